@@ -1,0 +1,1 @@
+"""Celery workers: thin tasks that hand each call attempt to `dialer.call_flow`."""
