@@ -1,0 +1,23 @@
+"""Errors of the campaigns package; the dashboard and the CLI translate them at their edges."""
+
+from __future__ import annotations
+
+
+class CampaignsError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ValidationError(CampaignsError):
+    """Input that breaks a rule; `problems` holds one `field: reason` line per broken rule."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class NotFound(CampaignsError):
+    """A named or numbered thing does not exist."""
+
+
+class Conflict(CampaignsError):
+    """The change contradicts what is stored (a duplicate name, a state that forbids it)."""

@@ -1,0 +1,59 @@
+"""Connections to PostgreSQL: one pool per process, created after any fork, checked before use."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+Connection = psycopg.Connection[TupleRow]
+
+
+class DatabaseUnavailable(RuntimeError):
+    """PostgreSQL cannot be reached; the message says where we tried."""
+
+
+def connect(database_url: str, autocommit: bool = False) -> Connection:
+    try:
+        return psycopg.connect(database_url, autocommit=autocommit, connect_timeout=10)
+    except psycopg.OperationalError as error:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {_first_line(error)}") from error
+
+
+def open_pool(
+    database_url: str, min_size: int = 1, max_size: int = 4, name: str = "dialer"
+) -> ConnectionPool:
+    """A pool that checks each connection on checkout: after a PostgreSQL restart the pool would
+    otherwise hand out dead connections (psycopg_pool does not check them by default)."""
+    pool = ConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        open=False,
+        check=ConnectionPool.check_connection,
+        kwargs={"connect_timeout": 10},
+    )
+    try:
+        pool.open(wait=True, timeout=15)
+    except PoolTimeout as error:
+        pool.close()
+        raise DatabaseUnavailable(
+            f"cannot connect to PostgreSQL at {_safe(database_url)}"
+        ) from error
+    return pool
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for error messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)

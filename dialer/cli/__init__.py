@@ -1,0 +1,67 @@
+"""The `dialer` command: one entry point for every process and management task.
+
+Errors the user can fix (bad settings, bad input, unknown names, unreachable servers) print one
+line and exit non-zero; a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from campaigns.errors import CampaignsError
+from campaigns.storage.db import DatabaseUnavailable
+from dialer.bootstrap import RedisUnavailable
+from dialer.cli.campaign import campaign
+from dialer.cli.db import db
+from dialer.cli.runtime import Runtime, SchemaOutdated
+from dialer.cli.services import services
+from dialer.cli.trunk import trunk
+from dialer.embedded import EmbeddedServiceError
+from dialer.settings import SettingsError, load_settings
+
+# Errors that mean "fix your input or your environment", not "report a bug".
+USER_ERRORS = (
+    SettingsError,
+    CampaignsError,
+    DatabaseUnavailable,
+    RedisUnavailable,
+    EmbeddedServiceError,
+    SchemaOutdated,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Predictive dialer: campaigns, lists, pacing, SIP workers and the dashboard."""
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = Runtime(settings)
+
+
+for command in (db, campaign, trunk, services):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="dialer", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as error:
+        click.echo(f"error: {error.format_message()}", err=True)
+        return error.exit_code
+    except USER_ERRORS as error:
+        click.echo(f"error: {error}", err=True)
+        return 1
+    return 0

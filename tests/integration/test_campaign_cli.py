@@ -1,0 +1,117 @@
+"""`dialer campaign` and `dialer trunk` against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_runner import run_cli
+
+pytestmark = pytest.mark.usefixtures("db", "service_env")
+
+CALLER_ID = "+12025550100"
+
+
+def test_a_created_campaign_is_listed_and_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    created = run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID, "--json")
+    assert created.code == 0, created.err
+    assert created.json()["name"] == "Demo"
+    assert created.json()["state"] == "stopped"
+
+    listed = run_cli(capsys, "campaign", "list", "--json")
+    assert [c["name"] for c in listed.json()] == ["Demo"]
+
+    shown = run_cli(capsys, "campaign", "show", "Demo", "--json")
+    assert shown.json()["caller_id"] == CALLER_ID
+    assert shown.json()["ring_timeout_s"] >= 15
+
+
+def test_rule_set_supplies_calling_hours_that_options_override(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    created = run_cli(
+        capsys,
+        "campaign", "create", "Toronto", "--caller-id", "+14165550100", "--rule-set", "CA",
+        "--hours", "sunday=off", "--json",
+    )  # fmt: skip
+    hours = created.json()["calling_hours"]
+    assert hours["weekday"] == ["09:00", "21:30"]
+    assert hours["saturday"] == ["10:00", "18:00"]
+    assert hours["sunday"] is None
+
+
+def test_update_changes_only_what_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID, "--max-attempts", "7")
+    updated = run_cli(
+        capsys,
+        "campaign",
+        "update",
+        "Demo",
+        "--retry",
+        "busy=600/2",
+        "--dial-mode",
+        "ratio",
+        "--json",
+    )
+    assert updated.code == 0, updated.err
+    data = updated.json()
+    assert data["dial_mode"] == "ratio"
+    assert data["max_attempts"] == 7
+    assert data["retry_policy"]["busy"] == {"delay_s": 600, "max_attempts": 2}
+
+
+def test_campaign_moves_through_start_pause_stop_once_it_has_a_trunk(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID)
+    refused = run_cli(capsys, "campaign", "start", "Demo")
+    assert refused.code == 1
+    assert "has no trunk" in refused.err
+
+    trunk = run_cli(capsys, "trunk", "create", "carrier", "--uri", "sip:{number}@127.0.0.1:5060")
+    assert trunk.code == 0, trunk.err
+    run_cli(capsys, "campaign", "update", "Demo", "--trunk", "carrier")
+    for command, state in (("start", "running"), ("pause", "paused"), ("stop", "stopped")):
+        result = run_cli(capsys, "campaign", command, "Demo", "--json")
+        assert result.json()["state"] == state
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("campaign", "show", "Nope"), "no campaign named 'Nope'"),
+        (("campaign", "start", "Nope"), "no campaign named 'Nope'"),
+        (("campaign", "create", "X", "--caller-id", "555"), "caller_id"),
+        (("campaign", "create", "X", "--caller-id", CALLER_ID, "--ring-timeout", "5"), "15"),
+        (("campaign", "create", "X", "--caller-id", CALLER_ID, "--hours", "monday=1-2"), "hours"),
+        (("campaign", "create", "X", "--caller-id", CALLER_ID, "--retry", "busy=soon"), "retry"),
+        (("campaign", "create", "X", "--caller-id", CALLER_ID, "--trunk", "none"), "no trunk"),
+        (("campaign", "create", "X", "--caller-id", CALLER_ID, "--dial-mode", "turbo"), "turbo"),
+        (("trunk", "create", "t", "--uri", "http://carrier"), "uri_template"),
+    ],
+)
+def test_bad_input_gives_one_clear_line_and_a_non_zero_exit(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    result = run_cli(capsys, *args)
+    assert result.code != 0
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+
+
+def test_a_duplicate_name_is_refused_and_the_first_campaign_kept(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID)
+    again = run_cli(capsys, "campaign", "create", "Demo", "--caller-id", "+12025550199")
+    assert again.code == 1
+    assert "already exists" in again.err
+    assert run_cli(capsys, "campaign", "show", "Demo", "--json").json()["caller_id"] == CALLER_ID
+
+
+def test_every_new_campaign_has_the_standard_dispositions(
+    capsys: pytest.CaptureFixture[str], db: object
+) -> None:
+    run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID)
+    codes = {row[0] for row in db.execute("SELECT code FROM dispositions")}  # type: ignore[attr-defined]
+    assert {"sale", "callback", "do_not_call", "answering_machine"} <= codes
