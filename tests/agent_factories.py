@@ -21,3 +21,14 @@ def make_agent(
     agent = agent_store.insert_agent(conn, username, username.title(), LOCKED, spec)
     conn.commit()
     return agent
+
+
+def make_pause_codes(conn: Connection, *codes: str) -> None:
+    """The `db` fixture empties pause_codes too; tests put back the ones they use."""
+    for code in codes:
+        conn.execute(
+            "INSERT INTO pause_codes (code, label) VALUES (%(code)s, %(code)s)"
+            " ON CONFLICT DO NOTHING",
+            {"code": code},
+        )
+    conn.commit()
