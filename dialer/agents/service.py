@@ -147,7 +147,7 @@ class AgentService:
 
     def pause(self, agent_id: int, reason: str, now: datetime) -> LiveStatus:
         """Pause now, or once the current call is over when the agent holds one."""
-        self._check_pause_reason(reason)
+        self.check_pause_reason(reason)
         return self._apply(agent_id, Paused(reason, now)).status
 
     def logout(self, agent_id: int, now: datetime) -> LiveStatus:
@@ -196,7 +196,7 @@ class AgentService:
     ) -> LiveStatus:
         """The agent's disposition is stored: leave wrap-up (ready, or paused when asked)."""
         if pause_reason is not None:
-            self._check_pause_reason(pause_reason)
+            self.check_pause_reason(pause_reason)
         return self._apply(agent_id, DispositionSubmitted(attempt_id, now, pause_reason)).status
 
     # The scheduler loop.
@@ -309,7 +309,8 @@ class AgentService:
             return DEFAULT_WRAP_UP
         return timedelta(seconds=spec.wrapup_limit_s)
 
-    def _check_pause_reason(self, reason: str) -> None:
+    def check_pause_reason(self, reason: str) -> None:
+        """ValidationError unless `reason` is one of the pause codes."""
         with self.db.connection() as conn:
             codes = {code.code for code in pause_code_store.list_pause_codes(conn)}
         if reason not in codes:
