@@ -14,6 +14,7 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.agent import agent
 from dialer.cli.campaign import campaign
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
@@ -48,6 +49,7 @@ def cli(ctx: click.Context) -> None:
 
 for command in (db, campaign, trunk, services):
     cli.add_command(command)
+cli.add_command(agent)
 
 
 def main(argv: list[str] | None = None) -> int:
