@@ -60,7 +60,8 @@ def test_never_claims_a_number_on_the_global_or_the_campaign_dnc_list(db: Connec
         (_numbers(3)[0],),
     )
     db.execute(
-        "INSERT INTO dnc_entries (campaign_id, phone_e164, source) VALUES (%s, %s, 'customer asked')",
+        "INSERT INTO dnc_entries (campaign_id, phone_e164, source)"
+        " VALUES (%s, %s, 'customer asked')",
         (campaign.id, _numbers(3)[1]),
     )
     db.commit()
@@ -216,7 +217,8 @@ def test_the_claim_takes_exactly_the_contacts_the_pure_rule_allows(
     db: Connection, rule_set: RuleSetName, contacts: list[dict[str, object]], now: datetime
 ) -> None:
     db.execute(
-        "TRUNCATE call_attempts, contacts, contact_lists, dnc_entries, dispositions, campaigns, trunks RESTART IDENTITY CASCADE"
+        "TRUNCATE call_attempts, contacts, contact_lists, dnc_entries, dispositions, campaigns,"
+        " trunks RESTART IDENTITY CASCADE"
     )
     db.commit()
     campaign = _running(db, rule_set=rule_set, max_attempts=5)
@@ -231,7 +233,8 @@ def test_the_claim_takes_exactly_the_contacts_the_pure_rule_allows(
             else now - timedelta(hours=spec["abandoned_h_ago"])
         )  # type: ignore[arg-type]
         db.execute(
-            "UPDATE contacts SET attempts = %s, next_eligible_at = %s, last_abandoned_at = %s WHERE id = %s",
+            "UPDATE contacts SET attempts = %s, next_eligible_at = %s, last_abandoned_at = %s"
+            " WHERE id = %s",
             (spec["attempts"], retry_at, abandoned, cid),
         )
         if spec["dnc"]:
