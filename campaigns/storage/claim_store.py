@@ -97,7 +97,22 @@ FROM chosen WHERE k.id = chosen.id
 RETURNING k.id, k.phone_e164, chosen.rank
 """
 
+_NEXT_TOKEN = """
+INSERT INTO scheduler_fence (id, token, leader) VALUES (1, 1, %(leader)s)
+ON CONFLICT (id) DO UPDATE SET token = scheduler_fence.token + 1, leader = excluded.leader,
+                               updated_at = now()
+RETURNING token
+"""
+
 _FENCE_OK = "SELECT token <= %(token)s FROM scheduler_fence WHERE id = 1"
+
+
+def next_fencing_token(conn: Connection, leader: str) -> int:
+    """A token larger than any issued before: taken by each new scheduler leader."""
+    with conn.transaction():
+        row = conn.execute(_NEXT_TOKEN, {"leader": leader}).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def claim_dialable_contacts(
