@@ -19,7 +19,6 @@ def make_agent(
         campaign_ids=tuple(c.id for c in campaigns),
     )
     agent = agent_store.insert_agent(conn, username, username.title(), LOCKED, spec)
-    conn.commit()
     return agent
 
 
@@ -31,4 +30,3 @@ def make_pause_codes(conn: Connection, *codes: str) -> None:
             " ON CONFLICT DO NOTHING",
             {"code": code},
         )
-    conn.commit()

@@ -15,7 +15,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.retry import ContactHistory, ContactState, decide_after_attempt
+from campaigns.retry import ContactHistory, decide_after_attempt
 from campaigns.storage import campaign_store
 from campaigns.storage.db import Connection
 from campaigns.storage.trunk_store import get_trunk
@@ -110,6 +110,7 @@ UPDATE call_attempts SET state = 'ended', outcome = %(outcome)s,
     message_start_at = coalesce(%(message_start_at)s, message_start_at),
     hangup_at = coalesce(%(hangup_at)s, hangup_at, %(now)s)
 WHERE id = %(id)s AND state <> 'ended'
+  AND (%(only_if)s::text[] IS NULL OR state = ANY(%(only_if)s::text[]))
 RETURNING campaign_id, contact_id
 """
 
@@ -201,10 +202,18 @@ def record_progress(
     return done.rowcount == 1
 
 
-def finish_attempt(conn: Connection, attempt_id: int, result: AttemptResult, now: datetime) -> bool:
-    """Close the attempt and apply its outcome to the contact, once; False if already closed."""
+def finish_attempt(
+    conn: Connection,
+    attempt_id: int,
+    result: AttemptResult,
+    now: datetime,
+    only_if: tuple[AttemptState, ...] | None = None,
+) -> bool:
+    """Close the attempt and apply its outcome to the contact, once; False if already closed
+    (or, with `only_if`, if it has moved out of those states meanwhile)."""
     params: dict[str, Any] = {
         "id": attempt_id,
+        "only_if": None if only_if is None else [state.value for state in only_if],
         "now": now,
         "outcome": result.outcome.value,
         "sip_status": result.sip_status,
@@ -250,22 +259,22 @@ def _apply_to_contact(
     )
 
 
-def open_attempts(conn: Connection) -> list[dict[str, Any]]:
-    """Attempts not yet ended, oldest first (the reaper's and the wallboard's view)."""
+@dataclass(frozen=True)
+class OpenAttempt:
+    id: int
+    campaign_id: int
+    state: AttemptState
+    worker: str | None
+    queued_at: datetime
+    expires_at: datetime | None
+    dial_at: datetime | None
+
+
+def open_attempts(conn: Connection) -> list[OpenAttempt]:
+    """Attempts not yet ended, oldest first (the reaper's view)."""
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
-            "SELECT id, campaign_id, contact_id, state, worker, queued_at, expires_at, dial_at"
+        rows = cur.execute(
+            "SELECT id, campaign_id, state, worker, queued_at, expires_at, dial_at"
             " FROM call_attempts WHERE state <> 'ended' ORDER BY queued_at"
         ).fetchall()
-
-
-__all__ = [
-    "AttemptResult",
-    "AttemptToDial",
-    "ContactState",
-    "begin_dialing",
-    "create_attempts",
-    "finish_attempt",
-    "open_attempts",
-    "record_progress",
-]
+    return [OpenAttempt(**(row | {"state": AttemptState(row["state"])})) for row in rows]

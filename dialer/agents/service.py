@@ -72,19 +72,15 @@ class ConnectionSource(Protocol):
 
 
 class OneConnection:
-    """One connection as a ConnectionSource (the CLI, tests): commits each unit of work."""
+    """One connection as a ConnectionSource (the CLI, tests). Connections are in autocommit
+    mode (campaigns.storage.db): each store call commits its own transaction."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.rollback()
-            raise
-        self._conn.commit()
+        yield self._conn
 
 
 class HandBack(StrEnum):

@@ -141,7 +141,6 @@ def test_many_workers_cycling_calls_never_double_book_and_history_stays_contiguo
     calls = totals["talked"] + totals["unused"] + totals["not answering"]
     assert calls > workers * rounds // 2
     assert {agents.status(a.id).state for a in made} == {AgentState.READY}
-    db.commit()
     reserved = db.execute(
         "SELECT count(*) FROM agent_state_history WHERE state = 'reserved'"
     ).fetchone()

@@ -76,7 +76,6 @@ def test_a_disposition_from_the_command_line_schedules_a_callback(
     [attempt] = attempt_store.create_attempts(
         db, campaign.id, [contact], now=now, expires_at=now + timedelta(minutes=1)
     )
-    db.commit()
     # The worker's side: claim, connect, hang up, close the attempt.
     agents = AgentService(redis_client(redis_url), OneConnection(db))
     assert agents.claim(campaign.id, attempt, now) is not None
@@ -85,7 +84,6 @@ def test_a_disposition_from_the_command_line_schedules_a_callback(
     attempt_store.finish_attempt(
         db, attempt, AttemptResult(Outcome.CONNECTED, agent_id=agent_id), now
     )
-    db.commit()
     # 17:00 UTC tomorrow: midday in New York, inside the calling hours whatever the season.
     callback = (now + timedelta(days=1)).replace(hour=17, minute=0, second=0, microsecond=0)
     done = run_cli(

@@ -43,7 +43,6 @@ def ready_agents(
 def history(
     db: Connection, agent_id: int
 ) -> list[tuple[str, str | None, datetime, datetime | None]]:
-    db.commit()  # see the other connections' rows
     return db.execute(
         "SELECT state, reason, started_at, ended_at FROM agent_state_history"
         " WHERE agent_id = %s ORDER BY seq",

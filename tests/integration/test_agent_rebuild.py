@@ -52,7 +52,6 @@ def test_agents_logged_in_before_redis_was_lost_come_back_paused(
     # The worker that held alice's call finds she no longer holds it.
     assert not agents.connected(alice.id, 101, at(62))
 
-    db.commit()
     rows = db.execute(
         "SELECT seq, state, reason, ended_at FROM agent_state_history"
         " WHERE agent_id = %s ORDER BY seq",
@@ -88,7 +87,6 @@ def test_history_waits_in_redis_while_postgresql_is_away(
 
     agents.db = working
     assert agents.tick(at(12)).history_written == 2
-    db.commit()
     states = db.execute(
         "SELECT state, ended_at IS NULL FROM agent_state_history WHERE agent_id = %s ORDER BY seq",
         (alice.id,),

@@ -11,7 +11,7 @@ import pytest
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.storage import attempt_store
 from campaigns.storage.attempt_store import AttemptResult
-from campaigns.storage.db import Connection
+from campaigns.storage.db import Connection, connect
 from tests.factories import make_campaign, make_contacts
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -33,7 +33,7 @@ def test_only_one_of_many_concurrent_deliveries_gets_to_dial(
     attempt, _ = _queued(db)
 
     def deliver(n: int) -> bool:
-        with psycopg.connect(database_url) as conn:
+        with connect(database_url) as conn:
             return attempt_store.begin_dialing(conn, attempt, f"worker-{n}", NOW) is not None
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:

@@ -55,7 +55,6 @@ def talked_call(
     [attempt] = attempt_store.create_attempts(
         db, campaign.id, [contact], now=at(0), expires_at=at(60)
     )
-    db.commit()
     attempt_store.begin_dialing(db, attempt, "worker-1", at(1))
     agents.login(agent.id, at(0))
     agents.ready(agent.id, at(0.5))
@@ -65,12 +64,10 @@ def talked_call(
     if close:
         result = AttemptResult(Outcome.CONNECTED, sip_status=200, agent_id=agent.id)
         attempt_store.finish_attempt(db, attempt, result, at(100))
-    db.commit()  # begin_dialing's trunk read left a transaction open around the close
     return Call(campaign, agent, contact, attempt)
 
 
 def row(db: Connection, query: str, *params: object) -> tuple[Any, ...] | None:
-    db.commit()
     return db.execute(query, params).fetchone()
 
 

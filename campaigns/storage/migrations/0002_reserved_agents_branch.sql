@@ -1,2 +1,0 @@
--- Holds number 2 in the agents branch only: the runner refuses gaps, and the agents migration is
--- numbered 0004 so that other branches' 0002 and 0003 can land first. Drop this file at merge.
