@@ -96,10 +96,13 @@ class LiveState:
                 except redis.WatchError:
                     continue
 
-    def claim(self, campaign_id: int, attempt_id: int, at: datetime) -> Claimed | None:
+    def claim(
+        self, campaign_id: int, attempt_id: int, at: datetime, only_agent_id: int | None = None
+    ) -> Claimed | None:
+        wanted = "" if only_agent_id is None else str(only_agent_id)
         reply = self._claim(
             keys=[codec.ready_key(campaign_id)],
-            args=[codec.PREFIX, attempt_id, campaign_id, codec.micros(at)],
+            args=[codec.PREFIX, attempt_id, campaign_id, codec.micros(at), wanted],
         )
         if reply is None:
             return None

@@ -7,45 +7,62 @@ queue it is in, so an agent working several campaigns is offered one call, never
 is not a ready agent of this campaign (left by a crash between two writes; never expected) is
 dropped and the next one taken, so no ready agent waits behind it.
 
-KEYS[1] the campaign's ready queue; ARGV: key prefix, attempt id, campaign id, now (us).
-Returns the agent's whole hash after the claim, flat (field, value, ...), or nil when no one is
-ready.
+With an agent id in ARGV[5], only that agent is taken, if ready in this campaign: a callback the
+customer was promised with one agent ("only me") goes to that agent or to nobody.
+
+KEYS[1] the campaign's ready queue; ARGV: key prefix, attempt id, campaign id, now (us), agent id
+or ''. Returns the agent's whole hash after the claim, flat (field, value, ...), or nil when
+no one is ready.
 """
 
 from __future__ import annotations
 
 CLAIM = """
 local ready = KEYS[1]
-local prefix, attempt, campaign, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-while true do
-    local head = redis.call('ZRANGE', ready, 0, 0)
-    local id = head[1]
-    if not id then
-        return nil
-    end
+local prefix, attempt, campaign, now, wanted = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+local function reserve(id)
     local key = prefix .. 'agent:' .. id
     local state, since, campaigns = unpack(redis.call('HMGET', key, 'state', 'since', 'campaigns'))
     local works = false
     for c in string.gmatch(campaigns or '', '[^,]+') do
         if c == campaign then works = true end
     end
-    if state == 'ready' and works then
-        -- Times never run backwards (see the machine): keep the later of now and since, as text,
-        -- because Lua would print a 16-digit number in exponent notation.
-        if tonumber(now) > tonumber(since) then since = now end
-        redis.call('HINCRBY', key, 'seq', 1)
-        redis.call('HSET', key, 'state', 'reserved', 'since', since, 'reason', '',
-                   'attempt', attempt, 'call_campaign', campaign, 'wrap_up_until', '',
-                   'after_state', '', 'after_reason', '')
-        for c in string.gmatch(campaigns, '[^,]+') do
-            redis.call('ZREM', prefix .. 'campaign:' .. c .. ':ready', id)
-        end
-        local fields = redis.call('HGETALL', key)
-        table.insert(fields, 'agent_id')
-        table.insert(fields, id)
+    if state ~= 'ready' or not works then
+        redis.call('ZREM', ready, id)
+        return nil
+    end
+    -- Times never run backwards (see the machine): keep the later of now and since, as text,
+    -- because Lua would print a 16-digit number in exponent notation.
+    if tonumber(now) > tonumber(since) then since = now end
+    redis.call('HINCRBY', key, 'seq', 1)
+    redis.call('HSET', key, 'state', 'reserved', 'since', since, 'reason', '',
+               'attempt', attempt, 'call_campaign', campaign, 'wrap_up_until', '',
+               'after_state', '', 'after_reason', '')
+    for c in string.gmatch(campaigns, '[^,]+') do
+        redis.call('ZREM', prefix .. 'campaign:' .. c .. ':ready', id)
+    end
+    local fields = redis.call('HGETALL', key)
+    table.insert(fields, 'agent_id')
+    table.insert(fields, id)
+    return fields
+end
+
+if wanted ~= '' then
+    if not redis.call('ZSCORE', ready, wanted) then
+        return nil
+    end
+    return reserve(wanted)
+end
+while true do
+    local id = redis.call('ZRANGE', ready, 0, 0)[1]
+    if not id then
+        return nil
+    end
+    local fields = reserve(id)
+    if fields then
         return fields
     end
-    redis.call('ZREM', ready, id)
 end
 """
 

@@ -152,10 +152,13 @@ class AgentService:
 
     # The worker's hand-off.
 
-    def claim(self, campaign_id: int, attempt_id: int, now: datetime) -> ClaimedAgent | None:
+    def claim(
+        self, campaign_id: int, attempt_id: int, now: datetime, only_agent_id: int | None = None
+    ) -> ClaimedAgent | None:
         """Reserve the longest-idle ready agent of the campaign for this answered call; None when
-        no agent is ready. One Lua script: no agent is ever given two calls."""
-        claimed = self.live.claim(campaign_id, attempt_id, now)
+        no agent is ready. One Lua script: no agent is ever given two calls. `only_agent_id`:
+        that agent or nobody (a callback promised by one agent, contacts.callback_agent_id)."""
+        claimed = self.live.claim(campaign_id, attempt_id, now, only_agent_id)
         if claimed is None:
             return None
         effect = StateChanged(AgentState.READY, claimed.status.change())

@@ -227,3 +227,14 @@ def test_every_change_is_published_as_an_agent_state_event(
     assert claimed["attempt_id"] == 101
     assert claimed["campaign_id"] == campaign.id
     assert claimed["since"] == at(10).isoformat()
+
+
+def test_a_callback_for_one_agent_is_claimed_for_that_agent_only(
+    db: Connection, agents: AgentService
+) -> None:
+    campaign = make_campaign(db)
+    alice, bob = ready_agents(db, agents, [campaign], ["alice", "bob"])
+    claimed = agents.claim(campaign.id, 101, at(10), only_agent_id=bob.id)
+    assert claimed is not None and claimed.agent_id == bob.id
+    assert agents.claim(campaign.id, 102, at(11), only_agent_id=bob.id) is None  # busy: nobody
+    assert agents.status(alice.id).state is AgentState.READY
