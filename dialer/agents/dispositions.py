@@ -10,6 +10,7 @@ from datetime import datetime
 
 from campaigns.disposition_outcome import CallbackRequest
 from campaigns.storage.attempt_disposition_store import DispositionRecorded, record_disposition
+from dialer.agents.errors import NotHoldingAttempt
 from dialer.agents.model import LiveStatus
 from dialer.agents.service import AgentService
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DispositionSubmitted:
+class DispositionDone:
     recorded: DispositionRecorded
     # The agent afterwards: ready, or paused when asked (or still busy with a later call).
     agent: LiveStatus
@@ -34,7 +35,7 @@ def submit_disposition(
     callback_for_me: bool = False,
     move_callback_into_window: bool = False,
     pause_reason: str | None = None,
-) -> DispositionSubmitted:
+) -> DispositionDone:
     """Record `code` (a disposition of the call's campaign) for the agent's own call and apply
     it; then the agent leaves wrap-up for ready, or for `pause_reason`.
 
@@ -59,9 +60,14 @@ def submit_disposition(
             conn, attempt_id, agent_id, code, notes, callback, now, agent_holds_call=holds
         )
     if holds:
-        after = agents.finish_wrap_up(agent_id, attempt_id, now, pause_reason)
-    elif pause_reason is not None:
+        try:
+            return DispositionDone(
+                recorded, agents.finish_wrap_up(agent_id, attempt_id, now, pause_reason)
+            )
+        except NotHoldingAttempt:
+            pass  # wrap-up ended meanwhile, or its worker has not reported the hang-up yet
+    if pause_reason is not None:
         after = agents.pause(agent_id, pause_reason, now)
     else:
         after = agents.status(agent_id)
-    return DispositionSubmitted(recorded, after)
+    return DispositionDone(recorded, after)

@@ -246,6 +246,15 @@ class AgentService:
             return len(changes)
         return 0
 
+    def check_pause_reason(self, reason: str) -> None:
+        """ValidationError unless `reason` is one of the pause codes."""
+        with self.db.connection() as conn:
+            codes = {code.code for code in pause_code_store.list_pause_codes(conn)}
+        if reason not in codes:
+            raise ValidationError(
+                [f"reason: {reason!r} is not a pause code ({', '.join(sorted(codes))})"]
+            )
+
     # Reads.
 
     def status(self, agent_id: int) -> LiveStatus:
@@ -307,15 +316,6 @@ class AgentService:
             log.warning("campaign %s unreadable, default wrap-up limit: %s", campaign_id, unknown)
             return DEFAULT_WRAP_UP
         return timedelta(seconds=spec.wrapup_limit_s)
-
-    def check_pause_reason(self, reason: str) -> None:
-        """ValidationError unless `reason` is one of the pause codes."""
-        with self.db.connection() as conn:
-            codes = {code.code for code in pause_code_store.list_pause_codes(conn)}
-        if reason not in codes:
-            raise ValidationError(
-                [f"reason: {reason!r} is not a pause code ({', '.join(sorted(codes))})"]
-            )
 
 
 def _event(applied: Applied, previous: AgentState | None) -> live_events.AgentStateChanged:
