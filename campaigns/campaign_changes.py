@@ -14,7 +14,9 @@ from typing import Any
 
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
+    Campaign,
     CampaignSpec,
+    CampaignState,
     ContactKind,
     DialMode,
     RecordingMode,
@@ -192,3 +194,9 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "default_region": _region,
     "recording": lambda v: _enum(RecordingMode, v, "recording"),
 }
+
+
+def check_transition(campaign: Campaign, new_state: CampaignState) -> None:
+    """A campaign dials through its trunk: it cannot run without one."""
+    if new_state is CampaignState.RUNNING and campaign.spec.trunk is None:
+        raise ValidationError([f"trunk: campaign {campaign.name!r} has no trunk; set one first"])

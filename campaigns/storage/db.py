@@ -21,10 +21,17 @@ def connect(database_url: str, autocommit: bool = False) -> Connection:
 
 
 def open_pool(
-    database_url: str, min_size: int = 1, max_size: int = 4, name: str = "dialer"
+    database_url: str,
+    min_size: int = 1,
+    max_size: int = 4,
+    name: str = "dialer",
+    autocommit: bool = False,
 ) -> ConnectionPool:
     """A pool that checks each connection on checkout: after a PostgreSQL restart the pool would
-    otherwise hand out dead connections (psycopg_pool does not check them by default)."""
+    otherwise hand out dead connections (psycopg_pool does not check them by default).
+
+    autocommit: reads commit at once and each `conn.transaction()` block is a real transaction;
+    for request handlers, whose unit of work is one store function."""
     pool = ConnectionPool(
         database_url,
         min_size=min_size,
@@ -32,7 +39,7 @@ def open_pool(
         name=name,
         open=False,
         check=ConnectionPool.check_connection,
-        kwargs={"connect_timeout": 10},
+        kwargs={"connect_timeout": 10, "autocommit": autocommit},
     )
     try:
         pool.open(wait=True, timeout=15)
