@@ -107,22 +107,19 @@ def check_access() -> ResponseReturnValue | None:
         abort(403)
     header = request.headers.get("Authorization", "")
     g.via_token = bool(header) and is_api_request()
-    if g.via_token:
-        g.user = _bearer_user(header)
+    g.user = _bearer_user(header) if g.via_token else _session_user()
+    if g.via_token and g.user is None:
+        return _unauthenticated()
+    if not access.is_public:
         if g.user is None:
             return _unauthenticated()
-    else:
-        g.user = _session_user()
-        if request.method in _UNSAFE_METHODS:
-            # Cookie-authenticated writes, the login form included, need the CSRF token
-            # (form field csrf_token or header X-CSRFToken); CSRFError answers 400.
-            csrf.protect()
-    if access.is_public:
-        return None
-    if g.user is None:
-        return _unauthenticated()
-    if not access.allows(g.user.role):
-        abort(403)
+        if not access.allows(g.user.role):
+            abort(403)
+    if not g.via_token and request.method in _UNSAFE_METHODS:
+        # Cookie-authenticated writes, the login form included, need the CSRF token (form
+        # field csrf_token or header X-CSRFToken); CSRFError answers 400. Token requests carry
+        # no cookie a foreign page could ride on, so they need none.
+        csrf.protect()
     return None
 
 
