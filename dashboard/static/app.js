@@ -22,3 +22,11 @@
     return fetch(url, opts);
   };
 })();
+
+// The CSP forbids inline handlers: selects marked data-autosubmit submit their form on change.
+document.addEventListener("change", function (event) {
+  const target = event.target;
+  if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+    target.form.submit();
+  }
+});
