@@ -254,3 +254,15 @@ def test_an_unknown_sort_key_is_refused_not_ignored(admin: DashboardClient) -> N
     response = admin.get("/api/v1/contacts?sort=password_hash")
     assert response.status_code == 400
     assert any("sort" in p for p in response.json["problems"])  # type: ignore[index]
+
+
+def test_a_view_that_declares_no_access_rule_is_refused(
+    dashboard_app: Flask, make_user: Callable[..., User]
+) -> None:
+    def forgotten() -> str:
+        return "secret"
+
+    dashboard_app.add_url_rule("/forgotten", "forgotten", forgotten)
+    client = dashboard_app.test_client()
+    assert client.login(make_user(Role.ADMIN, "boss").username).status_code == 302  # type: ignore[attr-defined]
+    assert client.get("/forgotten").status_code == 403
