@@ -51,20 +51,20 @@ class AmdSettings:
     silence_threshold_dbfs: float = -42.0
     # A frame is voice when it is this far above the tracked noise floor (and above the threshold).
     voice_margin_db: float = 10.0
-    # How fast the noise floor may rise on changing sound (speech), and on steady sound (noise):
-    # slow enough that a greeting is not mistaken for noise, fast enough to learn a noisy line.
+    # How fast the noise floor may rise on changing sound: slow, so a greeting is not learned as
+    # noise.
     floor_rise_db_per_s: float = 3.0
-    steady_floor_rise_db_per_s: float = 40.0
-    # Frame-to-frame level change below which sound counts as steady, and for how long.
-    steady_change_db: float = 3.0
-    steady_ms: int = 200
+    # Sound whose frame levels stay within this range for this long is steady noise: the floor
+    # jumps to it.
+    steady_range_db: float = 6.0
+    steady_ms: int = 300
 
     def __post_init__(self) -> None:
         _require_positive(self, "initial_silence_ms", "greeting_ms", "after_greeting_silence_ms")
         _require_positive(self, "total_analysis_ms", "min_word_ms", "between_words_silence_ms")
         _require_positive(self, "max_words", "max_word_ms", "steady_ms")
-        _require_positive(self, "voice_margin_db", "steady_change_db")
-        _require_non_negative(self, "floor_rise_db_per_s", "steady_floor_rise_db_per_s")
+        _require_positive(self, "voice_margin_db", "steady_range_db")
+        _require_non_negative(self, "floor_rise_db_per_s")
         if not SILENT_DBFS < self.silence_threshold_dbfs < 0:
             raise AmdSettingsError(
                 f"silence_threshold_dbfs must be between {SILENT_DBFS} and 0 dBFS, "
