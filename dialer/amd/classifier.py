@@ -63,7 +63,7 @@ def classify_frame(
     if state.decided is not None:
         return state
     voiced = is_voice(state.floor, frame.level_dbfs, settings)
-    floor = track_floor(state.floor, frame.level_dbfs, frame.duration_ms, settings)
+    floor = track_floor(state.floor, frame, settings)
     end_ms = at_ms + frame.duration_ms
     if voiced:
         state = _after_voice(replace(state, floor=floor), frame.duration_ms, settings)

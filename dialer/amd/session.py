@@ -57,9 +57,7 @@ def analyse_frame(
     assert beep_settings is not None  # a session only waits for a beep when it has settings
     floor = state.greeting.floor
     voiced = is_voice(floor, frame.level_dbfs, settings)
-    greeting = replace(
-        state.greeting, floor=track_floor(floor, frame.level_dbfs, frame.duration_ms, settings)
-    )
+    greeting = replace(state.greeting, floor=track_floor(floor, frame, settings))
     beep, event = wait_for_beep(state.beep, frame, at_ms, voiced, beep_settings)
     state = replace(state, greeting=greeting, beep=beep, finished=event is not None)
     return state, () if event is None else (event,)

@@ -58,12 +58,14 @@ class AmdSettings:
     # jumps to it.
     steady_range_db: float = 6.0
     steady_ms: int = 300
+    # Frames at least this pure (share of energy in one spectral peak) are tones, never noise.
+    tone_purity: float = 0.8
 
     def __post_init__(self) -> None:
         _require_positive(self, "initial_silence_ms", "greeting_ms", "after_greeting_silence_ms")
         _require_positive(self, "total_analysis_ms", "min_word_ms", "between_words_silence_ms")
         _require_positive(self, "max_words", "max_word_ms", "steady_ms")
-        _require_positive(self, "voice_margin_db", "steady_range_db")
+        _require_positive(self, "voice_margin_db", "steady_range_db", "tone_purity")
         _require_non_negative(self, "floor_rise_db_per_s")
         if not SILENT_DBFS < self.silence_threshold_dbfs < 0:
             raise AmdSettingsError(

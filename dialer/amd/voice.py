@@ -5,14 +5,16 @@ above it all the time (which reads as one endless word, so a noisy person become
 The floor falls at once to any quieter frame and rises slowly on changing sound: speech keeps
 dipping between syllables, so a greeting never lifts it far. Steady sound (a run of frames whose
 levels stay within a few dB) is noise: the floor jumps to it, so a noisy line is learned in a few
-hundred milliseconds whatever its level.
+hundred milliseconds whatever its level. Pure tones are steady too but are not noise (a SIT, a
+beep): learning them would turn a carrier's tones into "silence" and its announcement into a
+person's short hello.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialer.amd.audio import MS_PER_SECOND, SILENT_DBFS
+from dialer.amd.audio import MS_PER_SECOND, SILENT_DBFS, FrameFeatures
 from dialer.amd.settings import AmdSettings
 
 
@@ -31,10 +33,11 @@ def is_voice(floor: NoiseFloor, level_dbfs: float, settings: AmdSettings) -> boo
     return level_dbfs > threshold
 
 
-def track_floor(
-    floor: NoiseFloor, level_dbfs: float, duration_ms: int, settings: AmdSettings
-) -> NoiseFloor:
+def track_floor(floor: NoiseFloor, frame: FrameFeatures, settings: AmdSettings) -> NoiseFloor:
     """The noise floor after one more frame."""
+    level_dbfs, duration_ms = frame.level_dbfs, frame.duration_ms
+    if frame.tone_purity >= settings.tone_purity:
+        return NoiseFloor(min(floor.level_dbfs, level_dbfs), level_dbfs, level_dbfs, 0)
     run_min = min(floor.run_min_dbfs, level_dbfs)
     run_max = max(floor.run_max_dbfs, level_dbfs)
     if floor.run_ms > 0 and run_max - run_min <= settings.steady_range_db:
