@@ -114,5 +114,7 @@ def _interpolated_hz(power: npt.NDArray[np.float64], peak: int, size: int) -> fl
         return peak * bin_hz
     left, centre, right = (float(np.log(power[i] + 1e-30)) for i in (peak - 1, peak, peak + 1))
     curvature = left - 2.0 * centre + right
-    offset = 0.0 if curvature == 0.0 else 0.5 * (left - right) / curvature
+    if curvature >= 0.0:  # not a maximum (flat or noisy spectrum): keep the bin's own frequency
+        return peak * bin_hz
+    offset = min(0.5, max(-0.5, 0.5 * (left - right) / curvature))
     return (peak + offset) * bin_hz

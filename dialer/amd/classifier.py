@@ -65,6 +65,10 @@ def classify_frame(
     voiced = is_voice(state.floor, frame.level_dbfs, settings)
     floor = track_floor(state.floor, frame, settings)
     end_ms = at_ms + frame.duration_ms
+    if _learned_noise(state, floor, settings):
+        # Everything "heard" so far was the steady noise just learned (a line that comes up
+        # noisy): it was never a greeting, so forget it instead of calling it a short hello.
+        return GreetingState(floor=floor, silence_run_ms=floor.run_ms)
     if voiced:
         state = _after_voice(replace(state, floor=floor), frame.duration_ms, settings)
     else:
@@ -82,6 +86,11 @@ def classify_frame(
             voice_ms=state.voice_ms,
         ),
     )
+
+
+def _learned_noise(state: GreetingState, floor: NoiseFloor, settings: AmdSettings) -> bool:
+    jumped = floor.level_dbfs >= state.floor.level_dbfs + settings.voice_margin_db
+    return jumped and state.voice_ms > 0 and state.voice_ms <= floor.run_ms
 
 
 def _after_voice(state: GreetingState, duration_ms: int, settings: AmdSettings) -> GreetingState:

@@ -130,6 +130,7 @@ def again(rng: random.Random) -> str:
 def machine_greeting(rng: random.Random) -> tuple[str, tuple[str, ...]]:
     """A voicemail greeting as sentences (spoken with short pauses between them)."""
     roll = rng.random()
+    lines: tuple[str, ...]
     if roll < 0.5:
         category, lines = "personal", rng.choice(PERSONAL_GREETINGS)
     elif roll < 0.85:

@@ -46,7 +46,7 @@ def test_a_long_continuous_greeting_is_a_machine() -> None:
 
 
 def test_many_short_words_are_a_machine() -> None:
-    words = (voice(120) + silence(100)) * 6
+    words = (voice(120) + silence(100)) * (AmdSettings().max_words + 2)
     decided = decide(silence(200) + words + silence(2000))
     assert decided.decision is Decision.MACHINE
     assert decided.cause is Cause.MAX_WORDS
