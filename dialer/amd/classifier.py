@@ -65,7 +65,7 @@ def classify_frame(
     voiced = is_voice(state.floor, frame.level_dbfs, settings)
     floor = track_floor(state.floor, frame, settings)
     end_ms = at_ms + frame.duration_ms
-    if _learned_noise(state, floor, settings):
+    if _learned_noise(state, floor, voiced, settings):
         # Everything "heard" so far was the steady noise just learned (a line that comes up
         # noisy): it was never a greeting, so forget it instead of calling it a short hello.
         return GreetingState(floor=floor, silence_run_ms=floor.run_ms)
@@ -88,9 +88,14 @@ def classify_frame(
     )
 
 
-def _learned_noise(state: GreetingState, floor: NoiseFloor, settings: AmdSettings) -> bool:
+def _learned_noise(
+    state: GreetingState, floor: NoiseFloor, voiced: bool, settings: AmdSettings
+) -> bool:
+    # Only when all the voice so far is one unbroken run, still going on, that lies inside the
+    # steady run: silence after a real word can be steady too (line hiss), and must not erase it.
     jumped = floor.level_dbfs >= state.floor.level_dbfs + settings.voice_margin_db
-    return jumped and state.voice_ms > 0 and state.voice_ms <= floor.run_ms
+    one_ongoing_run = voiced and state.silence_run_ms == 0 and state.voice_ms == state.voice_run_ms
+    return jumped and one_ongoing_run and 0 < state.voice_ms <= floor.run_ms
 
 
 def _after_voice(state: GreetingState, duration_ms: int, settings: AmdSettings) -> GreetingState:

@@ -34,9 +34,9 @@ class AmdSettings:
     # What a call that stays silent that long is taken for (app_amd says machine).
     initial_silence_decision: Decision = Decision.MACHINE
     # Voiced time of the greeting past which it is too long for a person's "hello".
-    greeting_ms: int = 1400
+    greeting_ms: int = 2000
     # Silence after the greeting that means a person is waiting for us to speak.
-    after_greeting_silence_ms: int = 800
+    after_greeting_silence_ms: int = 900
     # Hard limit: no decision by then is NOT_SURE (so, a person).
     total_analysis_ms: int = 5000
     # Shortest voiced run that counts as a word; shorter bursts are clicks and line noise.
@@ -44,7 +44,7 @@ class AmdSettings:
     # Silence that ends a word.
     between_words_silence_ms: int = 50
     # More words than this in the greeting is a machine reading its message.
-    max_words: int = 6
+    max_words: int = 8
     # A single voiced run longer than this is a machine (or music), not a word.
     max_word_ms: int = 5000
     # Frames quieter than this are silence whatever the noise floor is.
@@ -58,14 +58,15 @@ class AmdSettings:
     # jumps to it.
     steady_range_db: float = 8.0
     steady_ms: int = 300
-    # Frames at least this pure (share of energy in one spectral peak) are tones, never noise.
-    tone_purity: float = 0.8
+    # Steady sound is noise only if spectrally flat: the mean share of energy in its strongest
+    # peak at most this (measured: line noise about 0.13, voiced speech 0.6, tones near 1).
+    noise_max_purity: float = 0.3
 
     def __post_init__(self) -> None:
         _require_positive(self, "initial_silence_ms", "greeting_ms", "after_greeting_silence_ms")
         _require_positive(self, "total_analysis_ms", "min_word_ms", "between_words_silence_ms")
         _require_positive(self, "max_words", "max_word_ms", "steady_ms")
-        _require_positive(self, "voice_margin_db", "steady_range_db", "tone_purity")
+        _require_positive(self, "voice_margin_db", "steady_range_db", "noise_max_purity")
         _require_non_negative(self, "floor_rise_db_per_s")
         if not SILENT_DBFS < self.silence_threshold_dbfs < 0:
             raise AmdSettingsError(

@@ -3,11 +3,12 @@
 A fixed threshold fails both ways on real lines: quiet speakers fall under it and a noisy line sits
 above it all the time (which reads as one endless word, so a noisy person becomes a "machine").
 The floor falls at once to any quieter frame and rises slowly on changing sound: speech keeps
-dipping between syllables, so a greeting never lifts it far. Steady sound (a run of frames whose
-levels stay within a few dB) is noise: the floor jumps to it, so a noisy line is learned in a few
-hundred milliseconds whatever its level. Pure tones are steady too but are not noise (a SIT, a
-beep): learning them would turn a carrier's tones into "silence" and its announcement into a
-person's short hello.
+dipping between syllables, so a greeting never lifts it far. Steady, spectrally flat sound (a run
+of frames whose levels stay within a few dB and whose strongest peak holds little of the energy)
+is noise: the floor jumps to it, so a noisy line is learned in a few hundred milliseconds whatever
+its level. Steady but peaky sound is not noise: a held vowel ("Heeey") has strong harmonics, and a
+SIT or a beep is one pure tone; learning those would erase a person's hello or turn a carrier's
+tones into "silence".
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from dialer.amd.settings import AmdSettings
 @dataclass(frozen=True)
 class NoiseFloor:
     level_dbfs: float = SILENT_DBFS
-    # The current steady run: its quietest and loudest frame, and how long it has lasted.
+    # The current steady run: its quietest and loudest frame, length and summed peak purity.
     run_min_dbfs: float = SILENT_DBFS
     run_max_dbfs: float = SILENT_DBFS
     run_ms: int = 0
+    run_frames: int = 0
+    run_purity: float = 0.0
 
 
 def is_voice(floor: NoiseFloor, level_dbfs: float, settings: AmdSettings) -> bool:
@@ -35,20 +38,30 @@ def is_voice(floor: NoiseFloor, level_dbfs: float, settings: AmdSettings) -> boo
 
 def track_floor(floor: NoiseFloor, frame: FrameFeatures, settings: AmdSettings) -> NoiseFloor:
     """The noise floor after one more frame."""
-    level_dbfs, duration_ms = frame.level_dbfs, frame.duration_ms
-    if frame.tone_purity >= settings.tone_purity:
-        return NoiseFloor(min(floor.level_dbfs, level_dbfs), level_dbfs, level_dbfs, 0)
-    run_min = min(floor.run_min_dbfs, level_dbfs)
-    run_max = max(floor.run_max_dbfs, level_dbfs)
+    level = frame.level_dbfs
+    run_min, run_max = min(floor.run_min_dbfs, level), max(floor.run_max_dbfs, level)
     if floor.run_ms > 0 and run_max - run_min <= settings.steady_range_db:
-        run_ms = floor.run_ms + duration_ms
+        run = NoiseFloor(
+            floor.level_dbfs,
+            run_min,
+            run_max,
+            floor.run_ms + frame.duration_ms,
+            floor.run_frames + 1,
+            floor.run_purity + frame.tone_purity,
+        )
     else:
-        run_min, run_max, run_ms = level_dbfs, level_dbfs, duration_ms
-    if level_dbfs <= floor.level_dbfs:
-        new_level = level_dbfs
-    elif run_ms >= settings.steady_ms:
-        new_level = max(floor.level_dbfs, run_min)
+        run = NoiseFloor(floor.level_dbfs, level, level, frame.duration_ms, 1, frame.tone_purity)
+    if level <= floor.level_dbfs:
+        new_level = level
+    elif run.run_ms >= settings.steady_ms and _is_flat(run, settings):
+        new_level = max(floor.level_dbfs, run.run_min_dbfs)
     else:
-        rise = settings.floor_rise_db_per_s * duration_ms / MS_PER_SECOND
-        new_level = min(level_dbfs, floor.level_dbfs + rise)
-    return NoiseFloor(new_level, run_min, run_max, run_ms)
+        rise = settings.floor_rise_db_per_s * frame.duration_ms / MS_PER_SECOND
+        new_level = min(level, floor.level_dbfs + rise)
+    return NoiseFloor(
+        new_level, run.run_min_dbfs, run.run_max_dbfs, run.run_ms, run.run_frames, run.run_purity
+    )
+
+
+def _is_flat(run: NoiseFloor, settings: AmdSettings) -> bool:
+    return run.run_purity / run.run_frames <= settings.noise_max_purity

@@ -75,7 +75,7 @@ def test_a_hello_on_a_steady_noisy_line_is_still_a_person() -> None:
 
 
 def test_a_pause_shorter_than_the_after_greeting_silence_keeps_listening() -> None:
-    speech = voice(500) + silence(500) + voice(1200) + silence(3000)
+    speech = voice(500) + silence(500) + voice(AmdSettings().greeting_ms) + silence(3000)
     decided = decide(speech)
     assert decided.decision is Decision.MACHINE
     assert decided.cause is Cause.LONG_GREETING
@@ -85,4 +85,19 @@ def test_decision_times_come_from_the_offsets_passed_in_not_a_clock() -> None:
     session = AmdSession(AmdSettings())
     frames = voice(400) + silence(2000)
     events = [e for i, f in enumerate(frames) for e in session.feed(f, 1000 + i * 20)]
-    assert [e.at_ms for e in events if isinstance(e, AmdDecided)] == [1000 + 400 + 800]
+    expected = 1000 + 400 + AmdSettings().after_greeting_silence_ms
+    assert [e.at_ms for e in events if isinstance(e, AmdDecided)] == [expected]
+
+
+def test_a_line_that_comes_up_noisy_is_not_taken_for_a_short_hello() -> None:
+    line = noise(5000, level_dbfs=-45.0)
+    decided = decide(silence(200) + line)
+    assert decided.cause is Cause.INITIAL_SILENCE
+
+
+def test_steady_hiss_after_a_hello_does_not_erase_the_hello() -> None:
+    # The hello starts before the hiss has been steady long enough to be learned as noise.
+    starts_ms = AmdSettings().steady_ms - 100
+    speech = silence(starts_ms) + voice(300) + silence(3000)
+    decided = decide(mixed(noise(starts_ms + 3300, level_dbfs=-78.0), speech))
+    assert decided.decision is Decision.HUMAN
