@@ -26,6 +26,8 @@ SILENT_DBFS = -120.0
 # Bins on each side of the spectral peak that still belong to a pure tone: a Hann window spreads a
 # sinusoid over its main lobe, which is two bins either side.
 TONE_LOBE_BINS = 2
+# The band a telephone line carries speech in; the level is measured there only.
+VOICE_BAND_HZ = (300.0, 3400.0)
 # Below this frequency a spectral peak is hum or the DC offset of a cheap line, never a beep.
 TONE_LOWEST_HZ = 200.0
 
@@ -34,7 +36,7 @@ _PCM_DTYPE = np.dtype("<i2")
 
 @dataclass(frozen=True)
 class FrameFeatures:
-    """Level in dBFS (RMS), and the strongest tone's frequency and purity (share of energy, 0-1)."""
+    """Voice-band level in dBFS (RMS), the strongest tone's frequency and purity (energy share)."""
 
     duration_ms: int
     level_dbfs: float
@@ -57,41 +59,63 @@ def level_dbfs(samples: npt.NDArray[np.float64]) -> float:
     """RMS level in dB relative to full scale; SILENT_DBFS for digital silence or no samples."""
     if samples.size == 0:
         return SILENT_DBFS
-    mean_square = float(np.mean(samples * samples))
-    if mean_square <= 0.0:
+    return _dbfs(float(np.mean(samples * samples)))
+
+
+def power_spectrum(samples: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Hann-windowed power spectrum; one FFT per frame serves both level and tone."""
+    return np.abs(np.fft.rfft(samples * _hann(samples.size))) ** 2
+
+
+def band_level_dbfs(power: npt.NDArray[np.float64], size: int) -> float:
+    """RMS level (dBFS) of the telephone voice band only.
+
+    Hum and low rumble (a fan, a car, brown noise) carry much energy below 300 Hz where no
+    telephone speech is; counting it made noisy lines read as one long word.
+    """
+    if size == 0:
         return SILENT_DBFS
-    return max(SILENT_DBFS, 10.0 * float(np.log10(mean_square)))
+    low, high = (int(round(hz * size / SAMPLE_RATE_HZ)) for hz in VOICE_BAND_HZ)
+    band = float(np.sum(power[low : high + 1]))
+    # Parseval with the window's energy, and doubled for the negative frequencies rfft omits.
+    window_energy = float(np.sum(_hann(size) ** 2))
+    return _dbfs(2.0 * band / (size * window_energy))
 
 
-def strongest_tone(samples: npt.NDArray[np.float64]) -> tuple[float, float]:
+def strongest_tone(power: npt.NDArray[np.float64], size: int) -> tuple[float, float]:
     """Frequency (Hz) and purity (energy share of its main lobe) of the strongest spectral peak.
 
     A voicemail beep is a single sinusoid, so nearly all of its energy sits in one main lobe; voice
     spreads its energy over many harmonics and formants, so its purity stays well below a beep's.
     """
-    size = samples.size
     if size < 2 * TONE_LOBE_BINS + 2:
         return 0.0, 0.0
-    power = np.abs(np.fft.rfft(samples * _hann(size))) ** 2
     lowest_bin = max(1, int(np.ceil(TONE_LOWEST_HZ * size / SAMPLE_RATE_HZ)))
-    total = float(np.sum(power[lowest_bin:]))
+    total = float(np.sum(power))
     if total <= 0.0:
         return 0.0, 0.0
     peak = lowest_bin + int(np.argmax(power[lowest_bin:]))
     lobe = float(np.sum(power[max(0, peak - TONE_LOBE_BINS) : peak + TONE_LOBE_BINS + 1]))
-    return _interpolated_hz(power, peak, size), min(1.0, lobe / float(np.sum(power)))
+    return _interpolated_hz(power, peak, size), min(1.0, lobe / total)
 
 
 def measure_frame(pcm: bytes) -> FrameFeatures:
     """All the detector needs from one chunk of PCM."""
     samples = pcm_samples(pcm)
-    tone_hz, purity = strongest_tone(samples)
+    power = power_spectrum(samples)
+    tone_hz, purity = strongest_tone(power, samples.size)
     return FrameFeatures(
         duration_ms=frame_duration_ms(pcm),
-        level_dbfs=level_dbfs(samples),
+        level_dbfs=band_level_dbfs(power, samples.size),
         tone_hz=tone_hz,
         tone_purity=purity,
     )
+
+
+def _dbfs(mean_square: float) -> float:
+    if mean_square <= 0.0:
+        return SILENT_DBFS
+    return max(SILENT_DBFS, 10.0 * float(np.log10(mean_square)))
 
 
 _HANN_CACHE: dict[int, npt.NDArray[np.float64]] = {}

@@ -48,7 +48,7 @@ class AmdSettings:
     # A single voiced run longer than this is a machine (or music), not a word.
     max_word_ms: int = 5000
     # Frames quieter than this are silence whatever the noise floor is.
-    silence_threshold_dbfs: float = -54.0
+    silence_threshold_dbfs: float = -60.0
     # A frame is voice when it is this far above the tracked noise floor (and above the threshold).
     voice_margin_db: float = 10.0
     # How fast the noise floor may rise on changing sound: slow, so a greeting is not learned as
