@@ -75,7 +75,7 @@ def band_level_dbfs(power: npt.NDArray[np.float64], size: int) -> float:
     """
     if size == 0:
         return SILENT_DBFS
-    low, high = (int(round(hz * size / SAMPLE_RATE_HZ)) for hz in VOICE_BAND_HZ)
+    low, high = (round(hz * size / SAMPLE_RATE_HZ) for hz in VOICE_BAND_HZ)
     band = float(np.sum(power[low : high + 1]))
     # Parseval with the window's energy, and doubled for the negative frequencies rfft omits.
     window_energy = float(np.sum(_hann(size) ** 2))
