@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dialer.amd import (
     AmdDecided,
@@ -99,7 +100,7 @@ def _classify_one(
     return ItemResult(entry.item, decided, beep, count)
 
 
-def summarize(results: Sequence[ItemResult], settings: AmdSettings) -> dict[str, object]:
+def summarize(results: Sequence[ItemResult], settings: AmdSettings) -> dict[str, Any]:
     by_label: dict[Label, list[ItemResult]] = {label: [] for label in Label}
     for result in results:
         by_label[result.item.label].append(result)

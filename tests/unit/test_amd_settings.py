@@ -32,7 +32,7 @@ def test_not_sure_is_treated_as_a_person() -> None:
 )
 def test_a_non_positive_threshold_is_rejected_by_name(field: str) -> None:
     with pytest.raises(AmdSettingsError, match=field):
-        AmdSettings(**{field: 0})
+        AmdSettings(**{field: 0})  # type: ignore[arg-type]
 
 
 def test_a_silence_threshold_above_full_scale_is_rejected() -> None:
