@@ -22,9 +22,12 @@ from dialer.amd.corpus_plan import FRESH, HELD_OUT, PROFILES
 from dialer.amd.settings import settings_as_dict
 from dialer.bench.amd_eval import classify, measure, summarize
 from dialer.bench.amd_report import render_text
+from dialer.bench.amd_runner_load import runner_load
 from dialer.bench.amd_sources import Codec, FrameSource, OfflineSource
 
 EVALUATION_PROFILES = (HELD_OUT.name, FRESH.name)
+# Long enough for every loaded call to reach a verdict and wait for its beep.
+LOAD_SECONDS = 6.0
 
 
 def run_offline(
@@ -108,6 +111,13 @@ def parse_overrides(pairs: tuple[str, ...]) -> AmdSettings:
     help="Override an AmdSettings field.",
 )
 @click.option(
+    "--load-calls",
+    type=int,
+    default=8,
+    show_default=True,
+    help="Calls pushed at real-time pace to measure the audio-thread cost (0: skip).",
+)
+@click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the JSON result to this file.",
@@ -121,6 +131,7 @@ def amd_command(
     scale: float,
     codec: str,
     overrides: tuple[str, ...],
+    load_calls: int,
     output: Path | None,
 ) -> None:
     """Score answering-machine detection on the generated greeting corpus."""
@@ -141,6 +152,11 @@ def amd_command(
     report["mode"] = "offline"
     report["codec"] = codec
     report["corpora"] = {name: len(items) for name, items in corpora.items()}
+    if load_calls > 0:
+        source = OfflineSource(Codec(codec))
+        items = [item for group in corpora.values() for item in group][:load_calls]
+        audio = [list(source.frames(item)) for item in items]
+        report["runner_load"] = runner_load(audio, LOAD_SECONDS)
     text = json.dumps(report, indent=2, sort_keys=False)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

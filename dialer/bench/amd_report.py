@@ -38,4 +38,12 @@ def render_text(report: dict[str, Any]) -> str:
         f"start error <= {beep['start_error_ms_max']} ms",
         f"  CPU per 20 ms frame: {cpu['features']} us features + {cpu['classifier']} us classifier",
     ]
+    load = report.get("runner_load")
+    if load:
+        lines.append(
+            f"  audio thread with {load['calls']} calls at real-time pace: push p99 "
+            f"{load['push_us_p99']} us (max {load['push_us_max']}), tick late p99 "
+            f"{load['tick_late_us_p99']} us (max {load['tick_late_us_max']}; without AMD "
+            f"{load['idle_tick_late_us_p99']}, max {load['idle_tick_late_us_max']})"
+        )
     return "\n".join(lines)
