@@ -25,6 +25,7 @@ class Cause(StrEnum):
     MAX_WORD_LENGTH = "max word length"
     SHORT_GREETING_THEN_SILENCE = "human: short greeting then silence"
     TOO_LONG = "total analysis time reached"
+    SPECIAL_INFORMATION_TONE = "special information tone"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from dialer.amd.audio import FrameFeatures, measure_frame
 from dialer.amd.beep import BeepDetected, BeepState, BeepWaitEnded, follow_tone, wait_for_beep
-from dialer.amd.classifier import AmdDecided, GreetingState, classify_frame
+from dialer.amd.classifier import AmdDecided, Cause, GreetingState, classify_frame
 from dialer.amd.settings import AmdSettings, BeepSettings, Decision
+from dialer.amd.sit import SitState, follow_sit
 from dialer.amd.voice import is_voice, track_floor
 
 AmdEvent = AmdDecided | BeepDetected | BeepWaitEnded
@@ -28,6 +29,7 @@ def connects_to_agent(decision: Decision) -> bool:
 class SessionState:
     greeting: GreetingState = field(default_factory=GreetingState)
     beep: BeepState = field(default_factory=BeepState)
+    sit: SitState = field(default_factory=SitState)
     finished: bool = False
 
 
@@ -47,8 +49,15 @@ def analyse_frame(
     decided_before = state.greeting.decided
     if decided_before is None:
         greeting = classify_frame(state.greeting, frame, at_ms, settings)
-        beep, _ = follow_tone(state.beep, frame, at_ms, _beep_or_default(beep_settings))
-        state = replace(state, greeting=greeting, beep=beep)
+        beep, tone = follow_tone(state.beep, frame, at_ms, _beep_or_default(beep_settings))
+        sit, heard_sit = follow_sit(state.sit, tone)
+        if heard_sit and greeting.decided is None:
+            # A carrier announcement: a machine, and one that will never beep.
+            announced = _sit_decision(greeting, at_ms)
+            return replace(state, greeting=replace(greeting, decided=announced), finished=True), (
+                announced,
+            )
+        state = replace(state, greeting=greeting, beep=beep, sit=sit)
         decided = greeting.decided
         if decided is None:
             return state, ()
@@ -86,6 +95,13 @@ class AmdSession:
 
 
 _DEFAULT_BEEP = BeepSettings()
+
+
+def _sit_decision(greeting: GreetingState, at_ms: int) -> AmdDecided:
+    # The tone run ended at the start of this frame (`at_ms`), when its successor began.
+    return AmdDecided(
+        Decision.MACHINE, Cause.SPECIAL_INFORMATION_TONE, at_ms, greeting.words, greeting.voice_ms
+    )
 
 
 def _beep_or_default(beep_settings: BeepSettings | None) -> BeepSettings:

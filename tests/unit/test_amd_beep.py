@@ -13,6 +13,7 @@ from dialer.amd import (
     BeepSettings,
     BeepWaitEnded,
     BeepWaitOutcome,
+    Cause,
     Decision,
 )
 from tests.unit.synthetic_audio import silence, timed, tone, voice
@@ -83,3 +84,21 @@ def test_without_beep_settings_the_session_finishes_at_the_verdict() -> None:
 def test_a_person_is_never_kept_waiting_for_a_beep() -> None:
     events = events_of(silence(300) + voice(400) + silence(800) + tone(300, 1000) + silence(3000))
     assert [type(e) for e in events] == [AmdDecided]
+
+
+def test_special_information_tones_mark_a_carrier_announcement_that_will_not_beep() -> None:
+    sit = tone(380, 913.8) + tone(280, 1370.6) + tone(380, 1776.7)
+    events = events_of(silence(200) + sit + silence(100) + voice(4000) + silence(3000))
+    assert len(events) == 1
+    decided = events[0]
+    assert isinstance(decided, AmdDecided)
+    assert (decided.decision, decided.cause) == (Decision.MACHINE, Cause.SPECIAL_INFORMATION_TONE)
+    assert decided.at_ms == 200 + 380 + 280 + 380
+
+
+def test_two_of_the_three_special_information_tones_are_not_enough() -> None:
+    partial = tone(380, 913.8) + tone(280, 1370.6)
+    events = events_of(silence(200) + partial + silence(100) + voice(4000) + silence(3000))
+    assert (
+        isinstance(events[0], AmdDecided) and events[0].cause is not Cause.SPECIAL_INFORMATION_TONE
+    )
