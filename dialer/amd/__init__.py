@@ -7,24 +7,40 @@ so the audio thread only copies and enqueues. Callers must treat `Decision.NOT_S
 `connects_to_agent` says so in one place.
 """
 
+from dialer.amd.audio import FRAME_BYTES, FRAME_MS, FrameFeatures, measure_frame
 from dialer.amd.beep import BeepDetected, BeepWaitEnded, BeepWaitOutcome
 from dialer.amd.classifier import AmdDecided, Cause
+from dialer.amd.runner import AnalysisRunner, AudioTap, EventCallback
 from dialer.amd.session import AmdEvent, AmdSession, SessionState, analyse_frame, connects_to_agent
-from dialer.amd.settings import AmdSettings, AmdSettingsError, BeepSettings, Decision
+from dialer.amd.settings import (
+    AmdSettings,
+    AmdSettingsError,
+    BeepSettings,
+    Decision,
+    settings_as_dict,
+)
 
 __all__ = [
+    "FRAME_BYTES",
+    "FRAME_MS",
     "AmdDecided",
     "AmdEvent",
     "AmdSession",
     "AmdSettings",
     "AmdSettingsError",
+    "AnalysisRunner",
+    "AudioTap",
     "BeepDetected",
     "BeepSettings",
     "BeepWaitEnded",
     "BeepWaitOutcome",
     "Cause",
     "Decision",
+    "EventCallback",
+    "FrameFeatures",
     "SessionState",
     "analyse_frame",
     "connects_to_agent",
+    "measure_frame",
+    "settings_as_dict",
 ]

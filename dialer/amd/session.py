@@ -46,24 +46,46 @@ def analyse_frame(
     """
     if state.finished:
         return state, ()
-    decided_before = state.greeting.decided
-    if decided_before is None:
-        greeting = classify_frame(state.greeting, frame, at_ms, settings)
-        beep, tone = follow_tone(state.beep, frame, at_ms, _beep_or_default(beep_settings))
-        sit, heard_sit = follow_sit(state.sit, tone)
-        if heard_sit and greeting.decided is None:
-            # A carrier announcement: a machine, and one that will never beep.
-            announced = _sit_decision(greeting, at_ms)
-            return replace(state, greeting=replace(greeting, decided=announced), finished=True), (
-                announced,
-            )
-        state = replace(state, greeting=greeting, beep=beep, sit=sit)
-        decided = greeting.decided
-        if decided is None:
-            return state, ()
-        waits = beep_settings is not None and decided.decision is Decision.MACHINE
-        return replace(state, finished=not waits), (decided,)
-    assert beep_settings is not None  # a session only waits for a beep when it has settings
+    if state.greeting.decided is None:
+        return _before_verdict(state, frame, at_ms, settings, beep_settings)
+    if beep_settings is None:  # unreachable through the public API: such sessions finish at once
+        return replace(state, finished=True), ()
+    return _waiting_for_beep(state, frame, at_ms, settings, beep_settings)
+
+
+def _before_verdict(
+    state: SessionState,
+    frame: FrameFeatures,
+    at_ms: int,
+    settings: AmdSettings,
+    beep_settings: BeepSettings | None,
+) -> tuple[SessionState, tuple[AmdEvent, ...]]:
+    greeting = classify_frame(state.greeting, frame, at_ms, settings)
+    # Tones are followed from the answer on: a beep under way at the verdict is not missed, and
+    # the three SIT tones, over before any verdict, mark a carrier announcement.
+    beep, tone = follow_tone(state.beep, frame, at_ms, _beep_or_default(beep_settings))
+    sit, heard_sit = follow_sit(state.sit, tone)
+    if heard_sit and greeting.decided is None:
+        # A carrier announcement: a machine, and one that will never beep.
+        announced = _sit_decision(greeting, at_ms)
+        return replace(state, greeting=replace(greeting, decided=announced), finished=True), (
+            announced,
+        )
+    state = replace(state, greeting=greeting, beep=beep, sit=sit)
+    decided = greeting.decided
+    if decided is None:
+        return state, ()
+    waits = beep_settings is not None and decided.decision is Decision.MACHINE
+    return replace(state, finished=not waits), (decided,)
+
+
+def _waiting_for_beep(
+    state: SessionState,
+    frame: FrameFeatures,
+    at_ms: int,
+    settings: AmdSettings,
+    beep_settings: BeepSettings,
+) -> tuple[SessionState, tuple[AmdEvent, ...]]:
     floor = state.greeting.floor
     voiced = is_voice(floor, frame.level_dbfs, settings)
     greeting = replace(state.greeting, floor=track_floor(floor, frame, settings))
