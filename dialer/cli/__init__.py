@@ -14,6 +14,7 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
@@ -48,7 +49,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard):
+for command in (db, campaign, trunk, services, user, dashboard, bench):
     cli.add_command(command)
 
 
