@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import time
+from functools import partial
 from typing import Any
 
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
+    Campaign,
     CampaignSpec,
+    CampaignState,
     ContactKind,
     DialMode,
     RecordingMode,
@@ -53,6 +56,9 @@ def apply_changes(spec: CampaignSpec, data: Mapping[str, Any]) -> CampaignSpec:
         if key in READ_ONLY:
             continue
         parser = _PARSERS.get(key)
+        if key == "calling_hours":
+            # Days not named keep their window: {"sunday": null} stops Sunday calls only.
+            parser = partial(_calling_hours, base=spec.calling_hours)
         if parser is None:
             problems.append(f"{key}: not a campaign setting")
             continue
@@ -123,10 +129,11 @@ def _window(value: Any, field: str) -> Window | None:
     raise ValidationError([f'{field}: expected ["HH:MM", "HH:MM"], "HH:MM-HH:MM" or null'])
 
 
-def _calling_hours(value: Any) -> CallingHours:
+def _calling_hours(value: Any, base: CallingHours) -> CallingHours:
     if not isinstance(value, Mapping) or set(value) - set(_DAYS):
-        raise ValidationError(["calling_hours: an object with weekday, saturday and sunday"])
-    return CallingHours(*(_window(value.get(day), f"calling_hours.{day}") for day in _DAYS))
+        raise ValidationError(["calling_hours: an object with weekday, saturday and/or sunday"])
+    windows = {day: _window(value[day], f"calling_hours.{day}") for day in _DAYS if day in value}
+    return replace(base, **windows)
 
 
 def _retry_policy(value: Any) -> dict[RetryableOutcome, RetryRule]:
@@ -180,7 +187,6 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "min_agents_predictive": _number("min_agents_predictive", int),
     "max_lines": _number("max_lines", int, optional=True),
     "rule_set": lambda v: _enum(RuleSetName, v, "rule_set"),
-    "calling_hours": _calling_hours,
     "ring_timeout_s": _number("ring_timeout_s", int),
     "max_attempts": _number("max_attempts", int),
     "retry_policy": _retry_policy,
@@ -192,3 +198,9 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "default_region": _region,
     "recording": lambda v: _enum(RecordingMode, v, "recording"),
 }
+
+
+def check_transition(campaign: Campaign, new_state: CampaignState) -> None:
+    """A campaign dials through its trunk: it cannot run without one."""
+    if new_state is CampaignState.RUNNING and campaign.spec.trunk is None:
+        raise ValidationError([f"trunk: campaign {campaign.name!r} has no trunk; set one first"])

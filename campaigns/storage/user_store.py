@@ -168,3 +168,12 @@ def _user(row: dict[str, Any]) -> User:
         disabled=row["disabled"],
         created_at=row["created_at"],
     )
+
+
+def set_password_hash_only(conn: Connection, user_id: int, password_hash: str) -> None:
+    """Replace the hash of an unchanged password (a rehash at a higher cost): sessions stay."""
+    with conn.transaction():
+        conn.execute(
+            "UPDATE users SET password_hash = %(password_hash)s WHERE id = %(id)s",
+            {"id": user_id, "password_hash": password_hash},
+        )
