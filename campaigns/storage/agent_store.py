@@ -48,7 +48,7 @@ FROM agents a
 JOIN users u ON u.id = a.user_id
 LEFT JOIN LATERAL (
     SELECT state, reason, campaign_id, started_at FROM agent_state_history
-    WHERE agent_id = a.id ORDER BY started_at DESC LIMIT 1
+    WHERE agent_id = a.id ORDER BY seq DESC NULLS LAST, started_at DESC LIMIT 1
 ) h ON true
 WHERE %(agent_id)s::bigint IS NULL OR a.id = %(agent_id)s
 ORDER BY u.username
