@@ -1,2 +1,0 @@
--- Holds number 3 in the agents branch only: the runner refuses gaps, and the agents migration is
--- numbered 0004 so that another branch's 0003 can land first. Drop this file at merge.
