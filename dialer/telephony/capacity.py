@@ -52,11 +52,16 @@ class LegBudget:
 
 
 class LegReservation:
-    """Reserved slots; each originate spends one, ``release`` returns the unspent ones."""
+    """Slots held by one attempt for its whole life.
+
+    Each originate spends one; when that leg ends its slot comes back to the reservation (so
+    a second agent can be tried) until ``release``, after which ending legs free the budget.
+    """
 
     def __init__(self, budget: LegBudget, legs: int) -> None:
         self._budget = budget
         self._left = legs
+        self._released = False
         self._lock = threading.Lock()
 
     @property
@@ -65,18 +70,21 @@ class LegReservation:
 
     def spend_one(self) -> None:
         with self._lock:
-            if self._left <= 0:
+            if self._released or self._left <= 0:
                 raise NoFreeLeg("the reservation has no leg left")
             self._left -= 1
 
-    def refund_one(self) -> None:
-        """Put back a slot spent on an originate that never became a leg."""
+    def return_one(self) -> None:
+        """A leg placed on this reservation ended, or its originate failed."""
         with self._lock:
-            self._left += 1
+            if not self._released:
+                self._left += 1
+                return
+        self._budget.give_back(1)
 
     def release(self) -> None:
         with self._lock:
-            left, self._left = self._left, 0
+            left, self._left, self._released = self._left, 0, True
         self._budget.give_back(left)
 
     def __enter__(self) -> LegReservation:

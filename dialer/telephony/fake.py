@@ -83,6 +83,7 @@ class FakeClock:
 class _Leg:
     request: OriginateRequest
     inbox: Inbox
+    reservation: LegReservation | None
     answered_at: datetime | None = None
     bridged_with: set[LegId] = field(default_factory=set)
 
@@ -154,7 +155,10 @@ class FakeTelephony:
         state = self._legs.pop(leg)
         self._timers = [t for t in self._timers if t[2] != leg]
         heapq.heapify(self._timers)
-        self.budget.give_back()
+        if state.reservation is not None:
+            state.reservation.return_one()
+        else:
+            self.budget.give_back()
         state.inbox.put(event)
 
     def _ended(self, leg: LegId, status: int, reason: str, cause: EndCause) -> LegEnded:
@@ -187,7 +191,7 @@ class FakeTelephony:
         else:
             self.budget.take_one()
         self.originated.append(request)
-        self._legs[request.leg] = _Leg(request, inbox)
+        self._legs[request.leg] = _Leg(request, inbox, reservation)
         now = self.clock.now()
         inbox.put(LegDialing(request.leg, now, f"fake-{request.leg}"))
         at = now
