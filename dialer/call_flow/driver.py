@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 
 from dialer.call_flow.effects import (
     Bridge,
@@ -164,4 +165,4 @@ class _Run:
 
     def _hang_up_everything(self, state: AttemptState) -> None:
         for leg in state.live_legs:
-            self._quietly(lambda leg=leg: self.telephony.hangup(leg))
+            self._quietly(partial(self.telephony.hangup, leg))
