@@ -1,0 +1,219 @@
+"""Run sipp as the carrier (a SIP UAS) for tests, benchmarks and the demo.
+
+Each scenario is an XML file in ``scenarios/``. sipp 3.6.1 takes no variables in ``timeout=``
+or ``rtp_stream`` file names, so the audio a scenario streams is always ``speech.ulaw`` in
+sipp's working directory: :func:`make_speech_audio` writes it there (espeak-ng and sox at run
+time; no binary audio in the repository).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+
+from dialer.telephony.ports import free_udp_port
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SPEECH_FILE = "speech.ulaw"
+DEFAULT_SPEECH = (
+    "Hello, this is the simulated customer speaking. Yes, I can talk now. "
+    "Please tell me more about your offer."
+)
+
+
+class SippError(RuntimeError):
+    pass
+
+
+class Scenario(StrEnum):
+    ANSWER_SPEECH = "answer_speech"
+    ANSWER_AND_WAIT = "answer_and_wait"
+    ANSWER_THEN_HANGUP = "answer_then_hangup"
+    EARLY_MEDIA_THEN_ANSWER = "early_media_then_answer"
+    BUSY_486 = "reject_486"
+    BUSY_600 = "reject_600"
+    NOT_FOUND_404 = "reject_404"
+    INCOMPLETE_484 = "reject_484"
+    UNAVAILABLE_503 = "reject_503"
+    DECLINE_603 = "decline_603"
+    NO_ANSWER_480 = "no_answer_480"
+    TIMEOUT_408 = "timeout_408"
+    NEVER_ANSWERS = "never_answers"
+    SILENT = "silent"
+    GARBAGE = "garbage"
+    DIGEST_401 = "digest_401"
+    DIGEST_407 = "digest_407"
+    MIX = "mix"
+
+    @property
+    def path(self) -> Path:
+        return SCENARIO_DIR / f"{self.value}.xml"
+
+
+def make_speech_audio(directory: Path, text: str = DEFAULT_SPEECH) -> Path:
+    """Write ``speech.ulaw`` (raw G.711 mu-law, 8 kHz) spoken by espeak-ng into ``directory``."""
+    target = directory / SPEECH_FILE
+    if target.exists():
+        return target
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise SippError(f"{tool} is needed to make the carrier's speech audio")
+    wav = directory / "speech-source.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True)
+    subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "ul", str(target)], check=True)
+    wav.unlink()
+    return target
+
+
+@dataclass(frozen=True)
+class SippStats:
+    calls_created: int
+    successful: int
+    failed: int
+
+
+class SippCarrier:
+    """One sipp UAS process on 127.0.0.1; use as a context manager.
+
+    Logs every SIP message (``-trace_msg``) so tests can count the INVITEs that reached the
+    carrier, which is how "no second INVITE" is proven.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | Path,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        media_port: int | None = None,
+        address: str = "127.0.0.1",
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
+        self.scenario_path = scenario.path if isinstance(scenario, Scenario) else scenario
+        self.workdir = workdir
+        self.address = address
+        self.port = port or free_udp_port(address=address)
+        self.media_port = media_port or free_udp_port(
+            address=address, block=4, exclude=range(self.port, self.port + 1)
+        )
+        self.extra_args = extra_args
+        name = self.scenario_path.stem
+        self.message_log = workdir / f"sipp-{name}-{self.port}-messages.log"
+        self.error_log = workdir / f"sipp-{name}-{self.port}-errors.log"
+        self.stat_file = workdir / f"sipp-{name}-{self.port}-stats.csv"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host_port(self) -> str:
+        return f"{self.address}:{self.port}"
+
+    @property
+    def uri_template(self) -> str:
+        """A trunk URI template that reaches this carrier."""
+        return f"sip:{{number}}@{self.host_port}"
+
+    def start(self) -> SippCarrier:
+        if shutil.which("sipp") is None:
+            raise SippError("sipp is not installed (Debian package sip-tester)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        make_speech_audio(self.workdir)
+        command = [
+            "sipp",
+            "-sf", str(self.scenario_path),
+            "-i", self.address,
+            "-p", str(self.port),
+            "-mi", self.address,
+            "-mp", str(self.media_port),
+            "-nostdin",
+            "-trace_msg", "-message_file", str(self.message_log),
+            "-trace_err", "-error_file", str(self.error_log),
+            "-trace_stat", "-stf", str(self.stat_file), "-fd", "1",
+            *self.extra_args,
+        ]  # fmt: skip
+        self._process = subprocess.Popen(
+            command,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGUSR1)  # sipp's "quit after dumping stats"
+        try:
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def __enter__(self) -> SippCarrier:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def received_requests(self, method: str) -> list[str]:
+        """Every received SIP request of ``method`` (full text), from sipp's message log."""
+        if not self.message_log.exists():
+            return []
+        text = self.message_log.read_text(errors="replace")
+        found: list[str] = []
+        for block in text.split("message received")[1:]:
+            message = block.split(":", 1)[1].lstrip("\r\n") if ":" in block else ""
+            message = message.split("\n-----", 1)[0]
+            if message.startswith(f"{method} "):
+                found.append(message)
+        return found
+
+    def invites_received(self, *, initial_only: bool = True) -> int:
+        """INVITEs that reached the carrier; by default not counting retransmissions or
+        the re-sent INVITE that answers a digest challenge (same Call-ID)."""
+        invites = self.received_requests("INVITE")
+        if not initial_only:
+            return len(invites)
+        call_ids = {_header(m, "Call-ID") for m in invites}
+        return len(call_ids)
+
+    def stats(self) -> SippStats | None:
+        if not self.stat_file.exists():
+            return None
+        with self.stat_file.open(newline="") as f:
+            rows = list(csv.DictReader(f, delimiter=";"))
+        if not rows:
+            return None
+        last = rows[-1]
+        return SippStats(
+            calls_created=int(last.get("TotalCallCreated", 0) or 0),
+            successful=int(last.get("SuccessfulCall(C)", 0) or 0),
+            failed=int(last.get("FailedCall(C)", 0) or 0),
+        )
+
+
+def _header(message: str, name: str) -> str:
+    for line in message.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            return value.strip()
+    return ""
