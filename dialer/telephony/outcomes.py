@@ -54,12 +54,14 @@ def classify(
     """
     if answered:
         return Outcome.ANSWERED
+    if cause in {EndCause.TIMEOUT, EndCause.TRANSPORT_ERROR}:
+        # Even after our CANCEL: a carrier that never answered the INVITE at all is broken,
+        # the number was not "not answering".
+        return Outcome.FAILED
     if cancel_reason is CancelReason.RING_TIMEOUT:
         return Outcome.NO_ANSWER
     if cancel_reason is CancelReason.SHUTDOWN:
         return Outcome.CANCELLED
-    if cause in {EndCause.TIMEOUT, EndCause.TRANSPORT_ERROR}:
-        return Outcome.FAILED
     if cause is EndCause.REMOTE_REJECTED:
         if sip_status in _BY_STATUS:
             return _BY_STATUS[sip_status]

@@ -222,7 +222,9 @@ class _SipLoop:
         self.recordings: dict[str, _Recording] = {}
         self.port_pool: list[_FramePort] = []
         self.taps: dict[str, tuple[LegId, _FramePort]] = {}
-        self.ended: list[LegId] = []  # released after the callback that reported the end
+        # Ends seen in a callback; the slot is freed and LegEnded delivered after it returns,
+        # so whoever sees LegEnded can place a new leg at once.
+        self.ended: list[LegEnded] = []
         self.ids = itertools.count(1)
         self.thread = threading.Thread(target=self.run, name="sip-loop", daemon=True)
 
@@ -560,7 +562,7 @@ class _SipLoop:
             state.inbox.put(LegAnswered(call.leg, state.answered_at))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             cause = self._end_cause(state, prm.e, status)
-            state.inbox.put(
+            self.ended.append(
                 LegEnded(
                     call.leg,
                     now,
@@ -571,14 +573,11 @@ class _SipLoop:
                     state.answered_at,
                 )
             )
-            self.ended.append(call.leg)
 
     @staticmethod
     def _end_cause(state: _Leg, event: Any, status: int) -> EndCause:
-        if state.hangup_requested:
-            return EndCause.LOCAL_HANGUP
-        if state.answered_at is not None:
-            return EndCause.REMOTE_HANGUP
+        # A timer or transport failure first: our CANCEL of an INVITE that never got a
+        # provisional response is only sent later, so such a call dies by timer B (408).
         kind = event.type
         if kind == pj.PJSIP_EVENT_TSX_STATE:
             kind = event.body.tsxState.type
@@ -586,6 +585,10 @@ class _SipLoop:
             return EndCause.TIMEOUT
         if kind == pj.PJSIP_EVENT_TRANSPORT_ERROR:
             return EndCause.TRANSPORT_ERROR
+        if state.hangup_requested:
+            return EndCause.LOCAL_HANGUP
+        if state.answered_at is not None:
+            return EndCause.REMOTE_HANGUP
         return EndCause.REMOTE_REJECTED if status >= 300 else EndCause.REMOTE_HANGUP
 
     def on_media_state(self, call: _Call) -> None:
@@ -651,20 +654,22 @@ class _SipLoop:
     def release_ended(self) -> None:
         """Drop ended calls here, outside their own callback, on the loop thread."""
         while self.ended:
-            leg = self.ended.pop()
-            state = self.legs.pop(leg, None)
+            ended = self.ended.pop(0)
+            state = self.legs.pop(ended.leg, None)
             if state is None:
                 continue
             for tap in list(state.taps):
                 self.untap(tap)
             for recording, rec in list(self.recordings.items()):
-                if leg in rec.legs and all(other not in self.legs for other in rec.legs):
+                if ended.leg in rec.legs and all(other not in self.legs for other in rec.legs):
                     self.recordings.pop(recording)
             state.players.clear()
             state.on_media.clear()
             if state.holds_slot:
                 self._give_back(state.reservation)
-            del state
+            inbox = state.inbox
+            del state  # the last reference to the Call: freed here, on the loop thread
+            inbox.put(ended)
 
 
 class Pjsua2Telephony:

@@ -62,3 +62,13 @@ def test_cancel_on_shutdown_is_cancelled_not_no_answer() -> None:
 def test_an_answered_leg_is_answered_whoever_hung_up() -> None:
     got = classify(answered=True, sip_status=200, cause=EndCause.REMOTE_HANGUP, cancel_reason=None)
     assert got is Outcome.ANSWERED
+
+
+def test_a_carrier_silent_even_to_our_cancel_is_a_failure() -> None:
+    got = classify(
+        answered=False,
+        sip_status=408,
+        cause=EndCause.TIMEOUT,
+        cancel_reason=CancelReason.RING_TIMEOUT,
+    )
+    assert got is Outcome.FAILED
