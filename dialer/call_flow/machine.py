@@ -90,9 +90,11 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         return state, ()
     match event:
         case LegDialing(leg, at, call_id) if leg == state.customer:
-            return replace(
-                state, timeline=replace(state.timeline, dialed_at=at, sip_call_id=call_id)
-            ), ()
+            # The ring time counts from the INVITE leaving, so the 15 s minimum really holds.
+            timeline = replace(state.timeline, dialed_at=at, sip_call_id=call_id)
+            restart = StartTimer(Timer.RING, at + state.spec.ring_timeout)
+            effects: tuple[Effect, ...] = (restart,) if state.phase is Phase.DIALING else ()
+            return replace(state, timeline=timeline), effects
         case LegRinging(leg, at, _, early) if leg == state.customer:
             return _ringing(state, at, early)
         case LegAnswered(leg, at) if leg == state.customer:
@@ -312,9 +314,10 @@ def final_outcome(state: AttemptState) -> Outcome:
     if state.customer_answered and state.spec.handoff is not None:
         return Outcome.ABANDONED
     end = state.customer_end
+    rang = state.timeline.ringing_at is not None
     if end is None:
         return {
-            CancelReason.RING_TIMEOUT: Outcome.NO_ANSWER,
+            CancelReason.RING_TIMEOUT: Outcome.NO_ANSWER if rang else Outcome.FAILED,
             CancelReason.SHUTDOWN: Outcome.CANCELLED,
             None: Outcome.FAILED,
         }[state.timeline.cancel_reason]
@@ -323,4 +326,5 @@ def final_outcome(state: AttemptState) -> Outcome:
         sip_status=end.sip_status,
         cause=end.cause,
         cancel_reason=state.timeline.cancel_reason,
+        rang=rang,
     )

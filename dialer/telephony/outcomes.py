@@ -46,11 +46,14 @@ def classify(
     sip_status: int,
     cause: EndCause,
     cancel_reason: CancelReason | None,
+    rang: bool = True,
 ) -> Outcome:
     """Classify the customer leg's end.
 
     A 408 is "no answer" only when the carrier sent it; our own transaction timer also reports
     408, which means the carrier never answered the INVITE at all (failure, not no-answer).
+    Likewise a call we cancel after the ring timeout without ever hearing 180/183 (``rang``
+    False) never reached a phone: the network failed, the person did not "not answer".
     """
     if answered:
         return Outcome.ANSWERED
@@ -59,7 +62,7 @@ def classify(
         # the number was not "not answering".
         return Outcome.FAILED
     if cancel_reason is CancelReason.RING_TIMEOUT:
-        return Outcome.NO_ANSWER
+        return Outcome.NO_ANSWER if rang else Outcome.FAILED
     if cancel_reason is CancelReason.SHUTDOWN:
         return Outcome.CANCELLED
     if cause is EndCause.REMOTE_REJECTED:

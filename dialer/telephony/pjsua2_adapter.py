@@ -201,6 +201,7 @@ class _Leg:
 class _Recording:
     recorder: pj.AudioMediaRecorder
     legs: tuple[LegId, ...]
+    path: Path
 
 
 class _SipLoop:
@@ -493,7 +494,7 @@ class _SipLoop:
         except pj.Error as exc:
             raise _pj_error(f"record {wav}", exc) from None
         recording = f"rec-{next(self.ids)}"
-        self.recordings[recording] = _Recording(recorder, tuple(legs))
+        self.recordings[recording] = _Recording(recorder, tuple(legs), wav)
         for leg in legs:
             self.when_media(leg, partial(self._transmit_to, leg, recorder))
         return recording
@@ -501,8 +502,9 @@ class _SipLoop:
     def _transmit_to(self, leg: LegId, sink: pj.AudioMedia) -> None:
         self.audio(leg).startTransmit(sink)
 
-    def stop_recording(self, recording: str) -> None:
-        self.recordings.pop(recording, None)  # the WAV header is written when it is freed
+    def stop_recording(self, recording: str) -> Path | None:
+        entry = self.recordings.pop(recording, None)
+        return entry.path if entry is not None else None
 
     def tap(self, leg: LegId, sink: FrameSink) -> str:
         self.leg(leg)
@@ -672,6 +674,22 @@ class _SipLoop:
             inbox.put(ended)
 
 
+def _wait_for_wav_header(path: Path, timeout: float = 1.0) -> None:
+    """The recorder is freed asynchronously by the conference clock (a frame or two later);
+    its WAV sizes are written then. Wait for them so callers can read the file at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with path.open("rb") as wav:
+                riff_size = wav.read(8)[4:8]
+        except OSError:
+            return
+        if len(riff_size) == 4 and riff_size != b"\0\0\0\0":
+            return
+        time.sleep(0.01)
+    log.warning("recording %s: WAV header not completed within %.1f s", path, timeout)
+
+
 class Pjsua2Telephony:
     """pjsua2 behind the telephony port; one per process, safe to use from many threads.
 
@@ -768,7 +786,9 @@ class Pjsua2Telephony:
         return self._loop.submit(lambda: self._loop.record(legs, wav))
 
     def stop_recording(self, recording: str) -> None:
-        self._loop.submit(lambda: self._loop.stop_recording(recording))
+        path = self._loop.submit(lambda: self._loop.stop_recording(recording))
+        if path is not None:
+            _wait_for_wav_header(path)
 
     def tap(self, leg: LegId, sink: FrameSink) -> str:
         return self._loop.submit(lambda: self._loop.tap(leg, sink))

@@ -110,3 +110,10 @@ def test_shutdown_cancels_a_ringing_call_as_cancelled() -> None:
     assert result.timeline.ended_at is not None
     assert result.timeline.ringing_at is not None
     assert result.timeline.ended_at - result.timeline.ringing_at < timedelta(seconds=1)
+
+
+def test_ring_timeout_without_any_ringing_is_a_failure_not_a_no_answer() -> None:
+    fake = FakeTelephony({CUSTOMER_URI: ()})  # the carrier never says anything
+    result = run_attempt(spec(ring=15.0), fake, Reporter(), clock=fake.clock)
+    assert result.outcome is Outcome.FAILED
+    assert fake.hangups == ["a1:customer"]
