@@ -200,10 +200,14 @@ def _agent_leg_ended(state: AttemptState, leg: LegId, at: datetime) -> Step:
         release = ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)
         seeking = replace(cleared, phase=Phase.SEEKING_AGENT)
         return seeking, (release, ClaimAgent(state.spec.attempt_id))
+    release = ReleaseAgent(state.agent, _release_reason(state))
     if state.phase is Phase.TALKING:
-        release = ReleaseAgent(state.agent, AgentRelease.TALKED)
         return _ending(cleared, at, (release, Hangup(state.customer)))
-    return _maybe_finish(cleared, at, ())
+    return _maybe_finish(cleared, at, (release,))
+
+
+def _release_reason(state: AttemptState) -> AgentRelease:
+    return AgentRelease.TALKED if state.talked_with is not None else AgentRelease.UNUSED
 
 
 def _abandon(state: AttemptState, at: datetime) -> Step:
@@ -267,10 +271,7 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
     )
     effects: list[Effect] = []
     if state.agent is not None and state.agent_leg is not None:
-        talked = state.phase is Phase.TALKING
-        effects.append(
-            ReleaseAgent(state.agent, AgentRelease.TALKED if talked else AgentRelease.UNUSED)
-        )
+        effects.append(ReleaseAgent(state.agent, _release_reason(state)))
         after = replace(after, agent=None)
     effects += [Hangup(leg) for leg in sorted(after.live_legs)]
     if after.live_legs:

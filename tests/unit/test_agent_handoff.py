@@ -1,5 +1,6 @@
 """Answered calls go to an agent within 2 s, or hear the abandonment message."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -105,3 +106,16 @@ def test_agent_hanging_up_ends_the_customer_leg() -> None:
     assert result.outcome is Outcome.ANSWERED
     assert fake.hangups == ["a1:customer"]
     assert claimer.released == [("alice", AgentRelease.TALKED)]
+
+
+def test_talk_time_limit_hangs_up_both_legs_and_sends_the_agent_to_wrap_up() -> None:
+    fake = FakeTelephony({CUSTOMER_URI: (Answer(1.0),), ALICE.sip_uri: (Answer(0.1),)})
+    claimer = Claimer([ALICE])
+    long_call = replace(spec(handoff=True), max_talk=timedelta(minutes=5))
+    result = run_attempt(long_call, fake, Reporter(), claimer=claimer, clock=fake.clock)
+    assert result.outcome is Outcome.ANSWERED
+    assert sorted(fake.hangups) == ["a1:agent1", "a1:customer"]
+    assert claimer.released == [("alice", AgentRelease.TALKED)]
+    tl = result.timeline
+    assert tl.agent_connected_at is not None and tl.ended_at is not None
+    assert tl.ended_at - tl.agent_connected_at == timedelta(minutes=5)
