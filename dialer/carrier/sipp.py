@@ -49,6 +49,7 @@ class Scenario(StrEnum):
     DIGEST_401 = "digest_401"
     DIGEST_407 = "digest_407"
     MIX = "mix"
+    UAC_INVITE_REFUSED = "uac_invite_refused"
 
     @property
     def path(self) -> Path:
@@ -93,7 +94,10 @@ class SippCarrier:
         media_port: int | None = None,
         address: str = "127.0.0.1",
         extra_args: tuple[str, ...] = (),
+        remote: str | None = None,
+        calls: int | None = None,
     ) -> None:
+        """``remote`` (host:port) makes sipp a client (UAC) that calls it ``calls`` times."""
         self.scenario_path = scenario.path if isinstance(scenario, Scenario) else scenario
         self.workdir = workdir
         self.address = address
@@ -102,6 +106,8 @@ class SippCarrier:
             address=address, block=4, exclude=range(self.port, self.port + 1)
         )
         self.extra_args = extra_args
+        self.remote = remote
+        self.calls = calls
         name = self.scenario_path.stem
         self.message_log = workdir / f"sipp-{name}-{self.port}-messages.log"
         self.error_log = workdir / f"sipp-{name}-{self.port}-errors.log"
@@ -135,6 +141,10 @@ class SippCarrier:
             "-trace_stat", "-stf", str(self.stat_file), "-fd", "1",
             *self.extra_args,
         ]  # fmt: skip
+        if self.calls is not None:
+            command += ["-m", str(self.calls)]
+        if self.remote is not None:
+            command.append(self.remote)
         self._process = subprocess.Popen(
             command,
             cwd=self.workdir,
@@ -146,6 +156,15 @@ class SippCarrier:
 
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def wait(self, timeout: float) -> int | None:
+        """Wait for sipp to exit by itself (a UAC with ``calls``); its exit code, 0 = all ok."""
+        if self._process is None:
+            return None
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def stop(self) -> None:
         process, self._process = self._process, None
