@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -203,10 +204,20 @@ class SippCarrier:
                 found.append(message)
         return found
 
+    def wait_for_requests(self, method: str, count: int, timeout: float = 5.0) -> list[str]:
+        """Like :meth:`received_requests`, waiting up to ``timeout`` s for ``count`` of them:
+        sipp flushes its message log about once a second, not per message."""
+        deadline = time.monotonic() + timeout
+        found = self.received_requests(method)
+        while len(found) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+            found = self.received_requests(method)
+        return found
+
     def invites_received(self, *, initial_only: bool = True) -> int:
         """INVITEs that reached the carrier; by default not counting retransmissions or
         the re-sent INVITE that answers a digest challenge (same Call-ID)."""
-        invites = self.received_requests("INVITE")
+        invites = self.wait_for_requests("INVITE", 1, timeout=3.0)
         if not initial_only:
             return len(invites)
         call_ids = {_header(m, "Call-ID") for m in invites}

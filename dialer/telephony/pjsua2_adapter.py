@@ -69,6 +69,10 @@ _PJ_ETOOMANY = 70010
 _POLL_MS = 5
 _MEDIA_UP = {pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD}
 _AccountKey = tuple[str | None, DigestCredentials | None]
+# pjsip's INVITE transaction gives up 64 x T1 = 32 s after sending. A call hung up before any
+# response (not even 100) is reported DISCONNECTED at once, but its CANCEL must wait for a
+# response, so pjsua's call slot stays busy until that timer: measured, PJ_ETOOMANY otherwise.
+_INVITE_TIMEOUT_SECONDS = 32.0 + 1.0
 
 
 def _now() -> datetime:
@@ -111,6 +115,9 @@ class _Call(pj.Call):  # type: ignore[misc]
 
     def onCallMediaState(self, prm: Any) -> None:
         self._deliver("media state", lambda loop: loop.on_media_state(self))
+
+    def onCallTsxState(self, prm: Any) -> None:
+        self._deliver("transaction", lambda loop: loop.on_tsx_state(self, prm))
 
     def onDtmfDigit(self, prm: Any) -> None:
         self._deliver("dtmf", lambda loop: loop.on_dtmf(self, str(prm.digit)))
@@ -186,6 +193,9 @@ class _Leg:
     reservation: LegReservation | None
     incoming: bool = False
     holds_slot: bool = True
+    invite_sent: float = 0.0  # time.monotonic() of makeCall
+    invite_responded: bool = False  # any response (even 100) to our INVITE
+    linger_until: float = 0.0  # the pjsua slot stays busy until then (see _INVITE_TIMEOUT)
     sip_call_id: str = ""
     connecting_at: datetime | None = None
     answered_at: datetime | None = None
@@ -227,6 +237,7 @@ class _SipLoop:
         # so whoever sees LegEnded can place a new leg at once.
         self.ended: list[LegEnded] = []
         self.ids = itertools.count(1)
+        self.lingering: list[tuple[float, LegReservation | None]] = []
         self.thread = threading.Thread(target=self.run, name="sip-loop", daemon=True)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -248,6 +259,7 @@ class _SipLoop:
         assert self.ep is not None
         self.ep.libHandleEvents(ms)  # releases the GIL while it waits
         self.release_ended()
+        self.release_lingering()
         while True:
             try:
                 command = self.commands.get_nowait()
@@ -269,7 +281,8 @@ class _SipLoop:
         self.log_writer = _LogWriter()
         ep_cfg.logConfig.writer = self.log_writer
         ep_cfg.logConfig.level = cfg.log_level
-        ep_cfg.logConfig.consoleLevel = 0
+        # pjsua hands the writer only what passes consoleLevel; the writer replaces stdout.
+        ep_cfg.logConfig.consoleLevel = cfg.log_level
         ep_cfg.logConfig.decor = 0
         med = ep_cfg.medConfig
         med.clockRate = 8000  # G.711 is 8 kHz: no resampling in the bridge
@@ -392,7 +405,7 @@ class _SipLoop:
                 sip_header.hName = header.name
                 sip_header.hValue = header.value
                 prm.txOption.headers.append(sip_header)
-            state = _Leg(call, inbox, reservation)
+            state = _Leg(call, inbox, reservation, invite_sent=time.monotonic())
             self.legs[request.leg] = state
             call.makeCall(request.uri, prm)
         except pj.Error as exc:
@@ -564,6 +577,10 @@ class _SipLoop:
             state.inbox.put(LegAnswered(call.leg, state.answered_at))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             cause = self._end_cause(state, prm.e, status)
+            if not state.incoming and not state.invite_responded:
+                # Hung up before any response: pjsua reports the end now, but the INVITE
+                # transaction (and pjsua's call slot) lives on until it times out.
+                state.linger_until = state.invite_sent + _INVITE_TIMEOUT_SECONDS
             self.ended.append(
                 LegEnded(
                     call.leg,
@@ -592,6 +609,14 @@ class _SipLoop:
         if state.answered_at is not None:
             return EndCause.REMOTE_HANGUP
         return EndCause.REMOTE_REJECTED if status >= 300 else EndCause.REMOTE_HANGUP
+
+    def on_tsx_state(self, call: _Call, prm: Any) -> None:
+        state = self.legs.get(call.leg)
+        if state is None or state.incoming or state.invite_responded:
+            return
+        tsx = prm.e.body.tsxState.tsx
+        if tsx.method == "INVITE" and tsx.statusCode >= 100:
+            state.invite_responded = True
 
     def on_media_state(self, call: _Call) -> None:
         state = self.legs.get(call.leg)
@@ -653,6 +678,15 @@ class _SipLoop:
         reply.statusCode = 200 if policy is IncomingCalls.AUTO_ANSWER else 180
         call.answer(reply)
 
+    def release_lingering(self) -> None:
+        if not self.lingering:
+            return
+        now = time.monotonic()
+        due = [entry for entry in self.lingering if entry[0] <= now]
+        self.lingering = [entry for entry in self.lingering if entry[0] > now]
+        for _, reservation in due:
+            self._give_back(reservation)
+
     def release_ended(self) -> None:
         """Drop ended calls here, outside their own callback, on the loop thread."""
         while self.ended:
@@ -667,7 +701,9 @@ class _SipLoop:
                     self.recordings.pop(recording)
             state.players.clear()
             state.on_media.clear()
-            if state.holds_slot:
+            if state.holds_slot and state.linger_until > time.monotonic():
+                self.lingering.append((state.linger_until, state.reservation))
+            elif state.holds_slot:
                 self._give_back(state.reservation)
             inbox = state.inbox
             del state  # the last reference to the Call: freed here, on the loop thread

@@ -97,7 +97,7 @@ def test_answered_call_is_bridged_to_a_baresip_agent_who_hears_the_customer(
     assert tl.message_started_at is None
     assert claimer.released == [("sam", AgentRelease.TALKED)]
     assert rms(heard) > SPEECH_RMS, "the customer's speech did not reach the agent"
-    assert len(customer.received_requests("BYE")) == 1
+    assert len(customer.wait_for_requests("BYE", 1)) == 1
     assert customer.invites_received() == 1
 
 
@@ -128,7 +128,7 @@ def test_no_free_agent_plays_the_message_within_two_seconds_then_hangs_up(
     assert tl.ended_at is not None
     # the whole message was played before we hung up
     assert (tl.ended_at - tl.message_started_at).total_seconds() >= seconds(message) - 0.1
-    assert len(customer.received_requests("BYE")) == 1
+    assert len(customer.wait_for_requests("BYE", 1)) == 1
 
 
 def test_busy_agent_phone_is_reported_and_the_next_agent_takes_the_call(
@@ -163,4 +163,4 @@ def test_agent_phone_that_never_answers_is_cancelled_and_the_message_plays(
     assert tl.answered_at is not None and tl.message_started_at is not None
     assert tl.message_started_at - tl.answered_at <= TWO_SECONDS
     assert claimer.released == [("asleep", AgentRelease.NOT_ANSWERING)]
-    assert len(silent_phone.received_requests("CANCEL")) == 1
+    assert len(silent_phone.wait_for_requests("CANCEL", 1)) == 1

@@ -81,7 +81,7 @@ def test_stop_request_cancels_a_ringing_call_as_cancelled(
     [outcome] = result
     assert outcome.outcome is Outcome.CANCELLED
     assert outcome.timeline.sip_status == 487
-    assert len(sipp.received_requests("CANCEL")) == 1
+    assert len(sipp.wait_for_requests("CANCEL", 1)) == 1
 
 
 def test_a_dialer_worker_refuses_incoming_invites(telephony: object, tmp_path: Path) -> None:
