@@ -116,9 +116,6 @@ class _Call(pj.Call):  # type: ignore[misc]
     def onCallMediaState(self, prm: Any) -> None:
         self._deliver("media state", lambda loop: loop.on_media_state(self))
 
-    def onCallTsxState(self, prm: Any) -> None:
-        self._deliver("transaction", lambda loop: loop.on_tsx_state(self, prm))
-
     def onDtmfDigit(self, prm: Any) -> None:
         self._deliver("dtmf", lambda loop: loop.on_dtmf(self, str(prm.digit)))
 
@@ -194,7 +191,6 @@ class _Leg:
     incoming: bool = False
     holds_slot: bool = True
     invite_sent: float = 0.0  # time.monotonic() of makeCall
-    invite_responded: bool = False  # any response (even 100) to our INVITE
     linger_until: float = 0.0  # the pjsua slot stays busy until then (see _INVITE_TIMEOUT)
     sip_call_id: str = ""
     connecting_at: datetime | None = None
@@ -577,7 +573,7 @@ class _SipLoop:
             state.inbox.put(LegAnswered(call.leg, state.answered_at))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             cause = self._end_cause(state, prm.e, status)
-            if not state.incoming and not state.invite_responded:
+            if not state.incoming and not self._got_response(state, prm.e):
                 # Hung up before any response: pjsua reports the end now, but the INVITE
                 # transaction (and pjsua's call slot) lives on until it times out.
                 state.linger_until = state.invite_sent + _INVITE_TIMEOUT_SECONDS
@@ -592,6 +588,18 @@ class _SipLoop:
                     state.answered_at,
                 )
             )
+
+    @staticmethod
+    def _got_response(state: _Leg, event: Any) -> bool:
+        """Did our INVITE get any response? A 100 Trying alone is not reported to us (pjsua2
+        calls onCallTsxState for INVITE only on sending), so such a call counts as silent and
+        its slot is held a little too long, never too short."""
+        if state.provisional_seen or state.connecting_at is not None:
+            return True
+        return bool(
+            event.type == pj.PJSIP_EVENT_TSX_STATE
+            and event.body.tsxState.type == pj.PJSIP_EVENT_RX_MSG
+        )
 
     @staticmethod
     def _end_cause(state: _Leg, event: Any, status: int) -> EndCause:
@@ -609,14 +617,6 @@ class _SipLoop:
         if state.answered_at is not None:
             return EndCause.REMOTE_HANGUP
         return EndCause.REMOTE_REJECTED if status >= 300 else EndCause.REMOTE_HANGUP
-
-    def on_tsx_state(self, call: _Call, prm: Any) -> None:
-        state = self.legs.get(call.leg)
-        if state is None or state.incoming or state.invite_responded:
-            return
-        tsx = prm.e.body.tsxState.tsx
-        if tsx.method == "INVITE" and tsx.statusCode >= 100:
-            state.invite_responded = True
 
     def on_media_state(self, call: _Call) -> None:
         state = self.legs.get(call.leg)
