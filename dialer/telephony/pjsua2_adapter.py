@@ -24,6 +24,7 @@ import itertools
 import logging
 import os
 import queue
+import socket
 import threading
 import time
 import weakref
@@ -65,8 +66,10 @@ T = TypeVar("T")
 
 _G711 = ("PCMU/", "PCMA/")
 _PJ_ETOOMANY = 70010
-# libHandleEvents wait: the latency of a submitted command when the stack is idle.
-_POLL_MS = 5
+# libHandleEvents wait when idle. Submitted commands do not wait for it: they wake the loop
+# with a CRLF keep-alive (RFC 5626) sent to our own SIP port, which pjsip silently drops.
+_POLL_MS = 100
+_WAKE_UP = b"\r\n\r\n"
 _MEDIA_UP = {pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD}
 _AccountKey = tuple[str | None, DigestCredentials | None]
 # pjsip's INVITE transaction gives up 64 x T1 = 32 s after sending. A call hung up before any
@@ -234,6 +237,8 @@ class _SipLoop:
         self.ended: list[LegEnded] = []
         self.ids = itertools.count(1)
         self.lingering: list[tuple[float, LegReservation | None]] = []
+        family = socket.AF_INET6 if ":" in config.bound_address else socket.AF_INET
+        self.wake_socket = socket.socket(family, socket.SOCK_DGRAM)
         self.thread = threading.Thread(target=self.run, name="sip-loop", daemon=True)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -250,6 +255,7 @@ class _SipLoop:
                 self.pump(_POLL_MS)
         finally:
             self.destroy()
+            self.wake_socket.close()
 
     def pump(self, ms: int) -> None:
         assert self.ep is not None
@@ -341,10 +347,21 @@ class _SipLoop:
                 future.set_exception(exc)
 
         self.commands.put(run)
+        self.wake()
         try:
             return future.result(timeout=self.config.command_timeout)
         except FutureTimeout as exc:
             raise TelephonyError("the SIP loop did not answer in time", permanent=False) from exc
+
+    def wake(self) -> None:
+        """Make libHandleEvents return now; no pjsua2 call, so any thread may do it."""
+        address = self.config.bound_address
+        if not address or address in {"0.0.0.0", "::"}:
+            address = "127.0.0.1"
+        try:
+            self.wake_socket.sendto(_WAKE_UP, (address, self.sip_port))
+        except OSError as exc:  # the command still runs at the next poll
+            log.debug("wake-up packet failed: %s", exc)
 
     # -- accounts ---------------------------------------------------------------------------
     def account(self, proxy: str | None, credentials: DigestCredentials | None) -> _Account:
@@ -772,6 +789,7 @@ class Pjsua2Telephony:
         """Hang up everything, destroy the endpoint in order, optionally ``os._exit``."""
         loop = self._loop
         loop.stopping.set()
+        loop.wake()
         if threading.current_thread() is not loop.thread:
             loop.thread.join(timeout=loop.config.shutdown_grace + 10)
         if exit_process:
