@@ -26,7 +26,7 @@ from dialer.telephony.events import (
     StopRequested,
     TelephonyEvent,
 )
-from dialer.telephony.interface import FrameSink, Inbox
+from dialer.telephony.interface import FrameSink, Inbox, Telephony
 from dialer.telephony.requests import OriginateRequest
 
 
@@ -273,3 +273,7 @@ class FakeTelephony:
     def hangup_all(self) -> None:
         for leg in list(self._legs):
             self.hangup(leg)
+
+
+def _implements_the_port(fake: FakeTelephony) -> Telephony:
+    return fake  # mypy proves the fake has the whole Telephony interface

@@ -54,7 +54,7 @@ from dialer.telephony.events import (
     PlaybackFinished,
     StopRequested,
 )
-from dialer.telephony.interface import FrameSink, Inbox, QueueInbox
+from dialer.telephony.interface import FrameSink, Inbox, QueueInbox, Telephony
 from dialer.telephony.requests import OriginateRequest
 from dialer.telephony.sip_text import is_permanent_status, parse_headers, source_ip
 from dialer.telephony.trunk import DigestCredentials
@@ -872,3 +872,7 @@ class Pjsua2Telephony:
 
     def live_legs(self) -> int:
         return self._loop.submit(lambda: len(self._loop.legs))
+
+
+def _implements_the_port(adapter: Pjsua2Telephony) -> Telephony:
+    return adapter  # mypy proves the adapter has the whole Telephony interface
