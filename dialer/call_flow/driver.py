@@ -57,7 +57,8 @@ def run_attempt(
 ) -> AttemptResult:
     """Place the attempt's call and follow it to its very end; returns the reported result.
 
-    Raises :class:`NoFreeLeg` (nothing dialed) when the process lacks the legs it needs.
+    Raises :class:`NoFreeLeg` (nothing dialed, nothing reported) when the process lacks the
+    legs it needs, even if pjsua itself refuses the customer's INVITE for want of a slot.
     """
     own_reservation = reservation is None
     if reservation is None:
@@ -128,6 +129,10 @@ class _Run:
             case Originate(request):
                 try:
                     self.telephony.originate(request, inbox, reservation)
+                except NoFreeLeg:
+                    if request.leg == self.spec.customer_leg:
+                        raise  # nothing was dialed: the caller may retry elsewhere
+                    return [OriginateFailed(request.leg, self.clock.now(), False, "no free leg")]
                 except TelephonyError as exc:
                     log.warning("attempt %s: cannot originate %s: %s", attempt, request.leg, exc)
                     return [OriginateFailed(request.leg, self.clock.now(), exc.permanent, str(exc))]

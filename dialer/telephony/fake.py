@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dialer.telephony.capacity import LegBudget, LegReservation
-from dialer.telephony.errors import TelephonyError, UnknownLeg
+from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
 from dialer.telephony.events import (
     EndCause,
     LegAnswered,
@@ -57,9 +57,10 @@ class RemoteHangup:
 
 @dataclass(frozen=True)
 class FailToSend:
-    """originate raises TelephonyError."""
+    """originate raises TelephonyError (NoFreeLeg when ``no_free_leg``)."""
 
     permanent: bool = False
+    no_free_leg: bool = False
 
 
 Step = Ring | Answer | Reject | RemoteHangup
@@ -184,6 +185,8 @@ class FakeTelephony:
         self, request: OriginateRequest, inbox: Inbox, reservation: LegReservation | None = None
     ) -> None:
         script = self.scripts.get(request.uri, NEVER_ANSWERS)
+        if isinstance(script, FailToSend) and script.no_free_leg:
+            raise NoFreeLeg(f"fake: no slot for {request.uri}")
         if isinstance(script, FailToSend):
             raise TelephonyError(f"fake: cannot send to {request.uri}", permanent=script.permanent)
         if reservation is not None:

@@ -117,3 +117,12 @@ def test_ring_timeout_without_any_ringing_is_a_failure_not_a_no_answer() -> None
     result = run_attempt(spec(ring=15.0), fake, Reporter(), clock=fake.clock)
     assert result.outcome is Outcome.FAILED
     assert fake.hangups == ["a1:customer"]
+
+
+def test_a_stack_without_a_free_slot_dials_nothing_and_reports_nothing() -> None:
+    fake = FakeTelephony({CUSTOMER_URI: FailToSend(no_free_leg=True)})
+    reporter = Reporter()
+    with pytest.raises(NoFreeLeg):
+        run_attempt(spec(), fake, reporter, clock=fake.clock)
+    assert reporter.results == [] and reporter.progress_seen == []
+    assert fake.free_legs() == 4
