@@ -132,7 +132,8 @@ class _Run:
                 except NoFreeLeg:
                     if request.leg == self.spec.customer_leg:
                         raise  # nothing was dialed: the caller may retry elsewhere
-                    return [OriginateFailed(request.leg, self.clock.now(), False, "no free leg")]
+                    now = self.clock.now()
+                    return [OriginateFailed(request.leg, now, False, "no free leg", True)]
                 except TelephonyError as exc:
                     log.warning("attempt %s: cannot originate %s: %s", attempt, request.leg, exc)
                     return [OriginateFailed(request.leg, self.clock.now(), exc.permanent, str(exc))]

@@ -17,10 +17,14 @@ class TimerFired:
 
 @dataclass(frozen=True)
 class OriginateFailed:
+    """The INVITE could not be sent. ``no_capacity``: our process had no slot (not the
+    callee's fault: an agent is not blamed for it)."""
+
     leg: LegId
     at: datetime
     permanent: bool
     reason: str
+    no_capacity: bool = False
 
 
 @dataclass(frozen=True)

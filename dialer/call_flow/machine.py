@@ -108,6 +108,8 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         case OriginateFailed(leg, at) if leg == state.customer:
             timeline = replace(state.timeline, ended_at=at, sip_reason=event.reason)
             return _finish(replace(state, timeline=timeline, live_legs=frozenset()), at)
+        case OriginateFailed(leg, at, no_capacity=True) if leg == state.agent_leg:
+            return _no_slot_for_agent(state, leg, at)
         case OriginateFailed(leg, at) if leg in state.live_legs:
             return _agent_leg_ended(state, leg, at)
         case TimerFired(timer, at):
@@ -208,6 +210,15 @@ def _agent_leg_ended(state: AttemptState, leg: LegId, at: datetime) -> Step:
 
 def _release_reason(state: AttemptState) -> AgentRelease:
     return AgentRelease.TALKED if state.talked_with is not None else AgentRelease.UNUSED
+
+
+def _no_slot_for_agent(state: AttemptState, leg: LegId, at: datetime) -> Step:
+    """Our process cannot place the agent leg: hand the agent back untouched and abandon."""
+    assert state.agent is not None
+    release = ReleaseAgent(state.agent, AgentRelease.UNUSED)
+    cleared = replace(state, live_legs=state.live_legs - {leg}, agent=None, agent_leg=None)
+    abandoned, effects = _abandon(cleared, at)
+    return abandoned, (release, *effects)
 
 
 def _abandon(state: AttemptState, at: datetime) -> Step:

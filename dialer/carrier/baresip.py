@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -84,10 +85,14 @@ class BaresipAgent:
         log.close()
         return self
 
-    def stop(self) -> None:
+    def stop(self, settle: float = 0.2) -> None:
+        """Stop the process, after ``settle`` seconds in which it can still answer a BYE or
+        CANCEL in flight: killed earlier, it leaves that transaction (and the caller's pjsua
+        call slot) waiting up to 32 s."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
+        time.sleep(settle)
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=5)

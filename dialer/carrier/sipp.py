@@ -167,10 +167,14 @@ class SippCarrier:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self) -> None:
+    def stop(self, settle: float = 0.2) -> None:
+        """Stop the process, after ``settle`` seconds in which it can still answer a BYE or
+        CANCEL in flight: killed earlier, it leaves that transaction (and the caller's pjsua
+        call slot) waiting up to 32 s."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
+        time.sleep(settle)
         # SIGUSR1 would let sipp finish its calls (minutes in a paused scenario): a test is
         # over, so stop now; statistics are dumped every second anyway (-fd 1).
         process.terminate()

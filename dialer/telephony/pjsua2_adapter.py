@@ -76,6 +76,12 @@ _AccountKey = tuple[str | None, DigestCredentials | None]
 # response (not even 100) is reported DISCONNECTED at once, but its CANCEL must wait for a
 # response, so pjsua's call slot stays busy until that timer: measured, PJ_ETOOMANY otherwise.
 _INVITE_TIMEOUT_SECONDS = 32.0 + 1.0
+# After our BYE or CANCEL the slot is also busy until the peer answers it (milliseconds on a
+# healthy network); a peer that never answers holds it up to 32 s, which we cannot observe:
+# pjsua2 reports nothing after DISCONNECTED. A short grace covers the healthy case, and a
+# PJ_ETOOMANY anyway makes the budget hold one slot for a while (the pjsua truth wins).
+_HANGUP_GRACE_SECONDS = 0.25
+_TOO_MANY_HOLD_SECONDS = 5.0
 
 
 def _now() -> datetime:
@@ -424,13 +430,27 @@ class _SipLoop:
         except pj.Error as exc:
             self.legs.pop(request.leg, None)
             self._give_back(reservation)
-            raise _pj_error(f"makeCall {request.uri}", exc) from None
+            error = _pj_error(f"makeCall {request.uri}", exc)
+            if isinstance(error, NoFreeLeg):
+                self._hold_a_slot_pjsua_still_uses()
+            raise error from None
         except BaseException:
             self.legs.pop(request.leg, None)
             self._give_back(reservation)
             raise
         state.sip_call_id = str(call.getInfo().callIdString)
         inbox.put(LegDialing(request.leg, _now(), state.sip_call_id))
+
+    def _hold_a_slot_pjsua_still_uses(self) -> None:
+        """pjsua is full while our budget was not: a hung-up call still waits for its peer."""
+        try:
+            self.budget.take_one()
+        except NoFreeLeg:
+            return
+        log.warning(
+            "pjsua has no free call slot: holding one leg for %.0f s", _TOO_MANY_HOLD_SECONDS
+        )
+        self.lingering.append((time.monotonic() + _TOO_MANY_HOLD_SECONDS, None))
 
     def _give_back(self, reservation: LegReservation | None) -> None:
         if reservation is not None:
@@ -590,10 +610,15 @@ class _SipLoop:
             state.inbox.put(LegAnswered(call.leg, state.answered_at))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             cause = self._end_cause(state, prm.e, status)
-            if not state.incoming and not self._got_response(state, prm.e):
+            if cause is EndCause.LOCAL_HANGUP:
+                silent = not state.incoming and not self._got_response(state, prm.e)
                 # Hung up before any response: pjsua reports the end now, but the INVITE
                 # transaction (and pjsua's call slot) lives on until it times out.
-                state.linger_until = state.invite_sent + _INVITE_TIMEOUT_SECONDS
+                state.linger_until = (
+                    state.invite_sent + _INVITE_TIMEOUT_SECONDS
+                    if silent
+                    else time.monotonic() + _HANGUP_GRACE_SECONDS
+                )
             self.ended.append(
                 LegEnded(
                     call.leg,
@@ -620,8 +645,7 @@ class _SipLoop:
 
     @staticmethod
     def _end_cause(state: _Leg, event: Any, status: int) -> EndCause:
-        # A timer or transport failure first: our CANCEL of an INVITE that never got a
-        # provisional response is only sent later, so such a call dies by timer B (408).
+        # A timer or transport failure first (pjsip's own 408/503 are not the carrier's).
         kind = event.type
         if kind == pj.PJSIP_EVENT_TSX_STATE:
             kind = event.body.tsxState.type

@@ -7,7 +7,7 @@ import pytest
 
 from dialer.call_flow import AgentRef, AgentRelease, Milestone, run_attempt
 from dialer.telephony import Outcome
-from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
+from dialer.telephony.fake import Answer, FailToSend, FakeTelephony, Reject, RemoteHangup, Ring
 
 from .call_flow_support import CUSTOMER_URI, MESSAGE, Claimer, Reporter, spec
 
@@ -119,3 +119,14 @@ def test_talk_time_limit_hangs_up_both_legs_and_sends_the_agent_to_wrap_up() -> 
     tl = result.timeline
     assert tl.agent_connected_at is not None and tl.ended_at is not None
     assert tl.ended_at - tl.agent_connected_at == timedelta(minutes=5)
+
+
+def test_no_slot_for_the_agent_leg_abandons_without_blaming_the_agent() -> None:
+    fake = FakeTelephony(
+        {CUSTOMER_URI: CUSTOMER_ANSWERS, ALICE.sip_uri: FailToSend(no_free_leg=True)}
+    )
+    claimer = Claimer([ALICE, BOB])
+    result = run_attempt(spec(handoff=True), fake, Reporter(), claimer=claimer, clock=fake.clock)
+    assert result.outcome is Outcome.ABANDONED
+    assert result.timeline.message_started_at is not None
+    assert claimer.released == [("alice", AgentRelease.UNUSED)]
