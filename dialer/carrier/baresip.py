@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+import psutil
+
 from dialer.telephony.ports import free_udp_port
 
 MODULE_DIR = Path("/usr/lib/baresip/modules")
@@ -83,7 +85,24 @@ class BaresipAgent:
             stderr=subprocess.STDOUT,
         )
         log.close()
+        if not self._wait_until_listening():
+            self.stop(settle=0)
+            raise BaresipError(f"baresip did not start, see {self.log_file}")
         return self
+
+    def _wait_until_listening(self, timeout: float = 5.0) -> bool:
+        process = self._process
+        assert process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                sockets = psutil.Process(process.pid).net_connections(kind="udp")
+            except psutil.Error:
+                sockets = []
+            if any(conn.laddr and conn.laddr.port == self.port for conn in sockets):
+                return True
+            time.sleep(0.02)
+        return False
 
     def stop(self, settle: float = 0.2) -> None:
         """Stop the process, after ``settle`` seconds in which it can still answer a BYE or

@@ -17,6 +17,8 @@ from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
+import psutil
+
 from dialer.telephony.ports import free_udp_port
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -102,18 +104,29 @@ class SippCarrier:
         self.scenario_path = scenario.path if isinstance(scenario, Scenario) else scenario
         self.workdir = workdir
         self.address = address
-        self.port = port or free_udp_port(address=address)
-        self.media_port = media_port or free_udp_port(
-            address=address, block=4, exclude=range(self.port, self.port + 1)
-        )
+        self._fixed_ports = port is not None
+        self.port = port or 0
+        self.media_port = media_port or 0
         self.extra_args = extra_args
         self.remote = remote
         self.calls = calls
-        name = self.scenario_path.stem
-        self.message_log = workdir / f"sipp-{name}-{self.port}-messages.log"
-        self.error_log = workdir / f"sipp-{name}-{self.port}-errors.log"
-        self.stat_file = workdir / f"sipp-{name}-{self.port}-stats.csv"
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def _log_stem(self) -> str:
+        return f"sipp-{self.scenario_path.stem}-{self.port}"
+
+    @property
+    def message_log(self) -> Path:
+        return self.workdir / f"{self._log_stem}-messages.log"
+
+    @property
+    def error_log(self) -> Path:
+        return self.workdir / f"{self._log_stem}-errors.log"
+
+    @property
+    def stat_file(self) -> Path:
+        return self.workdir / f"{self._log_stem}-stats.csv"
 
     @property
     def host_port(self) -> str:
@@ -125,10 +138,25 @@ class SippCarrier:
         return f"sip:{{number}}@{self.host_port}"
 
     def start(self) -> SippCarrier:
+        """Start sipp and return once it listens (another port if its port was taken)."""
         if shutil.which("sipp") is None:
             raise SippError("sipp is not installed (Debian package sip-tester)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         make_speech_audio(self.workdir)
+        for _ in range(3):
+            if not self._fixed_ports or not self.port:
+                self.port = free_udp_port(address=self.address)
+            if not self._fixed_ports or not self.media_port:
+                self.media_port = free_udp_port(address=self.address, block=4)
+            self._launch()
+            if self._wait_until_listening():
+                return self
+            self.stop(settle=0)
+            if self._fixed_ports or "Unable to bind" not in self._errors():
+                break
+        raise SippError(f"sipp did not start: {self._errors()[-500:]}")
+
+    def _launch(self) -> None:
         command = [
             "sipp",
             "-sf", str(self.scenario_path),
@@ -153,7 +181,29 @@ class SippCarrier:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        return self
+
+    def _wait_until_listening(self, timeout: float = 5.0) -> bool:
+        """True once sipp has bound its SIP port (seen from outside, without touching it)."""
+        process = self._process
+        assert process is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                return self.remote is not None and process.returncode == 0
+            try:
+                sockets = psutil.Process(process.pid).net_connections(kind="udp")
+            except psutil.Error:
+                sockets = []
+            if any(conn.laddr and conn.laddr.port == self.port for conn in sockets):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def _errors(self) -> str:
+        try:
+            return self.error_log.read_text(errors="replace")
+        except OSError:
+            return ""
 
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
