@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from campaigns.attempt import Outcome
 from dialer.call_flow.effects import (
     Bridge,
     CancelTimer,
@@ -50,7 +51,7 @@ from dialer.telephony.events import (
     PlaybackFinished,
     StopRequested,
 )
-from dialer.telephony.outcomes import CancelReason, Outcome, classify
+from dialer.telephony.outcomes import CancelReason, classify
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
 Step = tuple["AttemptState", tuple[Effect, ...]]

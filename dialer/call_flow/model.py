@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from campaigns.attempt import Outcome
 from dialer.telephony.events import LegId
 from dialer.telephony.numbers import E164
-from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason, Outcome
+from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason
 from dialer.telephony.requests import SipHeader
 from dialer.telephony.trunk import TrunkConfig
 

@@ -5,6 +5,7 @@
 pjsua2.
 """
 
+from campaigns.attempt import Outcome
 from dialer.telephony.capacity import PJSUA2_MAX_CALLS, LegBudget, LegReservation
 from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
 from dialer.telephony.events import (
@@ -22,7 +23,7 @@ from dialer.telephony.events import (
 )
 from dialer.telephony.interface import FrameSink, Inbox, QueueInbox, Telephony
 from dialer.telephony.numbers import E164, InvalidNumber
-from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason, Outcome, classify
+from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason, classify
 from dialer.telephony.requests import OriginateRequest, SipHeader
 from dialer.telephony.trunk import DigestCredentials, TrunkConfig, TrunkConfigError
 

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from campaigns.attempt import Outcome
 from dialer.telephony.events import EndCause
 
 # The law and common practice: let a phone ring at least 15 s (US: 15 s or 4 rings; UK: 15 s).
 MINIMUM_RING_SECONDS = 15.0
-
-
-class Outcome(StrEnum):
-    ANSWERED = "answered"
-    ABANDONED = "abandoned"  # answered, no agent within the window, message played
-    BUSY = "busy"
-    NO_ANSWER = "no_answer"
-    REJECTED = "rejected"
-    INVALID_NUMBER = "invalid_number"
-    CONGESTION = "congestion"
-    FAILED = "failed"
-    CANCELLED = "cancelled"  # we stopped it before answer for our own reason (shutdown)
 
 
 class CancelReason(StrEnum):
@@ -65,9 +54,7 @@ def classify(
         return Outcome.NO_ANSWER if rang else Outcome.FAILED
     if cancel_reason is CancelReason.SHUTDOWN:
         return Outcome.CANCELLED
-    if cause is EndCause.REMOTE_REJECTED:
-        if sip_status in _BY_STATUS:
-            return _BY_STATUS[sip_status]
-        if 500 <= sip_status < 600:
-            return Outcome.CONGESTION
+    if cause is EndCause.REMOTE_REJECTED and sip_status in _BY_STATUS:
+        return _BY_STATUS[sip_status]
+    # 5xx (congestion), other rejections, our own errors: a failure; sip_status keeps the detail.
     return Outcome.FAILED

@@ -39,7 +39,7 @@ def test_answered_call_keeps_dial_ring_answer_and_hangup_times() -> None:
         (408, Outcome.NO_ANSWER),
         (404, Outcome.INVALID_NUMBER),
         (484, Outcome.INVALID_NUMBER),
-        (503, Outcome.CONGESTION),
+        (503, Outcome.FAILED),
     ],
 )
 def test_carrier_rejection_becomes_the_attempt_outcome(status: int, outcome: Outcome) -> None:

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.unit
         (603, Outcome.REJECTED),
         (404, Outcome.INVALID_NUMBER),
         (484, Outcome.INVALID_NUMBER),
-        (503, Outcome.CONGESTION),
-        (500, Outcome.CONGESTION),
+        (503, Outcome.FAILED),
+        (500, Outcome.FAILED),
         (403, Outcome.FAILED),
     ],
 )
