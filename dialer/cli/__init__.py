@@ -23,6 +23,7 @@ from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
 from dialer.cli.user import user
+from dialer.cli.workers import workers
 from dialer.embedded import EmbeddedServiceError
 from dialer.settings import SettingsError, load_settings
 
@@ -50,7 +51,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard, bench, agent):
+for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers):
     cli.add_command(command)
 
 

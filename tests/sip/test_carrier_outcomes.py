@@ -57,7 +57,7 @@ def test_answered_call_records_dial_ring_answer_hangup_and_call_id(
         (Scenario.TIMEOUT_408, Outcome.NO_ANSWER, 408),
         (Scenario.NOT_FOUND_404, Outcome.INVALID_NUMBER, 404),
         (Scenario.INCOMPLETE_484, Outcome.INVALID_NUMBER, 484),
-        (Scenario.UNAVAILABLE_503, Outcome.CONGESTION, 503),
+        (Scenario.UNAVAILABLE_503, Outcome.FAILED, 503),
     ],
 )
 def test_carrier_final_response_becomes_the_outcome(
