@@ -277,6 +277,23 @@ class SippCarrier:
         call_ids = {_header(m, "Call-ID") for m in invites}
         return len(call_ids)
 
+    def final_responses(self) -> dict[str, int]:
+        """The final status sipp sent to each INVITE, by Call-ID (what the carrier meant, to
+        check the outcome the dialer stored for that call)."""
+        if not self.message_log.exists():
+            return {}
+        finals: dict[str, int] = {}
+        text = self.message_log.read_text(errors="replace")
+        for block in text.split("message sent")[1:]:
+            message = block.split(":", 1)[1].lstrip("\r\n") if ":" in block else ""
+            message = message.split("\n-----", 1)[0]
+            if not message.startswith("SIP/2.0 ") or "INVITE" not in _header(message, "CSeq"):
+                continue
+            status = int(message[8:11])
+            if status >= 200:
+                finals.setdefault(_header(message, "Call-ID"), status)
+        return finals
+
     def stats(self) -> SippStats | None:
         if not self.stat_file.exists():
             return None

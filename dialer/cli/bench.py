@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from dialer.bench.amd import amd_command
+from dialer.cli.child import module_command, run_child
+from dialer.cli.runtime import Runtime
 
 
 @click.group()
@@ -13,3 +15,17 @@ def bench() -> None:
 
 
 bench.add_command(amd_command)
+
+
+@bench.command(
+    name="calls", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@click.pass_context
+def calls(ctx: click.Context) -> None:
+    """Real workers against a sipp carrier: `dialer bench calls --lines N --seconds S --json`.
+
+    Runs workers/bench_calls.py (it needs Celery) with the servers of this command.
+    """
+    runtime: Runtime = ctx.obj
+    runtime.services()
+    run_child(module_command("workers.bench_calls", *ctx.args))

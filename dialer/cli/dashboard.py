@@ -14,13 +14,11 @@ wallboard costs one thread: raise --threads with the number of screens.
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
-from types import FrameType
 
 import click
 
+from dialer.cli.child import run_child
 from dialer.cli.runtime import Runtime
 
 APP = "dashboard.wsgi:create_wsgi_app()"
@@ -76,14 +74,4 @@ def dashboard(
     command = gunicorn_command(
         host or settings.dashboard_host, port or settings.dashboard_port, workers, threads
     )
-    child = subprocess.Popen(command)
-
-    def forward(signum: int, _frame: FrameType | None) -> None:
-        child.send_signal(signum)
-
-    # This process outlives gunicorn so it can drop its lease on the embedded servers at exit.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
-    code = child.wait()
-    if code:
-        raise click.exceptions.Exit(code)
+    run_child(command)
