@@ -45,8 +45,8 @@ def alarms(inputs: PacingInputs, policy: PacingPolicy) -> tuple[Alarm, ...]:
     raised: list[Alarm] = []
     if policy.amd_false_positive_rate >= policy.abandon_cap:
         raised.append(Alarm.AMD_FALSE_POSITIVES_ABOVE_CAP)
-    rate, _ = controller.measured_rate(inputs.abandonment, policy)
-    if rate > policy.abandon_cap:
+    rate, live = controller.measured_rate(inputs.abandonment, policy)
+    if rate > policy.abandon_cap and live >= policy.alarm_after_live_answers:
         raised.append(Alarm.ABANDONMENT_ABOVE_CAP)
     return tuple(raised)
 
@@ -86,4 +86,3 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     balance = Balance.of(inputs.model, inputs.agents, inputs.calls, int(policy.max_wait_seconds))
     calls, risk = balance.most_calls_within(state.risk_limit * brake, floor, limit)
     return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk)
-

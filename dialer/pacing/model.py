@@ -34,6 +34,9 @@ class PacingModel:
     live_within: Table
     # [t]: P(a new call's live answer comes at second t | it is live)
     live_delay_density: Table
+    # the seconds after dialing between which people have answered (the density's support)
+    first_answer_second: int
+    last_answer_second: int
     # [seconds into talk, t]: P(the agent is ready within t seconds), through its wrap-up
     on_call_free_within: Table
     # [seconds into wrap-up, t]: P(the agent is ready within t seconds)
@@ -48,11 +51,14 @@ class PacingModel:
         dials = float(live.sum() + other.sum())
         density = _padded(live, ANSWER_HORIZON)
         density[-1] += live[ANSWER_HORIZON:].sum()
+        support = np.nonzero(density > 0)[0]
         return cls(
             completed_talks=statistics.completed_talks,
             live_probability=float(live.sum()) / dials if dials > 0 else 0.0,
             live_within=_event_within(live, live + other),
             live_delay_density=density / max(float(density.sum()), 1e-12),
+            first_answer_second=int(support[0]) if len(support) else 0,
+            last_answer_second=int(support[-1]) if len(support) else ANSWER_HORIZON - 1,
             on_call_free_within=_talk_then_wrap_within(talk, wrap),
             wrap_up_free_within=_event_within(wrap, wrap),
         )

@@ -13,6 +13,7 @@ DEFAULT_WARMUP_TALKS = 30
 DEFAULT_MIN_AGENTS = 3
 # The rules' limit between a person's answer and an agent (or the abandonment message).
 DEFAULT_MAX_WAIT_SECONDS = 2.0
+DEFAULT_ALARM_AFTER_LIVE_ANSWERS = 100
 
 
 class PolicyKind(StrEnum):
@@ -73,6 +74,8 @@ class PacingPolicy:
     # share of people that answering-machine detection wrongly hangs up on (measured by the
     # campaign's AMD checks); they count as abandoned whatever pacing does
     amd_false_positive_rate: float = 0.0
+    # a window's first few answers (1 abandon in 30 is 3.3 %) say nothing worth an alarm
+    alarm_after_live_answers: int = DEFAULT_ALARM_AFTER_LIVE_ANSWERS
     controller: ControllerTuning = field(default_factory=ControllerTuning)
 
 

@@ -33,7 +33,8 @@ class DayResult:
 
     @property
     def worst_hour_abandon_rate(self) -> float:
-        rates = [a / n for a, n in zip(self.hourly_abandoned, self.hourly_live_answers, strict=True) if n]
+        hours = zip(self.hourly_abandoned, self.hourly_live_answers, strict=True)
+        rates = [abandoned / live for abandoned, live in hours if live]
         return max(rates, default=0.0)
 
     @property
