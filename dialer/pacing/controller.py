@@ -21,40 +21,67 @@ def window_counts(counts: AbandonmentCounts, window: AbandonWindow) -> tuple[int
 
 
 def measured_rate(counts: AbandonmentCounts, policy: PacingPolicy) -> tuple[float, int]:
-    """The highest rate over the policy's windows, with that window's live answers."""
+    """The highest projected rate over the policy's windows, with that window's live answers."""
     worst, live_of_worst = 0.0, 0
     for window in policy.windows:
         abandoned, live = window_counts(counts, window)
-        if live > 0 and abandoned / live >= worst:
-            worst, live_of_worst = abandoned / live, live
+        projected = live + counts.live_answers_expected
+        if projected > 0 and abandoned / projected >= worst:
+            worst, live_of_worst = abandoned / projected, live
     return worst, live_of_worst
 
 
 def brake(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
-    """1 while every window's rate with one more abandon is within the target, 0 at the cap."""
+    """1 while every window could take `brake_abandons` more abandons (with one more live answer)
+    and stay within the cap, falling to 0 where one more abandon would pass it.
+
+    The controller keeps the rate near the target; this is the hard stop under the cap. It is
+    counted in abandons, not in rate, so a small team is not braked by its own granularity.
+    """
     factor = 1.0
-    room = policy.abandon_cap - policy.abandon_target
     for window in policy.windows:
         abandoned, live = window_counts(counts, window)
-        projected = (abandoned + 1) / (live + 1)
-        factor = min(factor, (policy.abandon_cap - projected) / room)
+        projected = live + 1 + counts.live_answers_expected
+        spare = policy.abandon_cap * projected - abandoned - 1
+        factor = min(factor, spare / policy.brake_abandons)
     return min(max(factor, 0.0), 1.0)
+
+
+def surplus(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
+    """Abandons still to spend before the tightest window reaches the target, in units of the
+    window's Poisson noise (so 2 abandons to spare means more in a small window than a large one).
+    """
+    lowest = math.inf
+    for window in policy.windows:
+        abandoned, live = window_counts(counts, window)
+        allowed = policy.abandon_target * live
+        lowest = min(lowest, (allowed - abandoned) / math.sqrt(max(allowed, 1.0)))
+    return min(max(lowest, -_SURPLUS_CLIP), _SURPLUS_CLIP)
+
+
+_SURPLUS_CLIP = 2.0
 
 
 def adjust(
     state: ControllerState, counts: AbandonmentCounts, policy: PacingPolicy, now: float
 ) -> ControllerState:
+    """Proportional-integral control on the surplus of abandons.
+
+    The surplus is already the integral of (target - rate): reacting to it in proportion damps
+    the loop, and a slow integral finds the risk limit at which this campaign's calls land on
+    the target (it differs with team size and answer rate because the risk model is approximate).
+    """
     tuning = policy.controller
-    if state.adjusted_at is None:
-        return ControllerState(state.risk_limit, now)
-    if now - state.adjusted_at < tuning.interval_seconds:
+    if state.adjusted_at is not None and now - state.adjusted_at < tuning.interval_seconds:
         return state
-    rate, live = measured_rate(counts, policy)
-    if live == 0:
-        return ControllerState(state.risk_limit, now)
-    error = (policy.abandon_target - rate) / policy.abandon_target
-    # a day's first answers say little about its rate; an off-target rate may push hard downwards
-    weight = min(1.0, live / tuning.confident_live_answers)
-    step = tuning.gain * weight * min(max(error, -2.0), 1.0)
-    limit = math.exp(math.log(state.risk_limit) + step)
-    return ControllerState(min(max(limit, tuning.min_risk), tuning.max_risk), now)
+    error = surplus(counts, policy)
+    base = state.base_risk_limit
+    if state.adjusted_at is not None:
+        base = math.exp(math.log(base) + tuning.integral_gain * error)
+        base = min(max(base, tuning.min_risk), tuning.max_risk)
+    limit = base * math.exp(tuning.proportional_gain * error)
+    return ControllerState(
+        risk_limit=min(max(limit, tuning.min_risk), tuning.max_risk),
+        adjusted_at=now,
+        base_risk_limit=base,
+    )

@@ -115,3 +115,8 @@ class AbandonmentCounts:
     live_answers_today: int = 0
     abandoned_30_days: int = 0
     live_answers_30_days: int = 0
+    # live answers the campaign should still get before the day ends, looked at most an hour
+    # ahead (the scheduler's estimate from its schedule and the recent answer rate; 0 if unsure).
+    # The day's rate is judged when the day ends: an early abandon among few answers is not yet
+    # a breach, but only an hour's worth of answers may be borrowed against.
+    live_answers_expected: float = 0.0

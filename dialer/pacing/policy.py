@@ -14,6 +14,7 @@ DEFAULT_MIN_AGENTS = 3
 # The rules' limit between a person's answer and an agent (or the abandonment message).
 DEFAULT_MAX_WAIT_SECONDS = 2.0
 DEFAULT_ALARM_AFTER_LIVE_ANSWERS = 100
+DEFAULT_BRAKE_ABANDONS = 2.0
 
 
 class PolicyKind(StrEnum):
@@ -54,10 +55,10 @@ class ControllerTuning:
     min_risk: float = 0.002
     max_risk: float = 0.5
     interval_seconds: float = 60.0
-    # change of log(risk limit) per interval for a measured rate off target by the whole target
-    gain: float = 0.25
-    # live answers before the day's rate is trusted at full weight
-    confident_live_answers: int = 300
+    # log(risk limit) per unit of surplus (abandons to spare over their Poisson noise)
+    proportional_gain: float = 0.5
+    # change of the base log(risk limit) per interval and unit of surplus
+    integral_gain: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class PacingPolicy:
     # share of people that answering-machine detection wrongly hangs up on (measured by the
     # campaign's AMD checks); they count as abandoned whatever pacing does
     amd_false_positive_rate: float = 0.0
+    # how close to the cap, in abandons, the risk limit starts to shrink towards progressive
+    brake_abandons: float = DEFAULT_BRAKE_ABANDONS
     # a window's first few answers (1 abandon in 30 is 3.3 %) say nothing worth an alarm
     alarm_after_live_answers: int = DEFAULT_ALARM_AFTER_LIVE_ANSWERS
     controller: ControllerTuning = field(default_factory=ControllerTuning)
@@ -85,10 +88,13 @@ class ControllerState:
 
     risk_limit: float
     adjusted_at: float | None = None
+    # the integral part of the controller; `risk_limit` adds the proportional part
+    base_risk_limit: float = 0.0
 
     @classmethod
     def initial(cls, policy: PacingPolicy) -> ControllerState:
-        return cls(risk_limit=policy.controller.initial_risk)
+        risk = policy.controller.initial_risk
+        return cls(risk_limit=risk, base_risk_limit=risk)
 
 
 @dataclass(frozen=True)

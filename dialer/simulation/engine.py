@@ -142,7 +142,9 @@ class Simulation:
             ),
             free_lines=lines - self.lines_in_use,
             dial_allowance=allowance,
-            abandonment=AbandonmentCounts(self.abandoned, self.live, self.abandoned, self.live),
+            abandonment=AbandonmentCounts(
+                self.abandoned, self.live, self.abandoned, self.live, self._live_expected()
+            ),
             controller=self.controller,
             model=self.model,
         )
@@ -152,6 +154,13 @@ class Simulation:
         self.reasons[decision.reason] += 1
         for _ in range(decision.calls):
             self._dial()
+
+    def _live_expected(self) -> float:
+        """What a scheduler would estimate: the day's answer rate so far, up to an hour ahead."""
+        if self.now <= 0.0:
+            return 0.0
+        ahead = min(self.end - self.now, self.scenario.expected_answers_horizon)
+        return self.live / self.now * ahead
 
     def _refresh(self, _: int) -> None:
         interval = self.scenario.statistics_refresh_seconds

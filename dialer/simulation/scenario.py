@@ -51,6 +51,8 @@ class Scenario:
     calls_per_second: int | None = None
     # how often pacing's statistics are aged and its model rebuilt
     statistics_refresh_seconds: float = 60.0
+    # how far ahead the day's coming live answers are counted (see AbandonmentCounts)
+    expected_answers_horizon: float = 3600.0
 
     @property
     def shift_seconds(self) -> float:
