@@ -41,6 +41,10 @@ class PacingModel:
     on_call_free_within: Table
     # [seconds into wrap-up, t]: P(the agent is ready within t seconds)
     wrap_up_free_within: Table
+    # the same chances with their Bernoulli variances, [row, (chance, variance), t], the on-call
+    # rows followed by the wrap-up rows: one gather and one sum per decision instead of six
+    agent_chances: npt.NDArray[np.float64]
+    ringing_chances: npt.NDArray[np.float64]
 
     @classmethod
     def from_statistics(cls, statistics: PacingStatistics) -> PacingModel:
@@ -52,16 +56,30 @@ class PacingModel:
         density = _padded(live, ANSWER_HORIZON)
         density[-1] += live[ANSWER_HORIZON:].sum()
         support = np.nonzero(density > 0)[0]
+        live_within = _event_within(live, live + other)
+        on_call = _talk_then_wrap_within(talk, wrap)
+        wrap_up = _event_within(wrap, wrap)
         return cls(
             completed_talks=statistics.completed_talks,
             live_probability=float(live.sum()) / dials if dials > 0 else 0.0,
-            live_within=_event_within(live, live + other),
+            live_within=live_within,
             live_delay_density=density / max(float(density.sum()), 1e-12),
             first_answer_second=int(support[0]) if len(support) else 0,
             last_answer_second=int(support[-1]) if len(support) else ANSWER_HORIZON - 1,
-            on_call_free_within=_talk_then_wrap_within(talk, wrap),
-            wrap_up_free_within=_event_within(wrap, wrap),
+            on_call_free_within=on_call,
+            wrap_up_free_within=wrap_up,
+            agent_chances=_with_variance(np.concatenate([on_call, wrap_up])),
+            ringing_chances=_with_variance(live_within),
         )
+
+    @property
+    def wrap_up_offset(self) -> int:
+        """Row of `agent_chances` where the wrap-up rows start."""
+        return len(self.on_call_free_within)
+
+
+def _with_variance(table: Table) -> npt.NDArray[np.float64]:
+    return np.stack([table, table * (1.0 - table)], axis=1)
 
 
 def _padded(counts: Table, length: int) -> Table:

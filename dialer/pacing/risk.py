@@ -17,7 +17,6 @@ from dialer.pacing.model import PacingModel
 from dialer.pacing.observations import AgentFloor, CallsInFlight
 
 Vector = npt.NDArray[np.float64]
-Table = npt.NDArray[np.float64]
 
 # keeps the normal approximation defined when nothing is uncertain (all agents idle, no calls)
 _MIN_VARIANCE = 0.05
@@ -48,13 +47,6 @@ def _rows(seconds: Vector, rows: int) -> npt.NDArray[np.intp]:
     return np.minimum(seconds.astype(np.intp), rows - 1)
 
 
-def _free_within(table: Table, seconds: Vector, by: slice) -> tuple[Vector, Vector]:
-    """Sum and variance of the Bernoulli trials "ready within t" of the agents at `seconds`."""
-    chances = table[_rows(seconds, len(table)), by]
-    total = chances.sum(axis=0)
-    return total, total - (chances * chances).sum(axis=0)
-
-
 @dataclass(frozen=True, eq=False)
 class Balance:
     """Over the answer times t of a new call: agents ready by t + wait minus answers before t."""
@@ -72,16 +64,20 @@ class Balance:
         first, last = model.first_answer_second, model.last_answer_second + 1
         t = slice(first, last)
         ready_by = slice(first + wait_seconds, last + wait_seconds)
-        talk, talk_variance = _free_within(
-            model.on_call_free_within, agents.on_call_seconds, ready_by
+        rows = np.concatenate(
+            (
+                _rows(agents.on_call_seconds, model.wrap_up_offset),
+                _rows(agents.wrap_up_seconds, len(model.wrap_up_free_within))
+                + model.wrap_up_offset,
+            )
         )
-        wrap, wrap_variance = _free_within(
-            model.wrap_up_free_within, agents.wrap_up_seconds, ready_by
-        )
-        ringing, ringing_variance = _free_within(model.live_within, calls.ringing_seconds, t)
+        # sums of the chances and of their variances: agents ready by t + wait, answers before t
+        free = model.agent_chances[rows, :, ready_by].sum(axis=0)
+        rung = _rows(calls.ringing_seconds, len(model.live_within))
+        answers = model.ringing_chances[rung, :, t].sum(axis=0)
         return cls(
-            mean=float(agents.ready - calls.waiting) + talk + wrap - ringing,
-            variance=talk_variance + wrap_variance + ringing_variance + _MIN_VARIANCE,
+            mean=float(agents.ready - calls.waiting) + free[0] - answers[0],
+            variance=free[1] + answers[1] + _MIN_VARIANCE,
             new_live_before=model.live_within[0, t],
             live_delay_density=model.live_delay_density[t],
         )
