@@ -18,6 +18,9 @@ from dialer.pacing.policy import (
 )
 from dialer.pacing.risk import Balance
 
+# 2.5 x 2 agents must be 5 calls even when the float product is 4.999...
+_RATIO_SLACK = 1e-9
+
 
 @dataclass(frozen=True, eq=False)
 class PacingInputs:
@@ -76,13 +79,16 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     if policy.kind is PolicyKind.PROGRESSIVE:
         return PacingDecision(floor, DecisionReason.PROGRESSIVE, raised, state)
     if policy.kind is PolicyKind.FIXED_RATIO:
-        wanted = math.floor(policy.ratio * inputs.agents.ready + 1e-9) - inputs.calls.count
+        in_flight = math.floor(policy.ratio * inputs.agents.ready + _RATIO_SLACK)
+        wanted = in_flight - inputs.calls.count
         calls = min(max(wanted, floor), limit)
         return PacingDecision(calls, DecisionReason.FIXED_RATIO, raised, state)
     brake = controller.brake(inputs.abandonment, policy)
     reason = _fallback(inputs, policy, brake)
     if reason is not None or inputs.model is None:
         return PacingDecision(floor, reason or DecisionReason.WARMING_UP, raised, state)
-    balance = Balance.of(inputs.model, inputs.agents, inputs.calls, int(policy.max_wait_seconds))
+    # whole seconds, rounded down: a 1.2 s wait is counted as 1 s (the safe side)
+    wait = int(policy.max_wait_seconds)
+    balance = Balance.of(inputs.model, inputs.agents, inputs.calls, wait)
     calls, risk = balance.most_calls_within(state.risk_limit * brake, floor, limit)
     return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk)
