@@ -208,3 +208,13 @@ def test_the_scheduler_can_build_inputs_from_one_observation_per_agent_and_call(
     assert (agents.ready, agents.paused, agents.working) == (1, 1, 4)
     assert np.array_equal(agents.on_call_seconds, [0.0, 95.0])
     assert (calls.count, calls.waiting) == (2, 1)
+
+
+def test_the_risk_limit_rises_under_the_target_and_falls_above_it() -> None:
+    start = ControllerState(0.05, 0.0, 0.05)
+    under = AbandonmentCounts(5, 1000, 5, 1000)
+    over = AbandonmentCounts(29, 1000, 29, 1000)
+    later = PREDICTIVE.controller.interval_seconds
+    calm = decide(replace(inputs(abandonment=under), now=later, controller=start), PREDICTIVE)
+    tense = decide(replace(inputs(abandonment=over), now=later, controller=start), PREDICTIVE)
+    assert calm.controller.risk_limit > 0.05 > tense.controller.risk_limit
