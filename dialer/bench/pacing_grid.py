@@ -83,5 +83,12 @@ def pacing_grid_command(seeds: int, hours: float, out: Path, only: tuple[str, ..
             f"{predictive['abandon_rate_mean']:.2%} "
             f"(day max {predictive['abandon_rate_day_max']:.2%}, cap {ABANDON_CAP:.0%})"
         )
-    write_table(results, out / "pacing.md")
-    write_plot(results, out / "pacing_grid.png")
+    write_reports(results, out)
+
+
+def write_reports(results: dict[str, Any], out: Path) -> None:
+    """The table and the plot, cells in the benchmark's order."""
+    order = [name for name, *_ in cells() if name in results]
+    ordered = {name: results[name] for name in order + sorted(set(results) - set(order))}
+    write_table(ordered, out / "pacing.md")
+    write_plot(ordered, out / "pacing_grid.png")
