@@ -1,0 +1,1 @@
+"""Benchmarks whose figures are written to files (bench/results/), never asserted on time."""

@@ -1,10 +1,15 @@
-"""`dialer bench`: benchmarks that print JSON; their latest results live in bench/results/."""
+"""`dialer bench`: benchmarks that print JSON; their latest results live in bench/results/.
+
+Nothing here is timed in tests: figures are measured by these commands and committed.
+"""
 
 from __future__ import annotations
 
 import click
 
 from dialer.bench.amd import amd_command
+from dialer.bench.pacing import pacing_command
+from dialer.bench.pacing_grid import pacing_grid_command
 from dialer.cli.child import module_command, run_child
 from dialer.cli.runtime import Runtime
 
@@ -15,6 +20,8 @@ def bench() -> None:
 
 
 bench.add_command(amd_command)
+bench.add_command(pacing_command)
+bench.add_command(pacing_grid_command)
 
 
 @bench.command(
