@@ -20,6 +20,7 @@ from dialer.cli.campaign import campaign
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
+from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
 from dialer.cli.user import user
@@ -51,7 +52,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers):
+for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler):
     cli.add_command(command)
 
 
