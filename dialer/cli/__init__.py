@@ -17,6 +17,7 @@ from dialer.bootstrap import RedisUnavailable
 from dialer.cli.agent import agent
 from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
+from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
@@ -52,7 +53,19 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler):
+for command in (
+    db,
+    campaign,
+    trunk,
+    services,
+    user,
+    dashboard,
+    bench,
+    agent,
+    workers,
+    scheduler,
+    carrier,
+):
     cli.add_command(command)
 
 
