@@ -22,8 +22,8 @@ AGENTS = (10, 50, 200)
 ANSWER_RATES = (0.1, 0.3, 0.6)
 STRESS_CELL = (50, 0.3)
 # ratio search: bisection steps on few seeds, then the winner on all of them
-RATIO_STEPS = 4
-RATIO_SEARCH_SEEDS = 1
+RATIO_STEPS = 5
+RATIO_SEARCH_SEEDS = 2
 
 
 def best_fixed_ratio(scenario: Scenario, seeds: list[int]) -> dict[str, Any]:
