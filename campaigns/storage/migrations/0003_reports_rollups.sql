@@ -1,0 +1,353 @@
+-- Report rollups: small aggregates that the reports read instead of millions of raw rows.
+--
+-- Each rollup is kept exact by statement-level triggers over transition tables: a statement's
+-- old rows are subtracted and its new rows added, so late updates (an attempt inserted when queued
+-- and updated when it ends, a disposition hours later, a reaper closing lost attempts, a deletion)
+-- move counts between buckets instead of being missed. One aggregated upsert per statement, in key
+-- order, keeps bulk loads (COPY, the scheduler's claims) cheap and takes row locks in one order.
+-- Hours are UTC hour starts: reports shift them into the viewer's time zone (zones with a
+-- non-whole-hour offset see each hour at the zone's offset from the UTC hour).
+-- report_rebuild_rollups() recomputes everything from the raw tables (repair, and the tests' oracle).
+
+-- Ended outbound attempts per campaign, UTC hour of queueing, outcome, disposition and whether
+-- answering-machine detection said "machine" (with a human disposition: an AMD false positive).
+CREATE TABLE report_attempt_hours (
+    campaign_id     bigint NOT NULL,
+    hour            timestamptz NOT NULL,
+    outcome         text NOT NULL,
+    disposition     text NOT NULL DEFAULT '',
+    amd_machine     boolean NOT NULL,
+    attempts        bigint NOT NULL,
+    PRIMARY KEY (campaign_id, hour, outcome, disposition, amd_machine)
+);
+
+-- Closed agent state intervals, split at UTC hour boundaries; campaign 0 = no campaign.
+-- entries counts the intervals that started in the hour (on_call entries = calls handled).
+CREATE TABLE report_agent_hours (
+    campaign_id     bigint NOT NULL,
+    hour            timestamptz NOT NULL,
+    agent_id        bigint NOT NULL,
+    state           text NOT NULL,
+    reason          text NOT NULL DEFAULT '',
+    seconds         double precision NOT NULL,
+    entries         bigint NOT NULL,
+    PRIMARY KEY (campaign_id, hour, agent_id, state, reason)
+);
+
+-- Finished inbound calls per queue (0 = none), UTC hour offered, outcome and wait in 5 s steps
+-- (wait_step 60 holds every wait of 300 s or more): enough for service level at any multiple of 5 s.
+CREATE TABLE report_inbound_hours (
+    queue_id        bigint NOT NULL,
+    hour            timestamptz NOT NULL,
+    outcome         text NOT NULL,
+    wait_step       integer NOT NULL,
+    calls           bigint NOT NULL,
+    wait_s          double precision NOT NULL,
+    talk_s          double precision NOT NULL,
+    PRIMARY KEY (queue_id, hour, outcome, wait_step)
+);
+
+-- Contacts per list by state and attempts so far: list penetration without scanning contacts.
+CREATE TABLE report_list_contacts (
+    list_id         bigint NOT NULL,
+    campaign_id     bigint NOT NULL,
+    state           text NOT NULL,
+    attempts        integer NOT NULL,
+    contacts        bigint NOT NULL,
+    PRIMARY KEY (list_id, state, attempts)
+);
+CREATE INDEX report_list_contacts_campaign ON report_list_contacts (campaign_id);
+
+CREATE FUNCTION report_fold_attempts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Static SQL per event: each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        WITH changed AS (
+            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
+                   coalesce(disposition, '') AS disposition,
+                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
+            FROM new_rows WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
+        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+    ELSIF TG_OP = 'DELETE' THEN
+        WITH changed AS (
+            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
+                   coalesce(disposition, '') AS disposition,
+                   coalesce(amd_result = 'machine', false) AS amd_machine, -1 AS attempts
+            FROM old_rows WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
+        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+    ELSE
+        WITH changed AS (
+            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
+                   coalesce(disposition, '') AS disposition,
+                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
+            FROM new_rows WHERE outcome IS NOT NULL
+            UNION ALL
+            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
+                   coalesce(disposition, '') AS disposition,
+                   coalesce(amd_result = 'machine', false) AS amd_machine, -1 AS attempts
+            FROM old_rows WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
+        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_attempts_inserted AFTER INSERT ON call_attempts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_attempts();
+CREATE TRIGGER report_attempts_updated AFTER UPDATE ON call_attempts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_fold_attempts();
+CREATE TRIGGER report_attempts_deleted AFTER DELETE ON call_attempts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_attempts();
+
+CREATE FUNCTION report_fold_agent_states() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Static SQL per event: each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        WITH changed AS (
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
+                   coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
+                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
+                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
+            FROM new_rows s CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            WHERE s.ended_at IS NOT NULL
+        )
+        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
+        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+    ELSIF TG_OP = 'DELETE' THEN
+        WITH changed AS (
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
+                   coalesce(s.reason, '') AS reason,
+                   -1 * extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
+                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
+                   -1 * (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
+            FROM old_rows s CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            WHERE s.ended_at IS NOT NULL
+        )
+        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
+        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+    ELSE
+        WITH changed AS (
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
+                   coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
+                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
+                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
+            FROM new_rows s CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            WHERE s.ended_at IS NOT NULL
+            UNION ALL
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
+                   coalesce(s.reason, '') AS reason,
+                   -1 * extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
+                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
+                   -1 * (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
+            FROM old_rows s CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            WHERE s.ended_at IS NOT NULL
+        )
+        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
+        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_agent_states_inserted AFTER INSERT ON agent_state_history
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_agent_states();
+CREATE TRIGGER report_agent_states_updated AFTER UPDATE ON agent_state_history
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_fold_agent_states();
+CREATE TRIGGER report_agent_states_deleted AFTER DELETE ON agent_state_history
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_agent_states();
+
+CREATE FUNCTION report_fold_inbound_calls() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Static SQL per event: each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        WITH changed AS (
+            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
+                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
+                   wait AS wait_s, talk AS talk_s
+            FROM new_rows CROSS JOIN LATERAL (SELECT
+                greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
+                                 - offered_at), 0)::double precision AS wait,
+                greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
+                    ::double precision AS talk) AS t
+            WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
+        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step)
+        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+    ELSIF TG_OP = 'DELETE' THEN
+        WITH changed AS (
+            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
+                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, -1 AS calls,
+                   -1 * wait AS wait_s, -1 * talk AS talk_s
+            FROM old_rows CROSS JOIN LATERAL (SELECT
+                greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
+                                 - offered_at), 0)::double precision AS wait,
+                greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
+                    ::double precision AS talk) AS t
+            WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
+        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step)
+        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+    ELSE
+        WITH changed AS (
+            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
+                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
+                   wait AS wait_s, talk AS talk_s
+            FROM new_rows CROSS JOIN LATERAL (SELECT
+                greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
+                                 - offered_at), 0)::double precision AS wait,
+                greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
+                    ::double precision AS talk) AS t
+            WHERE outcome IS NOT NULL
+            UNION ALL
+            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
+                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, -1 AS calls,
+                   -1 * wait AS wait_s, -1 * talk AS talk_s
+            FROM old_rows CROSS JOIN LATERAL (SELECT
+                greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
+                                 - offered_at), 0)::double precision AS wait,
+                greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
+                    ::double precision AS talk) AS t
+            WHERE outcome IS NOT NULL
+        )
+        INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
+        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step)
+        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_inbound_calls_inserted AFTER INSERT ON inbound_calls
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_inbound_calls();
+CREATE TRIGGER report_inbound_calls_updated AFTER UPDATE ON inbound_calls
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_fold_inbound_calls();
+CREATE TRIGGER report_inbound_calls_deleted AFTER DELETE ON inbound_calls
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_inbound_calls();
+
+CREATE FUNCTION report_fold_contacts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Static SQL per event: each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        WITH changed AS (
+            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM new_rows
+        )
+        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
+        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (list_id, state, attempts)
+        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+    ELSIF TG_OP = 'DELETE' THEN
+        WITH changed AS (
+            SELECT list_id, campaign_id, state, attempts, -1 AS contacts FROM old_rows
+        )
+        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
+        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (list_id, state, attempts)
+        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+    ELSE
+        WITH changed AS (
+            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM new_rows
+            UNION ALL
+            SELECT list_id, campaign_id, state, attempts, -1 AS contacts FROM old_rows
+        )
+        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
+        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (list_id, state, attempts)
+        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_contacts_inserted AFTER INSERT ON contacts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_contacts();
+CREATE TRIGGER report_contacts_updated AFTER UPDATE ON contacts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION report_fold_contacts();
+CREATE TRIGGER report_contacts_deleted AFTER DELETE ON contacts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_contacts();
+
+
+-- Recompute every rollup from the raw tables: for repairs after manual edits with triggers off,
+-- and the oracle the tests compare the incremental rollups with.
+CREATE FUNCTION report_rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM report_attempt_hours;
+    DELETE FROM report_agent_hours;
+    DELETE FROM report_inbound_hours;
+    DELETE FROM report_list_contacts;
+    INSERT INTO report_attempt_hours (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+    SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM (
+            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
+                   coalesce(disposition, '') AS disposition,
+                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
+            FROM call_attempts WHERE outcome IS NOT NULL
+    ) AS changed GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO report_agent_hours (campaign_id, hour, agent_id, state, reason, seconds, entries)
+    SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM (
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
+                   coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
+                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
+                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
+            FROM agent_state_history s CROSS JOIN LATERAL generate_series(
+                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            WHERE s.ended_at IS NOT NULL
+    ) AS changed GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO report_inbound_hours (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
+    SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM (
+            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
+                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
+                   wait AS wait_s, talk AS talk_s
+            FROM inbound_calls CROSS JOIN LATERAL (SELECT
+                greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
+                                 - offered_at), 0)::double precision AS wait,
+                greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
+                    ::double precision AS talk) AS t
+            WHERE outcome IS NOT NULL
+    ) AS changed GROUP BY 1, 2, 3, 4;
+    INSERT INTO report_list_contacts (list_id, campaign_id, state, attempts, contacts)
+    SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM (
+            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM contacts
+    ) AS changed GROUP BY 1, 2, 3, 4;
+END $$;
+

@@ -1,0 +1,55 @@
+"""Abandonment per day and over each campaign's rule-set window, against the cap and target."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from psycopg import sql
+
+from campaigns.report_figures import rolling_abandonment
+from campaigns.report_filter import ReportFilter, local_midnight
+from campaigns.report_rows import DailyAbandonment, DailyLiveAnswers
+from campaigns.rules import RULE_SETS
+from campaigns.storage.db import Connection
+from campaigns.storage.reports.scope import (
+    DISPOSITION_JOIN,
+    LIVE_AND_ABANDONED,
+    campaign_condition,
+    params,
+)
+
+_DAILY = """
+SELECT r.campaign_id, (r.hour AT TIME ZONE %(tz)s)::date AS day, {live_and_abandoned}
+FROM report_attempt_hours r {dispositions}
+WHERE r.hour >= %(history_start)s AND r.hour < %(end)s AND {campaigns}
+  AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
+GROUP BY 1, 2
+"""
+
+_CAMPAIGNS = """
+SELECT c.id, c.name, c.rule_set, c.abandon_target FROM campaigns c WHERE {campaigns}
+"""
+
+LONGEST_WINDOW_DAYS = max(rules.abandon_window_days for rules in RULE_SETS.values())
+
+
+def abandonment_per_day(conn: Connection, report: ReportFilter) -> list[DailyAbandonment]:
+    """One row per campaign and day of the range (days without calls included)."""
+    history_start = local_midnight(
+        report.first_day - timedelta(days=LONGEST_WINDOW_DAYS - 1), report.zone
+    )
+    query = sql.SQL(_DAILY).format(
+        live_and_abandoned=LIVE_AND_ABANDONED,
+        dispositions=DISPOSITION_JOIN,
+        campaigns=campaign_condition(report),
+    )
+    rows = conn.execute(query, params(report, history_start=history_start)).fetchall()
+    daily = [
+        DailyLiveAnswers(int(c), day, int(live or 0), int(abandoned or 0))
+        for c, day, live, abandoned in rows
+    ]
+    listed = conn.execute(
+        sql.SQL(_CAMPAIGNS).format(campaigns=campaign_condition(report, "c.id")), params(report)
+    ).fetchall()
+    campaigns = {int(i): (str(n), str(rule_set), float(t)) for i, n, rule_set, t in listed}
+    return rolling_abandonment(daily, report.days(), campaigns)

@@ -1,0 +1,59 @@
+"""Agent performance: calls handled, talk, wrap, idle, pauses by reason, occupancy, AHT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from psycopg import sql
+
+from campaigns.report_figures import agent_performance
+from campaigns.report_filter import ReportFilter, Sort
+from campaigns.report_rows import AgentPerformance, AgentStateTime
+from campaigns.storage.db import Connection
+from campaigns.storage.reports.scope import campaign_condition, params
+
+
+def _none_last(value: float | None) -> float:
+    return float("-inf") if value is None else value
+
+
+# The sort columns a request may name; rows are sorted after folding (one row per agent).
+SORT_KEYS: dict[str, Callable[[AgentPerformance], Any]] = {
+    "agent": lambda row: row.agent_name.lower(),
+    "calls_handled": lambda row: row.calls_handled,
+    "talk": lambda row: row.talk_s,
+    "wrap": lambda row: row.wrap_s,
+    "idle": lambda row: row.idle_s,
+    "pause": lambda row: row.pause_s,
+    "occupancy": lambda row: _none_last(row.occupancy),
+    "aht": lambda row: _none_last(row.aht_s),
+}
+DEFAULT_SORT = Sort("calls_handled", descending=True)
+
+# Campaign 0 holds time spent outside any campaign (blended or inbound-only agents): it belongs to
+# the "all campaigns" view only.
+_QUERY = """
+SELECT r.agent_id, coalesce(nullif(u.display_name, ''), u.username, '#' || r.agent_id::text),
+       r.state, r.reason, sum(r.seconds), sum(r.entries)
+FROM report_agent_hours r
+LEFT JOIN agents a ON a.id = r.agent_id
+LEFT JOIN users u ON u.id = a.user_id
+WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def agent_performance_report(
+    conn: Connection, report: ReportFilter, sort: Sort = DEFAULT_SORT
+) -> list[AgentPerformance]:
+    query = sql.SQL(_QUERY).format(campaigns=campaign_condition(report))
+    rows = conn.execute(query, params(report)).fetchall()
+    times = [
+        AgentStateTime(int(agent), str(name), str(state), str(reason), float(s), int(n))
+        for agent, name, state, reason, s, n in rows
+    ]
+    key = SORT_KEYS[sort.column]
+    folded = agent_performance(times)
+    folded.sort(key=lambda row: row.agent_name.lower())  # ties: by name, whatever the direction
+    return sorted(folded, key=key, reverse=sort.descending)

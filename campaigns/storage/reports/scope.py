@@ -1,0 +1,45 @@
+"""The parts every report query shares: which campaigns, which hours, which zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import sql
+
+from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
+from campaigns.report_filter import ReportFilter
+
+# Live answers and abandoned ones of report_attempt_hours row `r`, joined to dispositions `d`:
+# an attempt AMD took for a machine whose disposition says a human was there is an AMD false
+# positive, and counts as an abandoned live answer (COMPLIANCE.md).
+LIVE_AND_ABANDONED = sql.SQL("""
+    sum(r.attempts) FILTER (WHERE r.outcome = ANY(%(live_outcomes)s)
+        OR (r.outcome = %(machine)s AND r.amd_machine AND d.human)) AS live_answers,
+    sum(r.attempts) FILTER (WHERE r.outcome = %(abandoned)s
+        OR (r.outcome = %(machine)s AND r.amd_machine AND d.human)) AS abandoned""")
+
+DISPOSITION_JOIN = sql.SQL(
+    "LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition"
+)
+
+
+def campaign_condition(report: ReportFilter, column: str = "r.campaign_id") -> sql.Composable:
+    """`TRUE` for every campaign, else `column = ANY(%(campaign_ids)s)`."""
+    if not report.campaign_ids:
+        return sql.SQL("TRUE")
+    table, _, name = column.rpartition(".")
+    target = sql.Identifier(table, name) if table else sql.Identifier(name)
+    return sql.SQL("{} = ANY(%(campaign_ids)s)").format(target)
+
+
+def params(report: ReportFilter, **extra: Any) -> dict[str, Any]:
+    return {
+        "campaign_ids": list(report.campaign_ids),
+        "start": report.start(),
+        "end": report.end(),
+        "tz": report.tz,
+        "live_outcomes": sorted(str(o) for o in LIVE_ANSWER_OUTCOMES),
+        "abandoned": str(Outcome.ABANDONED),
+        "machine": str(Outcome.MACHINE),
+        **extra,
+    }
