@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from campaigns.attempt import Outcome
 from campaigns.report_metrics import ANSWERED_OUTCOMES, UNDIALED_OUTCOMES, ratio
 from campaigns.report_rows import (
+    AgentPause,
     AgentPerformance,
-    AgentStateTime,
+    AgentTotals,
     DailyAbandonment,
     DailyLiveAnswers,
     FunnelStage,
@@ -82,40 +83,35 @@ def funnel(outcomes: Iterable[OutcomeCount]) -> list[FunnelStage]:
     return [FunnelStage(stage, calls, ratio(calls, dials)) for stage, calls in stages]
 
 
-def agent_performance(times: Iterable[AgentStateTime]) -> list[AgentPerformance]:
-    """Fold per-state seconds into one row per agent (see report_metrics for the formulas)."""
-    seconds: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    pauses: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    calls: dict[int, int] = defaultdict(int)
-    names: dict[int, str] = {}
-    for row in times:
-        names[row.agent_id] = row.agent_name
-        seconds[row.agent_id][row.state] += row.seconds
-        if row.state == "paused":
-            pauses[row.agent_id][row.reason] += row.seconds
-        if row.state == "on_call":
-            calls[row.agent_id] += row.entries
+def agent_performance(
+    totals: Iterable[AgentTotals], pauses: Iterable[AgentPause]
+) -> list[AgentPerformance]:
+    """One row per agent with occupancy and AHT (see report_metrics for the formulas)."""
+    by_reason: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for pause in pauses:
+        by_reason[pause.agent_id][pause.reason] += pause.seconds
     result = []
-    for agent_id in sorted(names):
-        spent = seconds[agent_id]
-        talk, wrap, reserved = spent["on_call"], spent["wrap_up"], spent["reserved"]
-        idle, paused = spent["ready"], spent["paused"]
-        handling = talk + wrap + reserved
+    for row in sorted(totals, key=lambda r: r.agent_id):
+        handling = row.talk_s + row.wrap_s + row.reserved_s
+        reasons = by_reason.get(row.agent_id, {})
         result.append(
             AgentPerformance(
-                agent_id=agent_id,
-                agent_name=names[agent_id],
-                calls_handled=calls[agent_id],
-                talk_s=talk,
-                wrap_s=wrap,
-                reserved_s=reserved,
-                idle_s=idle,
-                pause_s=paused,
+                agent_id=row.agent_id,
+                agent_name=row.agent_name,
+                calls_handled=row.calls,
+                talk_s=row.talk_s,
+                wrap_s=row.wrap_s,
+                reserved_s=row.reserved_s,
+                idle_s=row.ready_s,
+                pause_s=row.paused_s,
                 pause_by_reason=tuple(
-                    sorted(pauses[agent_id].items(), key=lambda item: (-item[1], item[0]))
+                    sorted(
+                        ((r, s) for r, s in reasons.items() if s),
+                        key=lambda item: (-item[1], item[0]),
+                    )
                 ),
-                occupancy=ratio(handling, handling + idle),
-                aht_s=ratio(talk + wrap, calls[agent_id]),
+                occupancy=ratio(handling, handling + row.ready_s),
+                aht_s=ratio(row.talk_s + row.wrap_s, row.calls),
             )
         )
     return result

@@ -60,13 +60,24 @@ class FunnelStage:
 
 
 @dataclass(frozen=True)
-class AgentStateTime:
+class AgentTotals:
+    """One agent's seconds per state over the report's range (from the agent rollup)."""
+
     agent_id: int
     agent_name: str
-    state: str
-    reason: str
+    calls: int
+    talk_s: float
+    wrap_s: float
+    reserved_s: float
+    ready_s: float
+    paused_s: float
+
+
+@dataclass(frozen=True)
+class AgentPause:
+    agent_id: int
+    reason: str  # "" is a pause without a reason
     seconds: float
-    entries: int
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
@@ -46,7 +47,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services):
+for command in (db, campaign, trunk, services, bench):
     cli.add_command(command)
 
 

@@ -21,17 +21,29 @@ CREATE TABLE report_attempt_hours (
     PRIMARY KEY (campaign_id, hour, outcome, disposition, amd_machine)
 );
 
--- Closed agent state intervals, split at UTC hour boundaries; campaign 0 = no campaign.
--- entries counts the intervals that started in the hour (on_call entries = calls handled).
+-- Closed agent state intervals, split at UTC hour boundaries, one row per agent and hour with a
+-- column per state (campaign 0 = no campaign); calls counts the on-call intervals that started in
+-- the hour. Pauses by reason have their own rollup.
 CREATE TABLE report_agent_hours (
     campaign_id     bigint NOT NULL,
     hour            timestamptz NOT NULL,
     agent_id        bigint NOT NULL,
-    state           text NOT NULL,
-    reason          text NOT NULL DEFAULT '',
+    calls           bigint NOT NULL,
+    talk_s          double precision NOT NULL,
+    wrap_s          double precision NOT NULL,
+    reserved_s      double precision NOT NULL,
+    ready_s         double precision NOT NULL,
+    paused_s        double precision NOT NULL,
+    PRIMARY KEY (campaign_id, hour, agent_id)
+);
+
+CREATE TABLE report_agent_pauses (
+    campaign_id     bigint NOT NULL,
+    hour            timestamptz NOT NULL,
+    agent_id        bigint NOT NULL,
+    reason          text NOT NULL,
     seconds         double precision NOT NULL,
-    entries         bigint NOT NULL,
-    PRIMARY KEY (campaign_id, hour, agent_id, state, reason)
+    PRIMARY KEY (campaign_id, hour, agent_id, reason)
 );
 
 -- Finished inbound calls per queue (0 = none), UTC hour offered, outcome and wait in 5 s steps
@@ -117,6 +129,7 @@ CREATE TRIGGER report_attempts_deleted AFTER DELETE ON call_attempts
 CREATE FUNCTION report_fold_agent_states() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
+    -- One statement per branch: the pauses upsert and (as a CTE) the per-state upsert.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
             SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
@@ -127,12 +140,29 @@ BEGIN
             FROM new_rows s CROSS JOIN LATERAL generate_series(
                 date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
             WHERE s.ended_at IS NOT NULL
+        ), hours AS (
+        INSERT INTO report_agent_hours AS r
+            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id, hour, agent_id,
+               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
+            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
+        RETURNING 1
         )
-        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
-        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
+        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
+        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, hour, agent_id, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
             SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
@@ -143,12 +173,29 @@ BEGIN
             FROM old_rows s CROSS JOIN LATERAL generate_series(
                 date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
             WHERE s.ended_at IS NOT NULL
+        ), hours AS (
+        INSERT INTO report_agent_hours AS r
+            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id, hour, agent_id,
+               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
+            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
+        RETURNING 1
         )
-        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
-        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
+        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
+        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, hour, agent_id, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
     ELSE
         WITH changed AS (
             SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
@@ -168,12 +215,29 @@ BEGIN
             FROM old_rows s CROSS JOIN LATERAL generate_series(
                 date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
             WHERE s.ended_at IS NOT NULL
+        ), hours AS (
+        INSERT INTO report_agent_hours AS r
+            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id, hour, agent_id,
+               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
+            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
+        RETURNING 1
         )
-        INSERT INTO report_agent_hours AS r (campaign_id, hour, agent_id, state, reason, seconds, entries)
-        SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(seconds) <> 0 OR sum(entries) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, agent_id, state, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds, entries = r.entries + EXCLUDED.entries;
+        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
+        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
+        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, hour, agent_id, reason)
+        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
     END IF;
     RETURN NULL;
 END $$;
@@ -313,6 +377,7 @@ CREATE FUNCTION report_rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM report_attempt_hours;
     DELETE FROM report_agent_hours;
+    DELETE FROM report_agent_pauses;
     DELETE FROM report_inbound_hours;
     DELETE FROM report_list_contacts;
     INSERT INTO report_attempt_hours (campaign_id, hour, outcome, disposition, amd_machine, attempts)
@@ -322,8 +387,7 @@ BEGIN
                    coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
             FROM call_attempts WHERE outcome IS NOT NULL
     ) AS changed GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO report_agent_hours (campaign_id, hour, agent_id, state, reason, seconds, entries)
-    SELECT campaign_id, hour, agent_id, state, reason, sum(seconds), sum(entries) FROM (
+    WITH changed AS (
             SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
                    coalesce(s.reason, '') AS reason,
                    extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
@@ -332,7 +396,23 @@ BEGIN
             FROM agent_state_history s CROSS JOIN LATERAL generate_series(
                 date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
             WHERE s.ended_at IS NOT NULL
-    ) AS changed GROUP BY 1, 2, 3, 4, 5;
+    ), hours AS (
+        INSERT INTO report_agent_hours AS r
+            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id, hour, agent_id,
+               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        RETURNING 1
+    )
+    INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
+        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
+        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4;
     INSERT INTO report_inbound_hours (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
     SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM (
             SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,

@@ -19,10 +19,15 @@ from campaigns.storage.reports.scope import (
 )
 
 _DAILY = """
-SELECT r.campaign_id, (r.hour AT TIME ZONE %(tz)s)::date AS day, {live_and_abandoned}
-FROM report_attempt_hours r {dispositions}
-WHERE r.hour >= %(history_start)s AND r.hour < %(end)s AND {campaigns}
-  AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
+WITH hours AS (
+    SELECT r.campaign_id, r.hour, {live_and_abandoned}
+    FROM report_attempt_hours r {dispositions}
+    WHERE r.hour >= %(history_start)s AND r.hour < %(end)s AND {campaigns}
+      AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
+    GROUP BY 1, 2
+)
+SELECT campaign_id, (hour AT TIME ZONE %(tz)s)::date AS day, sum(live_answers), sum(abandoned)
+FROM hours
 GROUP BY 1, 2
 """
 

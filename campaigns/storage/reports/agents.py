@@ -9,7 +9,7 @@ from psycopg import sql
 
 from campaigns.report_figures import agent_performance
 from campaigns.report_filter import ReportFilter, Sort
-from campaigns.report_rows import AgentPerformance, AgentStateTime
+from campaigns.report_rows import AgentPause, AgentPerformance, AgentTotals
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import campaign_condition, params
 
@@ -33,27 +33,51 @@ DEFAULT_SORT = Sort("calls_handled", descending=True)
 
 # Campaign 0 holds time spent outside any campaign (blended or inbound-only agents): it belongs to
 # the "all campaigns" view only.
-_QUERY = """
+_TOTALS = """
 SELECT r.agent_id, coalesce(nullif(u.display_name, ''), u.username, '#' || r.agent_id::text),
-       r.state, r.reason, sum(r.seconds), sum(r.entries)
+       sum(r.calls), sum(r.talk_s), sum(r.wrap_s), sum(r.reserved_s), sum(r.ready_s),
+       sum(r.paused_s)
 FROM report_agent_hours r
 LEFT JOIN agents a ON a.id = r.agent_id
 LEFT JOIN users u ON u.id = a.user_id
 WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
-GROUP BY 1, 2, 3, 4
+GROUP BY r.agent_id, u.display_name, u.username
+"""
+
+_PAUSES = """
+SELECT r.agent_id, r.reason, sum(r.seconds)
+FROM report_agent_pauses r
+WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+GROUP BY 1, 2
 """
 
 
 def agent_performance_report(
     conn: Connection, report: ReportFilter, sort: Sort = DEFAULT_SORT
 ) -> list[AgentPerformance]:
-    query = sql.SQL(_QUERY).format(campaigns=campaign_condition(report))
-    rows = conn.execute(query, params(report)).fetchall()
-    times = [
-        AgentStateTime(int(agent), str(name), str(state), str(reason), float(s), int(n))
-        for agent, name, state, reason, s, n in rows
+    campaigns = campaign_condition(report)
+    values = params(report)
+    totals = [
+        AgentTotals(
+            int(a),
+            str(name),
+            int(calls),
+            float(talk),
+            float(wrap),
+            float(reserved),
+            float(ready),
+            float(paused),
+        )
+        for a, name, calls, talk, wrap, reserved, ready, paused in conn.execute(
+            sql.SQL(_TOTALS).format(campaigns=campaigns), values
+        ).fetchall()
     ]
-    key = SORT_KEYS[sort.column]
-    folded = agent_performance(times)
+    pauses = [
+        AgentPause(int(a), str(reason), float(seconds))
+        for a, reason, seconds in conn.execute(
+            sql.SQL(_PAUSES).format(campaigns=campaigns), values
+        ).fetchall()
+    ]
+    folded = agent_performance(totals, pauses)
     folded.sort(key=lambda row: row.agent_name.lower())  # ties: by name, whatever the direction
-    return sorted(folded, key=key, reverse=sort.descending)
+    return sorted(folded, key=SORT_KEYS[sort.column], reverse=sort.descending)

@@ -17,12 +17,17 @@ from campaigns.storage.reports.scope import (
 )
 
 _QUERY = """
-SELECT extract(isodow FROM r.hour AT TIME ZONE %(tz)s)::int AS weekday,
-       extract(hour FROM r.hour AT TIME ZONE %(tz)s)::int AS hour,
-       sum(r.attempts) FILTER (WHERE r.outcome <> ALL(%(undialed)s)) AS dials,
-       {live_and_abandoned}
-FROM report_attempt_hours r {dispositions}
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+WITH hours AS (
+    SELECT r.hour, sum(r.attempts) FILTER (WHERE r.outcome <> ALL(%(undialed)s)) AS dials,
+           {live_and_abandoned}
+    FROM report_attempt_hours r {dispositions}
+    WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+    GROUP BY 1
+)
+SELECT extract(isodow FROM hour AT TIME ZONE %(tz)s)::int AS weekday,
+       extract(hour FROM hour AT TIME ZONE %(tz)s)::int AS local_hour,
+       sum(dials), sum(live_answers)
+FROM hours
 GROUP BY 1, 2
 ORDER BY 1, 2
 """
@@ -37,7 +42,7 @@ def best_time_to_call(conn: Connection, report: ReportFilter) -> list[HourWeekda
     undialed = sorted(str(o) for o in NOT_DIALED_OUTCOMES)
     rows = conn.execute(query, params(report, undialed=undialed)).fetchall()
     result = []
-    for weekday, hour, dials_sum, live_sum, _abandoned in rows:
+    for weekday, hour, dials_sum, live_sum in rows:
         dials, live = int(dials_sum or 0), int(live_sum or 0)
         if dials:
             result.append(HourWeekdayRate(weekday, hour, dials, live, ratio(live, dials)))

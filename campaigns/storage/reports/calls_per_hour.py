@@ -9,17 +9,25 @@ from campaigns.report_rows import HourlyCalls
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import campaign_condition, params
 
+# Summed per UTC hour first, then shifted into the zone: one time-zone conversion per hour, not
+# per rollup row. The autumn DST change maps two UTC hours onto one local hour: they add up.
 _QUERY = """
-SELECT r.hour AT TIME ZONE %(tz)s AS hour, 'outbound' AS direction, r.outcome, sum(r.attempts)
-FROM report_attempt_hours r
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
-GROUP BY 1, 3
-UNION ALL
-SELECT r.hour AT TIME ZONE %(tz)s, 'inbound', r.outcome, sum(r.calls)
-FROM report_inbound_hours r
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND ({all_queues} OR r.queue_id IN (
-    SELECT q.id FROM inbound_queues q WHERE {queue_campaigns}))
-GROUP BY 1, 3
+WITH outbound AS (
+    SELECT r.hour, r.outcome, sum(r.attempts) AS calls
+    FROM report_attempt_hours r
+    WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+    GROUP BY 1, 2
+), inbound AS (
+    SELECT r.hour, r.outcome, sum(r.calls) AS calls
+    FROM report_inbound_hours r
+    WHERE r.hour >= %(start)s AND r.hour < %(end)s AND ({all_queues} OR r.queue_id IN (
+        SELECT q.id FROM inbound_queues q WHERE {queue_campaigns}))
+    GROUP BY 1, 2
+)
+SELECT hour AT TIME ZONE %(tz)s, direction, outcome, sum(calls)
+FROM (SELECT *, 'outbound' AS direction FROM outbound
+      UNION ALL SELECT *, 'inbound' FROM inbound) AS calls
+GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
 """
 
