@@ -8,6 +8,7 @@ from psycopg import sql
 
 from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.report_filter import ReportFilter
+from campaigns.storage.db import Connection
 
 # Live answers and abandoned ones of report_attempt_hours row `r`, joined to dispositions `d`:
 # an attempt AMD took for a machine whose disposition says a human was there is an AMD false
@@ -43,3 +44,9 @@ def params(report: ReportFilter, **extra: Any) -> dict[str, Any]:
         "machine": str(Outcome.MACHINE),
         **extra,
     }
+
+
+def campaign_names(conn: Connection) -> list[tuple[int, str]]:
+    """(id, name) of every campaign, for the filter form."""
+    rows = conn.execute("SELECT id, name FROM campaigns ORDER BY name, id").fetchall()
+    return [(int(i), str(name)) for i, name in rows]
