@@ -8,14 +8,15 @@ server time before rendering). Figures: p50/p95/max in ms per report and scenari
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import psycopg
@@ -34,8 +35,9 @@ from campaigns.storage.reports.lists import list_state_counts
 from campaigns.storage.reports.outcomes import outcome_breakdown, outcome_funnel
 from campaigns.storage.reports.wallboard import wallboard_figures
 from dialer.bench.history import HistorySpec, generate_history
-from dialer.cli.output import emit_json
-from dialer.cli.runtime import Runtime
+
+if TYPE_CHECKING:  # the CLI package imports this module: no import back at run time
+    from dialer.cli.runtime import Runtime
 
 REPORT_TARGET_MS = 300.0
 WALLBOARD_TARGET_MS = 50.0
@@ -136,7 +138,7 @@ def reports_bench(  # noqa: PLR0917 - click passes options positionally
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(_dumps(result) + "\n")
     if as_json:
-        emit_json(result)
+        click.echo(json.dumps(result, default=str))
     else:
         for name, timing in {**result["reports"], **result["wallboard"]}.items():
             click.echo(f"{name:55s} p50 {timing['p50_ms']:8.1f} ms  p95 {timing['p95_ms']:8.1f} ms")
@@ -216,16 +218,8 @@ def _hour(moment: datetime) -> datetime:
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 
 def _dumps(data: object) -> str:
-    import json
-
     return json.dumps(data, indent=2, sort_keys=False, default=str)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run as `dialer bench reports`")

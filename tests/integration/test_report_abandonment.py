@@ -83,15 +83,27 @@ def test_a_uk_campaign_measures_each_day_on_its_own(db: Conn) -> None:
     assert (row.rolling_live_answers, row.rolling_abandoned) == (4, 0)
 
 
-def test_days_are_counted_in_the_report_time_zone(db: Conn) -> None:
-    c = campaign(db, "Zones")
+def test_days_are_the_campaign_s_own_calendar_days_whatever_the_viewer_s_zone(db: Conn) -> None:
+    c = campaign(db, "Zones", tz="America/New_York")
     # 03:00 UTC on Nov 2 is 22:00 on Nov 1 in New York (EST, UTC-5).
     attempts(db, c, at("2026-11-02 03:00"), "abandoned", 1)
     db.commit()
 
-    assert _one_day(db, c, date(2026, 11, 2), "UTC").abandoned == 1
-    assert _one_day(db, c, date(2026, 11, 1), "America/New_York").abandoned == 1
-    assert _one_day(db, c, date(2026, 11, 2), "America/New_York").abandoned == 0
+    assert _one_day(db, c, date(2026, 11, 1), "UTC").abandoned == 1
+    assert _one_day(db, c, date(2026, 11, 1), "Asia/Tokyo").abandoned == 1
+    assert _one_day(db, c, date(2026, 11, 2), "UTC").abandoned == 0
+
+
+def test_moving_a_campaign_to_another_zone_recounts_its_days(db: Conn) -> None:
+    c = campaign(db, "Moving", tz="America/New_York")
+    attempts(db, c, at("2026-11-02 03:00"), "abandoned", 1)
+    db.commit()
+
+    db.execute("UPDATE campaigns SET timezone = 'Europe/London' WHERE id = %s", (c,))
+    db.commit()
+
+    assert _one_day(db, c, date(2026, 11, 1)).abandoned == 0
+    assert _one_day(db, c, date(2026, 11, 2)).abandoned == 1
 
 
 def test_a_day_without_live_answers_has_no_rate_rather_than_zero(db: Conn) -> None:

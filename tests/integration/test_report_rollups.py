@@ -24,11 +24,12 @@ from tests.integration.report_data import (
 # table: (key columns, measure columns)
 ROLLUPS = {
     "report_attempt_hours": ("campaign_id, hour, outcome, disposition, amd_machine", "attempts"),
-    "report_agent_hours": (
-        "campaign_id, hour, agent_id",
+    "report_attempt_days": ("campaign_id, day, outcome, disposition, amd_machine", "attempts"),
+    "report_agent_days": (
+        "campaign_id, day, agent_id",
         "calls, talk_s, wrap_s, reserved_s, ready_s, paused_s",
     ),
-    "report_agent_pauses": ("campaign_id, hour, agent_id, reason", "seconds"),
+    "report_agent_pause_days": ("campaign_id, day, agent_id, reason", "seconds"),
     "report_inbound_hours": ("queue_id, hour, outcome, wait_step", "calls, wait_s, talk_s"),
     "report_list_contacts": ("list_id, campaign_id, state, attempts", "contacts"),
 }
@@ -85,7 +86,10 @@ def test_an_attempt_counts_once_it_ends_and_moves_with_its_disposition(db: Conn)
 
 def test_incremental_rollups_equal_a_rebuild_after_random_changes(db: Conn) -> None:
     rng = random.Random(3)
-    campaigns = [campaign(db, f"C{i}") for i in range(2)]
+    campaigns = [
+        campaign(db, "C0", tz="America/Los_Angeles"),
+        campaign(db, "C1", tz="Asia/Kolkata"),
+    ]
     agents = [agent(db, f"agent{i}") for i in range(2)]
     queues = [queue(db, campaigns[0], "Q"), queue(db, None, "Unassigned")]
     lists = [contact_list(db, c, "L") for c in campaigns]
@@ -157,6 +161,8 @@ def test_incremental_rollups_equal_a_rebuild_after_random_changes(db: Conn) -> N
             "UPDATE contacts SET attempts = attempts + 1, state = %s WHERE id = ANY(%s)",
             (rng.choice(["in_flight", "dialable", "exhausted"]), rng.sample(contact_ids, 3)),
         )
+    # A campaign moving to another zone recounts its day rows.
+    db.execute("UPDATE campaigns SET timezone = 'Europe/Berlin' WHERE id = %s", (campaigns[0],))
     db.execute("DELETE FROM call_attempts WHERE id = ANY(%s)", (attempt_ids[:10],))
     db.execute("DELETE FROM agent_state_history WHERE id = ANY(%s)", (state_ids[:10],))
     db.execute("DELETE FROM inbound_calls WHERE id = ANY(%s)", (inbound_ids[:10],))

@@ -3,12 +3,19 @@
 -- Each rollup is kept exact by statement-level triggers over transition tables: a statement's
 -- old rows are subtracted and its new rows added, so late updates (an attempt inserted when queued
 -- and updated when it ends, a disposition hours later, a reaper closing lost attempts, a deletion)
--- move counts between buckets instead of being missed. One aggregated upsert per statement, in key
--- order, keeps bulk loads (COPY, the scheduler's claims) cheap and takes row locks in one order.
--- Hours are UTC hour starts: reports shift them into the viewer's time zone (zones with a
--- non-whole-hour offset see each hour at the zone's offset from the UTC hour).
+-- move counts between buckets instead of being missed. One aggregated upsert per rollup and
+-- statement, in key order, keeps bulk loads (COPY, the scheduler's claims) cheap and takes row
+-- locks in one order. Keep transactions that end attempts or move contacts short: they hold the
+-- rollup rows they touched until they commit.
+--
+-- Two granularities:
+-- * UTC hours (attempts, inbound calls) for reports by hour, shifted into the viewer's time zone
+--   (zones with a non-whole-hour offset see each hour at that offset);
+-- * each campaign's own calendar days (attempts, agent time) for compliance and range totals:
+--   abandonment counts per campaign day, and a month of days is 30 rows, not 720. Changing a
+--   campaign's time zone recomputes its day rows (report_campaign_zone_changed).
 -- report_rebuild_rollups() recomputes everything from the raw tables (repair, and the tests' oracle).
--- The rollup rows are updated all day: free space in each page (fillfactor) keeps those updates
+-- The rollup rows are rewritten all day: free space in each page (fillfactor) keeps those updates
 -- HOT, without new index entries.
 
 -- Ended outbound attempts per campaign, UTC hour of queueing, outcome, disposition and whether
@@ -23,12 +30,23 @@ CREATE TABLE report_attempt_hours (
     PRIMARY KEY (campaign_id, hour, outcome, disposition, amd_machine)
 ) WITH (fillfactor = 70);
 
--- Closed agent state intervals, split at UTC hour boundaries, one row per agent and hour with a
--- column per state (campaign 0 = no campaign); calls counts the on-call intervals that started in
--- the hour. Pauses by reason have their own rollup.
-CREATE TABLE report_agent_hours (
+-- The same per day of the campaign's own time zone.
+CREATE TABLE report_attempt_days (
     campaign_id     bigint NOT NULL,
-    hour            timestamptz NOT NULL,
+    day             date NOT NULL,
+    outcome         text NOT NULL,
+    disposition     text NOT NULL DEFAULT '',
+    amd_machine     boolean NOT NULL,
+    attempts        bigint NOT NULL,
+    PRIMARY KEY (campaign_id, day, outcome, disposition, amd_machine)
+) WITH (fillfactor = 70);
+
+-- Closed agent state intervals split at the campaign's midnights (UTC ones for campaign 0, time
+-- outside any campaign): one row per agent and day with a column per state. calls counts the
+-- on-call intervals that started that day.
+CREATE TABLE report_agent_days (
+    campaign_id     bigint NOT NULL,
+    day             date NOT NULL,
     agent_id        bigint NOT NULL,
     calls           bigint NOT NULL,
     talk_s          double precision NOT NULL,
@@ -36,16 +54,16 @@ CREATE TABLE report_agent_hours (
     reserved_s      double precision NOT NULL,
     ready_s         double precision NOT NULL,
     paused_s        double precision NOT NULL,
-    PRIMARY KEY (campaign_id, hour, agent_id)
+    PRIMARY KEY (campaign_id, day, agent_id)
 ) WITH (fillfactor = 70);
 
-CREATE TABLE report_agent_pauses (
+CREATE TABLE report_agent_pause_days (
     campaign_id     bigint NOT NULL,
-    hour            timestamptz NOT NULL,
+    day             date NOT NULL,
     agent_id        bigint NOT NULL,
     reason          text NOT NULL,
     seconds         double precision NOT NULL,
-    PRIMARY KEY (campaign_id, hour, agent_id, reason)
+    PRIMARY KEY (campaign_id, day, agent_id, reason)
 ) WITH (fillfactor = 70);
 
 -- Finished inbound calls per queue (0 = none), UTC hour offered, outcome and wait in 5 s steps
@@ -77,45 +95,106 @@ BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
-            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
-                   coalesce(disposition, '') AS disposition,
-                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
-            FROM new_rows WHERE outcome IS NOT NULL
+            SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, 1 AS n
+            FROM new_rows a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL
+        ), u0 AS (
+            INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+            SELECT campaign_id,
+                   date_trunc('hour', queued_at, 'UTC'),
+                   outcome,
+                   disposition,
+                   amd_machine,
+                   sum(n)
+            FROM changed
+            GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine) DO UPDATE SET
+                attempts = r.attempts + EXCLUDED.attempts
+            RETURNING 1
         )
-        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
-        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
-        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+        INSERT INTO report_attempt_days AS r (campaign_id, day, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id,
+               (queued_at AT TIME ZONE timezone)::date,
+               outcome,
+               disposition,
+               amd_machine,
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, day, outcome, disposition, amd_machine) DO UPDATE SET
+            attempts = r.attempts + EXCLUDED.attempts;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
-            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
-                   coalesce(disposition, '') AS disposition,
-                   coalesce(amd_result = 'machine', false) AS amd_machine, -1 AS attempts
-            FROM old_rows WHERE outcome IS NOT NULL
+            SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, -1 AS n
+            FROM old_rows a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL
+        ), u0 AS (
+            INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+            SELECT campaign_id,
+                   date_trunc('hour', queued_at, 'UTC'),
+                   outcome,
+                   disposition,
+                   amd_machine,
+                   sum(n)
+            FROM changed
+            GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine) DO UPDATE SET
+                attempts = r.attempts + EXCLUDED.attempts
+            RETURNING 1
         )
-        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
-        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
-        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+        INSERT INTO report_attempt_days AS r (campaign_id, day, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id,
+               (queued_at AT TIME ZONE timezone)::date,
+               outcome,
+               disposition,
+               amd_machine,
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, day, outcome, disposition, amd_machine) DO UPDATE SET
+            attempts = r.attempts + EXCLUDED.attempts;
     ELSE
         WITH changed AS (
-            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
-                   coalesce(disposition, '') AS disposition,
-                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
-            FROM new_rows WHERE outcome IS NOT NULL
+            SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, 1 AS n
+            FROM new_rows a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL
             UNION ALL
-            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
-                   coalesce(disposition, '') AS disposition,
-                   coalesce(amd_result = 'machine', false) AS amd_machine, -1 AS attempts
-            FROM old_rows WHERE outcome IS NOT NULL
+            SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, -1 AS n
+            FROM old_rows a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL
+        ), u0 AS (
+            INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+            SELECT campaign_id,
+                   date_trunc('hour', queued_at, 'UTC'),
+                   outcome,
+                   disposition,
+                   amd_machine,
+                   sum(n)
+            FROM changed
+            GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine) DO UPDATE SET
+                attempts = r.attempts + EXCLUDED.attempts
+            RETURNING 1
         )
-        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
-        SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM changed
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(attempts) <> 0 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (campaign_id, hour, outcome, disposition, amd_machine)
-        DO UPDATE SET attempts = r.attempts + EXCLUDED.attempts;
+        INSERT INTO report_attempt_days AS r (campaign_id, day, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id,
+               (queued_at AT TIME ZONE timezone)::date,
+               outcome,
+               disposition,
+               amd_machine,
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (campaign_id, day, outcome, disposition, amd_machine) DO UPDATE SET
+            attempts = r.attempts + EXCLUDED.attempts;
     END IF;
     RETURN NULL;
 END $$;
@@ -131,115 +210,165 @@ CREATE TRIGGER report_attempts_deleted AFTER DELETE ON call_attempts
 CREATE FUNCTION report_fold_agent_states() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
-    -- One statement per branch: the pauses upsert and (as a CTE) the per-state upsert.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
-                   coalesce(s.reason, '') AS reason,
-                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
-                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
-                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
-            FROM new_rows s CROSS JOIN LATERAL generate_series(
-                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM new_rows s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
             WHERE s.ended_at IS NOT NULL
-        ), hours AS (
-        INSERT INTO report_agent_hours AS r
-            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
-        SELECT campaign_id, hour, agent_id,
-               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
-        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
-            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
-            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
-            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
-        RETURNING 1
+        ), u0 AS (
+            INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+            SELECT campaign_id,
+                   day,
+                   agent_id,
+                   coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+            FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (campaign_id, day, agent_id) DO UPDATE SET
+                calls = r.calls + EXCLUDED.calls,
+                talk_s = r.talk_s + EXCLUDED.talk_s,
+                wrap_s = r.wrap_s + EXCLUDED.wrap_s,
+                reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+                ready_s = r.ready_s + EXCLUDED.ready_s,
+                paused_s = r.paused_s + EXCLUDED.paused_s
+            RETURNING 1
         )
-        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
-        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
-        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (campaign_id, hour, agent_id, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
+        INSERT INTO report_agent_pause_days AS r (campaign_id, day, agent_id, reason, seconds)
+        SELECT campaign_id,
+               day,
+               agent_id,
+               reason,
+               sum(seconds)
+        FROM changed WHERE state = 'paused'
+        GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, day, agent_id, reason) DO UPDATE SET
+            seconds = r.seconds + EXCLUDED.seconds;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
-                   coalesce(s.reason, '') AS reason,
-                   -1 * extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
-                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
-                   -1 * (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
-            FROM old_rows s CROSS JOIN LATERAL generate_series(
-                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   -1 * extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   -1 * (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM old_rows s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
             WHERE s.ended_at IS NOT NULL
-        ), hours AS (
-        INSERT INTO report_agent_hours AS r
-            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
-        SELECT campaign_id, hour, agent_id,
-               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
-        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
-            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
-            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
-            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
-        RETURNING 1
+        ), u0 AS (
+            INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+            SELECT campaign_id,
+                   day,
+                   agent_id,
+                   coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+            FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (campaign_id, day, agent_id) DO UPDATE SET
+                calls = r.calls + EXCLUDED.calls,
+                talk_s = r.talk_s + EXCLUDED.talk_s,
+                wrap_s = r.wrap_s + EXCLUDED.wrap_s,
+                reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+                ready_s = r.ready_s + EXCLUDED.ready_s,
+                paused_s = r.paused_s + EXCLUDED.paused_s
+            RETURNING 1
         )
-        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
-        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
-        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (campaign_id, hour, agent_id, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
+        INSERT INTO report_agent_pause_days AS r (campaign_id, day, agent_id, reason, seconds)
+        SELECT campaign_id,
+               day,
+               agent_id,
+               reason,
+               sum(seconds)
+        FROM changed WHERE state = 'paused'
+        GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, day, agent_id, reason) DO UPDATE SET
+            seconds = r.seconds + EXCLUDED.seconds;
     ELSE
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
-                   coalesce(s.reason, '') AS reason,
-                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
-                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
-                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
-            FROM new_rows s CROSS JOIN LATERAL generate_series(
-                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM new_rows s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
             WHERE s.ended_at IS NOT NULL
             UNION ALL
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
-                   coalesce(s.reason, '') AS reason,
-                   -1 * extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
-                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
-                   -1 * (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
-            FROM old_rows s CROSS JOIN LATERAL generate_series(
-                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
+            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   -1 * extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   -1 * (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM old_rows s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
             WHERE s.ended_at IS NOT NULL
-        ), hours AS (
-        INSERT INTO report_agent_hours AS r
-            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
-        SELECT campaign_id, hour, agent_id,
-               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
-               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
-        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (campaign_id, hour, agent_id) DO UPDATE SET
-            calls = r.calls + EXCLUDED.calls, talk_s = r.talk_s + EXCLUDED.talk_s,
-            wrap_s = r.wrap_s + EXCLUDED.wrap_s, reserved_s = r.reserved_s + EXCLUDED.reserved_s,
-            ready_s = r.ready_s + EXCLUDED.ready_s, paused_s = r.paused_s + EXCLUDED.paused_s
-        RETURNING 1
+        ), u0 AS (
+            INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+            SELECT campaign_id,
+                   day,
+                   agent_id,
+                   coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+                   coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+            FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (campaign_id, day, agent_id) DO UPDATE SET
+                calls = r.calls + EXCLUDED.calls,
+                talk_s = r.talk_s + EXCLUDED.talk_s,
+                wrap_s = r.wrap_s + EXCLUDED.wrap_s,
+                reserved_s = r.reserved_s + EXCLUDED.reserved_s,
+                ready_s = r.ready_s + EXCLUDED.ready_s,
+                paused_s = r.paused_s + EXCLUDED.paused_s
+            RETURNING 1
         )
-        INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
-        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
-        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (campaign_id, hour, agent_id, reason)
-        DO UPDATE SET seconds = r.seconds + EXCLUDED.seconds;
+        INSERT INTO report_agent_pause_days AS r (campaign_id, day, agent_id, reason, seconds)
+        SELECT campaign_id,
+               day,
+               agent_id,
+               reason,
+               sum(seconds)
+        FROM changed WHERE state = 'paused'
+        GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (campaign_id, day, agent_id, reason) DO UPDATE SET
+            seconds = r.seconds + EXCLUDED.seconds;
     END IF;
     RETURN NULL;
 END $$;
@@ -257,9 +386,7 @@ BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
-            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
-                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
-                   wait AS wait_s, talk AS talk_s
+            SELECT coalesce(queue_id, 0) AS queue_id, offered_at, outcome, wait, talk, 1 AS n
             FROM new_rows CROSS JOIN LATERAL (SELECT
                 greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
                                  - offered_at), 0)::double precision AS wait,
@@ -268,15 +395,22 @@ BEGIN
             WHERE outcome IS NOT NULL
         )
         INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
-        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (queue_id, hour, outcome, wait_step)
-        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+        SELECT queue_id,
+               date_trunc('hour', offered_at, 'UTC'),
+               outcome,
+               least(floor(wait / 5), 60)::integer,
+               sum(n),
+               sum(n * wait),
+               sum(n * talk)
+        FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls,
+            wait_s = r.wait_s + EXCLUDED.wait_s,
+            talk_s = r.talk_s + EXCLUDED.talk_s;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
-            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
-                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, -1 AS calls,
-                   -1 * wait AS wait_s, -1 * talk AS talk_s
+            SELECT coalesce(queue_id, 0) AS queue_id, offered_at, outcome, wait, talk, -1 AS n
             FROM old_rows CROSS JOIN LATERAL (SELECT
                 greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
                                  - offered_at), 0)::double precision AS wait,
@@ -285,15 +419,22 @@ BEGIN
             WHERE outcome IS NOT NULL
         )
         INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
-        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (queue_id, hour, outcome, wait_step)
-        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+        SELECT queue_id,
+               date_trunc('hour', offered_at, 'UTC'),
+               outcome,
+               least(floor(wait / 5), 60)::integer,
+               sum(n),
+               sum(n * wait),
+               sum(n * talk)
+        FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls,
+            wait_s = r.wait_s + EXCLUDED.wait_s,
+            talk_s = r.talk_s + EXCLUDED.talk_s;
     ELSE
         WITH changed AS (
-            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
-                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
-                   wait AS wait_s, talk AS talk_s
+            SELECT coalesce(queue_id, 0) AS queue_id, offered_at, outcome, wait, talk, 1 AS n
             FROM new_rows CROSS JOIN LATERAL (SELECT
                 greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
                                  - offered_at), 0)::double precision AS wait,
@@ -301,9 +442,7 @@ BEGIN
                     ::double precision AS talk) AS t
             WHERE outcome IS NOT NULL
             UNION ALL
-            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
-                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, -1 AS calls,
-                   -1 * wait AS wait_s, -1 * talk AS talk_s
+            SELECT coalesce(queue_id, 0) AS queue_id, offered_at, outcome, wait, talk, -1 AS n
             FROM old_rows CROSS JOIN LATERAL (SELECT
                 greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
                                  - offered_at), 0)::double precision AS wait,
@@ -312,10 +451,19 @@ BEGIN
             WHERE outcome IS NOT NULL
         )
         INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
-        SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(calls) <> 0 OR sum(wait_s) <> 0 OR sum(talk_s) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (queue_id, hour, outcome, wait_step)
-        DO UPDATE SET calls = r.calls + EXCLUDED.calls, wait_s = r.wait_s + EXCLUDED.wait_s, talk_s = r.talk_s + EXCLUDED.talk_s;
+        SELECT queue_id,
+               date_trunc('hour', offered_at, 'UTC'),
+               outcome,
+               least(floor(wait / 5), 60)::integer,
+               sum(n),
+               sum(n * wait),
+               sum(n * talk)
+        FROM changed
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (queue_id, hour, outcome, wait_step) DO UPDATE SET
+            calls = r.calls + EXCLUDED.calls,
+            wait_s = r.wait_s + EXCLUDED.wait_s,
+            talk_s = r.talk_s + EXCLUDED.talk_s;
     END IF;
     RETURN NULL;
 END $$;
@@ -333,33 +481,48 @@ BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
-            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM new_rows
+            SELECT list_id, campaign_id, state, attempts, 1 AS n FROM new_rows
         )
-        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
-        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (list_id, state, attempts)
-        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+        INSERT INTO report_list_contacts AS r (list_id, state, attempts, campaign_id, contacts)
+        SELECT list_id,
+               state,
+               attempts,
+               min(campaign_id),
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (list_id, state, attempts) DO UPDATE SET
+            contacts = r.contacts + EXCLUDED.contacts;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
-            SELECT list_id, campaign_id, state, attempts, -1 AS contacts FROM old_rows
+            SELECT list_id, campaign_id, state, attempts, -1 AS n FROM old_rows
         )
-        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
-        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (list_id, state, attempts)
-        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+        INSERT INTO report_list_contacts AS r (list_id, state, attempts, campaign_id, contacts)
+        SELECT list_id,
+               state,
+               attempts,
+               min(campaign_id),
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (list_id, state, attempts) DO UPDATE SET
+            contacts = r.contacts + EXCLUDED.contacts;
     ELSE
         WITH changed AS (
-            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM new_rows
+            SELECT list_id, campaign_id, state, attempts, 1 AS n FROM new_rows
             UNION ALL
-            SELECT list_id, campaign_id, state, attempts, -1 AS contacts FROM old_rows
+            SELECT list_id, campaign_id, state, attempts, -1 AS n FROM old_rows
         )
-        INSERT INTO report_list_contacts AS r (list_id, campaign_id, state, attempts, contacts)
-        SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM changed
-        GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (list_id, state, attempts)
-        DO UPDATE SET contacts = r.contacts + EXCLUDED.contacts;
+        INSERT INTO report_list_contacts AS r (list_id, state, attempts, campaign_id, contacts)
+        SELECT list_id,
+               state,
+               attempts,
+               min(campaign_id),
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (list_id, state, attempts) DO UPDATE SET
+            contacts = r.contacts + EXCLUDED.contacts;
     END IF;
     RETURN NULL;
 END $$;
@@ -372,36 +535,48 @@ CREATE TRIGGER report_contacts_updated AFTER UPDATE ON contacts
 CREATE TRIGGER report_contacts_deleted AFTER DELETE ON contacts
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_fold_contacts();
 
-
--- Recompute every rollup from the raw tables: for repairs after manual edits with triggers off,
--- and the oracle the tests compare the incremental rollups with.
-CREATE FUNCTION report_rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
+-- Day rows follow the campaign's time zone: when it changes, recount that campaign's days.
+CREATE FUNCTION report_campaign_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM report_attempt_hours;
-    DELETE FROM report_agent_hours;
-    DELETE FROM report_agent_pauses;
-    DELETE FROM report_inbound_hours;
-    DELETE FROM report_list_contacts;
-    INSERT INTO report_attempt_hours (campaign_id, hour, outcome, disposition, amd_machine, attempts)
-    SELECT campaign_id, hour, outcome, disposition, amd_machine, sum(attempts) FROM (
-            SELECT campaign_id, date_trunc('hour', queued_at, 'UTC') AS hour, outcome,
-                   coalesce(disposition, '') AS disposition,
-                   coalesce(amd_result = 'machine', false) AS amd_machine, 1 AS attempts
-            FROM call_attempts WHERE outcome IS NOT NULL
-    ) AS changed GROUP BY 1, 2, 3, 4, 5;
+    DELETE FROM report_attempt_days WHERE campaign_id = NEW.id;
+    DELETE FROM report_agent_days WHERE campaign_id = NEW.id;
+    DELETE FROM report_agent_pause_days WHERE campaign_id = NEW.id;
     WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, h.hour, s.agent_id, s.state,
-                   coalesce(s.reason, '') AS reason,
-                   extract(epoch FROM least(s.ended_at, h.hour + interval '1 hour')
-                                   - greatest(s.started_at, h.hour))::double precision AS seconds,
-                   (h.hour = date_trunc('hour', s.started_at, 'UTC'))::int AS entries
-            FROM agent_state_history s CROSS JOIN LATERAL generate_series(
-                date_trunc('hour', s.started_at, 'UTC'), s.ended_at, interval '1 hour') AS h (hour)
-            WHERE s.ended_at IS NOT NULL
-    ), hours AS (
-        INSERT INTO report_agent_hours AS r
-            (campaign_id, hour, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
-        SELECT campaign_id, hour, agent_id,
+        SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, 1 AS n
+            FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL AND a.campaign_id = NEW.id
+    )
+    INSERT INTO report_attempt_days AS r (campaign_id, day, outcome, disposition, amd_machine, attempts)
+    SELECT campaign_id,
+           (queued_at AT TIME ZONE timezone)::date,
+           outcome,
+           disposition,
+           amd_machine,
+           sum(n)
+    FROM changed
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+    WITH changed AS (
+        SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM agent_state_history s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
+            WHERE s.ended_at IS NOT NULL AND s.campaign_id = NEW.id
+    ), u0 AS (
+        INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id,
+               day,
+               agent_id,
                coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
                coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
                coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
@@ -409,27 +584,127 @@ BEGIN
                coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
                coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
         FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        GROUP BY 1, 2, 3
         RETURNING 1
     )
-    INSERT INTO report_agent_pauses AS r (campaign_id, hour, agent_id, reason, seconds)
-        SELECT campaign_id, hour, agent_id, reason, sum(seconds) FROM changed
-        WHERE state = 'paused' GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0 ORDER BY 1, 2, 3, 4;
-    INSERT INTO report_inbound_hours (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
-    SELECT queue_id, hour, outcome, wait_step, sum(calls), sum(wait_s), sum(talk_s) FROM (
-            SELECT coalesce(queue_id, 0) AS queue_id, date_trunc('hour', offered_at, 'UTC') AS hour,
-                   outcome, least(floor(wait / 5), 60)::integer AS wait_step, 1 AS calls,
-                   wait AS wait_s, talk AS talk_s
+    INSERT INTO report_agent_pause_days AS r (campaign_id, day, agent_id, reason, seconds)
+    SELECT campaign_id,
+           day,
+           agent_id,
+           reason,
+           sum(seconds)
+    FROM changed WHERE state = 'paused'
+    GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_campaign_zone_changed AFTER UPDATE OF timezone ON campaigns
+    FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone)
+    EXECUTE FUNCTION report_campaign_zone_changed();
+
+-- Recompute every rollup from the raw tables: for repairs after manual edits with triggers off,
+-- and the oracle the tests compare the incremental rollups with.
+CREATE FUNCTION report_rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM report_attempt_hours;
+    DELETE FROM report_attempt_days;
+    DELETE FROM report_agent_days;
+    DELETE FROM report_agent_pause_days;
+    DELETE FROM report_inbound_hours;
+    DELETE FROM report_list_contacts;
+    WITH changed AS (
+        SELECT a.campaign_id, a.queued_at, c.timezone, a.outcome,
+                   coalesce(a.disposition, '') AS disposition,
+                   coalesce(a.amd_result = 'machine', false) AS amd_machine, 1 AS n
+            FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
+            WHERE a.outcome IS NOT NULL
+    ), u0 AS (
+        INSERT INTO report_attempt_hours AS r (campaign_id, hour, outcome, disposition, amd_machine, attempts)
+        SELECT campaign_id,
+               date_trunc('hour', queued_at, 'UTC'),
+               outcome,
+               disposition,
+               amd_machine,
+               sum(n)
+        FROM changed
+        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
+        RETURNING 1
+    )
+    INSERT INTO report_attempt_days AS r (campaign_id, day, outcome, disposition, amd_machine, attempts)
+    SELECT campaign_id,
+           (queued_at AT TIME ZONE timezone)::date,
+           outcome,
+           disposition,
+           amd_machine,
+           sum(n)
+    FROM changed
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+    WITH changed AS (
+        SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+                   s.state, coalesce(s.reason, '') AS reason,
+                   extract(epoch FROM least(s.ended_at, z.next_start)
+                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                   (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
+                       AS entries
+            FROM agent_state_history s
+            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
+            CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
+                (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
+            CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
+                (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
+            WHERE s.ended_at IS NOT NULL
+    ), u0 AS (
+        INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
+        SELECT campaign_id,
+               day,
+               agent_id,
+               coalesce(sum(entries) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'on_call'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'wrap_up'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'reserved'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'ready'), 0),
+               coalesce(sum(seconds) FILTER (WHERE state = 'paused'), 0)
+        FROM changed WHERE state IN ('on_call', 'wrap_up', 'reserved', 'ready', 'paused')
+        GROUP BY 1, 2, 3
+        RETURNING 1
+    )
+    INSERT INTO report_agent_pause_days AS r (campaign_id, day, agent_id, reason, seconds)
+    SELECT campaign_id,
+           day,
+           agent_id,
+           reason,
+           sum(seconds)
+    FROM changed WHERE state = 'paused'
+    GROUP BY 1, 2, 3, 4 HAVING sum(seconds) <> 0;
+    WITH changed AS (
+        SELECT coalesce(queue_id, 0) AS queue_id, offered_at, outcome, wait, talk, 1 AS n
             FROM inbound_calls CROSS JOIN LATERAL (SELECT
                 greatest(extract(epoch FROM coalesce(answered_at, abandoned_at, ended_at)
                                  - offered_at), 0)::double precision AS wait,
                 greatest(coalesce(extract(epoch FROM ended_at - answered_at), 0), 0)
                     ::double precision AS talk) AS t
             WHERE outcome IS NOT NULL
-    ) AS changed GROUP BY 1, 2, 3, 4;
-    INSERT INTO report_list_contacts (list_id, campaign_id, state, attempts, contacts)
-    SELECT list_id, campaign_id, state, attempts, sum(contacts) FROM (
-            SELECT list_id, campaign_id, state, attempts, 1 AS contacts FROM contacts
-    ) AS changed GROUP BY 1, 2, 3, 4;
+    )
+    INSERT INTO report_inbound_hours AS r (queue_id, hour, outcome, wait_step, calls, wait_s, talk_s)
+    SELECT queue_id,
+           date_trunc('hour', offered_at, 'UTC'),
+           outcome,
+           least(floor(wait / 5), 60)::integer,
+           sum(n),
+           sum(n * wait),
+           sum(n * talk)
+    FROM changed
+    GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0;
+    WITH changed AS (
+        SELECT list_id, campaign_id, state, attempts, 1 AS n FROM contacts
+    )
+    INSERT INTO report_list_contacts AS r (list_id, state, attempts, campaign_id, contacts)
+    SELECT list_id,
+           state,
+           attempts,
+           min(campaign_id),
+           sum(n)
+    FROM changed
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
 END $$;
-

@@ -7,7 +7,7 @@ from datetime import timedelta
 from psycopg import sql
 
 from campaigns.report_figures import rolling_abandonment
-from campaigns.report_filter import ReportFilter, local_midnight
+from campaigns.report_filter import ReportFilter
 from campaigns.report_rows import DailyAbandonment, DailyLiveAnswers
 from campaigns.rules import RULE_SETS
 from campaigns.storage.db import Connection
@@ -18,16 +18,12 @@ from campaigns.storage.reports.scope import (
     params,
 )
 
+# Days are each campaign's own calendar days (its time zone), as the rules count them.
 _DAILY = """
-WITH hours AS (
-    SELECT r.campaign_id, r.hour, {live_and_abandoned}
-    FROM report_attempt_hours r {dispositions}
-    WHERE r.hour >= %(history_start)s AND r.hour < %(end)s AND {campaigns}
-      AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
-    GROUP BY 1, 2
-)
-SELECT campaign_id, (hour AT TIME ZONE %(tz)s)::date AS day, sum(live_answers), sum(abandoned)
-FROM hours
+SELECT r.campaign_id, r.day, {live_and_abandoned}
+FROM report_attempt_days r {dispositions}
+WHERE r.day >= %(history_start)s AND r.day <= %(last_day)s AND {campaigns}
+  AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
 GROUP BY 1, 2
 """
 
@@ -39,10 +35,9 @@ LONGEST_WINDOW_DAYS = max(rules.abandon_window_days for rules in RULE_SETS.value
 
 
 def abandonment_per_day(conn: Connection, report: ReportFilter) -> list[DailyAbandonment]:
-    """One row per campaign and day of the range (days without calls included)."""
-    history_start = local_midnight(
-        report.first_day - timedelta(days=LONGEST_WINDOW_DAYS - 1), report.zone
-    )
+    """One row per campaign and day of the range (days without calls included), days being the
+    campaign's own calendar days: the report's time zone does not apply."""
+    history_start = report.first_day - timedelta(days=LONGEST_WINDOW_DAYS - 1)
     query = sql.SQL(_DAILY).format(
         live_and_abandoned=LIVE_AND_ABANDONED,
         dispositions=DISPOSITION_JOIN,

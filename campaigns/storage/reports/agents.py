@@ -31,23 +31,23 @@ SORT_KEYS: dict[str, Callable[[AgentPerformance], Any]] = {
 }
 DEFAULT_SORT = Sort("calls_handled", descending=True)
 
-# Campaign 0 holds time spent outside any campaign (blended or inbound-only agents): it belongs to
-# the "all campaigns" view only.
+# Days are the campaign's own calendar days; campaign 0 holds time spent outside any campaign
+# (blended or inbound-only agents, UTC days) and belongs to the "all campaigns" view only.
 _TOTALS = """
 SELECT r.agent_id, coalesce(nullif(u.display_name, ''), u.username, '#' || r.agent_id::text),
        sum(r.calls), sum(r.talk_s), sum(r.wrap_s), sum(r.reserved_s), sum(r.ready_s),
        sum(r.paused_s)
-FROM report_agent_hours r
+FROM report_agent_days r
 LEFT JOIN agents a ON a.id = r.agent_id
 LEFT JOIN users u ON u.id = a.user_id
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+WHERE r.day >= %(first_day)s AND r.day <= %(last_day)s AND {campaigns}
 GROUP BY r.agent_id, u.display_name, u.username
 """
 
 _PAUSES = """
 SELECT r.agent_id, r.reason, sum(r.seconds)
-FROM report_agent_pauses r
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+FROM report_agent_pause_days r
+WHERE r.day >= %(first_day)s AND r.day <= %(last_day)s AND {campaigns}
 GROUP BY 1, 2
 """
 

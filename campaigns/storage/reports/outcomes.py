@@ -1,4 +1,5 @@
-"""Outcome and disposition breakdown, and the funnel built from it."""
+"""Outcome and disposition breakdown and the funnel built from it, over the campaigns' own
+calendar days (the report's time zone does not apply)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ DEFAULT_SORT = Sort("attempts", descending=True)
 _QUERY = """
 SELECT r.outcome, r.disposition, coalesce(min(d.label), r.disposition) AS disposition_label,
        sum(r.attempts) AS attempts
-FROM report_attempt_hours r
+FROM report_attempt_days r
 LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition
-WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
+WHERE r.day >= %(first_day)s AND r.day <= %(last_day)s AND {campaigns}
 GROUP BY r.outcome, r.disposition
 HAVING sum(r.attempts) <> 0
 ORDER BY {order} {direction}, outcome, disposition

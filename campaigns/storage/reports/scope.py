@@ -39,6 +39,8 @@ def params(report: ReportFilter, **extra: Any) -> dict[str, Any]:
         "start": report.start(),
         "end": report.end(),
         "tz": report.tz,
+        "first_day": report.first_day,
+        "last_day": report.last_day,
         "live_outcomes": sorted(str(o) for o in LIVE_ANSWER_OUTCOMES),
         "abandoned": str(Outcome.ABANDONED),
         "machine": str(Outcome.MACHINE),

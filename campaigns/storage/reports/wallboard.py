@@ -1,8 +1,8 @@
 """The wallboard's live figures per campaign: one query, cheap enough to run every few seconds.
 
 Dials and answers of the last 15 minutes come from the raw attempts (an index range of minutes);
-abandonment today and over the rule set's window from the hourly rollup, each campaign's "today"
-starting at midnight in the campaign's own time zone.
+abandonment today and over the rule set's window from the day rollup, in each campaign's own
+calendar days (a 30-day window is 30 rows per outcome).
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ _QUERY = """
 WITH c AS (
     SELECT c.id, c.name, c.rule_set, c.abandon_target,
            (%(window_days)s::int[])[array_position(%(rule_sets)s::text[], c.rule_set)] AS days,
-           date_trunc('day', %(now)s AT TIME ZONE c.timezone) AS local_today,
-           c.timezone
+           (%(now)s AT TIME ZONE c.timezone)::date AS today
     FROM campaigns c WHERE {campaigns}
 )
 SELECT c.id, c.name, c.rule_set, c.abandon_target, c.days, recent.dials, recent.answers,
-       today.live_answers, today.abandoned, win.live_answers, win.abandoned
+       counts.live_today, counts.abandoned_today, counts.live_answers, counts.abandoned
 FROM c
 CROSS JOIN LATERAL (
     SELECT count(*) FILTER (WHERE a.dial_at >= %(recent_start)s) AS dials,
@@ -42,20 +41,16 @@ CROSS JOIN LATERAL (
     WHERE a.campaign_id = c.id AND a.queued_at >= %(queued_since)s AND a.queued_at <= %(now)s
 ) AS recent
 CROSS JOIN LATERAL (
-    SELECT {live_and_abandoned}
-    FROM report_attempt_hours r
+    SELECT {live_and_abandoned},
+           sum(r.attempts) FILTER (WHERE r.day = c.today AND (r.outcome = ANY(%(live_outcomes)s)
+               OR (r.outcome = %(machine)s AND r.amd_machine AND d.human))) AS live_today,
+           sum(r.attempts) FILTER (WHERE r.day = c.today AND (r.outcome = %(abandoned)s
+               OR (r.outcome = %(machine)s AND r.amd_machine AND d.human))) AS abandoned_today
+    FROM report_attempt_days r
     LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition
-    WHERE r.campaign_id = c.id AND r.hour >= (c.local_today AT TIME ZONE c.timezone)
+    WHERE r.campaign_id = c.id AND r.day > c.today - c.days AND r.day <= c.today
       AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
-) AS today
-CROSS JOIN LATERAL (
-    SELECT {live_and_abandoned}
-    FROM report_attempt_hours r
-    LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition
-    WHERE r.campaign_id = c.id
-      AND r.hour >= ((c.local_today - (c.days - 1) * interval '1 day') AT TIME ZONE c.timezone)
-      AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
-) AS win
+) AS counts
 ORDER BY c.id
 """
 
