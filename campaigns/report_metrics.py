@@ -25,8 +25,12 @@ Average speed of answer (ASA, inbound)
 Inbound abandonment
     Callers who hung up while queued / calls offered.
 
-Hour buckets are UTC hours shown in the viewer's time zone: exact for zones with whole-hour
-offsets, shifted by the offset's minutes for others (e.g. India's +05:30).
+Days and hours
+    Day-based figures (abandonment, outcomes, the funnel, agent performance, the wallboard) count
+    each campaign's own calendar days, in the campaign's time zone, as the rules do. Hour-based
+    figures (calls per hour, best time to call, inbound per hour) are UTC hours shown in the
+    viewer's time zone: exact for zones with whole-hour offsets, shifted by the offset's minutes
+    for others (e.g. India's +05:30).
 """
 
 from __future__ import annotations
@@ -77,6 +81,12 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "Inbound abandonment",
         "Callers who hung up while queued / inbound calls offered.",
+    ),
+    MetricDefinition(
+        "Days and hours",
+        "Day-based figures (abandonment, outcomes, funnel, agent performance) count each "
+        "campaign's own calendar days in its time zone, as the rules do. Hour-based figures "
+        "(calls per hour, best time to call, inbound) use the time zone chosen in the filter.",
     ),
 )
 

@@ -52,6 +52,7 @@ class Report:
     uses_dates: bool = True
     uses_threshold: bool = False
     metrics: tuple[str, ...] = field(default_factory=tuple)
+    uses_zone: bool = False  # hour-based: the filter's time zone applies
 
 
 def _outcomes(conn: Connection, report: ReportFilter, options: Options) -> list[OutcomeCount]:
@@ -78,6 +79,7 @@ REPORTS: dict[str, Report] = {
             lambda rows, _: [calls_per_hour_figure(rows)],
             ("hour", "direction", "outcome", "calls"),
             lambda r: (r.hour, r.direction, r.outcome, r.calls),
+            uses_zone=True,
         ),
         Report(
             "abandonment",
@@ -203,6 +205,7 @@ REPORTS: dict[str, Report] = {
             ("weekday", "hour", "dials", "live_answers", "answer_rate"),
             lambda r: (r.weekday, r.hour, r.dials, r.live_answers, r.answer_rate),
             metrics=("Answer rate",),
+            uses_zone=True,
         ),
         Report(
             "inbound",
@@ -232,6 +235,7 @@ REPORTS: dict[str, Report] = {
                 r.abandon_rate,
             ),
             uses_threshold=True,
+            uses_zone=True,
             metrics=("Service level", "ASA (average speed of answer)", "Inbound abandonment"),
         ),
     )

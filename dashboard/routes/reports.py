@@ -188,7 +188,7 @@ def _render(
         figures=figures or [],
         table=table,
         total_rows=len(rows),
-        definitions=[d for d in DEFINITIONS if d.name in report.metrics],
+        definitions=[d for d in DEFINITIONS if d.name in (*report.metrics, "Days and hours")],
         query=request.query_string.decode("utf-8", "replace"),
         csv_url=url_for("reports.export", slug=report.slug),
         figures_url=url_for("reports.figures", slug=report.slug),

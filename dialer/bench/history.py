@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
+from psycopg import sql
+
 from campaigns.storage.db import Connection
 from dialer.bench.agent_days import AgentDay, Workload, simulate_shift
 from dialer.bench.history_setup import Setup, create_setup
@@ -86,9 +88,13 @@ def generate_history(
     # Autovacuum would get there within minutes on a live system: the bench measures that steady
     # state (visibility maps set, so the rollups' index-only scans apply), not a just-loaded one.
     conn.autocommit = True
+    rollups = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'report%'"
+    ).fetchall()
     conn.execute(
-        "VACUUM (ANALYZE) report_attempt_hours, report_agent_hours, report_agent_pauses,"
-        " report_inbound_hours, report_list_contacts"
+        sql.SQL("VACUUM (ANALYZE) {}").format(
+            sql.SQL(", ").join(sql.Identifier(str(row[0])) for row in rollups)
+        )
     )
     conn.execute("ANALYZE")
     conn.autocommit = False

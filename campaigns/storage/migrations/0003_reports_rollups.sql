@@ -18,8 +18,9 @@
 -- The rollup rows are rewritten all day: free space in each page (fillfactor) keeps those updates
 -- HOT, without new index entries.
 
--- Ended outbound attempts per campaign, UTC hour of queueing, outcome, disposition and whether
--- answering-machine detection said "machine" (with a human disposition: an AMD false positive).
+-- Ended outbound attempts per campaign, UTC hour of queueing, outcome and whether answering-
+-- machine detection said "machine"; the disposition only for those (a human one makes an AMD
+-- false positive), so an hour holds a row per outcome rather than per outcome and disposition.
 CREATE TABLE report_attempt_hours (
     campaign_id     bigint NOT NULL,
     hour            timestamptz NOT NULL,
@@ -30,7 +31,7 @@ CREATE TABLE report_attempt_hours (
     PRIMARY KEY (campaign_id, hour, outcome, disposition, amd_machine)
 ) WITH (fillfactor = 70);
 
--- The same per day of the campaign's own time zone.
+-- Per day of the campaign's own time zone, with every disposition (the outcome breakdown).
 CREATE TABLE report_attempt_days (
     campaign_id     bigint NOT NULL,
     day             date NOT NULL,
@@ -105,7 +106,7 @@ BEGIN
             SELECT campaign_id,
                    date_trunc('hour', queued_at, 'UTC'),
                    outcome,
-                   disposition,
+                   CASE WHEN amd_machine THEN disposition ELSE '' END,
                    amd_machine,
                    sum(n)
             FROM changed
@@ -137,7 +138,7 @@ BEGIN
             SELECT campaign_id,
                    date_trunc('hour', queued_at, 'UTC'),
                    outcome,
-                   disposition,
+                   CASE WHEN amd_machine THEN disposition ELSE '' END,
                    amd_machine,
                    sum(n)
             FROM changed
@@ -175,7 +176,7 @@ BEGIN
             SELECT campaign_id,
                    date_trunc('hour', queued_at, 'UTC'),
                    outcome,
-                   disposition,
+                   CASE WHEN amd_machine THEN disposition ELSE '' END,
                    amd_machine,
                    sum(n)
             FROM changed
@@ -623,7 +624,7 @@ BEGIN
         SELECT campaign_id,
                date_trunc('hour', queued_at, 'UTC'),
                outcome,
-               disposition,
+               CASE WHEN amd_machine THEN disposition ELSE '' END,
                amd_machine,
                sum(n)
         FROM changed
