@@ -49,6 +49,17 @@ class HistorySpec:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A local day's dialing hours: from the first agent's login to the last one's logout."""
+
+    midnight: float
+    first_hour: int
+    last_hour: int
+    weekday: int
+    agents: int
+
+
+@dataclass(frozen=True)
 class HistorySummary:
     attempts: int
     contacts: int
@@ -146,9 +157,10 @@ def _campaign_history(
     load = Workload(rng.uniform(15, 40), rng.uniform(90, 130), rng.uniform(30, 60))
     drafts: list[AttemptDraft] = []
     shifts: list[tuple[int, AgentDay]] = []
-    windows: list[tuple[float, float, int]] = []
+    windows: list[Window] = []
     for midnight, weekday in _days(spec, zone):
         base = midnight.timestamp()
+        worked = [h for h in (_shifts(a, weekday) for a in campaign.agent_ids) if h is not None]
         for agent_id in campaign.agent_ids:
             hours = _shifts(agent_id, weekday)
             if hours is None:
@@ -157,7 +169,9 @@ def _campaign_history(
             shifts.append((agent_id, day))
             for call in day.calls:
                 drafts.append(AttemptDraft.connected(call, agent_id, rng))
-        windows.append((base + 8 * 3600, base + 21 * 3600, weekday))
+        if worked:  # the dialer only dials while agents are logged in
+            first, last = min(h[0] for h in worked), max(h[1] for h in worked)
+            windows.append(Window(base, first, last, weekday, len(worked)))
     del drafts[target:]
     abandoned = round(len(drafts) * campaign.abandon_share / (1 - campaign.abandon_share))
     _place_unconnected(
@@ -194,23 +208,32 @@ def _place_unconnected(
     *,
     target: int,
     abandoned: int,
-    windows: list[tuple[float, float, int]],
+    windows: list[Window],
     rng: random.Random,
     end: float,
 ) -> None:
+    """Abandoned calls next to connected ones (they happen when every agent is busy); the rest in
+    the working hours, days weighted by agents at work, thinned at hours people answer."""
     outcomes = list(NON_CONNECTED_WEIGHTS)
     weights = list(NON_CONNECTED_WEIGHTS.values())
-    missing = target - len(drafts)
-    if not windows:
+    connected = len(drafts)
+    missing = target - connected
+    if not windows or not connected:
         return
+    staffing = [w.agents for w in windows]
     placed = 0
     while placed < missing:
-        start, stop, weekday = rng.choice(windows)
-        queued = rng.uniform(start, stop)
-        hour = int((queued - start) / 3600) + 8
-        weight = HOUR_WEIGHT[hour] * (0.7 if weekday >= 5 else 1.0)
-        if queued >= end - 300 or rng.random() > weight:
+        if placed < abandoned:
+            queued = drafts[rng.randrange(connected)].queued + rng.uniform(-120, 120)
+            outcome = "abandoned"
+        else:
+            window = rng.choices(windows, staffing)[0]
+            local_hour = rng.uniform(window.first_hour, window.last_hour)
+            queued = window.midnight + local_hour * 3600
+            if rng.random() > HOUR_WEIGHT[int(local_hour)] * (0.7 if window.weekday >= 5 else 1):
+                continue
+            outcome = rng.choices(outcomes, weights)[0]
+        if queued >= end - 300:
             continue
-        outcome = "abandoned" if placed < abandoned else rng.choices(outcomes, weights)[0]
         drafts.append(AttemptDraft.unconnected(queued, outcome, rng))
         placed += 1
