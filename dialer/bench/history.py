@@ -98,7 +98,8 @@ def generate_history(
     progress("vacuum and analyze")
     # Autovacuum would get there within minutes on a live system: the bench measures that steady
     # state (visibility maps set, so the rollups' index-only scans apply), not a just-loaded one.
-    conn.autocommit = True
+    was_autocommit = conn.autocommit
+    conn.autocommit = True  # VACUUM runs outside any transaction
     rollups = conn.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'report%'"
     ).fetchall()
@@ -108,7 +109,7 @@ def generate_history(
         )
     )
     conn.execute("ANALYZE")
-    conn.autocommit = False
+    conn.autocommit = was_autocommit
     return HistorySummary(
         writer.counts["attempts"],
         writer.counts["contacts"],

@@ -101,7 +101,7 @@ def time_call(call: Callable[[], list[Any]], runs: int) -> Timing:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
-def reports_bench(  # noqa: PLR0917 - click passes options positionally
+def reports_bench(
     runtime: Runtime,
     database: str,
     reuse: bool,

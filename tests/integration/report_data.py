@@ -91,7 +91,7 @@ def agent(db: Conn, username: str) -> int:
     return int(row[0])
 
 
-def state(  # noqa: PLR0917 - positional, in the order of the table's columns
+def state(
     db: Conn,
     agent_id: int,
     campaign_id: int | None,
@@ -119,7 +119,7 @@ def queue(db: Conn, campaign_id: int | None, name: str) -> int:
     return int(row[0])
 
 
-def inbound(  # noqa: PLR0917 - positional, in the order of the table's columns
+def inbound(
     db: Conn,
     queue_id: int,
     offered: datetime,
@@ -150,7 +150,7 @@ def contact_list(db: Conn, campaign_id: int, name: str) -> int:
     return int(row[0])
 
 
-def contact(  # noqa: PLR0917 - positional, in the order of the table's columns
+def contact(
     db: Conn, campaign_id: int, list_id: int, phone: str, state: str = "dialable", tries: int = 0
 ) -> int:
     row = db.execute(

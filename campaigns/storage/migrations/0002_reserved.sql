@@ -1,3 +1,0 @@
--- Holds number 2 in the reports branch only: the runner refuses gaps, and the reports
--- migration is numbered 0003 so that another branch's 0002 can land first. Drop this file at
--- merge (or renumber 0003) once a real 0002 exists.
