@@ -11,9 +11,11 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from campaigns.report_rows import DailyAbandonment
-from dashboard.charts.style import ALERT, OK, TARGET, base_figure, with_empty_note
+from dashboard.charts.style import ALERT, TARGET, base_figure, with_empty_note
 
 NAME = "abandonment"
+# One colour per campaign (none of them red: red marks a rolling rate past the target).
+CAMPAIGN_COLOURS = ("#1565c0", "#2e7d32", "#6a1b9a", "#00838f", "#5d4037", "#37474f", "#ad1457")
 
 
 def abandonment_figure(rows: Sequence[DailyAbandonment]) -> go.Figure:
@@ -23,8 +25,9 @@ def abandonment_figure(rows: Sequence[DailyAbandonment]) -> go.Figure:
     by_campaign: dict[int, list[DailyAbandonment]] = defaultdict(list)
     for row in rows:
         by_campaign[row.campaign_id].append(row)
-    for campaign_rows in by_campaign.values():
+    for index, campaign_rows in enumerate(by_campaign.values()):
         name = campaign_rows[0].campaign_name
+        line = CAMPAIGN_COLOURS[index % len(CAMPAIGN_COLOURS)]
         days = [r.day for r in campaign_rows]
         figure.add_trace(
             go.Bar(
@@ -32,7 +35,8 @@ def abandonment_figure(rows: Sequence[DailyAbandonment]) -> go.Figure:
                 y=[r.rate for r in campaign_rows],
                 name=f"{name}: day",
                 legendgroup=name,
-                marker_color="rgba(21, 101, 192, 0.3)",
+                marker_color=line,
+                opacity=0.3,
                 hovertemplate="%{x}<br>%{y:.2%} of live answers<extra>%{fullData.name}</extra>",
             )
         )
@@ -43,11 +47,11 @@ def abandonment_figure(rows: Sequence[DailyAbandonment]) -> go.Figure:
                 name=f"{name}: {campaign_rows[0].window_days}-day rolling",
                 legendgroup=name,
                 mode="lines+markers",
-                line={"color": OK},
+                line={"color": line},
                 marker={
                     "size": 8,
                     "color": [
-                        ALERT if r.rolling_rate is not None and r.rolling_rate > r.target else OK
+                        ALERT if r.rolling_rate is not None and r.rolling_rate > r.target else line
                         for r in campaign_rows
                     ],
                 },

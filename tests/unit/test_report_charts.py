@@ -63,7 +63,7 @@ def test_the_abandonment_chart_draws_the_cap_and_turns_red_past_the_target() -> 
     figure = abandonment_figure([_day(0.02, 0.02), _day(0.05, 0.031, day=3)])
 
     rolling = next(t for t in figure.data if isinstance(t, go.Scatter))
-    assert list(rolling.marker.color) == ["#1565c0", "#c62828"]
+    assert list(rolling.marker.color) == [rolling.line.color, "#c62828"]
     lines = {shape.y0 for shape in figure.layout.shapes}
     assert lines == {0.03, 0.025}
 
