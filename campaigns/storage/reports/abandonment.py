@@ -12,8 +12,8 @@ from campaigns.report_rows import DailyAbandonment, DailyLiveAnswers
 from campaigns.rules import RULE_SETS
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import (
-    DISPOSITION_JOIN,
     LIVE_AND_ABANDONED,
+    LIVE_ROWS,
     campaign_condition,
     params,
 )
@@ -21,9 +21,8 @@ from campaigns.storage.reports.scope import (
 # Days are each campaign's own calendar days (its time zone), as the rules count them.
 _DAILY = """
 SELECT r.campaign_id, r.day, {live_and_abandoned}
-FROM report_attempt_days r {dispositions}
-WHERE r.day >= %(history_start)s AND r.day <= %(last_day)s AND {campaigns}
-  AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
+FROM report_attempt_days r
+WHERE r.day >= %(history_start)s AND r.day <= %(last_day)s AND {campaigns} AND {live_rows}
 GROUP BY 1, 2
 """
 
@@ -40,7 +39,7 @@ def abandonment_per_day(conn: Connection, report: ReportFilter) -> list[DailyAba
     history_start = report.first_day - timedelta(days=LONGEST_WINDOW_DAYS - 1)
     query = sql.SQL(_DAILY).format(
         live_and_abandoned=LIVE_AND_ABANDONED,
-        dispositions=DISPOSITION_JOIN,
+        live_rows=LIVE_ROWS,
         campaigns=campaign_condition(report),
     )
     rows = conn.execute(query, params(report, history_start=history_start)).fetchall()

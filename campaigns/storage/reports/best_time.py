@@ -10,7 +10,6 @@ from campaigns.report_metrics import ratio
 from campaigns.report_rows import HourWeekdayRate
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import (
-    DISPOSITION_JOIN,
     LIVE_AND_ABANDONED,
     campaign_condition,
     params,
@@ -20,7 +19,7 @@ _QUERY = """
 WITH hours AS (
     SELECT r.hour, sum(r.attempts) FILTER (WHERE r.outcome <> ALL(%(undialed)s)) AS dials,
            {live_and_abandoned}
-    FROM report_attempt_hours r {dispositions}
+    FROM report_attempt_hours r
     WHERE r.hour >= %(start)s AND r.hour < %(end)s AND {campaigns}
     GROUP BY 1
 )
@@ -36,7 +35,6 @@ ORDER BY 1, 2
 def best_time_to_call(conn: Connection, report: ReportFilter) -> list[HourWeekdayRate]:
     query = sql.SQL(_QUERY).format(
         live_and_abandoned=LIVE_AND_ABANDONED,
-        dispositions=DISPOSITION_JOIN,
         campaigns=campaign_condition(report),
     )
     undialed = sorted(str(o) for o in NOT_DIALED_OUTCOMES)

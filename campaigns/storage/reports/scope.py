@@ -10,17 +10,26 @@ from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.report_filter import ReportFilter
 from campaigns.storage.db import Connection
 
-# Live answers and abandoned ones of report_attempt_hours row `r`, joined to dispositions `d`:
-# an attempt AMD took for a machine whose disposition says a human was there is an AMD false
-# positive, and counts as an abandoned live answer (COMPLIANCE.md).
-LIVE_AND_ABANDONED = sql.SQL("""
-    sum(r.attempts) FILTER (WHERE r.outcome = ANY(%(live_outcomes)s)
-        OR (r.outcome = %(machine)s AND r.amd_machine AND d.human)) AS live_answers,
-    sum(r.attempts) FILTER (WHERE r.outcome = %(abandoned)s
-        OR (r.outcome = %(machine)s AND r.amd_machine AND d.human)) AS abandoned""")
+# An AMD false positive: AMD took the call for a machine and its disposition says a human was
+# there. It counts as an abandoned live answer (COMPLIANCE.md). The EXISTS only runs for the
+# few AMD-machine rows with a disposition, so report rows need no join with dispositions.
+AMD_FALSE_POSITIVE = """(r.outcome = %(machine)s AND r.amd_machine AND r.disposition <> ''
+    AND EXISTS (SELECT 1 FROM dispositions d
+                WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND d.human))"""
 
-DISPOSITION_JOIN = sql.SQL(
-    "LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition"
+# Live answers and abandoned ones of rollup row `r` (report_attempt_hours or _days).
+LIVE_AND_ABANDONED = sql.SQL(
+    "sum(r.attempts) FILTER (WHERE r.outcome = ANY(%(live_outcomes)s) OR "
+    + AMD_FALSE_POSITIVE
+    + ") AS live_answers,\n"
+    + "sum(r.attempts) FILTER (WHERE r.outcome = %(abandoned)s OR "
+    + AMD_FALSE_POSITIVE
+    + ") AS abandoned"
+)
+
+# The rows that can hold live answers: what the abandonment queries read.
+LIVE_ROWS = sql.SQL(
+    "(r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))"
 )
 
 

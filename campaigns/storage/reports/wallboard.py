@@ -17,7 +17,12 @@ from campaigns.report_metrics import ratio
 from campaigns.report_rows import WallboardFigures
 from campaigns.rules import RULE_SETS
 from campaigns.storage.db import Connection
-from campaigns.storage.reports.scope import LIVE_AND_ABANDONED, campaign_condition, params
+from campaigns.storage.reports.scope import (
+    LIVE_AND_ABANDONED,
+    LIVE_ROWS,
+    campaign_condition,
+    params,
+)
 
 RECENT = timedelta(minutes=15)
 # An attempt is dialed within seconds of being queued and answered within its ring timeout
@@ -41,15 +46,16 @@ CROSS JOIN LATERAL (
     WHERE a.campaign_id = c.id AND a.queued_at >= %(queued_since)s AND a.queued_at <= %(now)s
 ) AS recent
 CROSS JOIN LATERAL (
-    SELECT {live_and_abandoned},
-           sum(r.attempts) FILTER (WHERE r.day = c.today AND (r.outcome = ANY(%(live_outcomes)s)
-               OR (r.outcome = %(machine)s AND r.amd_machine AND d.human))) AS live_today,
-           sum(r.attempts) FILTER (WHERE r.day = c.today AND (r.outcome = %(abandoned)s
-               OR (r.outcome = %(machine)s AND r.amd_machine AND d.human))) AS abandoned_today
-    FROM report_attempt_days r
-    LEFT JOIN dispositions d ON d.campaign_id = r.campaign_id AND d.code = r.disposition
-    WHERE r.campaign_id = c.id AND r.day > c.today - c.days AND r.day <= c.today
-      AND (r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))
+    SELECT sum(live_answers) AS live_answers, sum(abandoned) AS abandoned,
+           sum(live_answers) FILTER (WHERE day = c.today) AS live_today,
+           sum(abandoned) FILTER (WHERE day = c.today) AS abandoned_today
+    FROM (
+        SELECT r.day, {live_and_abandoned}
+        FROM report_attempt_days r
+        WHERE r.campaign_id = c.id AND r.day > c.today - c.days AND r.day <= c.today
+          AND {live_rows}
+        GROUP BY r.day
+    ) AS days
 ) AS counts
 ORDER BY c.id
 """
@@ -62,7 +68,9 @@ def wallboard_figures(
     scope = ReportFilter(tuple(campaign_ids), now.date(), now.date())
     names = list(RULE_SETS)
     query = sql.SQL(_QUERY).format(
-        campaigns=campaign_condition(scope, "c.id"), live_and_abandoned=LIVE_AND_ABANDONED
+        campaigns=campaign_condition(scope, "c.id"),
+        live_and_abandoned=LIVE_AND_ABANDONED,
+        live_rows=LIVE_ROWS,
     )
     rows = conn.execute(
         query,
