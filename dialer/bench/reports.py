@@ -114,22 +114,29 @@ def reports_bench(
 ) -> None:
     """Time every report and the wallboard query on a large synthetic history."""
     url = make_conninfo(runtime.services().database_url, dbname=database)
-    dataset: dict[str, Any]
-    if reuse:
-        dataset = {"reused": True}
-    else:
+    if not reuse:
         _recreate(url)
         spec = HistorySpec(
             attempts=attempts, days=days, campaigns=campaigns, end=_hour(datetime.now(UTC))
         )
         with connect(url) as conn:
             summary = generate_history(conn, spec, lambda line: click.echo(line, err=True))
-        dataset = {"reused": False, "generation_s": round(summary.seconds, 1)}
+            # Kept with the data, so a --reuse run still reports how the data set was built.
+            built = {"generation_s": round(summary.seconds, 1), "seed": spec.seed}
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(database), sql.Literal(json.dumps(built))
+                )
+            )
     with connect(url) as conn:
-        dataset |= _dataset(conn)
+        dataset = {"reused": reuse, **_built(conn), **_dataset(conn)}
         figures = run_bench(conn, runs, datetime.fromisoformat(dataset["end"]), days)
     result = {
         "dataset": dataset,
+        "measured": "wall time of the query and its folding into rows, on the database host, "
+        "after one warm-up run (the page's server time before charts are rendered)",
+        # The machine may be shared: its load as the timing ends says how to read the figures.
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "runs": runs,
         "targets_ms": {"report": REPORT_TARGET_MS, "wallboard": WALLBOARD_TARGET_MS},
         **figures,
@@ -211,6 +218,19 @@ def _dataset(conn: Connection) -> dict[str, Any]:
         "end": end.astimezone(UTC).isoformat(),
         "cpus": _cpus(),
     }
+
+
+def _built(conn: Connection) -> dict[str, Any]:
+    """How the data set was built, from the comment the building run left on the database."""
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    try:
+        found = json.loads(row[0]) if row and row[0] else {}
+    except json.JSONDecodeError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _hour(moment: datetime) -> datetime:
