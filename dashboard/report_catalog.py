@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import plotly.graph_objects as go
-
 from campaigns.report_figures import funnel, list_penetration
 from campaigns.report_filter import ReportFilter, Sort
 from campaigns.report_rows import ListPenetration, OutcomeCount
@@ -28,6 +26,7 @@ from dashboard.charts.calls import calls_per_hour_figure
 from dashboard.charts.inbound import inbound_figure
 from dashboard.charts.lists import list_penetration_figure
 from dashboard.charts.outcomes import funnel_figure, outcome_figure
+from dashboard.charts.style import Figure
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Report:
     title: str
     summary: str
     run: Callable[[Connection, ReportFilter, Options], Sequence[Any]]
-    figures: Callable[[Sequence[Any], Options], list[go.Figure]]
+    figures: Callable[[Sequence[Any], Options], list[Figure]]
     csv_header: tuple[str, ...]
     csv_row: Callable[[Any], Sequence[object]]
     sort_columns: tuple[str, ...] = ()
@@ -59,7 +58,7 @@ def _outcomes(conn: Connection, report: ReportFilter, options: Options) -> list[
     return outcomes.outcome_breakdown(conn, report, options.sort or outcomes.DEFAULT_SORT)
 
 
-def _outcome_figures(rows: Sequence[OutcomeCount], _: Options) -> list[go.Figure]:
+def _outcome_figures(rows: Sequence[OutcomeCount], _: Options) -> list[Figure]:
     # The funnel is derived from the same rows: one query for both charts.
     return [funnel_figure(funnel(rows)), outcome_figure(rows)]
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from campaigns.report_rows import AgentPerformance
-from dashboard.charts.style import base_figure, with_empty_note
+from dashboard.charts.style import Figure, base_figure, with_empty_note
 from dashboard.charts.table import percent, seconds_text, table_figure
 
 TIME_PARTS = (
@@ -19,28 +17,29 @@ TIME_PARTS = (
 )
 
 
-def agent_time_figure(rows: Sequence[AgentPerformance]) -> go.Figure:
+def agent_time_figure(rows: Sequence[AgentPerformance]) -> Figure:
     figure = base_figure("agent_time", "Agent time by state (hours)")
     if not rows:
         return with_empty_note(figure)
     names = [r.agent_name for r in rows]
     for attribute, label, colour in TIME_PARTS:
-        figure.add_trace(
-            go.Bar(
-                y=names,
-                x=[getattr(r, attribute) / 3600 for r in rows],
-                name=label,
-                orientation="h",
-                marker_color=colour,
-                hovertemplate="%{y}: %{x:.1f} h<extra>%{fullData.name}</extra>",
-            )
+        figure["data"].append(
+            {
+                "type": "bar",
+                "y": names,
+                "x": [round(getattr(r, attribute) / 3600, 3) for r in rows],
+                "name": label,
+                "orientation": "h",
+                "marker": {"color": colour},
+                "hovertemplate": "%{y}: %{x:.1f} h<extra>%{fullData.name}</extra>",
+            }
         )
-    figure.update_layout(barmode="stack", height=max(300, 28 * len(rows) + 120))
-    figure.update_yaxes(autorange="reversed")
+    figure["layout"].update(barmode="stack", height=max(300, 28 * len(rows) + 120))
+    figure["layout"]["yaxis"]["autorange"] = "reversed"
     return figure
 
 
-def agent_table_figure(rows: Sequence[AgentPerformance]) -> go.Figure:
+def agent_table_figure(rows: Sequence[AgentPerformance]) -> Figure:
     header = [
         "Agent",
         "Calls",

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from campaigns.report_rows import HourWeekdayRate
-from dashboard.charts.style import base_figure, with_empty_note
+from dashboard.charts.style import Figure, base_figure, with_empty_note
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def best_time_figure(rows: Sequence[HourWeekdayRate]) -> go.Figure:
+def best_time_figure(rows: Sequence[HourWeekdayRate]) -> Figure:
     figure = base_figure("best_time", "Live-answer rate by weekday and hour (local time)")
     if not rows:
         return with_empty_note(figure)
@@ -22,18 +20,19 @@ def best_time_figure(rows: Sequence[HourWeekdayRate]) -> go.Figure:
     for row in rows:
         rate[row.weekday - 1][row.hour - hours[0]] = row.answer_rate
         dials[row.weekday - 1][row.hour - hours[0]] = row.dials
-    figure.add_trace(
-        go.Heatmap(
-            z=rate,
-            x=[f"{h:02d}:00" for h in hours],
-            y=list(WEEKDAYS),
-            customdata=dials,
-            colorscale="Greens",
-            zmin=0,
-            colorbar={"title": {"text": "answer rate"}, "tickformat": ".0%"},
-            hovertemplate="%{y} %{x}: %{z:.1%} of %{customdata} dials<extra></extra>",
-            hoverongaps=False,
-        )
+    figure["data"].append(
+        {
+            "type": "heatmap",
+            "z": rate,
+            "x": [f"{h:02d}:00" for h in hours],
+            "y": list(WEEKDAYS),
+            "customdata": dials,
+            "colorscale": "Greens",
+            "zmin": 0,
+            "colorbar": {"title": {"text": "answer rate"}, "tickformat": ".0%"},
+            "hovertemplate": "%{y} %{x}: %{z:.1%} of %{customdata} dials<extra></extra>",
+            "hoverongaps": False,
+        }
     )
-    figure.update_yaxes(autorange="reversed")
+    figure["layout"]["yaxis"]["autorange"] = "reversed"
     return figure

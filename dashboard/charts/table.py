@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
-from dashboard.charts.style import base_figure, with_empty_note
+from dashboard.charts.style import Figure, base_figure, with_empty_note
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -29,15 +27,16 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 def table_figure(
     name: str, title: str, header: Sequence[str], columns: Sequence[Sequence[object]]
-) -> go.Figure:
+) -> Figure:
     figure = base_figure(name, title)
     if not columns or not columns[0]:
         return with_empty_note(figure)
-    figure.add_trace(
-        go.Table(
-            header={"values": list(header), "fill_color": "#eceff1", "align": "left"},
-            cells={"values": [list(c) for c in columns], "align": "left"},
-        )
+    figure["data"].append(
+        {
+            "type": "table",
+            "header": {"values": list(header), "fill": {"color": "#eceff1"}, "align": "left"},
+            "cells": {"values": [list(c) for c in columns], "align": "left"},
+        }
     )
-    figure.update_layout(height=min(900, 60 + 28 * (len(columns[0]) + 2)))
+    figure["layout"]["height"] = min(900, 60 + 28 * (len(columns[0]) + 2))
     return figure

@@ -77,7 +77,7 @@ def reports_blueprint(
                 problems=error.problems,
             ), 400
         rows = report.run(conn, scope, options)
-        figures = [script_safe_json(f.to_json()) for f in report.figures(rows, options)]
+        figures = [script_safe_json(_compact(f)) for f in report.figures(rows, options)]
         return _render(
             report,
             layout,
@@ -99,8 +99,7 @@ def reports_blueprint(
         except ValidationError as error:
             return _json({"problems": error.problems}, 400)
         rows = report.run(get_connection(), scope, options)
-        built = [json.loads(f.to_json()) for f in report.figures(rows, options)]
-        return _json({"figures": built}, 200)
+        return _json({"figures": report.figures(rows, options)}, 200)
 
     @blueprint.get("/<slug>/export.csv")
     @restrict
@@ -195,5 +194,9 @@ def _render(
     )
 
 
+def _compact(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
 def _json(data: object, status: int) -> Response:
-    return Response(json.dumps(data), status, mimetype="application/json")
+    return Response(_compact(data), status, mimetype="application/json")

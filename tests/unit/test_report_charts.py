@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -23,9 +26,17 @@ from dashboard.charts.calls import calls_per_hour_figure
 from dashboard.charts.inbound import inbound_figure
 from dashboard.charts.lists import list_penetration_figure
 from dashboard.charts.outcomes import funnel_figure, outcome_figure
+from dashboard.charts.style import Figure
 from dashboard.charts.table import percent, seconds_text
 
 HOUR = datetime(2026, 11, 2, 9)
+
+
+def _fig(chart: Callable[..., Figure], *args: Any) -> go.Figure:
+    """The chart's dict, checked by plotly's own validators (a wrong property fails here)."""
+    figure = chart(*args)
+    json.dumps(figure)  # and serialisable as it is
+    return go.Figure(figure)
 
 
 def _day(rate: float | None, rolling: float | None, day: int = 2) -> DailyAbandonment:
@@ -35,19 +46,20 @@ def _day(rate: float | None, rolling: float | None, day: int = 2) -> DailyAbando
 
 
 def test_every_chart_keeps_its_uirevision_between_refreshes() -> None:
-    first = calls_per_hour_figure([HourlyCalls(HOUR, "outbound", "busy", 3)])
-    second = calls_per_hour_figure([HourlyCalls(HOUR, "outbound", "busy", 9)])
+    first = _fig(calls_per_hour_figure, [HourlyCalls(HOUR, "outbound", "busy", 3)])
+    second = _fig(calls_per_hour_figure, [HourlyCalls(HOUR, "outbound", "busy", 9)])
 
     assert first.layout.uirevision == second.layout.uirevision == "report:calls_per_hour"
 
 
 def test_calls_per_hour_stack_outcomes_with_inbound_in_its_own_panel() -> None:
-    figure = calls_per_hour_figure(
+    figure = _fig(
+        calls_per_hour_figure,
         [
             HourlyCalls(HOUR, "outbound", "connected", 5),
             HourlyCalls(HOUR, "outbound", "busy", 2),
             HourlyCalls(HOUR, "inbound", "answered", 4),
-        ]
+        ],
     )
 
     assert figure.layout.barmode == "stack"
@@ -56,11 +68,14 @@ def test_calls_per_hour_stack_outcomes_with_inbound_in_its_own_panel() -> None:
         "outbound: busy": "y",
         "outbound: connected": "y",
     }
-    assert [a.text for a in figure.layout.annotations] == ["Outbound attempts", "Inbound calls"]
+    assert [a.text for a in figure.layout.annotations] == [
+        "<b>Outbound attempts</b>",
+        "<b>Inbound calls</b>",
+    ]
 
 
 def test_the_abandonment_chart_draws_the_cap_and_turns_red_past_the_target() -> None:
-    figure = abandonment_figure([_day(0.02, 0.02), _day(0.05, 0.031, day=3)])
+    figure = _fig(abandonment_figure, [_day(0.02, 0.02), _day(0.05, 0.031, day=3)])
 
     rolling = next(t for t in figure.data if isinstance(t, go.Scatter))
     assert list(rolling.marker.color) == [rolling.line.color, "#c62828"]
@@ -70,15 +85,15 @@ def test_the_abandonment_chart_draws_the_cap_and_turns_red_past_the_target() -> 
 
 def test_an_empty_report_says_so_instead_of_drawing_axes_alone() -> None:
     for figure in (
-        calls_per_hour_figure([]),
-        abandonment_figure([]),
-        outcome_figure([]),
-        funnel_figure([]),
-        agent_time_figure([]),
-        agent_table_figure([]),
-        list_penetration_figure([]),
-        best_time_figure([]),
-        inbound_figure([], 20),
+        _fig(calls_per_hour_figure, []),
+        _fig(abandonment_figure, []),
+        _fig(outcome_figure, []),
+        _fig(funnel_figure, []),
+        _fig(agent_time_figure, []),
+        _fig(agent_table_figure, []),
+        _fig(list_penetration_figure, []),
+        _fig(best_time_figure, []),
+        _fig(inbound_figure, [], 20),
     ):
         assert not figure.data
         assert figure.layout.annotations[0].text == "No data for this filter"
@@ -86,9 +101,10 @@ def test_an_empty_report_says_so_instead_of_drawing_axes_alone() -> None:
 
 
 def test_the_funnel_and_outcome_bars() -> None:
-    funnel = funnel_figure([FunnelStage("dials", 10, 1.0), FunnelStage("answered", 4, 0.4)])
-    outcomes = outcome_figure(
-        [OutcomeCount("connected", "sale", "Sale", 3), OutcomeCount("busy", "", "", 5)]
+    funnel = _fig(funnel_figure, [FunnelStage("dials", 10, 1.0), FunnelStage("answered", 4, 0.4)])
+    outcomes = _fig(
+        outcome_figure,
+        [OutcomeCount("connected", "sale", "Sale", 3), OutcomeCount("busy", "", "", 5)],
     )
 
     assert isinstance(funnel.data[0], go.Funnel) and list(funnel.data[0].x) == [10, 4]
@@ -100,8 +116,8 @@ def test_the_funnel_and_outcome_bars() -> None:
 def test_agent_charts_show_time_per_state_and_a_table() -> None:
     row = AgentPerformance(1, "Ann", 4, 600, 120, 8, 272, 900, (("lunch", 600.0),), 0.728, 180)
 
-    bars = agent_time_figure([row])
-    table = agent_table_figure([row])
+    bars = _fig(agent_time_figure, [row])
+    table = _fig(agent_table_figure, [row])
 
     assert [t.name for t in bars.data] == ["talk", "wrap-up", "reserved", "ready (idle)", "paused"]
     cells = table.data[0].cells.values
@@ -109,8 +125,8 @@ def test_agent_charts_show_time_per_state_and_a_table() -> None:
 
 
 def test_the_heatmap_puts_weekdays_on_rows_and_local_hours_on_columns() -> None:
-    figure = best_time_figure(
-        [HourWeekdayRate(1, 9, 10, 2, 0.2), HourWeekdayRate(7, 11, 5, 5, 1.0)]
+    figure = _fig(
+        best_time_figure, [HourWeekdayRate(1, 9, 10, 2, 0.2), HourWeekdayRate(7, 11, 5, 5, 1.0)]
     )
 
     heatmap = figure.data[0]
@@ -119,9 +135,10 @@ def test_the_heatmap_puts_weekdays_on_rows_and_local_hours_on_columns() -> None:
 
 
 def test_inbound_and_lists_charts() -> None:
-    inbound = inbound_figure([InboundHour(HOUR, 10, 8, 6, 2, 0.6, 12.5, 0.2)], 20)
-    lists = list_penetration_figure(
-        [ListPenetration(1, "A", 1, 10, 4, 0.4, (("dialable", 8), ("done", 2)), 0.6)]
+    inbound = _fig(inbound_figure, [InboundHour(HOUR, 10, 8, 6, 2, 0.6, 12.5, 0.2)], 20)
+    lists = _fig(
+        list_penetration_figure,
+        [ListPenetration(1, "A", 1, 10, 4, 0.4, (("dialable", 8), ("done", 2)), 0.6)],
     )
 
     assert {t.name for t in inbound.data} >= {"offered", "service level", "ASA"}
