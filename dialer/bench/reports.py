@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -132,6 +133,9 @@ def reports_bench(
         dataset = {"reused": reuse, **_built(conn), **_dataset(conn)}
         figures = run_bench(conn, runs, datetime.fromisoformat(dataset["end"]), days)
     result = {
+        "command": "dialer bench reports " + " ".join(sys.argv[sys.argv.index("reports") + 1 :])
+        if "reports" in sys.argv
+        else "dialer bench reports",
         "dataset": dataset,
         "measured": "wall time of the query and its folding into rows, on the database host, "
         "after one warm-up run (the page's server time before charts are rendered)",
