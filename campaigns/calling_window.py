@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from campaigns.campaign import CampaignSpec
 from campaigns.retry import ContactState
-from campaigns.rules import CallingHours
+from campaigns.rules import CallingHours, Window
 
 
 class BlockReason(StrEnum):
@@ -113,3 +113,63 @@ def block_reason(
     if not all_open(now, contact.time_zones, campaign.calling_hours):
         return BlockReason.OUTSIDE_HOURS
     return None
+
+
+# Where a person picks a time (a callback): which zones refuse it, and when it could be instead.
+
+# How far ahead `earliest_inside` looks: a week covers every kind of day at least once.
+SEARCH_DAYS = 8
+
+
+@dataclass(frozen=True)
+class OutsideWindow:
+    """One zone where a moment is outside the calling hours, and why."""
+
+    zone: str
+    local: datetime | None  # None: the zone is unknown
+    window: Window | None  # None: no calls at all on that day
+
+    def describe(self) -> str:
+        if self.local is None:
+            return f"{self.zone}: unknown time zone"
+        local = self.local.strftime("%a %H:%M")
+        if self.window is None:
+            return f"{self.zone}: {local} local, no calls that day"
+        start, end = self.window.to_json()
+        return f"{self.zone}: {local} local, outside {start}-{end}"
+
+
+def outside_window(
+    moment: datetime, zones: Iterable[str], hours: CallingHours
+) -> list[OutsideWindow]:
+    """The zones where `moment` is outside the calling hours (empty: callable everywhere)."""
+    found = []
+    for name in zones:
+        if zone_is_open(moment, name, hours):
+            continue
+        zone = _zone(name)
+        local = moment.astimezone(zone) if zone else None
+        window = hours.window_for(local.weekday()) if local else None
+        found.append(OutsideWindow(name, local, window))
+    return found
+
+
+def earliest_inside(moment: datetime, zones: Iterable[str], hours: CallingHours) -> datetime | None:
+    """The first moment at or after `moment` inside the hours in every zone, or None within
+    SEARCH_DAYS. The answer is `moment` itself or the start of some zone's window: the common
+    callable time can only begin where one of the windows begins."""
+    listed = list(zones)
+    candidates = [moment]
+    for name in listed:
+        zone = _zone(name)
+        if zone is None:
+            return None
+        first_day = moment.astimezone(zone).date()
+        for offset in range(SEARCH_DAYS):
+            day = first_day + timedelta(days=offset)
+            window = hours.window_for(day.weekday())
+            if window is not None:
+                start = datetime.combine(day, window.start, tzinfo=zone)
+                if start >= moment:
+                    candidates.append(start)
+    return next((c for c in sorted(candidates) if all_open(c, listed, hours)), None)

@@ -27,7 +27,10 @@ def connect(database_url: str) -> Connection:
 
 
 def open_pool(
-    database_url: str, min_size: int = 1, max_size: int = 4, name: str = "dialer"
+    database_url: str,
+    min_size: int = 1,
+    max_size: int = 4,
+    name: str = "dialer",
 ) -> ConnectionPool:
     """A pool that checks each connection on checkout: after a PostgreSQL restart the pool would
     otherwise hand out dead connections (psycopg_pool does not check them by default)."""

@@ -2,9 +2,11 @@
 report, for admins and supervisors.
 
 The blueprint is built by `reports_blueprint(get_connection, restrict)` so it needs only two
-things from the app: a function returning the request's database connection, and a decorator that
-limits a view to the roles allowed to read reports (it must answer 401/403 itself, or mark the
-view for the app's access hook to do so). Views parse and validate, call one query, build figures
+things from its host: a function returning the request's database connection, and a decorator
+that limits a view to the roles allowed to read reports (it answers 401/403 itself, or marks the
+view for the host's access hook to do so). The dashboard registers the module-level `blueprint`
+below (pooled connection on `g`, `managers`: admins and supervisors); the tests also mount the
+factory on a bare Flask app. Views parse and validate, call one query, build figures
 with the pure chart functions and render; every value reaching SQL is typed and bound.
 """
 
@@ -29,7 +31,11 @@ from campaigns.report_metrics import (
 )
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import campaign_names
+from campaigns.users import Role
+from dashboard.access import managers
 from dashboard.csv_export import csv_text
+from dashboard.db import get_db
+from dashboard.navigation import NavItem
 from dashboard.report_catalog import REPORTS, Options, Report
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -200,3 +206,7 @@ def _compact(data: object) -> str:
 
 def _json(data: object, status: int) -> Response:
     return Response(_compact(data), status, mimetype="application/json")
+
+
+blueprint = reports_blueprint(get_db, managers, layout="base.html")
+NAV = [NavItem("Reports", "reports.index", frozenset({Role.ADMIN, Role.SUPERVISOR}), 50)]

@@ -1,1 +1,1 @@
-"""Benchmarks: synthetic data sets and timed runs whose figures go to bench/results/."""
+"""Benchmarks whose figures are written to files (bench/results/), never asserted on time."""

@@ -14,12 +14,16 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.agent import agent
 from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
+from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
+from dialer.cli.user import user
+from dialer.cli.workers import workers
 from dialer.embedded import EmbeddedServiceError
 from dialer.settings import SettingsError, load_settings
 
@@ -47,7 +51,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, bench):
+for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers):
     cli.add_command(command)
 
 

@@ -99,12 +99,14 @@ def state(
     start: datetime,
     seconds: float | None,
     reason: str | None = None,
+    worked: tuple[int, ...] = (),
 ) -> int:
+    """`worked`: every campaign the agent was working in (agent_state_history.campaigns)."""
     ended = start + timedelta(seconds=seconds) if seconds is not None else None
     row = db.execute(
-        """INSERT INTO agent_state_history (agent_id, campaign_id, state, reason, started_at,
-               ended_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-        (agent_id, campaign_id, name, reason, start, ended),
+        """INSERT INTO agent_state_history (agent_id, campaign_id, campaigns, state, reason,
+               started_at, ended_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+        (agent_id, campaign_id, list(worked), name, reason, start, ended),
     ).fetchone()
     assert row is not None
     return int(row[0])

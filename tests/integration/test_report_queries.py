@@ -149,6 +149,23 @@ def test_agent_performance_sums_states_and_splits_intervals_at_midnight(db: Conn
     assert next_day[0].idle_s == 600 and next_day[0].calls_handled == 0
 
 
+def test_a_blended_agent_s_waiting_time_is_shared_between_its_campaigns(db: Conn) -> None:
+    first, second = campaign(db, "First"), campaign(db, "Second")
+    bo = agent(db, "bo")
+    state(db, bo, None, "ready", at("2026-11-02 09:00"), 100, worked=(first, second))
+    state(db, bo, first, "on_call", at("2026-11-02 09:02"), 60)
+    state(db, bo, None, "paused", at("2026-11-02 09:03"), 30, "break")  # no campaign at all
+    db.commit()
+
+    (in_first,) = agent_performance_report(db, _nov2(first))
+    (in_second,) = agent_performance_report(db, _nov2(second))
+    (overall,) = agent_performance_report(db, _nov2())
+
+    assert (in_first.idle_s, in_first.talk_s, in_first.calls_handled) == (50, 60, 1)
+    assert (in_second.idle_s, in_second.talk_s, in_second.calls_handled) == (50, 0, 0)
+    assert (overall.idle_s, overall.talk_s, overall.pause_s) == (100, 60, 30)
+
+
 def test_list_penetration_counts_contacts_by_state_and_attempts(db: Conn) -> None:
     c = campaign(db, "Lists")
     first, second = contact_list(db, c, "First"), contact_list(db, c, "Second")

@@ -1,4 +1,4 @@
-"""Report queries: SQL over the rollup tables of migration 0003, rows into report_rows dataclasses.
+"""Report queries: SQL over the rollups of migration 0004_reports_rollups, rows into dataclasses.
 
 Every query takes a ReportFilter (campaigns, local date range, time zone); values are bound as
 named parameters and the only SQL composed at run time is chosen from constants (the campaign

@@ -44,7 +44,9 @@ CREATE TABLE report_attempt_days (
 
 -- Closed agent state intervals split at the campaign's midnights (UTC ones for campaign 0, time
 -- outside any campaign): one row per agent and day with a column per state. calls counts the
--- on-call intervals that started that day.
+-- on-call intervals that started that day. A state with no campaign_id but several campaigns
+-- worked (a blended agent waiting) is shared evenly between them, so per-campaign figures add up
+-- to the agent's time instead of counting it once per campaign.
 CREATE TABLE report_agent_days (
     campaign_id     bigint NOT NULL,
     day             date NOT NULL,
@@ -213,14 +215,20 @@ BEGIN
     -- Static SQL per event: each branch names only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+            SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM new_rows s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
@@ -261,14 +269,20 @@ BEGIN
             seconds = r.seconds + EXCLUDED.seconds;
     ELSIF TG_OP = 'DELETE' THEN
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+            SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    -1 * extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    -1 * (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM old_rows s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
@@ -309,14 +323,20 @@ BEGIN
             seconds = r.seconds + EXCLUDED.seconds;
     ELSE
         WITH changed AS (
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+            SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM new_rows s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
@@ -324,14 +344,20 @@ BEGIN
                 (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
             WHERE s.ended_at IS NOT NULL
             UNION ALL
-            SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+            SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    -1 * extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    -1 * (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM old_rows s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
@@ -559,20 +585,26 @@ BEGIN
     FROM changed
     GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
     WITH changed AS (
-        SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+        SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM agent_state_history s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
             CROSS JOIN LATERAL (SELECT d.day AT TIME ZONE t.tz AS day_start,
                 (d.day + interval '1 day') AT TIME ZONE t.tz AS next_start) AS z
-            WHERE s.ended_at IS NOT NULL AND s.campaign_id = NEW.id
+            WHERE s.ended_at IS NOT NULL AND k.campaign_id = NEW.id
     ), u0 AS (
         INSERT INTO report_agent_days AS r (campaign_id, day, agent_id, calls, talk_s, wrap_s, reserved_s, ready_s, paused_s)
         SELECT campaign_id,
@@ -641,14 +673,20 @@ BEGIN
     FROM changed
     GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
     WITH changed AS (
-        SELECT coalesce(s.campaign_id, 0) AS campaign_id, d.day::date AS day, s.agent_id,
+        SELECT k.campaign_id, d.day::date AS day, s.agent_id,
                    s.state, coalesce(s.reason, '') AS reason,
                    extract(epoch FROM least(s.ended_at, z.next_start)
-                                  - greatest(s.started_at, z.day_start))::double precision AS seconds,
+                                  - greatest(s.started_at, z.day_start))::double precision
+                       / cardinality(w.ids) AS seconds,
                    (s.started_at >= z.day_start AND s.started_at < z.next_start)::int
                        AS entries
             FROM agent_state_history s
-            LEFT JOIN campaigns c ON c.id = s.campaign_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN s.campaign_id IS NOT NULL THEN ARRAY[s.campaign_id]
+                WHEN cardinality(s.campaigns) > 0 THEN s.campaigns
+                ELSE ARRAY[0::bigint] END AS ids) AS w
+            CROSS JOIN LATERAL unnest(w.ids) AS k (campaign_id)
+            LEFT JOIN campaigns c ON c.id = k.campaign_id
             CROSS JOIN LATERAL (SELECT coalesce(c.timezone, 'UTC') AS tz) AS t
             CROSS JOIN LATERAL generate_series((s.started_at AT TIME ZONE t.tz)::date::timestamp,
                 (s.ended_at AT TIME ZONE t.tz)::date::timestamp, interval '1 day') AS d (day)
