@@ -69,12 +69,14 @@ def abandonment_figure(rows: Sequence[DailyAbandonment]) -> Figure:
         horizontal_line(cap, ALERT, f"cap {cap:.0%}") for cap in sorted({r.cap for r in rows})
     ]
     shapes += [
-        horizontal_line(target, TARGET, f"target {target:.1%}", dash="dash")
+        horizontal_line(target, TARGET, f"target {target:.1%}", dash="dash", at="end")
         for target in sorted({r.target for r in rows})
     ]
     figure["layout"].update(
         shapes=shapes,
         barmode="group",
+        # Days as categories: one slot per day, labelled by its date, never a midday tick.
+        xaxis={"type": "category", "gridcolor": "#eceff1"},
         yaxis={
             "tickformat": ".1%",
             "rangemode": "tozero",

@@ -81,7 +81,9 @@ def title_note(text: str, y: float) -> dict[str, Any]:
     }
 
 
-def horizontal_line(y: float, colour: str, label: str, dash: str = "solid") -> dict[str, Any]:
+def horizontal_line(
+    y: float, colour: str, label: str, dash: str = "solid", at: str = "start"
+) -> dict[str, Any]:
     return {
         "type": "line",
         "xref": "paper",
@@ -91,7 +93,7 @@ def horizontal_line(y: float, colour: str, label: str, dash: str = "solid") -> d
         "y0": y,
         "y1": y,
         "line": {"color": colour, "width": 2 if dash == "solid" else 1, "dash": dash},
-        "label": {"text": label, "textposition": "start", "font": {"color": colour}},
+        "label": {"text": label, "textposition": at, "font": {"color": colour}},
     }
 
 
