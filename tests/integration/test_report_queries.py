@@ -55,6 +55,20 @@ def test_calls_per_hour_are_stacked_by_outcome_in_local_hours(db: Conn) -> None:
     ]
 
 
+def test_the_hour_repeated_when_clocks_go_back_adds_up(db: Conn) -> None:
+    c = campaign(db, "Autumn")
+    # New York, 1 Nov 2026: 01:30 happens twice, at 05:30 UTC (EDT) and 06:30 UTC (EST).
+    attempts(db, c, at("2026-11-01 05:30"), "busy", 1)
+    attempts(db, c, at("2026-11-01 06:30"), "busy", 2)
+    db.commit()
+
+    rows = calls_per_hour(
+        db, ReportFilter((c,), date(2026, 11, 1), date(2026, 11, 1), "America/New_York")
+    )
+
+    assert [(r.hour, r.calls) for r in rows] == [(datetime(2026, 11, 1, 1), 3)]
+
+
 def test_a_campaign_filter_leaves_out_other_campaigns_and_their_queues(db: Conn) -> None:
     mine, other = campaign(db, "Mine"), campaign(db, "Other")
     attempts(db, mine, at("2026-11-02 10:00"), "busy", 1)
