@@ -17,9 +17,11 @@ from dialer.bootstrap import RedisUnavailable
 from dialer.cli.agent import agent
 from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
+from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
+from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
 from dialer.cli.user import user
@@ -51,7 +53,19 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers):
+for command in (
+    db,
+    campaign,
+    trunk,
+    services,
+    user,
+    dashboard,
+    bench,
+    agent,
+    workers,
+    scheduler,
+    carrier,
+):
     cli.add_command(command)
 
 
