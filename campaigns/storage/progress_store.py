@@ -57,4 +57,5 @@ def campaign_progress(
     busy = conn.execute(_OCCUPANCY, params).fetchone()
     assert calls is not None and busy is not None
     occupancy = float(busy[0] or 0) / float(busy[1]) if busy[1] else None
-    return Progress(*(int(value) for value in calls), occupancy=occupancy)
+    placed, answered, connected, abandoned, machines, in_progress = (int(v) for v in calls)
+    return Progress(placed, answered, connected, abandoned, machines, in_progress, occupancy)
