@@ -22,6 +22,7 @@ from dialer.cli.db import db
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
+from dialer.cli.softphone import softphone
 from dialer.cli.trunk import trunk
 from dialer.cli.user import user
 from dialer.cli.workers import workers
@@ -52,7 +53,9 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler):
+for command in (
+    db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler, softphone,
+):  # fmt: skip
     cli.add_command(command)
 
 

@@ -81,6 +81,8 @@ class SubmitDisposition:
 
 
 Effect = AnswerAndTalk | Refuse | HangUp | SubmitDisposition
+# What a robot's thread receives: the SIP events of its line, its clock, the API's answer.
+Input = IncomingLeg | LegEnded | Tick | DispositionSent
 Step = tuple[RobotState, tuple[Effect, ...]]
 
 
