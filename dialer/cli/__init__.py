@@ -19,6 +19,7 @@ from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
+from dialer.cli.robots import robots
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
@@ -55,6 +56,7 @@ def cli(ctx: click.Context) -> None:
 
 for command in (
     db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler, softphone,
+    robots,
 ):  # fmt: skip
     cli.add_command(command)
 

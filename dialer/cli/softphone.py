@@ -72,6 +72,7 @@ def _echo(text: str) -> None:
 )
 @click.option("--campaign", "campaigns", type=int, multiple=True, help="Campaign id to log in to.")
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--first-index", type=int, default=0, hidden=True, help="Number of the first robot.")
 @click.pass_obj
 def softphone(
     runtime: Runtime,
@@ -96,6 +97,7 @@ def softphone(
     callback_after: float,
     campaigns: tuple[int, ...],
     seed: int,
+    first_index: int,
 ) -> None:
     """The agent's phone: rings (or auto-answers) with the customer on screen; keys a h m p
     0-9*# q. With --robot, a robot agent for demos and benchmarks."""
@@ -132,6 +134,7 @@ def softphone(
             talk=TalkTime(talk_mean, talk_cv),
             mix=DispositionMix.parse(dispositions),
             seed=seed,
+            first_index=first_index,
             wrap_s=wrap_seconds,
             callback_after_s=callback_after,
             campaign_ids=campaigns,
