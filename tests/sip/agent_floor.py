@@ -52,16 +52,29 @@ class Floor:
     def status(self, username: str) -> LiveStatus:
         return self.service.status(self.agents[username].id)
 
-    def wait_state(self, username: str, state: AgentState, timeout: float = 20) -> LiveStatus:
+    def wait_state(self, who: str | int, state: AgentState, timeout: float = 20) -> LiveStatus:
+        """Wait for the agent (username or id) to be in ``state``."""
+        agent_id = who if isinstance(who, int) else self.agents[who].id
         deadline = time.monotonic() + timeout
         while True:
-            status = self.status(username)
+            status = self.service.status(agent_id)
             if status.state is state:
                 return status
             if time.monotonic() > deadline:
-                raise AssertionError(f"{username} is {status.state} ({status}), not {state}")
+                raise AssertionError(f"agent {who} is {status.state} ({status}), not {state}")
             time.sleep(0.05)
 
-    def attempts(self, *numbers: str, first_name: str = "Ada") -> list[int]:
-        contacts = make_contacts(self.db, self.campaign, list(numbers), first_name=first_name)
+    def attempts(
+        self, *numbers: str, first_name: str = "Ada", zone: str = "America/New_York"
+    ) -> list[int]:
+        contacts = make_contacts(
+            self.db, self.campaign, list(numbers), [zone], first_name=first_name
+        )
         return queue_attempts(self.db, self.campaign.id, contacts)
+
+
+def between(row: tuple[object, ...], start: int, end: int) -> float:
+    """Seconds from one stored time of the attempt to another."""
+    first, last = row[start], row[end]
+    assert isinstance(first, datetime) and isinstance(last, datetime), row
+    return (last - first).total_seconds()

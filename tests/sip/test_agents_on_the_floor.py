@@ -28,6 +28,7 @@ from .agent_floor import (
     MESSAGE_START_AT,
     OUTCOME,
     Floor,
+    between,
 )
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
@@ -54,13 +55,6 @@ def softphones() -> Iterator[Callable[..., SoftphoneProcess]]:
     yield start
     for phone in started:
         phone.stop()
-
-
-def between(row: tuple[object, ...], start: int, end: int) -> float:
-    """Seconds from one stored time of the attempt to another."""
-    first, last = row[start], row[end]
-    assert isinstance(first, datetime) and isinstance(last, datetime), row
-    return (last - first).total_seconds()
 
 
 def carrier_heard(capture: RtpCapture, customer: SippCarrier) -> float:
