@@ -26,12 +26,14 @@ from campaigns.storage import attempt_store, campaign_store, trunk_store
 from campaigns.storage.db import Connection, connect
 from campaigns.trunk import TrunkSpec
 from dialer import worker_registry
+from dialer.bench.calls_agents import agent_children, agent_report, wait_for_api, wait_for_ready
 from dialer.bench.phone_numbers import us_numbers
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
 from dialer.cli.runtime import Runtime
 from dialer.cli.workers import worker_specs
 from dialer.dial_queue import DialSender
+from dialer.softphone.provision import RobotAgent
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.ports import free_udp_port
 
@@ -101,8 +103,15 @@ def _uss_mb(pids: list[int]) -> float:
 
 
 def run_calls_bench(
-    runtime: Runtime, sender: DialSender, lines: int, seconds: float, workdir: Path
+    runtime: Runtime,
+    sender: DialSender,
+    lines: int,
+    seconds: float,
+    workdir: Path,
+    agents: int = 0,
+    robot_args: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """With ``agents``, that many robot agents (and the dashboard they use) work the campaign."""
     services = runtime.services()
     processes = -(-lines // 2)
     client = redis_client(services.redis_url)
@@ -117,12 +126,22 @@ def run_calls_bench(
         ChildSpec(s.name, s.argv, {**s.env, **env}, s.restart, str(workdir / f"{s.name}.log"))
         for s in worker_specs(lines)
     ]
-    supervisor = Supervisor(specs, stop_timeout_s=60)
     with connect(services.database_url) as conn:
         setup = _setup(conn, carrier, contacts=int(lines * seconds) + 10 * lines)
+        robots: list[RobotAgent] = []
+        api_url = ""
+        if agents:
+            extra, robots, api_url = agent_children(
+                conn, setup.campaign_id, agents, workdir, list(robot_args)
+            )
+            specs += extra
+        supervisor = Supervisor(specs, stop_timeout_s=60)
         supervisor.start()
         try:
             _wait_for_workers(client, processes)
+            if agents:
+                wait_for_api(api_url)
+                wait_for_ready(conn, services.redis_url, robots)
             worker_pids = [w.pid for w in worker_registry.live_workers(client)]
             feed = _Feeder(conn, sender, setup, lines)
             started = time.monotonic()
@@ -139,7 +158,10 @@ def run_calls_bench(
         finally:
             supervisor.stop()
             carrier.stop(settle=1.0)
-        return _report(conn, feed, carrier, lines, elapsed, peak, memory or _uss_mb(worker_pids))
+        report = _report(conn, feed, carrier, lines, elapsed, peak, memory or _uss_mb(worker_pids))
+        if agents:
+            report |= agent_report(conn, setup.campaign_id, agents)
+        return report
 
 
 def _wait_for_workers(client: Any, count: int, timeout: float = 120) -> None:
@@ -229,6 +251,7 @@ def _report(
         "misclassified": misclassified,
         "not_ended": not_ended,
         "invites_at_carrier": len(finals),
+        "abandoned": outcomes.get("abandoned", 0),
         "outcome_counts": dict(sorted(outcomes.items())),
         "rss_mb_per_line": round(uss_mb / lines, 1),
         "memory_measure": "USS of the worker processes, mid-run, divided by lines",
