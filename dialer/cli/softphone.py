@@ -45,6 +45,12 @@ def _echo(text: str) -> None:
     help="'default' uses the PC's microphone and speaker; 'null' has no sound (servers).",
 )
 @click.option("--allow", "allowed", multiple=True, help="An IP that may call (default: loopback).")
+@click.option(
+    "--rtp-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="First of 8 RTP ports (0: any free port).",
+)
 @click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--robot", is_flag=True, help="A robot agent: answers, talks, records dispositions.")
 @click.option(
@@ -85,6 +91,7 @@ def softphone(
     auto_answer: bool,
     audio_device: str,
     allowed: tuple[str, ...],
+    rtp_port: int,
     record_dir: Path | None,
     robot: bool,
     team: Path | None,
@@ -112,6 +119,7 @@ def softphone(
             audio_device=AudioDevice(audio_device),
             allowed_sources=allowed or ("127.0.0.1",),
             record_dir=record_dir,
+            rtp_port=rtp_port,
         )
         if not (robot or team):
             _phone(options)

@@ -21,6 +21,7 @@ from campaigns.storage import agent_store, user_store
 from campaigns.storage.db import Connection
 from dialer.softphone.robot_team import MAX_ROBOTS_PER_PROCESS
 from dialer.supervisor import ChildSpec
+from dialer.telephony.capacity import PJSUA2_MAX_CALLS
 from dialer.telephony.ports import free_udp_port
 
 # No password: robots use their tokens; the dashboard login stays locked.
@@ -93,10 +94,13 @@ def robot_children(
         team_file.touch(mode=0o600)
         members = [{"token": r.token, "port": r.port, "user": r.username} for r in team]
         team_file.write_text(json.dumps(members))
+        # A range of its own, chosen here: left to the OS, a robot's RTP port could land in the
+        # range a dial worker was given (seen: "RTP socket bind() ... already in use").
+        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2)
         argv = [
             sys.executable, "-m", "dialer", "softphone", "--robot",
             "--team", str(team_file), "--api-url", api_url, "--first-index", str(first),
-            *robot_args,
+            "--rtp-port", str(rtp), *robot_args,
         ]  # fmt: skip
         log_path = str(workdir / f"robots-{number}.log")
         children.append(ChildSpec(f"robots-{number}", argv, log_path=log_path))
