@@ -26,14 +26,13 @@ from campaigns.storage import attempt_store, campaign_store, trunk_store
 from campaigns.storage.db import Connection, connect
 from campaigns.trunk import TrunkSpec
 from dialer import worker_registry
-from dialer.bench.calls_agents import agent_children, agent_report, wait_for_api, wait_for_ready
+from dialer.bench.calls_agents import RobotFloor
 from dialer.bench.phone_numbers import us_numbers
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
 from dialer.cli.runtime import Runtime
 from dialer.cli.workers import worker_specs
 from dialer.dial_queue import DialSender
-from dialer.softphone.provision import RobotAgent
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.ports import free_udp_port
 
@@ -128,26 +127,22 @@ def run_calls_bench(
     ]
     with connect(services.database_url) as conn:
         setup = _setup(conn, carrier, contacts=int(lines * seconds) + 10 * lines)
-        robots: list[RobotAgent] = []
-        api_url = ""
-        if agents:
-            extra, robots, api_url = agent_children(
-                conn, setup.campaign_id, agents, workdir, list(robot_args)
-            )
-            specs += extra
-        supervisor = Supervisor(specs, stop_timeout_s=60)
+        floor = RobotFloor(conn, setup.campaign_id, agents, workdir, list(robot_args))
+        supervisor = Supervisor([*specs, *floor.dashboard], stop_timeout_s=60)
+        # Robots stop first: they log out and post their last dispositions while the API is up.
+        robots = Supervisor(floor.robots, stop_timeout_s=60)
         supervisor.start()
+        robots.start()
         try:
             _wait_for_workers(client, processes)
-            if agents:
-                wait_for_api(api_url)
-                wait_for_ready(conn, services.redis_url, robots)
+            floor.wait_ready(services.redis_url)
             worker_pids = [w.pid for w in worker_registry.live_workers(client)]
             feed = _Feeder(conn, sender, setup, lines)
             started = time.monotonic()
             peak, memory = 0, 0.0
             while time.monotonic() - started < seconds:
                 supervisor.poll()
+                robots.poll()
                 feed.top_up()
                 peak = max(peak, feed.in_call())
                 if not memory and time.monotonic() - started > seconds / 2:
@@ -155,13 +150,13 @@ def run_calls_bench(
                 time.sleep(0.05)
             elapsed = time.monotonic() - started
             feed.wait_all_ended(timeout=90)
+            floor.wait_dispositions(timeout=30)
         finally:
+            robots.stop()
             supervisor.stop()
             carrier.stop(settle=1.0)
         report = _report(conn, feed, carrier, lines, elapsed, peak, memory or _uss_mb(worker_pids))
-        if agents:
-            report |= agent_report(conn, setup.campaign_id, agents)
-        return report
+        return report | floor.report()
 
 
 def _wait_for_workers(client: Any, count: int, timeout: float = 120) -> None:

@@ -61,26 +61,64 @@ def _free_tcp_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def agent_children(
-    conn: Connection,
-    campaign_id: int,
-    agents: int,
-    workdir: Path,
-    robot_args: list[str],
-) -> tuple[list[ChildSpec], list[RobotAgent], str]:
-    """The dashboard and the robot processes to start, the robots, and the API's URL."""
-    robots = provision_robots(conn, agents, (campaign_id,), prefix=ROBOT_PREFIX)
-    port = _free_tcp_port()
-    api_url = f"http://127.0.0.1:{port}"
-    dashboard = ChildSpec(
-        "dashboard",
-        gunicorn_command("127.0.0.1", port, workers=1, threads=16),
-        log_path=str(workdir / "dashboard.log"),
-    )
-    return [dashboard, *robot_children(robots, workdir, api_url, robot_args)], robots, api_url
+class RobotFloor:
+    """K robot agents on the bench campaign and the dashboard they use (nothing when K is 0)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        campaign_id: int,
+        agents: int,
+        workdir: Path,
+        robot_args: list[str],
+    ) -> None:
+        self.conn, self.campaign_id, self.agents = conn, campaign_id, agents
+        self.dashboard: list[ChildSpec] = []
+        self.robots: list[ChildSpec] = []
+        self.members: list[RobotAgent] = []
+        self.api_url = ""
+        if not agents:
+            return
+        self.members = provision_robots(conn, agents, (campaign_id,), prefix=ROBOT_PREFIX)
+        port = _free_tcp_port()
+        self.api_url = f"http://127.0.0.1:{port}"
+        command = gunicorn_command("127.0.0.1", port, workers=1, threads=16)
+        self.dashboard = [ChildSpec("dashboard", command, log_path=str(workdir / "dashboard.log"))]
+        self.robots = robot_children(self.members, workdir, self.api_url, robot_args)
+
+    def wait_ready(self, redis_url: str, timeout: float = 90) -> None:
+        """The API up, then every robot logged in and ready, before the first call."""
+        if not self.agents:
+            return
+        _wait_for_api(self.api_url, timeout)
+        service = AgentService(redis_client(redis_url), OneConnection(self.conn))
+        deadline = time.monotonic() + timeout
+        while True:
+            service.ensure_built(datetime.now(UTC))
+            waiting = [
+                r for r in self.members if service.status(r.agent_id).state is not AgentState.READY
+            ]
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                names = ", ".join(r.username for r in waiting)
+                raise TimeoutError(f"robots not ready after {timeout:.0f} s: {names}")
+            time.sleep(0.2)
+
+    def wait_dispositions(self, timeout: float) -> None:
+        """Every call an agent talked on has its disposition (the robots' last API calls)."""
+        deadline = time.monotonic() + timeout
+        while self.agents and time.monotonic() < deadline:
+            row = self.conn.execute(_DISPOSED, {"campaign": self.campaign_id}).fetchone()
+            if row is not None and row[0] >= row[1]:
+                return
+            time.sleep(0.5)
+
+    def report(self) -> dict[str, Any]:
+        return agent_report(self.conn, self.campaign_id, self.agents) if self.agents else {}
 
 
-def wait_for_api(api_url: str, timeout: float = 60) -> None:
+def _wait_for_api(api_url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -89,23 +127,6 @@ def wait_for_api(api_url: str, timeout: float = 60) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise TimeoutError(f"the dashboard at {api_url} did not answer within {timeout:.0f} s")
-
-
-def wait_for_ready(
-    conn: Connection, redis_url: str, robots: list[RobotAgent], timeout: float = 90
-) -> None:
-    """Every robot logged in and ready (through the API) before the first call is placed."""
-    service = AgentService(redis_client(redis_url), OneConnection(conn))
-    deadline = time.monotonic() + timeout
-    while True:
-        waiting = [r for r in robots if service.status(r.agent_id).state is not AgentState.READY]
-        if not waiting:
-            return
-        if time.monotonic() > deadline:
-            names = ", ".join(r.username for r in waiting)
-            raise TimeoutError(f"robots not ready after {timeout:.0f} s: {names}")
-        service.ensure_built(datetime.now(UTC))
-        time.sleep(0.2)
 
 
 def agent_report(conn: Connection, campaign_id: int, agents: int) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class Scenario(StrEnum):
     DIGEST_407 = "digest_407"
     MIX = "mix"
     UAC_INVITE_REFUSED = "uac_invite_refused"
+    REGISTRAR = "registrar"
 
     @property
     def path(self) -> Path:

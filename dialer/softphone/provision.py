@@ -96,7 +96,7 @@ def robot_children(
         team_file.write_text(json.dumps(members))
         # A range of its own, chosen here: left to the OS, a robot's RTP port could land in the
         # range a dial worker was given (seen: "RTP socket bind() ... already in use").
-        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2)
+        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2, low=20000, high=60000)
         argv = [
             sys.executable, "-m", "dialer", "softphone", "--robot",
             "--team", str(team_file), "--api-url", api_url, "--first-index", str(first),

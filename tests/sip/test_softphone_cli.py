@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import LegAnswered, LegEnded, LegId, LegRinging, OriginateRequest, SipHeader
 from dialer.telephony.ports import free_udp_port
 
@@ -73,3 +74,35 @@ def test_softphone_declines_with_h_while_ringing(
     softphone.press("h")
     ended = wait_for(inbox, LegEnded, leg)
     assert isinstance(ended, LegEnded) and ended.sip_status == 603
+
+
+def test_softphone_registers_with_a_registrar_that_challenges_it(
+    carrier: Callable[[Scenario], SippCarrier],
+) -> None:
+    registrar = carrier(Scenario.REGISTRAR)
+    phone = SoftphoneProcess(
+        "--port", str(free_udp_port()), "--user", "amy", "--password", "s3cret",
+        "--registrar", f"sip:{registrar.host_port}",
+    )  # fmt: skip
+    try:
+        phone.ready_uris()
+        phone.wait_for("registered (200")
+    finally:
+        assert phone.stop() == 0
+    authorised = registrar.wait_for_requests("REGISTER", 2)[1]  # then the un-REGISTER
+    assert 'username="amy"' in authorised
+    assert f"<sip:amy@{registrar.host_port}>" in authorised.split("To:", 1)[1].splitlines()[0]
+
+
+def test_softphone_with_a_wrong_password_says_it_is_not_registered(
+    carrier: Callable[[Scenario], SippCarrier],
+) -> None:
+    registrar = carrier(Scenario.REGISTRAR)
+    phone = SoftphoneProcess(
+        "--port", str(free_udp_port()), "--user", "amy", "--password", "wrong",
+        "--registrar", f"sip:{registrar.host_port}",
+    )  # fmt: skip
+    try:
+        phone.wait_for("not registered (403")
+    finally:
+        phone.stop()
