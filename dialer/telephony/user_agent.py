@@ -47,9 +47,12 @@ class Registration:
 
     @property
     def domain(self) -> str:
-        """The registrar's host (and port): the domain of the address of record."""
-        rest = self.registrar.split(":", 1)[1]
-        return rest.split(";", 1)[0].split("@")[-1]
+        """The registrar's host: the domain of the address of record (a port is no part of
+        an address of record; pjsua drops it from To as well)."""
+        host = self.registrar.split(":", 1)[1].split(";", 1)[0].split("@")[-1]
+        if host.startswith("["):
+            return host.partition("]")[0] + "]"
+        return host.rpartition(":")[0] if host.count(":") == 1 else host
 
     @property
     def address_of_record(self) -> str:

@@ -91,7 +91,7 @@ def test_softphone_registers_with_a_registrar_that_challenges_it(
         assert phone.stop() == 0
     authorised = registrar.wait_for_requests("REGISTER", 2)[1]  # then the un-REGISTER
     assert 'username="amy"' in authorised
-    assert f"<sip:amy@{registrar.host_port}>" in authorised.split("To:", 1)[1].splitlines()[0]
+    assert "<sip:amy@127.0.0.1>" in authorised.split("To:", 1)[1].splitlines()[0]
 
 
 def test_softphone_with_a_wrong_password_says_it_is_not_registered(

@@ -10,6 +10,7 @@ from dialer.softphone import phone, robot
 from dialer.softphone.dice import DispositionMix, Draw, MixError, RobotDice, TalkTime
 from dialer.softphone.screen_pop import screen_pop
 from dialer.telephony.events import EndCause, IncomingLeg, LegAnswered, LegEnded, LegId
+from dialer.telephony.user_agent import Registration, UserAgentConfigError
 
 T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 HEADERS = (
@@ -153,3 +154,13 @@ def test_dice_are_seeded_per_robot_and_follow_the_mean_and_mix() -> None:
 def test_constant_talk_time_when_cv_is_zero() -> None:
     dice = RobotDice(TalkTime(5.0, 0.0), DispositionMix.parse("sale"), seed=1, robot=0)
     assert dice.draw() == Draw(5.0, "sale")
+
+
+def test_a_registration_address_of_record_is_the_registrars_domain_without_its_port() -> None:
+    assert Registration("sip:pbx.example.com:5070", "amy").address_of_record == (
+        "sip:amy@pbx.example.com"
+    )
+    assert Registration("sip:10.0.0.7;transport=udp", "amy").domain == "10.0.0.7"
+    assert Registration("sip:[::1]:5060", "amy").domain == "[::1]"
+    with pytest.raises(UserAgentConfigError):
+        Registration("pbx.example.com", "amy")
