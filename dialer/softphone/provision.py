@@ -94,8 +94,8 @@ def robot_children(
         team_file.touch(mode=0o600)
         members = [{"token": r.token, "port": r.port, "user": r.username} for r in team]
         team_file.write_text(json.dumps(members))
-        # A range of its own, chosen here: left to the OS, a robot's RTP port could land in the
-        # range a dial worker was given (seen: "RTP socket bind() ... already in use").
+        # An RTP range of its own, picked by the parent that also picks the workers' ranges
+        # (the bench), so they never overlap; left to the OS, it could land in one of them.
         rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2, low=20000, high=60000)
         argv = [
             sys.executable, "-m", "dialer", "softphone", "--robot",
