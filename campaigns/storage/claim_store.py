@@ -29,20 +29,55 @@ class FencedOut(RuntimeError):
     """A newer scheduler leader exists; this one must stop claiming."""
 
 
-# Filters shared by the three kinds (callback, retry, fresh). %(open_zones)s: zones whose window
-# is open now; `<@` demands that every candidate zone of the contact is among them.
-_RULES = """
+# The claim walks, for each kind of contact, its own partial index in priority order. Cheap
+# per-row rules (window, caps, cooldown) filter during that walk, which stops after a window of
+# candidates; the rules that need other tables (DNC, a call already up for the number) and the
+# row locks apply to those few candidates only. Written as one flat query, PostgreSQL hash-joined
+# the DNC list against every eligible contact and sorted them all: 0.4 s at 200,000 contacts.
+# %(open_zones)s: the zones whose window is open now; `<@` asks that all the contact's are.
+_CHEAP_RULES = """
       AND k.next_eligible_at <= %(now)s
       AND k.time_zones <@ %(open_zones)s::text[]
       AND k.attempts < %(max_attempts)s
       AND (%(cooldown_h)s::int IS NULL OR k.last_abandoned_at IS NULL
            OR k.last_abandoned_at <= %(now)s - make_interval(hours => %(cooldown_h)s::int))
-      AND NOT EXISTS (SELECT 1 FROM dnc_entries d
-                      WHERE d.phone_e164 = k.phone_e164
-                        AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id))
+"""
+
+_OTHER_TABLES = """
+      NOT EXISTS (SELECT 1 FROM dnc_entries d
+                  WHERE d.phone_e164 = k.phone_e164
+                    AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id))
       AND NOT EXISTS (SELECT 1 FROM call_attempts a
                       WHERE a.called_number = k.phone_e164 AND a.state <> 'ended')
 """
+
+
+def _kind(name: str, where: str, order: str) -> str:
+    return f"""
+{name} AS (
+    SELECT k.id, '{name}' AS kind, k.next_eligible_at AS due, k.{order} AS position
+    FROM (
+        SELECT k.id FROM contacts k
+        -- the campaign as a constant, so the walk can use the (campaign_id, order) index
+        WHERE k.campaign_id = %(campaign_id)s AND EXISTS (SELECT 1 FROM campaign)
+          AND {where} {_CHEAP_RULES}
+        ORDER BY k.{order}
+        LIMIT %(window)s
+    ) candidate
+    JOIN contacts k ON k.id = candidate.id
+    -- The state again, on the row being locked: when another scheduler took the row meanwhile,
+    -- PostgreSQL re-checks these conditions on its new version (and only these) after the lock.
+    WHERE {where} {_CHEAP_RULES} AND {_OTHER_TABLES}
+    ORDER BY k.{order}
+    LIMIT %(n)s
+    FOR UPDATE OF k SKIP LOCKED
+)"""
+
+
+_CALLBACK = (
+    "k.state = 'callback' AND (k.callback_agent_id IS NULL"
+    " OR k.callback_agent_id = ANY(%(ready_agents)s::bigint[]))"
+)
 
 _CLAIM = f"""
 WITH fence AS (
@@ -56,38 +91,15 @@ campaign AS (
     SELECT c.id FROM campaigns c, fence
     WHERE c.id = %(campaign_id)s AND c.state = 'running'
 ),
-callback AS (
-    SELECT k.id, 'callback' AS kind, k.next_eligible_at AS due
-    FROM contacts k JOIN campaign c ON k.campaign_id = c.id
-    WHERE k.state = 'callback'
-      AND (k.callback_agent_id IS NULL OR k.callback_agent_id = ANY(%(ready_agents)s::bigint[]))
-      {_RULES}
-    ORDER BY k.next_eligible_at
-    LIMIT %(n)s
-    FOR UPDATE OF k SKIP LOCKED
-),
-retry AS (
-    SELECT k.id, 'retry' AS kind, k.next_eligible_at AS due
-    FROM contacts k JOIN campaign c ON k.campaign_id = c.id
-    WHERE k.state = 'dialable' AND k.attempts > 0
-      {_RULES}
-    ORDER BY k.next_eligible_at
-    LIMIT %(n)s
-    FOR UPDATE OF k SKIP LOCKED
-),
-fresh AS (
-    SELECT k.id, 'fresh' AS kind, k.next_eligible_at AS due
-    FROM contacts k JOIN campaign c ON k.campaign_id = c.id
-    WHERE k.state = 'dialable' AND k.attempts = 0
-      {_RULES}
-    ORDER BY k.id
-    LIMIT %(n)s
-    FOR UPDATE OF k SKIP LOCKED
-),
+{_kind("callback", _CALLBACK, "next_eligible_at")},
+{_kind("retry", "k.state = 'dialable' AND k.attempts > 0", "next_eligible_at")},
+{_kind("fresh", "k.state = 'dialable' AND k.attempts = 0", "id")},
 chosen AS (
     SELECT id, row_number() OVER (ORDER BY array_position(%(order)s::text[], kind), due, id) AS rank
     FROM (
-        SELECT * FROM callback UNION ALL SELECT * FROM retry UNION ALL SELECT * FROM fresh
+        SELECT id, kind, due FROM callback
+        UNION ALL SELECT id, kind, due FROM retry
+        UNION ALL SELECT id, kind, due FROM fresh
     ) candidates
     ORDER BY rank
     LIMIT %(n)s
@@ -140,6 +152,8 @@ def claim_dialable_contacts(
         "ready_agents": ready_agent_ids or [],
         "order": [kind.value for kind in spec.contact_order],
         "n": n,
+        # Candidates per kind before DNC and locks thin them: enough for the skipped ones.
+        "window": 4 * n + 50,
     }
     rows = conn.execute(_CLAIM, params).fetchall()
     if not rows:

@@ -52,6 +52,7 @@ class Scenario(StrEnum):
     DIGEST_401 = "digest_401"
     DIGEST_407 = "digest_407"
     MIX = "mix"
+    DEMO = "demo"
     UAC_INVITE_REFUSED = "uac_invite_refused"
     REGISTRAR = "registrar"
 
@@ -65,6 +66,7 @@ def make_speech_audio(directory: Path, text: str = DEFAULT_SPEECH) -> Path:
     target = directory / SPEECH_FILE
     if target.exists():
         return target
+    directory.mkdir(parents=True, exist_ok=True)
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             raise SippError(f"{tool} is needed to make the carrier's speech audio")
@@ -72,6 +74,44 @@ def make_speech_audio(directory: Path, text: str = DEFAULT_SPEECH) -> Path:
     subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True)
     subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "ul", str(target)], check=True)
     wav.unlink()
+    return target
+
+
+VOICEMAIL_FILE = "voicemail.ulaw"
+VOICEMAIL_GREETING = (
+    "Hi, you have reached the voicemail of Sam. I can't take your call right now. "
+    "Please leave your name and number after the tone and I will get back to you."
+)
+
+
+def make_voicemail_audio(directory: Path, text: str = VOICEMAIL_GREETING) -> Path:
+    """Write ``voicemail.ulaw``: an answering machine's greeting, then a 1 kHz beep."""
+    target = directory / VOICEMAIL_FILE
+    if target.exists():
+        return target
+    speech = make_speech_audio(directory / "voicemail-work", text)
+    beep = directory / "voicemail-beep.ul"
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-t",
+            "ul",
+            str(beep),
+            "synth",
+            "0.4",
+            "sine",
+            "1000",
+        ],
+        check=True,
+    )
+    silence = b"\xff" * 4000  # half a second of mu-law silence between greeting and tone
+    target.write_bytes(speech.read_bytes() + silence + beep.read_bytes() + silence * 4)
+    beep.unlink()
     return target
 
 
@@ -144,6 +184,8 @@ class SippCarrier:
             raise SippError("sipp is not installed (Debian package sip-tester)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         make_speech_audio(self.workdir)
+        if self.scenario_path.stem == Scenario.DEMO.value:
+            make_voicemail_audio(self.workdir)
         for _ in range(3):
             if not self._fixed_ports or not self.port:
                 self.port = free_udp_port(address=self.address)

@@ -17,6 +17,7 @@ from dialer.bootstrap import RedisUnavailable
 from dialer.cli.agent import agent
 from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
+from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.robots import robots
@@ -55,9 +56,20 @@ def cli(ctx: click.Context) -> None:
 
 
 for command in (
-    db, campaign, trunk, services, user, dashboard, bench, agent, workers, scheduler, softphone,
+    db,
+    campaign,
+    trunk,
+    services,
+    user,
+    dashboard,
+    bench,
+    agent,
+    workers,
+    scheduler,
+    carrier,
+    softphone,
     robots,
-):  # fmt: skip
+):
     cli.add_command(command)
 
 

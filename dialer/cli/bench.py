@@ -10,6 +10,7 @@ import click
 from dialer.bench.amd import amd_command
 from dialer.bench.pacing import pacing_command
 from dialer.bench.pacing_grid import pacing_grid_command
+from dialer.bench.scheduler_tick import scheduler_command
 from dialer.cli.child import module_command, run_child
 from dialer.cli.runtime import Runtime
 
@@ -22,6 +23,7 @@ def bench() -> None:
 bench.add_command(amd_command)
 bench.add_command(pacing_command)
 bench.add_command(pacing_grid_command)
+bench.add_command(scheduler_command)
 
 
 @bench.command(

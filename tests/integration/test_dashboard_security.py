@@ -58,7 +58,7 @@ def test_without_login_pages_redirect_to_the_login_and_the_api_answers_401(
     assert checked > 40
 
 
-def test_the_only_public_routes_are_login_logout_static_files_and_the_api_document(
+def test_the_only_public_routes_are_login_logout_static_files_the_api_document_and_healthz(
     dashboard_app: Flask,
 ) -> None:
     public = {
@@ -68,7 +68,7 @@ def test_the_only_public_routes_are_login_logout_static_files_and_the_api_docume
     }
     assert public == {
         "auth.login_form", "auth.login", "auth.logout", "assets.static", "assets.plotly_js",
-        "api_docs.openapi_document",
+        "api_docs.openapi_document", "health.healthz",
     }  # fmt: skip
 
 
