@@ -80,7 +80,13 @@ class SubmitDisposition:
     code: str
 
 
-Effect = AnswerAndTalk | Refuse | HangUp | SubmitDisposition
+@dataclass(frozen=True)
+class ResumeIfBounced:
+    """The call went away before the robot's answer got through (the dialer gave up on the
+    agent leg): the dialer paused the agent "phone_not_answering"; go ready again."""
+
+
+Effect = AnswerAndTalk | Refuse | HangUp | SubmitDisposition | ResumeIfBounced
 # What a robot's thread receives: the SIP events of its line, its clock, the API's answer.
 Input = IncomingLeg | LegEnded | Tick | DispositionSent
 Step = tuple[RobotState, tuple[Effect, ...]]
@@ -106,6 +112,8 @@ def offered(state: RobotState, call: IncomingLeg, draw: Draw) -> Step:
 def ended(state: RobotState, event: LegEnded, wrap: timedelta) -> Step:
     if state.phase is not RobotPhase.TALKING or event.leg != state.leg:
         return state, ()
+    if event.answered_at is None:
+        return _idle(state), (ResumeIfBounced(),)
     if state.attempt_id is None:
         return _idle(state), ()
     return replace(state, phase=RobotPhase.WRAPPING, dispose_at=event.at + wrap), ()

@@ -150,6 +150,8 @@ class Robot:
         if isinstance(effect, robot.SubmitDisposition):
             self._dispose(effect)
             self.inbox.put(robot.DispositionSent(datetime.now(UTC)))
+        elif isinstance(effect, robot.ResumeIfBounced):
+            self._resume_if_bounced()
 
     def _dispose(self, effect: robot.SubmitDisposition) -> None:
         callback_at = None
@@ -167,6 +169,16 @@ class Robot:
         # Our phone answers every call, so "phone not answering" was a passing fault (a full
         # process, a lost packet): go ready as a person would. Other pauses were asked for.
         if done.get("agent_state") == "paused" and done.get("agent_reason") == PHONE_NOT_ANSWERING:
+            self._ready()
+
+    def _resume_if_bounced(self) -> None:
+        try:
+            status = self.desk.status()
+        except DeskError as refused:
+            log.warning("%s: status: %s", self.name, refused)
+            return
+        if status.state == "paused" and status.reason == PHONE_NOT_ANSWERING:
+            log.info("%s: a call went away before our answer; ready again", self.name)
             self._ready()
 
     def _ready(self) -> None:

@@ -26,8 +26,9 @@ def incoming(leg: str = "in-1", headers: tuple[tuple[str, str], ...] = HEADERS) 
     return IncomingLeg(LegId(leg), T0, "<sip:dialer@127.0.0.1>", "<sip:amy@127.0.0.1>", headers)
 
 
-def ended(leg: str = "in-1", at: datetime = T0) -> LegEnded:
-    return LegEnded(LegId(leg), at, 200, "Normal", EndCause.REMOTE_HANGUP, "cid", T0)
+def ended(leg: str = "in-1", at: datetime = T0, answered: bool = True) -> LegEnded:
+    cause = EndCause.REMOTE_HANGUP
+    return LegEnded(LegId(leg), at, 200, "Normal", cause, "cid", T0 if answered else None)
 
 
 def test_screen_pop_reads_the_dialer_headers_whatever_their_case() -> None:
@@ -164,3 +165,10 @@ def test_a_registration_address_of_record_is_the_registrars_domain_without_its_p
     assert Registration("sip:[::1]:5060", "amy").domain == "[::1]"
     with pytest.raises(UserAgentConfigError):
         Registration("pbx.example.com", "amy")
+
+
+def test_robot_whose_answer_came_too_late_records_nothing_and_resumes() -> None:
+    state, _ = robot.offered(robot.RobotState(), incoming(), DRAW)
+    state, effects = robot.ended(state, ended(answered=False), timedelta(seconds=1))
+    assert state.phase is robot.RobotPhase.IDLE
+    assert effects == (robot.ResumeIfBounced(),)
