@@ -13,7 +13,7 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -43,6 +43,10 @@ class Operation:
     response: str | None = None
     status: int = 200
     description: str = ""
+    # Answers beyond the usual 400/401/403/404 (and 409 for writes with a body): status, meaning.
+    errors: tuple[tuple[int, str], ...] = ()
+    # The success answer's media type; a stream (text/event-stream) has no JSON schema.
+    media_type: str = "application/json"
 
 
 def documented(
@@ -53,8 +57,19 @@ def documented(
     response: str | None = None,
     status: int = 200,
     description: str = "",
+    errors: Mapping[int, str] | None = None,
+    media_type: str = "application/json",
 ) -> Callable[[View], View]:
-    operation = Operation(summary, tuple(query), body, response, status, description)
+    operation = Operation(
+        summary,
+        tuple(query),
+        body,
+        response,
+        status,
+        description,
+        tuple(sorted((errors or {}).items())),
+        media_type,
+    )
 
     def decorate(view: View) -> View:
         setattr(view, ATTRIBUTE, operation)
@@ -190,7 +205,7 @@ def _operation(
             str(op.status): {
                 "description": "OK" if op.status < 300 else "Done",
                 **(
-                    {"content": {"application/json": {"schema": _ref(op.response)}}}
+                    {"content": {op.media_type: {"schema": _ref(op.response)}}}
                     if op.response
                     else {}
                 ),
@@ -210,4 +225,6 @@ def _operation(
             "content": {"application/json": {"schema": _ref(op.body)}},
         }
         result["responses"]["409"] = _error("Conflicts with what is stored (e.g. a duplicate)")
+    for status, meaning in op.errors:
+        result["responses"][str(status)] = _error(meaning)
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from campaigns.storage.attempt_store import AttemptToDial
 from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agents.service import AgentService, HandBack
+from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
 from dialer.call_flow import run_attempt
 from dialer.call_flow.model import (
     AgentRef,
@@ -56,6 +58,8 @@ class DialContext:
     # Attempts running in this process right now (the heartbeat's free-line count).
     running: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Commands for running calls (the console's hang-up); None: this process takes none.
+    commands: CallCommandListener | None = None
 
     def enter(self) -> None:
         with self._lock:
@@ -100,7 +104,8 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
     try:
-        run_attempt(spec, ctx.telephony, reporter, claimer=claimer)
+        with _taking_commands(ctx, spec, reporter):
+            run_attempt(spec, ctx.telephony, reporter, claimer=claimer)
     except NoFreeLeg as error:
         # Nothing was dialed: give the contact back untouched (expired = never dialed).
         log.warning("attempt %s: %s", attempt_id, error)
@@ -153,6 +158,29 @@ def _spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
     )
 
 
+def _taking_commands(
+    ctx: DialContext, spec: AttemptSpec, reporter: _Reporter
+) -> AbstractContextManager[None]:
+    """While the attempt runs, a hang-up from the console hangs up the customer's leg; the call
+    flow then sees the leg end as it sees any hang-up (agent released to wrap-up, outcome)."""
+    if ctx.commands is None:
+        return nullcontext()
+
+    def carry_out(received: CommandReceived) -> None:
+        if received.command is not CallCommand.HANGUP:
+            return
+        log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
+        before = reporter.hangup_by
+        reporter.hangup_by = "agent" if received.requested_by.startswith("agent") else "dialer"
+        try:
+            ctx.telephony.hangup(spec.customer_leg)
+        except TelephonyError as gone:  # already ending: its LegEnded is on its way
+            reporter.hangup_by = before
+            log.info("attempt %s: hang-up not needed: %s", spec.attempt_id, gone)
+
+    return ctx.commands.listening(int(spec.attempt_id), carry_out)
+
+
 def _header_text(text: str) -> str:
     """Header values: one line, printable; anything else is dropped, never sent."""
     return "".join(ch for ch in text if ch.isprintable())[:120]
@@ -179,6 +207,8 @@ class _Reporter:
         self.to_dial = to_dial
         self.claimer = claimer
         self.outcome: Outcome | None = None
+        # Set when someone hung up from the console (the attempt record's hangup_by).
+        self.hangup_by: str | None = None
 
     @property
     def agent_id(self) -> int | None:
@@ -218,6 +248,7 @@ class _Reporter:
             sip_reason=timeline.sip_reason or None,
             sip_call_id=timeline.sip_call_id or None,
             agent_id=agent_id,
+            hangup_by=self.hangup_by,
             timeline={
                 name: value
                 for name, value in (

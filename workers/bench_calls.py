@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,13 +23,35 @@ from workers.enqueue import CeleryDialSender
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write it here."
 )
 @click.option("--keep-logs", is_flag=True, help="Keep sipp's and the workers' logs.")
-def main(lines: int, seconds: float, as_json: bool, output: Path | None, keep_logs: bool) -> None:
+@click.option(
+    "--agents",
+    type=click.IntRange(0, 400),
+    default=0,
+    show_default=True,
+    help="Robot agents logged in and ready on the bench campaign (0: every answer abandons).",
+)
+@click.option("--talk-mean", type=float, default=10.0, show_default=True, help="Robots' talk.")
+@click.option("--talk-cv", type=float, default=0.5, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="The robots' dice.")
+def main(
+    lines: int,
+    seconds: float,
+    as_json: bool,
+    output: Path | None,
+    keep_logs: bool,
+    agents: int,
+    talk_mean: float,
+    talk_cv: float,
+    seed: int,
+) -> None:
     """Place calls on every line for SECONDS against a sipp carrier and check every outcome."""
     runtime = Runtime()
     sender = CeleryDialSender(runtime.services().redis_url)
     workdir = Path(tempfile.mkdtemp(prefix="dialer-bench-calls-"))
     try:
-        result = run_calls_bench(runtime, sender, lines, seconds, workdir)
+        robot_args = ("--talk-mean", str(talk_mean), "--talk-cv", str(talk_cv), "--seed", str(seed))
+        result = run_calls_bench(runtime, sender, lines, seconds, workdir, agents, robot_args)
+        result["command"] = " ".join(["dialer bench calls", *sys.argv[1:]])
     finally:
         if keep_logs:
             click.echo(f"logs in {workdir}", err=True)

@@ -23,6 +23,7 @@ from campaigns.storage.db import open_pool
 from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
+from dialer.call_commands import CallCommandListener
 from dialer.dialing import DialContext
 from dialer.settings import Settings, load_settings
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
@@ -85,6 +86,7 @@ def _start(**_: Any) -> None:
         agents=AgentService(client, pool),
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
+        commands=CallCommandListener(client).start(),
     )
     _sip_address = f"{settings.sip_address}:{_telephony.sip_port}"
     threading.Thread(target=_heartbeat, name="heartbeat", daemon=True).start()
@@ -123,6 +125,8 @@ def _wind_down(**_: Any) -> None:
 @signals.worker_shutdown.connect
 def _shut_down(**_: Any) -> None:
     if _context is not None:
+        if _context.commands is not None:
+            _context.commands.stop()
         _context.pool.close()
     if _telephony is not None:
         _telephony.hangup_all()

@@ -26,6 +26,7 @@ from campaigns.storage import attempt_store, campaign_store, trunk_store
 from campaigns.storage.db import Connection, connect
 from campaigns.trunk import TrunkSpec
 from dialer import worker_registry
+from dialer.bench.calls_agents import RobotFloor
 from dialer.bench.phone_numbers import us_numbers
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
@@ -101,8 +102,15 @@ def _uss_mb(pids: list[int]) -> float:
 
 
 def run_calls_bench(
-    runtime: Runtime, sender: DialSender, lines: int, seconds: float, workdir: Path
+    runtime: Runtime,
+    sender: DialSender,
+    lines: int,
+    seconds: float,
+    workdir: Path,
+    agents: int = 0,
+    robot_args: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """With ``agents``, that many robot agents (and the dashboard they use) work the campaign."""
     services = runtime.services()
     processes = -(-lines // 2)
     client = redis_client(services.redis_url)
@@ -117,18 +125,24 @@ def run_calls_bench(
         ChildSpec(s.name, s.argv, {**s.env, **env}, s.restart, str(workdir / f"{s.name}.log"))
         for s in worker_specs(lines)
     ]
-    supervisor = Supervisor(specs, stop_timeout_s=60)
     with connect(services.database_url) as conn:
         setup = _setup(conn, carrier, contacts=int(lines * seconds) + 10 * lines)
+        floor = RobotFloor(conn, setup.campaign_id, agents, workdir, list(robot_args))
+        supervisor = Supervisor([*specs, *floor.dashboard], stop_timeout_s=60)
+        # Robots stop first: they log out and post their last dispositions while the API is up.
+        robots = Supervisor(floor.robots, stop_timeout_s=60)
         supervisor.start()
+        robots.start()
         try:
             _wait_for_workers(client, processes)
+            floor.wait_ready(services.redis_url)
             worker_pids = [w.pid for w in worker_registry.live_workers(client)]
             feed = _Feeder(conn, sender, setup, lines)
             started = time.monotonic()
             peak, memory = 0, 0.0
             while time.monotonic() - started < seconds:
                 supervisor.poll()
+                robots.poll()
                 feed.top_up()
                 peak = max(peak, feed.in_call())
                 if not memory and time.monotonic() - started > seconds / 2:
@@ -136,10 +150,13 @@ def run_calls_bench(
                 time.sleep(0.05)
             elapsed = time.monotonic() - started
             feed.wait_all_ended(timeout=90)
+            floor.wait_dispositions(timeout=30)
         finally:
+            robots.stop()
             supervisor.stop()
             carrier.stop(settle=1.0)
-        return _report(conn, feed, carrier, lines, elapsed, peak, memory or _uss_mb(worker_pids))
+        report = _report(conn, feed, carrier, lines, elapsed, peak, memory or _uss_mb(worker_pids))
+        return report | floor.report()
 
 
 def _wait_for_workers(client: Any, count: int, timeout: float = 120) -> None:
@@ -229,6 +246,7 @@ def _report(
         "misclassified": misclassified,
         "not_ended": not_ended,
         "invites_at_carrier": len(finals),
+        "abandoned": outcomes.get("abandoned", 0),
         "outcome_counts": dict(sorted(outcomes.items())),
         "rss_mb_per_line": round(uss_mb / lines, 1),
         "memory_measure": "USS of the worker processes, mid-run, divided by lines",

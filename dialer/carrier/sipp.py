@@ -54,6 +54,7 @@ class Scenario(StrEnum):
     MIX = "mix"
     DEMO = "demo"
     UAC_INVITE_REFUSED = "uac_invite_refused"
+    REGISTRAR = "registrar"
 
     @property
     def path(self) -> Path:
@@ -335,6 +336,23 @@ class SippCarrier:
             if status >= 200:
                 finals.setdefault(_header(message, "Call-ID"), status)
         return finals
+
+    def answered_media_ports(self) -> list[int]:
+        """The RTP ports sipp gave in the SDP of its answers (m=audio), in order: where the
+        dialer sends the customer's side of the call (tests capture it there)."""
+        if not self.message_log.exists():
+            return []
+        ports: list[int] = []
+        text = self.message_log.read_text(errors="replace")
+        for block in text.split("message sent")[1:]:
+            message = block.split(":", 1)[1].lstrip("\r\n") if ":" in block else ""
+            message = message.split("\n-----", 1)[0]
+            if not message.startswith("SIP/2.0 200") or "INVITE" not in _header(message, "CSeq"):
+                continue
+            for line in message.splitlines():
+                if line.startswith("m=audio "):
+                    ports.append(int(line.split()[1]))
+        return ports
 
     def stats(self) -> SippStats | None:
         if not self.stat_file.exists():

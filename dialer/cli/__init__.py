@@ -20,9 +20,11 @@ from dialer.cli.campaign import campaign
 from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
+from dialer.cli.robots import robots
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
+from dialer.cli.softphone import softphone
 from dialer.cli.trunk import trunk
 from dialer.cli.user import user
 from dialer.cli.workers import workers
@@ -65,6 +67,8 @@ for command in (
     workers,
     scheduler,
     carrier,
+    softphone,
+    robots,
 ):
     cli.add_command(command)
 

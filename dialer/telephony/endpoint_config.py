@@ -18,6 +18,13 @@ class IncomingCalls(StrEnum):
     AUTO_ANSWER = "auto_answer"  # answer with 200 at once (softphone robot, test agent)
 
 
+class AudioDevice(StrEnum):
+    """What a phone's answered calls are wired to (dialer workers never use the device)."""
+
+    NULL = "null"  # no sound card (servers, robots): the bridge runs on a clock, no sound
+    DEFAULT = "default"  # the system's default microphone and speaker (a PC with a headset)
+
+
 class EndpointConfigError(ValueError):
     pass
 
@@ -39,6 +46,7 @@ class EndpointConfig:
     max_legs: int = PJSUA2_MAX_CALLS
     incoming: IncomingCalls = IncomingCalls.REJECT
     allowed_sources: tuple[str, ...] = ("127.0.0.1",)
+    audio_device: AudioDevice = AudioDevice.NULL
     log_level: int = 3
     command_timeout: float = 5.0
     shutdown_grace: float = 2.0

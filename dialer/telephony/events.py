@@ -85,6 +85,19 @@ class IncomingLeg:
     from_uri: str
     to_uri: str
     headers: tuple[tuple[str, str], ...]
+    # The user-agent line it arrived on ("" for the endpoint's own port), see add_line.
+    line: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationChanged:
+    """A line's registration with its registrar succeeded, failed or was renewed."""
+
+    line: str
+    at: datetime
+    registered: bool
+    status: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -103,5 +116,6 @@ TelephonyEvent = (
     | PlaybackFinished
     | DtmfReceived
     | IncomingLeg
+    | RegistrationChanged
     | StopRequested
 )

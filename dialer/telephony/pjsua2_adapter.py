@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import pjsua2 as pj
 
 from dialer.telephony.capacity import LegBudget, LegReservation
-from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
+from dialer.telephony.endpoint_config import AudioDevice, EndpointConfig, IncomingCalls
 from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
 from dialer.telephony.events import (
     DtmfReceived,
@@ -52,12 +52,19 @@ from dialer.telephony.events import (
     LegId,
     LegRinging,
     PlaybackFinished,
+    RegistrationChanged,
     StopRequested,
 )
 from dialer.telephony.interface import FrameSink, Inbox, QueueInbox, Telephony
 from dialer.telephony.requests import OriginateRequest
-from dialer.telephony.sip_text import is_permanent_status, parse_headers, source_ip
+from dialer.telephony.sip_text import (
+    is_permanent_status,
+    parse_headers,
+    request_uri_port,
+    source_ip,
+)
 from dialer.telephony.trunk import DigestCredentials
+from dialer.telephony.user_agent import Line, LineConfig, UserAgent
 
 log = logging.getLogger(__name__)
 pjlog = logging.getLogger("pjsua2")
@@ -139,9 +146,19 @@ class _Call(pj.Call):  # type: ignore[misc]
 
 
 class _Account(pj.Account):  # type: ignore[misc]
-    def __init__(self, loop: _SipLoop) -> None:
+    def __init__(self, loop: _SipLoop, line: str = "") -> None:
         super().__init__()
         self._loop = weakref.ref(loop)
+        self.line = line
+
+    def onRegState(self, prm: Any) -> None:
+        loop = self._loop()
+        if loop is None:
+            return
+        try:
+            loop.on_reg_state(self, prm)
+        except Exception:  # a callback edge
+            log.exception("line %s: registration handler failed", self.line)
 
     def onIncomingCall(self, prm: Any) -> None:
         loop = self._loop()
@@ -206,6 +223,9 @@ class _Leg:
     answered_at: datetime | None = None
     hangup_requested: bool = False
     media_up: bool = False
+    # A phone's call: wired to the sound device (again after every media change), mic muted?
+    sound: bool = False
+    muted: bool = False
     provisional_seen: set[int] = field(default_factory=set)
     on_media: list[Callable[[], None]] = field(default_factory=list)
     players: dict[str, _Player] = field(default_factory=dict)
@@ -234,6 +254,7 @@ class _SipLoop:
         self.ep: pj.Endpoint | None = None
         self.log_writer: _LogWriter | None = None
         self.accounts: dict[_AccountKey, _Account] = {}
+        self.lines: dict[str, tuple[_Account, Line]] = {}
         self.legs: dict[LegId, _Leg] = {}
         self.recordings: dict[str, _Recording] = {}
         self.port_pool: list[_FramePort] = []
@@ -304,7 +325,9 @@ class _SipLoop:
         transport.publicAddress = cfg.public_address
         transport_id = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         ep.libStart()
-        ep.audDevManager().setNullDev()
+        if cfg.audio_device is AudioDevice.NULL:
+            ep.audDevManager().setNullDev()
+        # AudioDevice.DEFAULT: pjsua opens the system's default devices when a call is wired.
         for codec in ep.codecEnum2():
             ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith(_G711) else 0)
         self.sip_port = int(ep.transportGetInfo(transport_id).localName.rpartition(":")[2])
@@ -328,9 +351,10 @@ class _SipLoop:
             self.taps.clear()
             self.port_pool.clear()
             gc.collect()
-            for account in self.accounts.values():
+            for account in [*self.accounts.values(), *(a for a, _ in self.lines.values())]:
                 account.shutdown()
             self.accounts.clear()
+            self.lines.clear()
             gc.collect()
             ep.libDestroy()
         except pj.Error as exc:
@@ -386,16 +410,71 @@ class _SipLoop:
                     "digest", credentials.realm, credentials.username, 0, credentials.password
                 )
             )
+        self._media_config(acc_cfg)
+        account = _Account(self)
+        account.create(acc_cfg)
+        self.accounts[key] = account
+        return account
+
+    def _media_config(self, acc_cfg: pj.AccountConfig) -> None:
+        cfg = self.config
         media = acc_cfg.mediaConfig
         media.lockCodecEnabled = False  # else pjsua re-INVITEs agents that offer many codecs
         media.transportConfig.port = cfg.rtp_port
         media.transportConfig.portRange = cfg.rtp_port_range if cfg.rtp_port else 0
         media.transportConfig.boundAddress = cfg.bound_address
         media.transportConfig.publicAddress = cfg.public_address
-        account = _Account(self)
-        account.create(acc_cfg)
-        self.accounts[key] = account
-        return account
+
+    def add_line(self, line: LineConfig) -> Line:
+        """A UDP transport of its own and an account bound to it (registering if asked)."""
+        if line.name in self.lines:
+            raise TelephonyError(f"line {line.name} exists", permanent=True)
+        assert self.ep is not None
+        cfg = self.config
+        transport = pj.TransportConfig()
+        transport.port = line.sip_port
+        transport.boundAddress = cfg.bound_address
+        transport.publicAddress = cfg.public_address
+        try:
+            transport_id = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        except pj.Error as exc:
+            raise _pj_error(f"listen on port {line.sip_port}", exc) from None
+        port = int(self.ep.transportGetInfo(transport_id).localName.rpartition(":")[2])
+        up = Line(line.name, line.user, cfg.advertised_address, port)
+        acc_cfg = pj.AccountConfig()
+        acc_cfg.sipConfig.transportId = transport_id
+        registration = line.registration
+        if registration is None:
+            acc_cfg.idUri = up.uri
+            acc_cfg.regConfig.registrarUri = ""
+        else:
+            acc_cfg.idUri = registration.address_of_record
+            acc_cfg.regConfig.registrarUri = registration.registrar
+            acc_cfg.regConfig.timeoutSec = registration.expires_s
+            acc_cfg.sipConfig.authCreds.append(
+                pj.AuthCredInfo(
+                    "digest", registration.realm, registration.user, 0, registration.password
+                )
+            )
+        self._media_config(acc_cfg)
+        account = _Account(self, line.name)
+        try:
+            account.create(acc_cfg)
+        except pj.Error as exc:
+            raise _pj_error(f"line {line.name}", exc) from None
+        self.lines[line.name] = (account, up)
+        return up
+
+    def line_for(self, account: _Account, whole_message: str) -> str:
+        """pjsua picks an account by the request URI's user; a line is also known by the port
+        the caller dialled (a user part that matches no line still reaches that line)."""
+        if account.line:
+            return account.line
+        port = request_uri_port(whole_message)
+        for name, (_, line) in self.lines.items():
+            if line.sip_port == port:
+                return name
+        return ""
 
     # -- legs -------------------------------------------------------------------------------
     def leg(self, leg: LegId) -> _Leg:
@@ -512,12 +591,12 @@ class _SipLoop:
         else:
             wire()
 
-    def play(self, leg: LegId, wav: Path) -> str:
+    def play(self, leg: LegId, wav: Path, *, loop: bool = False) -> str:
         state = self.leg(leg)
         playback = f"play-{next(self.ids)}"
         player = _Player(leg, playback, state.inbox)
         try:
-            player.createPlayer(str(wav), pj.PJMEDIA_FILE_NO_LOOP)
+            player.createPlayer(str(wav), 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
         except pj.Error as exc:
             raise _pj_error(f"play {wav}", exc) from None
         state.players[playback] = player
@@ -590,6 +669,44 @@ class _SipLoop:
             self.leg(leg).call.dialDtmf(digits)
         except pj.Error as exc:
             raise _pj_error(f"dtmf {leg}", exc) from None
+
+    # -- a phone's call: the sound device, mute, hold ----------------------------------------
+    def use_sound_device(self, leg: LegId) -> None:
+        state = self.leg(leg)
+        state.sound = True
+        if state.media_up:
+            self._wire_sound(state)
+
+    def mute(self, leg: LegId, muted: bool) -> None:
+        state = self.leg(leg)
+        state.muted = muted
+        if state.sound and state.media_up:
+            self._wire_sound(state)
+
+    def _wire_sound(self, state: _Leg) -> None:
+        """Speaker always, microphone unless muted. Done again after every media change: a
+        re-INVITE (hold, codec change) may give the call a new conference slot."""
+        assert self.ep is not None
+        devices = self.ep.audDevManager()
+        call_audio = state.call.getAudioMedia(-1)
+        call_audio.startTransmit(devices.getPlaybackDevMedia())
+        microphone = devices.getCaptureDevMedia()
+        if state.muted:
+            microphone.stopTransmit(call_audio)
+        else:
+            microphone.startTransmit(call_audio)
+
+    def hold(self, leg: LegId, held: bool) -> None:
+        state = self.leg(leg)
+        prm = pj.CallOpParam(True)
+        try:
+            if held:
+                state.call.setHold(prm)
+            else:
+                prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+                state.call.reinvite(prm)
+        except pj.Error as exc:
+            raise _pj_error(f"{'hold' if held else 'unhold'} {leg}", exc) from None
 
     # -- callbacks (on this thread, inside libHandleEvents) ----------------------------------
     def on_call_state(self, call: _Call, prm: Any) -> None:
@@ -665,6 +782,11 @@ class _SipLoop:
             return
         info = call.getInfo()
         up = any(m.type == pj.PJMEDIA_TYPE_AUDIO and m.status in _MEDIA_UP for m in info.media)
+        if up and state.sound:
+            try:
+                self._wire_sound(state)
+            except pj.Error as exc:
+                log.warning("leg %s: sound device: %s", call.leg, _pj_error("wire", exc))
         if not up or state.media_up:
             state.media_up = up
             return
@@ -711,13 +833,27 @@ class _SipLoop:
             reply.statusCode = 403
             call.hangup(reply)
             return
-        headers = parse_headers(str(prm.rdata.wholeMsg))
+        whole = str(prm.rdata.wholeMsg)
         info = call.getInfo()
         self.incoming_inbox.put(
-            IncomingLeg(leg, _now(), str(info.remoteUri), str(info.localUri), headers)
+            IncomingLeg(
+                leg,
+                _now(),
+                str(info.remoteUri),
+                str(info.localUri),
+                parse_headers(whole),
+                self.line_for(account, whole),
+            )
         )
         reply.statusCode = 200 if policy is IncomingCalls.AUTO_ANSWER else 180
         call.answer(reply)
+
+    def on_reg_state(self, account: _Account, prm: Any) -> None:
+        status = int(prm.code)
+        registered = 200 <= status < 300 and int(prm.expiration) > 0
+        self.incoming_inbox.put(
+            RegistrationChanged(account.line, _now(), registered, status, str(prm.reason))
+        )
 
     def release_lingering(self) -> None:
         if not self.lingering:
@@ -877,6 +1013,22 @@ class Pjsua2Telephony:
     def send_dtmf(self, leg: LegId, digits: str) -> None:
         self._loop.submit(lambda: self._loop.send_dtmf(leg, digits))
 
+    # -- UserAgent (softphone and robots) ----------------------------------------------------
+    def add_line(self, config: LineConfig) -> Line:
+        return self._loop.submit(lambda: self._loop.add_line(config))
+
+    def use_sound_device(self, leg: LegId) -> None:
+        self._loop.submit(lambda: self._loop.use_sound_device(leg))
+
+    def mute(self, leg: LegId, muted: bool) -> None:
+        self._loop.submit(lambda: self._loop.mute(leg, muted))
+
+    def hold(self, leg: LegId, held: bool) -> None:
+        self._loop.submit(lambda: self._loop.hold(leg, held))
+
+    def play_looped(self, leg: LegId, wav: Path) -> str:
+        return self._loop.submit(lambda: self._loop.play(leg, wav, loop=True))
+
     def request_stop(self, grace_seconds: float) -> None:
         now = _now()
         event = StopRequested(now, now + timedelta(seconds=grace_seconds))
@@ -900,3 +1052,7 @@ class Pjsua2Telephony:
 
 def _implements_the_port(adapter: Pjsua2Telephony) -> Telephony:
     return adapter  # mypy proves the adapter has the whole Telephony interface
+
+
+def _implements_a_phone(adapter: Pjsua2Telephony) -> UserAgent:
+    return adapter  # and the whole UserAgent interface

@@ -36,3 +36,15 @@ def source_ip(src_address: str) -> str:
     if src_address.startswith("["):
         return src_address[1:].partition("]")[0]
     return src_address.rpartition(":")[0] or src_address
+
+
+def request_uri_port(whole_message: str) -> int | None:
+    """The port in a request line's URI ('INVITE sip:bob@10.0.0.7:5062 SIP/2.0' -> 5062)."""
+    first = whole_message.split("\n", 1)[0].split()
+    if len(first) < 2:
+        return None
+    host = first[1].split(";", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    if host.startswith("["):
+        host = host.partition("]")[2]
+    _, colon, port = host.rpartition(":")
+    return int(port) if colon and port.isdigit() else None

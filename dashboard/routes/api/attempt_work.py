@@ -1,0 +1,185 @@
+"""/api/v1/attempts/<id>/...: what an agent does with a call: see the screen pop, hang up,
+record the disposition.
+
+Agents may touch only calls they hold (live state) or took (the attempt row names them);
+another agent's call answers 404, as in /api/v1/attempts, so its existence is not confirmed.
+Admins and supervisors may act on any call; a disposition they submit is recorded for the
+call's agent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, jsonify
+from flask.typing import ResponseReturnValue
+
+from campaigns.attempt import AttemptState
+from campaigns.disposition_outcome import AttemptStillOpen, CallbackOutsideWindow, NotYourAttempt
+from campaigns.errors import ValidationError
+from campaigns.storage import attempt_query, screen_pop_query
+from campaigns.users import Role
+from dashboard.access import login_required
+from dashboard.api_schemas import json_object
+from dashboard.auth import current_user
+from dashboard.console_schemas import (
+    disposition_json,
+    outside_window_json,
+    screen_pop_json,
+    still_open_json,
+)
+from dashboard.db import get_db
+from dashboard.live_agents import acting_agent, agent_service, now, ready_service, redis_client
+from dashboard.openapi import documented
+from dialer import call_commands
+from dialer.agents.dispositions import submit_disposition
+
+blueprint = Blueprint("api_attempt_work", __name__, url_prefix="/api/v1/attempts")
+
+_NOT_FOUND = "no call attempt with id {} among your calls"
+_OPEN_STATES = frozenset(s for s in AttemptState if s is not AttemptState.ENDED)
+
+
+def _is_manager() -> bool:
+    user = current_user()
+    return user is not None and user.role is not Role.AGENT
+
+
+def _check_own(attempt_id: int) -> int | None:
+    """404 unless the attempt exists and the user may see it; the agent's id for agents."""
+    exists, recorded = screen_pop_query.attempt_agent(get_db(), attempt_id)
+    if not exists:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    if _is_manager():
+        return None
+    agent = acting_agent({})
+    holds = agent_service().status(agent.id).attempt_id == attempt_id
+    if recorded != agent.id and not holds:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    return agent.id
+
+
+@blueprint.get("/<int:attempt_id>/screen-pop")
+@login_required
+@documented(
+    "The screen pop of a call",
+    response="ScreenPop",
+    description="The contact's fields from the list (custom fields included), the contact's "
+    "earlier attempts with dispositions and notes, and the campaign's dispositions.",
+)
+def screen_pop(attempt_id: int) -> ResponseReturnValue:
+    _check_own(attempt_id)
+    pop = screen_pop_query.screen_pop(get_db(), attempt_id)
+    if pop is None:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    return jsonify(screen_pop_json(pop))
+
+
+@blueprint.post("/<int:attempt_id>/hangup")
+@login_required
+@documented(
+    "Hang up a call",
+    response="HangupRequested",
+    status=202,
+    description="Sent to the worker that holds the call, which hangs up the customer; the call "
+    "then ends as usual (a call_ended event, the agent in wrap-up).",
+    errors={409: "The call is already over"},
+)
+def hangup(attempt_id: int) -> ResponseReturnValue:
+    own = _check_own(attempt_id)
+    attempt = attempt_query.get_attempt(get_db(), attempt_id)
+    assert attempt is not None
+    if attempt.state not in _OPEN_STATES:
+        return jsonify(error="conflict", message=f"call {attempt_id} is already over"), 409
+    requested_by = f"agent {own}" if own is not None else f"user {_user_id()}"
+    call_commands.request_hangup(redis_client(), attempt_id, requested_by)
+    return jsonify(attempt_id=attempt_id, command="hangup"), 202
+
+
+def _user_id() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
+
+
+@blueprint.post("/<int:attempt_id>/disposition")
+@login_required
+@documented(
+    "Record the disposition of a call",
+    body="AttemptDispositionInput",
+    response="DispositionResult",
+    description="Applies the disposition (the contact done, retried, called back or put on the "
+    "campaign's do-not-call list) and takes the agent out of wrap-up: ready, or paused with "
+    "`pause_reason`. A callback outside the calling hours answers 400 with the zones, their "
+    "local times and the `earliest` allowed time, unless `move_callback_into_window`.",
+    errors={409: "Already dispositioned, or the call is still being closed (retry: true)"},
+)
+def disposition(attempt_id: int) -> ResponseReturnValue:
+    body = json_object()
+    agent_id = _disposing_agent(attempt_id, body)
+    code = _text(body, "code", required=True)
+    try:
+        done = submit_disposition(
+            ready_service(),
+            attempt_id,
+            agent_id,
+            code,
+            now(),
+            notes=_text(body, "notes")[:4000],
+            callback_at=_callback_at(body),
+            callback_for_me=_flag(body, "callback_for_me"),
+            move_callback_into_window=_flag(body, "move_callback_into_window"),
+            pause_reason=_text(body, "pause_reason") or None,
+        )
+    except NotYourAttempt:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    except AttemptStillOpen as still_open:
+        return jsonify(still_open_json(str(still_open))), 409, {"Retry-After": "1"}
+    except CallbackOutsideWindow as outside:
+        return jsonify(outside_window_json(outside)), 400
+    return jsonify(disposition_json(done))
+
+
+def _disposing_agent(attempt_id: int, body: dict[str, Any]) -> int:
+    """Agents: themselves (404 for others' calls). Managers: `agent_id`, else the call's agent."""
+    own = _check_own(attempt_id)
+    if own is not None:
+        return own
+    if body.get("agent_id") is not None:
+        return acting_agent(body).id
+    _, recorded = screen_pop_query.attempt_agent(get_db(), attempt_id)
+    if recorded is None:
+        raise ValidationError(["agent_id: the call has no agent yet; name the agent"])
+    return recorded
+
+
+def _text(body: dict[str, Any], name: str, required: bool = False) -> str:
+    value = body.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationError([f"{name}: {'required, ' if required else ''}a string"])
+    return value.strip() if name != "notes" else value
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationError([f"{name}: true or false"])
+    return value
+
+
+def _callback_at(body: dict[str, Any]) -> datetime | None:
+    raw = body.get("callback_at")
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str):
+        raise ValidationError(["callback_at: an ISO 8601 date-time with a zone"])
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(["callback_at: an ISO 8601 date-time with a zone"]) from None
+    if moment.tzinfo is None:
+        raise ValidationError(["callback_at: give a time zone (or UTC, 'Z')"])
+    return moment

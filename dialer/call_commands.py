@@ -1,0 +1,169 @@
+"""Commands for a call in progress (hang up), from the dashboard to the worker that holds it.
+
+The dashboard does not know which worker process runs an attempt, and need not: each attempt has
+a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
+running the attempt pops from it. A list rather than pub/sub, because a command sent in the
+moment before the worker starts listening, or while its Redis connection is re-established,
+waits in the list instead of being lost. Lists expire (COMMAND_TTL), so a command for a call
+that nobody runs any more disappears on its own.
+
+One listener thread per worker process serves every attempt it runs with a single BLPOP (which
+takes many keys): idle lines cost nothing and a process holds one extra Redis connection. A
+newly registered attempt is included from the listener's next round, at most WAIT later; a
+command sent meanwhile waits in its list.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import redis
+
+log = logging.getLogger(__name__)
+
+_PREFIX = "dialer:call:"
+COMMAND_TTL = timedelta(minutes=2)
+# How long one BLPOP blocks: the delay before a newly registered attempt is listened to, and
+# before `stop` is noticed. Well under the clients' socket timeout (dialer.bootstrap: 10 s).
+WAIT = timedelta(seconds=0.5)
+# After a Redis error, wait this long before trying again (no busy loop while Redis is away).
+RETRY_AFTER = timedelta(seconds=1)
+
+
+class CallCommand(StrEnum):
+    HANGUP = "hangup"
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    attempt_id: int
+    command: CallCommand
+    # Who asked, for the log and the attempt record: "agent 7", "user 2".
+    requested_by: str
+    at: datetime
+
+
+Handler = Callable[[CommandReceived], None]
+
+
+def command_key(attempt_id: int) -> str:
+    return f"{_PREFIX}{attempt_id}:commands"
+
+
+def request_hangup(
+    client: redis.Redis, attempt_id: int, requested_by: str, at: datetime | None = None
+) -> None:
+    """Ask the worker running `attempt_id` to hang up the customer (and so the whole call)."""
+    send(client, attempt_id, CallCommand.HANGUP, requested_by, at or datetime.now(UTC))
+
+
+def send(
+    client: redis.Redis,
+    attempt_id: int,
+    command: CallCommand,
+    requested_by: str,
+    at: datetime,
+) -> None:
+    payload = json.dumps(
+        {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
+    )
+    key = command_key(attempt_id)
+    with client.pipeline() as pipe:
+        pipe.rpush(key, payload)
+        pipe.expire(key, int(COMMAND_TTL.total_seconds()))
+        pipe.execute()
+
+
+def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    try:
+        fields = json.loads(text)
+        return CommandReceived(
+            attempt_id,
+            CallCommand(fields["command"]),
+            str(fields.get("requested_by", "")),
+            datetime.fromisoformat(fields["at"]),
+        )
+    except (ValueError, KeyError, TypeError) as bad:
+        log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)
+        return None
+
+
+class CallCommandListener:
+    """Delivers each attempt's commands to the handler its worker registered (`listening`)."""
+
+    def __init__(self, client: redis.Redis, wait: timedelta = WAIT) -> None:
+        self._redis = client
+        self._wait_s = wait.total_seconds()
+        self._handlers: dict[int, Handler] = {}
+        self._lock = threading.Lock()
+        self._registered = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> CallCommandListener:
+        self._thread = threading.Thread(target=self._run, name="call-commands", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._registered.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @contextmanager
+    def listening(self, attempt_id: int, handler: Handler) -> Iterator[None]:
+        """Deliver `attempt_id`'s commands to `handler` (on the listener's thread) until the
+        block ends; commands left over afterwards are dropped with the list."""
+        with self._lock:
+            self._handlers[attempt_id] = handler
+        self._registered.set()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._handlers.pop(attempt_id, None)
+            try:
+                self._redis.delete(command_key(attempt_id))
+            except redis.RedisError as error:  # it expires anyway
+                log.info("attempt %s: command list not deleted: %s", attempt_id, error)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            with self._lock:
+                attempts = list(self._handlers)
+            if not attempts:
+                self._registered.wait(self._wait_s)
+                self._registered.clear()
+                continue
+            try:
+                reply = self._redis.blpop([command_key(a) for a in attempts], self._wait_s)
+            except redis.RedisError as error:
+                log.warning("call commands: Redis error, retrying: %s", error)
+                self._stopping.wait(RETRY_AFTER.total_seconds())
+                continue
+            if reply:
+                key, raw = reply
+                self._deliver(key, raw)
+
+    def _deliver(self, key: str | bytes, raw: str | bytes) -> None:
+        name = key.decode() if isinstance(key, bytes) else key
+        attempt_id = int(name.removeprefix(_PREFIX).split(":", 1)[0])
+        received = _decode(attempt_id, raw)
+        with self._lock:
+            handler = self._handlers.get(attempt_id)
+        if received is None or handler is None:
+            return
+        try:
+            handler(received)
+        except Exception:
+            # The listener's edge: one handler's failure must not stop commands for other calls.
+            log.exception("attempt %s: command %s failed", attempt_id, received.command)
