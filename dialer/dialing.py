@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -37,11 +38,15 @@ from dialer.call_flow.model import (
     Milestone,
 )
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
+from dialer.telephony.capacity import LegReservation
 from dialer.telephony.numbers import E164
 from dialer.telephony.requests import SipHeader
 from dialer.telephony.trunk import DigestCredentials, TrunkConfig
 
 log = logging.getLogger(__name__)
+
+# How long a dial task waits for its legs before giving the attempt back undialed.
+LEG_WAIT_S = 1.5
 
 
 @dataclass
@@ -103,19 +108,37 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         return Outcome.FAILED
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
+    reservation = _reserve_legs(ctx.telephony, spec.legs_needed)
     try:
+        if reservation is None:
+            raise NoFreeLeg(f"attempt {attempt_id} found no {spec.legs_needed} free legs")
         with _taking_commands(ctx, spec, reporter):
-            run_attempt(spec, ctx.telephony, reporter, claimer=claimer)
+            run_attempt(spec, ctx.telephony, reporter, claimer=claimer, reservation=reservation)
     except NoFreeLeg as error:
         # Nothing was dialed: give the contact back untouched (expired = never dialed).
         log.warning("attempt %s: %s", attempt_id, error)
         _finish(ctx, attempt_id, StoredResult(Outcome.EXPIRED, sip_reason=str(error)))
         return Outcome.EXPIRED
     finally:
+        if reservation is not None:
+            reservation.release()
         # Agents who talked go to wrap-up only once the attempt is stored, so their disposition
         # never races the worker's own write of the outcome.
         claimer.release_deferred()
     return reporter.outcome or Outcome.FAILED
+
+
+def _reserve_legs(telephony: Telephony, legs: int) -> LegReservation | None:
+    """The attempt's legs, waiting a moment for them: the call this thread just finished keeps
+    its legs for a fraction of a second after the hang-up (pjsua frees the slot late), and the
+    next dial task often arrives in that moment. Without the wait it gave its contact back
+    undialed: 68 of 166 attempts in a bench run."""
+    deadline = time.monotonic() + LEG_WAIT_S
+    while True:
+        reservation = telephony.reserve(legs)
+        if reservation is not None or time.monotonic() >= deadline:
+            return reservation
+        time.sleep(0.05)
 
 
 def _spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
