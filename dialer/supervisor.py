@@ -46,7 +46,16 @@ class Supervisor:
         self._stopping = False
 
     def start(self) -> None:
+        """Start every child not running yet (safe to call again)."""
         for child in self.children:
+            if child.process is None:
+                self._spawn(child)
+
+    def add(self, specs: list[ChildSpec]) -> None:
+        """More children, started now (the demo's robots once the dashboard answers)."""
+        for spec in specs:
+            child = _Child(spec)
+            self.children.append(child)
             self._spawn(child)
 
     def _spawn(self, child: _Child) -> None:
@@ -89,6 +98,8 @@ class Supervisor:
 
     def stop(self) -> None:
         """SIGTERM every child, wait up to the deadline, then SIGKILL whatever is left."""
+        if self._stopping:
+            return
         self._stopping = True
         running = [c.process for c in self.children if c.process and c.process.poll() is None]
         for process in running:

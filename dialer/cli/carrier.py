@@ -10,6 +10,7 @@ from types import FrameType
 import click
 
 from dialer.carrier import Scenario, SippCarrier, SippError
+from dialer.carrier.demo_scenario import ScenarioError, render_demo_scenario
 from dialer.cli.runtime import Runtime
 
 
@@ -21,17 +22,32 @@ from dialer.cli.runtime import Runtime
     show_default=True,
     help="mix: 40 % live answers with speech, busy, no answer, declined.",
 )
+@click.option(
+    "--answer-rate",
+    type=float,
+    help="demo scenario only: the share of calls a person answers (default about 0.45).",
+)
 @click.option("--address", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=5060, show_default=True)
 @click.pass_obj
-def carrier(runtime: Runtime, scenario: str, address: str, port: int) -> None:
+def carrier(
+    runtime: Runtime, scenario: str, answer_rate: float | None, address: str, port: int
+) -> None:
     """Answer the dialer's calls like a carrier would, until SIGTERM or Ctrl-C.
 
     Point a trunk at it: `dialer trunk create sim --uri sip:{number}@ADDRESS:PORT`.
     """
     workdir = runtime.settings.data_dir / "carrier"
     workdir.mkdir(parents=True, exist_ok=True)
-    sipp = SippCarrier(Scenario(scenario), Path(workdir), address=address, port=port)
+    chosen: Scenario | Path = Scenario(scenario)
+    if answer_rate is not None:
+        if chosen is not Scenario.DEMO:
+            raise click.ClickException("--answer-rate goes with --scenario demo")
+        try:
+            chosen = render_demo_scenario(answer_rate, Path(workdir))
+        except ScenarioError as error:
+            raise click.ClickException(str(error)) from None
+    sipp = SippCarrier(chosen, Path(workdir), address=address, port=port)
     try:
         sipp.start()
     except SippError as error:

@@ -83,7 +83,11 @@ def teams(robots: list[RobotAgent]) -> list[list[RobotAgent]]:
 
 
 def robot_children(
-    robots: list[RobotAgent], workdir: Path, api_url: str, robot_args: list[str]
+    robots: list[RobotAgent],
+    workdir: Path,
+    api_url: str,
+    robot_args: list[str],
+    rtp_ports: tuple[int, int] = (20000, 60000),
 ) -> list[ChildSpec]:
     """One `dialer softphone --robot --team FILE` process per team; the files hold the tokens
     (mode 0600) and stay as long as the parent, which may restart a child."""
@@ -96,7 +100,7 @@ def robot_children(
         team_file.write_text(json.dumps(members))
         # An RTP range of its own, picked by the parent that also picks the workers' ranges
         # (the bench), so they never overlap; left to the OS, it could land in one of them.
-        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2, low=20000, high=60000)
+        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2, low=rtp_ports[0], high=rtp_ports[1])
         argv = [
             sys.executable, "-m", "dialer", "softphone", "--robot",
             "--team", str(team_file), "--api-url", api_url, "--first-index", str(first),
