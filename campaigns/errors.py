@@ -21,3 +21,8 @@ class NotFound(CampaignsError):
 
 class Conflict(CampaignsError):
     """The change contradicts what is stored (a duplicate name, a state that forbids it)."""
+
+
+class UnreadableFile(CampaignsError):
+    """An uploaded file cannot be read as a list: empty, truncated, not CSV or XLSX, a cell too
+    large. The message says what and, where it can, on which row."""
