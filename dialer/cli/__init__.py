@@ -14,8 +14,11 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
 from dialer.cli.db import db
+from dialer.cli.dnc import dnc
+from dialer.cli.lists import lists
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
@@ -46,7 +49,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services):
+for command in (db, campaign, trunk, services, lists, dnc, bench):
     cli.add_command(command)
 
 
