@@ -1,0 +1,84 @@
+"""`dialer bench import`: generate a realistic list, load its DNC file, import the list into a
+fresh campaign, and report the import's wall time and the process tree's peak memory.
+
+Only the list import is timed (file to committed contacts, as `dialer lists import` does it):
+generating the file and loading the DNC list come before, dropping the campaign after.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from campaigns.campaign import CampaignSpec, validate_spec
+from campaigns.contact_import.dnc_import import import_dnc_file
+from campaigns.contact_import.pipeline import Progress, default_workers
+from campaigns.contact_import.service import import_file
+from campaigns.storage import campaign_store
+from campaigns.storage.db import connect
+from dialer.bench.list_generator import generate_list
+from dialer.bench.peak_rss import PeakRss
+
+
+def run_import_bench(
+    database_url: str,
+    rows: int,
+    *,
+    workers: int | None = None,
+    keep: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    name = f"bench-import-{os.getpid()}-{int(time.time())}"
+    with connect(database_url) as conn:
+        campaign = campaign_store.insert_campaign(
+            conn, validate_spec(CampaignSpec(name=name, caller_id="+12025550100"))
+        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="dialer-bench-") as folder:
+            say(f"generating {rows} rows")
+            generated = generate_list(Path(folder), rows)
+            say(f"loading {generated.dnc_numbers} DNC numbers into the campaign's list")
+            import_dnc_file(
+                database_url, generated.dnc_path, campaign.id, source="bench DNC", workers=workers
+            )
+            say("importing")
+            with PeakRss() as memory:
+                started = time.perf_counter()
+                status = import_file(
+                    database_url, campaign.id, generated.path, on_progress=on_progress,
+                    workers=workers,
+                )  # fmt: skip
+                seconds = time.perf_counter() - started
+            file_mb = generated.path.stat().st_size / (1024 * 1024)
+    finally:
+        if not keep:
+            with connect(database_url) as conn, conn.transaction():
+                conn.execute("DELETE FROM campaigns WHERE id = %(id)s", {"id": campaign.id})
+    return {
+        "rows": status.counts.rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(status.counts.rows / seconds),
+        "peak_rss_mb": memory.peak_mb,
+        **{k: v for k, v in status.counts.to_json().items() if k != "rows"},
+        "file_mb": round(file_mb, 1),
+        "workers": default_workers() if workers is None else workers,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "phonenumbers": phonenumbers.__version__,
+        "postgresql": _server_version(database_url),
+        "campaign": name if keep else None,
+    }
+
+
+def _server_version(database_url: str) -> str:
+    with connect(database_url) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
