@@ -24,7 +24,13 @@ from campaigns.contact_import.preview import preview_file
 from campaigns.contact_import.rows import plan_rows
 from campaigns.contact_import.source import open_table
 from campaigns.contact_import.status import ImportPhase, ImportStatus
-from campaigns.errors import CampaignsError, NotFound, UnreadableFile, ValidationError
+from campaigns.errors import (
+    CampaignsError,
+    ImportFailed,
+    NotFound,
+    UnreadableFile,
+    ValidationError,
+)
 from campaigns.storage import campaign_store, import_store
 from campaigns.storage.db import Connection, connect
 from campaigns.storage.import_finish_store import ImportTarget, finish_import
@@ -98,8 +104,13 @@ def run_import(
         except CampaignsError as error:
             import_store.fail_import(status_conn, import_id, str(error))
             raise
-        except BaseException as error:
-            import_store.fail_import(status_conn, import_id, f"{type(error).__name__}: {error}")
+        except Exception as error:  # any other failure: recorded, then raised as ImportFailed
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            message = f"{type(error).__name__}: {first_line}"
+            import_store.fail_import(status_conn, import_id, message)
+            raise ImportFailed(f"list import {import_id} failed: {message}") from error
+        except BaseException:
+            import_store.fail_import(status_conn, import_id, "interrupted")
             raise
         return import_store.get_import(status_conn, import_id)
 

@@ -99,14 +99,15 @@ def detect_delimiter(sample: str) -> str:
     """The delimiter that splits the sample into the most columns, the same number on (almost)
     every row. csv.Sniffer guesses wrong on short samples and on cells full of commas; counting
     consistent columns per candidate does not."""
-    best, best_score = ",", (False, 0.0, 0)
+    best, best_score = ",", (False, False, 0.0, 0)
     for delimiter in DELIMITERS:
         rows = [row for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
         if not rows:
             continue
         width = len(rows[0])
         consistent = sum(1 for row in rows if len(row) == width) / len(rows)
-        score = (width > 1 and consistent >= 0.8, consistent, width)
+        # Splitting at all beats consistency: one column is always "consistent".
+        score = (width > 1, consistent >= 0.8, consistent, width)
         if score > best_score:
             best, best_score = delimiter, score
     return best
