@@ -278,7 +278,9 @@ def failing_insert(database_url: str, db: Db) -> Iterator[str]:
         conn.execute(
             """CREATE FUNCTION test_fail_on_number() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN
-                   IF NEW.phone_e164 = '+13125550142' THEN RAISE EXCEPTION 'disk full (test)'; END IF;
+                   IF NEW.phone_e164 = '+13125550142' THEN
+                       RAISE EXCEPTION 'disk full (test)';
+                   END IF;
                    RETURN NEW;
                END $$"""
         )
