@@ -38,7 +38,9 @@ class CsvRecords:
     def records(self) -> Iterator[Record]:
         # strict: a file that ends inside a quoted cell raises instead of swallowing the rest
         # of the file into one cell, which is how we tell a truncated file from a long cell.
-        reader = csv.reader(self._text, delimiter=self.delimiter, strict=True)
+        # NUL cannot be stored in PostgreSQL text (nor as \u0000 in jsonb): it goes here.
+        lines = (line.replace("\x00", "") if "\x00" in line else line for line in self._text)
+        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
         number = 0
         while True:
             try:

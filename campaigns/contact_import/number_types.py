@@ -29,11 +29,6 @@ class _Desc:
     lengths: frozenset[int]  # empty: any length (the general description's)
     pattern: re.Pattern[str] | None
 
-    def matches(self, nsn: str) -> bool:
-        if self.pattern is None or (self.lengths and len(nsn) not in self.lengths):
-            return False
-        return self.pattern.fullmatch(nsn) is not None
-
 
 def _desc(desc: PhoneNumberDesc | None) -> _Desc:
     if desc is None or not desc.national_number_pattern:
@@ -43,37 +38,26 @@ def _desc(desc: PhoneNumberDesc | None) -> _Desc:
 
 
 @dataclass(frozen=True, slots=True)
+class _LengthPlan:
+    """The checks that can match a number of one length, the special types (premium rate, toll
+    free, ... voicemail) folded into one alternation whose first matching branch, like
+    libphonenumber's first matching check, names the type."""
+
+    general: re.Pattern[str] | None
+    special: re.Pattern[str] | None
+    special_types: tuple[int, ...]
+    fixed_line: re.Pattern[str] | None
+    mobile: re.Pattern[str] | None
+
+
 class _Matcher:
     """One region's metadata as compiled checks, in libphonenumber's order."""
 
-    leading: re.Pattern[str] | None
-    general: _Desc
-    special: tuple[tuple[int, _Desc], ...]
-    fixed_line: _Desc
-    mobile: _Desc
-    same_mobile_and_fixed: bool
-
-    def type_of(self, nsn: str) -> int:
-        if not self.general.matches(nsn):
-            return UNKNOWN
-        for number_type, desc in self.special:
-            if desc.matches(nsn):
-                return number_type
-        if self.fixed_line.matches(nsn):
-            if self.same_mobile_and_fixed or self.mobile.matches(nsn):
-                return PhoneNumberType.FIXED_LINE_OR_MOBILE
-            return PhoneNumberType.FIXED_LINE
-        if not self.same_mobile_and_fixed and self.mobile.matches(nsn):
-            return PhoneNumberType.MOBILE
-        return UNKNOWN
-
-
-def _matcher_for(metadata: Metadata) -> _Matcher:
-    m = metadata
-    return _Matcher(
-        leading=re.compile(m.leading_digits) if m.leading_digits is not None else None,
-        general=_desc(m.general_desc),
-        special=(
+    def __init__(self, metadata: Metadata) -> None:
+        m = metadata
+        self.leading = re.compile(m.leading_digits) if m.leading_digits is not None else None
+        self._general = _desc(m.general_desc)
+        self._special = (
             (PhoneNumberType.PREMIUM_RATE, _desc(m.premium_rate)),
             (PhoneNumberType.TOLL_FREE, _desc(m.toll_free)),
             (PhoneNumberType.SHARED_COST, _desc(m.shared_cost)),
@@ -82,11 +66,58 @@ def _matcher_for(metadata: Metadata) -> _Matcher:
             (PhoneNumberType.PAGER, _desc(m.pager)),
             (PhoneNumberType.UAN, _desc(m.uan)),
             (PhoneNumberType.VOICEMAIL, _desc(m.voicemail)),
-        ),
-        fixed_line=_desc(m.fixed_line),
-        mobile=_desc(m.mobile),
-        same_mobile_and_fixed=bool(m.same_mobile_and_fixed_line_pattern),
-    )
+        )
+        self._fixed_line = _desc(m.fixed_line)
+        self._mobile = _desc(m.mobile)
+        self._same_mobile_and_fixed = bool(m.same_mobile_and_fixed_line_pattern)
+        self._plans: dict[int, _LengthPlan] = {}
+
+    def type_of(self, nsn: str) -> int:
+        plan = self._plans.get(len(nsn))
+        if plan is None:
+            plan = self._plans[len(nsn)] = self._plan(len(nsn))
+        if plan.general is None or plan.general.fullmatch(nsn) is None:
+            return UNKNOWN
+        if plan.special is not None:
+            found = plan.special.fullmatch(nsn)
+            if found is not None and found.lastgroup is not None:
+                return plan.special_types[int(found.lastgroup[1:])]
+        if plan.fixed_line is not None and plan.fixed_line.fullmatch(nsn):
+            if self._same_mobile_and_fixed or (
+                plan.mobile is not None and plan.mobile.fullmatch(nsn)
+            ):
+                return PhoneNumberType.FIXED_LINE_OR_MOBILE
+            return PhoneNumberType.FIXED_LINE
+        if (
+            not self._same_mobile_and_fixed
+            and plan.mobile is not None
+            and plan.mobile.fullmatch(nsn)
+        ):
+            return PhoneNumberType.MOBILE
+        return UNKNOWN
+
+    def _plan(self, length: int) -> _LengthPlan:
+        def usable(desc: _Desc) -> re.Pattern[str] | None:
+            if desc.pattern is None or (desc.lengths and length not in desc.lengths):
+                return None
+            return desc.pattern
+
+        specials = [(t, usable(d)) for t, d in self._special]
+        kept = [(t, p) for t, p in specials if p is not None]
+        # Each branch is a named group around the whole type pattern: the outer group closes
+        # last, so `lastgroup` names the branch even when a pattern has groups of its own.
+        special = (
+            re.compile("|".join(f"(?P<t{i}>{p.pattern})" for i, (_, p) in enumerate(kept)))
+            if kept
+            else None
+        )
+        return _LengthPlan(
+            general=usable(self._general),
+            special=special,
+            special_types=tuple(t for t, _ in kept),
+            fixed_line=usable(self._fixed_line),
+            mobile=usable(self._mobile),
+        )
 
 
 class NumberTypes:
@@ -122,5 +153,5 @@ class NumberTypes:
                 metadata = PhoneMetadata.metadata_for_nongeo_region(country_code, None)
             else:
                 metadata = PhoneMetadata.metadata_for_region(region, None)
-            self._matchers[key] = _matcher_for(metadata) if metadata is not None else None
+            self._matchers[key] = _Matcher(metadata) if metadata is not None else None
         return self._matchers[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from phonenumbers import (
@@ -95,14 +96,11 @@ class PhoneNormaliser:
         # number_type(): geographic numbers by their longest listed prefix, others by country.
         digits = e164[1:]
         if is_number_type_geographical(number_type, country_code):
-            prefix = next(
-                (
-                    digits[:length]
-                    for length in range(min(TIMEZONE_LONGEST_PREFIX, len(digits)), 0, -1)
-                    if digits[:length] in TIMEZONE_DATA
-                ),
-                "",
-            )
+            prefix = ""
+            for length in _prefix_lengths(country_code):
+                if digits[:length] in TIMEZONE_DATA:
+                    prefix = digits[:length]
+                    break
         else:
             country = str(country_code)
             prefix = country if country in TIMEZONE_DATA else ""
@@ -112,6 +110,19 @@ class PhoneNormaliser:
             zones = number_zones(TIMEZONE_DATA.get(prefix, ()), number_type, region)
             self._zones[key] = zones
         return zones
+
+
+@cache
+def _prefix_lengths(country_code: int) -> tuple[int, ...]:
+    """Lengths of the time-zone prefixes listed under a country code, longest first: the only
+    ones worth looking up (libphonenumber tries every length from 9 down)."""
+    code = str(country_code)
+    lengths = {
+        len(prefix)
+        for prefix in TIMEZONE_DATA
+        if prefix.startswith(code) or code.startswith(prefix)
+    }
+    return tuple(sorted((n for n in lengths if n <= TIMEZONE_LONGEST_PREFIX), reverse=True))
 
 
 def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:

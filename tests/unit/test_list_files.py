@@ -63,6 +63,12 @@ def test_bytes_cp1252_leaves_undefined_mean_latin1(tmp_path: Path) -> None:
         assert next(table.rows())[1] == ["A\x81b", "2125550100"]
 
 
+def test_nul_characters_postgresql_cannot_store_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"Name,Phone\nA\x00nn,2125550100\n")
+    assert _read(path)[1] == [(2, ["Ann", "2125550100"])]
+
+
 def test_rows_are_numbered_as_in_a_spreadsheet_and_blank_rows_skipped(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("Phone\n2125550100\n\n,\n2125550101\n")
