@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from campaigns.contact_import.chunk_writer import CHUNK_LINES, ChunkWriter
 from campaigns.contact_import.options import ImportOptions, validate_options
-from campaigns.contact_import.pipeline import Progress, normalise_rows
+from campaigns.contact_import.pipeline import BATCH_ROWS, Progress, normalise_rows
 from campaigns.contact_import.preview import preview_file
 from campaigns.contact_import.rows import plan_rows
 from campaigns.contact_import.source import open_table
@@ -33,7 +34,7 @@ from campaigns.errors import (
 )
 from campaigns.storage import campaign_store, import_store
 from campaigns.storage.db import Connection, connect
-from campaigns.storage.import_finish_store import ImportTarget, finish_import
+from campaigns.storage.import_finish_store import ImportTarget, begin_import, finish_import
 
 _log = logging.getLogger(__name__)
 
@@ -92,15 +93,25 @@ def run_import(
     import_id: int,
     on_progress: Callable[[Progress], None] | None = None,
     workers: int | None = None,
+    *,
+    batch_rows: int = BATCH_ROWS,
+    chunk_lines: int = CHUNK_LINES,
 ) -> ImportStatus:
-    """Run a queued import to its end; raise its error after recording it as failed."""
+    """Run a queued import to its end; raise its error after recording it as failed.
+    `batch_rows` and `chunk_lines` size the work handed to a worker process and to PostgreSQL."""
     # Autocommit: progress must be visible to pollers at once, and must hold no lock the
     # import transaction later needs (its final UPDATE of the same list_imports row).
     with connect(database_url, autocommit=True) as status_conn:
         if not import_store.claim_import(status_conn, import_id):
             return import_store.get_import(status_conn, import_id)
         try:
-            _run(database_url, status_conn, import_id, on_progress, workers)
+            _run(
+                database_url,
+                status_conn,
+                import_id,
+                on_progress,
+                (workers, batch_rows, chunk_lines),
+            )
         except CampaignsError as error:
             import_store.fail_import(status_conn, import_id, str(error))
             raise
@@ -140,8 +151,9 @@ def _run(
     status_conn: Connection,
     import_id: int,
     on_progress: Callable[[Progress], None] | None,
-    workers: int | None,
+    sizes: tuple[int | None, int, int],
 ) -> None:
+    workers, batch_rows, chunk_lines = sizes
     status = import_store.get_import(status_conn, import_id)
     path = import_store.file_path(status_conn, import_id)
     if path is None:
@@ -166,6 +178,16 @@ def _run(
                 ImportPhase.READING,
             )
 
+    target = ImportTarget(
+        import_id=import_id,
+        campaign_id=status.campaign_id,
+        list_name=options.list_name or status.filename,
+        filename=status.filename,
+        region=options.region,
+        labels=tuple(p.label for p in options.mapping.phones),
+        mapped_headers=options.mapping.mapped_headers,
+        skip_dialed_days=options.skip_dialed_days,
+    )
     with (
         open_table(Path(path), has_header=options.has_header, sheet=options.sheet) as table,
         connect(database_url) as conn,
@@ -175,33 +197,22 @@ def _run(
             raise UnreadableFile("the file changed since it was checked: upload it again")
         plan = plan_rows(table.headers, options.mapping, options.region)
         import_store.create_stage(conn)
-        with import_store.copy_into_stage(conn) as copy:
+        list_id = begin_import(conn, target)
+        with ChunkWriter(conn, target, list_id, chunk_lines) as writer:
             totals = normalise_rows(
                 table.rows(),
                 plan,
-                copy.write,
+                writer.write,
                 truncated_row=lambda: table.truncated_row,
                 fraction_read=table.fraction_read,
                 on_progress=progress,
                 workers=workers,
+                batch_rows=batch_rows,
             )
-        import_store.report_progress(
-            status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING
+            import_store.report_progress(
+                status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING
+            )
+        finish_import(conn, target, list_id, totals.rows, writer.counts)
+        _log.info(
+            "import %s: %s rows in %.1f s", import_id, totals.rows, time.monotonic() - started
         )
-        read_at = time.monotonic()
-        _log.info("import %s: %s rows staged in %.1f s", import_id, totals.rows, read_at - started)
-        finish_import(
-            conn,
-            ImportTarget(
-                import_id=import_id,
-                campaign_id=status.campaign_id,
-                list_name=options.list_name or status.filename,
-                filename=status.filename,
-                region=options.region,
-                labels=tuple(p.label for p in options.mapping.phones),
-                mapped_headers=options.mapping.mapped_headers,
-                skip_dialed_days=options.skip_dialed_days,
-                rows=totals.rows,
-            ),
-        )
-        _log.info("import %s: stored in %.1f s", import_id, time.monotonic() - read_at)

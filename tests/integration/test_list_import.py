@@ -388,3 +388,26 @@ def test_the_service_queues_runs_once_and_reports_status(tmp_path: Path, databas
     assert again.counts == done.counts  # not imported twice
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT count(*) FROM contacts").fetchone() == (5,)
+
+
+def test_small_chunks_store_the_same_contacts_and_reasons_as_one(
+    tmp_path: Path, database_url: str
+) -> None:
+    from campaigns.campaign import CampaignSpec, validate_spec
+
+    rows = [*ROWS, *ROWS, ["Fi", "Xu", "(212) 555-0100", "(312) 555-0142", "", ""]]
+    path = _write_csv(tmp_path / "l.csv", [HEADERS, *rows])
+    results = []
+    for name, batch_rows, chunk_lines in (("One", 4000, 100_000), ("Many", 2, 3)):
+        with psycopg.connect(database_url) as conn:
+            campaign = campaign_store.insert_campaign(
+                conn, validate_spec(CampaignSpec(name=name, caller_id="+12025550100"))
+            )
+            import_id = service.start_import(conn, campaign.id, path)
+        done = service.run_import(
+            database_url, import_id, workers=0, batch_rows=batch_rows, chunk_lines=chunk_lines
+        )
+        with psycopg.connect(database_url) as conn:
+            results.append((done.counts, _contacts(conn, name), _rejects(conn, import_id)))
+    assert results[0] == results[1]
+    assert results[0][0].duplicates == 9  # 1 in ROWS, 6 in its copy, 2 on the last row
