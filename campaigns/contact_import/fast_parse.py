@@ -36,6 +36,15 @@ def _pattern(text: str) -> re.Pattern[str]:
 
 def fast_parse(text: str, region: str) -> PhoneNumber | None:
     """The number phonenumbers.parse(text, region) gives, or None to ask parse itself."""
+    split = fast_split(text, region)
+    if split is None:
+        return None
+    return PhoneNumber(country_code=split[0], national_number=int(split[1]))
+
+
+def fast_split(text: str, region: str) -> tuple[int, str] | None:
+    """fast_parse as (country code, national significant number), the E.164 number's two parts
+    without building a PhoneNumber."""
     if len(text) > _MAX_INPUT or not text.isascii() or not _PLAIN.fullmatch(text):
         return None
     digits = _NOT_DIGIT.sub("", text)
@@ -80,7 +89,7 @@ def fast_parse(text: str, region: str) -> PhoneNumber | None:
         return None  # "+44 (0)20 ..." or "020 ...": parse strips it when that leaves a number
     if len(nsn) < 2 or nsn[0] == "0":
         return None  # Italian-style leading zeros are parse's to record
-    return PhoneNumber(country_code=country_code, national_number=int(nsn))
+    return country_code, nsn
 
 
 def _split_country_code(digits: str) -> tuple[int, str]:

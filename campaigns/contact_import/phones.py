@@ -22,7 +22,7 @@ from phonenumbers import (
 )
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-from campaigns.contact_import.fast_parse import fast_parse
+from campaigns.contact_import.fast_parse import fast_split
 from campaigns.contact_import.number_types import NumberTypes
 from campaigns.contact_import.time_zones import number_zones
 
@@ -68,26 +68,35 @@ class PhoneNormaliser:
 
     def normalise(self, text: str, region: str) -> Phone | str:
         """The number, or a short reason it is not a dialable one."""
-        number = fast_parse(text, region)
-        if number is None:
+        split = fast_split(text, region)
+        number: phonenumbers.PhoneNumber | None = None
+        if split is not None:
+            country_code, nsn = split
+            extension = ""
+        else:
             try:
                 number = phonenumbers.parse(text, region)
             except NumberParseException as error:
                 return _PARSE_REASONS.get(error.error_type, "not a phone number")
-        country_code = number.country_code or 0
-        nsn = phonenumbers.national_significant_number(number)
+            country_code = number.country_code or 0
+            nsn = phonenumbers.national_significant_number(number)
+            extension = number.extension or ""
         own_region, number_type = self._types.region_and_type(country_code, nsn)
         if number_type == PhoneNumberType.UNKNOWN:
-            return _invalid_reason(number)
+            # fast_split never leaves a leading zero, so these two make the number parse made
+            return _invalid_reason(
+                number
+                or phonenumbers.PhoneNumber(country_code=country_code, national_number=int(nsn))
+            )
         if number_type == PhoneNumberType.PREMIUM_RATE:
             return "premium-rate number (never dialed)"
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        e164 = f"+{country_code}{nsn}"  # what format_number(..., E164) writes
         if not _E164.match(e164):
             return "not a full international number"
         zones = (
             self._zones_for(e164, country_code, number_type, own_region) if self._with_zones else ()
         )
-        return Phone(e164, TYPE_NAMES[number_type], zones, number.extension or "")
+        return Phone(e164, TYPE_NAMES[number_type], zones, extension)
 
     def _zones_for(
         self, e164: str, country_code: int, number_type: int, region: str | None

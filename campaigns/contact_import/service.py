@@ -212,7 +212,7 @@ def _run(
             import_store.report_progress(
                 status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING
             )
-        finish_import(conn, target, list_id, totals.rows, writer.counts)
+        finish_import(conn, target, list_id, writer.counts, (totals.rows, totals.invalid))
         _log.info(
             "import %s: %s rows in %.1f s", import_id, totals.rows, time.monotonic() - started
         )

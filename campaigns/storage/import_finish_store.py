@@ -140,13 +140,6 @@ WITH rejected AS (
 SELECT count(*) FROM rejected
 """
 
-_COUNT_SKIPS = """
-SELECT count(*) FILTER (WHERE reason IS NOT NULL AND skip IS NULL),
-       count(*) FILTER (WHERE skip IN ('duplicate', 'in_campaign')),
-       count(*) FILTER (WHERE skip = 'recent')
-FROM import_stage
-"""
-
 _DONE = """
 UPDATE list_imports
 SET state = 'done', phase = NULL, progress = 1, list_id = %(list_id)s, rows = %(rows)s,
@@ -176,7 +169,6 @@ class ChunkCounts:
     imported: int = 0
     dnc: int = 0
     duplicates: int = 0
-    invalid: int = 0
     skipped_recent: int = 0
     rejected_rows: int = 0
 
@@ -185,7 +177,6 @@ class ChunkCounts:
             self.imported + other.imported,
             self.dnc + other.dnc,
             self.duplicates + other.duplicates,
-            self.invalid + other.invalid,
             self.skipped_recent + other.skipped_recent,
             self.rejected_rows + other.rejected_rows,
         )
@@ -218,11 +209,15 @@ def begin_import(conn: Connection, target: ImportTarget) -> int:
 def store_chunk(conn: Connection, target: ImportTarget, list_id: int) -> ChunkCounts:
     """The staged lines -> contacts and rejects; empties the stage for the next chunk."""
     labels = list(target.labels)
+    # Counted by the statements that mark them; invalid lines the workers counted already.
     with _step("marks"):
-        conn.execute(_MARK_STORED, {"campaign_id": target.campaign_id, "list_id": list_id})
-        conn.execute(_MARK_DUPLICATES)
+        duplicates = conn.execute(
+            _MARK_STORED, {"campaign_id": target.campaign_id, "list_id": list_id}
+        ).rowcount
+        duplicates += conn.execute(_MARK_DUPLICATES).rowcount
+        recent = 0
         if target.skip_dialed_days is not None:
-            conn.execute(_MARK_RECENT, {"days": target.skip_dialed_days})
+            recent = conn.execute(_MARK_RECENT, {"days": target.skip_dialed_days}).rowcount
     with _step("contacts"):
         inserted = conn.execute(
             _INSERT_CONTACTS,
@@ -239,30 +234,33 @@ def store_chunk(conn: Connection, target: ImportTarget, list_id: int) -> ChunkCo
             _INSERT_REJECTS,
             {"import_id": target.import_id, "labels": labels, "several_phones": len(labels) > 1},
         ).fetchone()
-        skips = conn.execute(_COUNT_SKIPS).fetchone()
         conn.execute("TRUNCATE import_stage")
-    assert inserted is not None and rejected is not None and skips is not None
-    invalid, duplicates, recent = (int(value) for value in skips)
+    assert inserted is not None and rejected is not None
     return ChunkCounts(
         imported=int(inserted[0]),
         dnc=int(inserted[1]),
         duplicates=duplicates,
-        invalid=invalid,
         skipped_recent=recent,
         rejected_rows=int(rejected[0]),
     )
 
 
 def finish_import(
-    conn: Connection, target: ImportTarget, list_id: int, rows: int, totals: ChunkCounts
+    conn: Connection,
+    target: ImportTarget,
+    list_id: int,
+    totals: ChunkCounts,
+    read: tuple[int, int],
 ) -> ImportCounts:
-    """Marks the import done, in the transaction that stored its contacts."""
+    """Marks the import done, in the transaction that stored its contacts. `read`: the rows
+    and the invalid numbers the workers counted."""
+    rows, invalid = read
     counts = ImportCounts(
         rows=rows,
         imported=totals.imported,
         dnc=totals.dnc,
         duplicates=totals.duplicates,
-        invalid=totals.invalid,
+        invalid=invalid,
         skipped_recent=totals.skipped_recent,
         rejected_rows=totals.rejected_rows,
     )
