@@ -50,6 +50,8 @@ def run_import_bench(
                 database_url, generated.dnc_path, campaign.id, source="bench DNC", workers=workers
             )
             say("importing")
+            # Context for the figures: other work on the machine (a shared 2-core box) slows them.
+            load_before = os.getloadavg()[0]
             with PeakRss() as memory:
                 started = time.perf_counter()
                 status = import_file(
@@ -74,6 +76,8 @@ def run_import_bench(
         "python": platform.python_version(),
         "phonenumbers": phonenumbers.__version__,
         "postgresql": _server_version(database_url),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
         "campaign": name if keep else None,
     }
 
