@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
+from psycopg.conninfo import conninfo_to_dict
 
 from campaigns.campaign import CampaignSpec, validate_spec
 from campaigns.contact_import.dnc_import import import_dnc_file
@@ -23,6 +24,7 @@ from campaigns.contact_import.pipeline import Progress, default_workers
 from campaigns.contact_import.service import import_file
 from campaigns.storage import campaign_store
 from campaigns.storage.db import connect
+from dialer.bench.cpu_time import CpuTime
 from dialer.bench.list_generator import generate_list
 from dialer.bench.peak_rss import PeakRss
 
@@ -52,7 +54,7 @@ def run_import_bench(
             say("importing")
             # Context for the figures: other work on the machine (a shared 2-core box) slows them.
             load_before = os.getloadavg()[0]
-            with PeakRss() as memory:
+            with PeakRss() as memory, CpuTime(_database_name(database_url)) as cpu:
                 started = time.perf_counter()
                 status = import_file(
                     database_url, campaign.id, generated.path, on_progress=on_progress,
@@ -69,6 +71,10 @@ def run_import_bench(
         "seconds": round(seconds, 2),
         "rows_per_second": round(status.counts.rows / seconds),
         "peak_rss_mb": memory.peak_mb,
+        # CPU spent: the dialer's processes and the PostgreSQL backends; on an idle machine the
+        # wall time approaches their sum divided by the cores.
+        "cpu_seconds_dialer": round(cpu.own_seconds, 1),
+        "cpu_seconds_postgresql": round(cpu.postgres_seconds, 1),
         **{k: v for k, v in status.counts.to_json().items() if k != "rows"},
         "file_mb": round(file_mb, 1),
         "workers": default_workers() if workers is None else workers,
@@ -80,6 +86,10 @@ def run_import_bench(
         "load_average_after": round(os.getloadavg()[0], 2),
         "campaign": name if keep else None,
     }
+
+
+def _database_name(database_url: str) -> str:
+    return str(conninfo_to_dict(database_url).get("dbname") or "postgres")
 
 
 def _server_version(database_url: str) -> str:
