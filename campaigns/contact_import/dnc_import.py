@@ -14,7 +14,7 @@ import phonenumbers
 from campaigns.contact_import.mapping import ColumnMapping
 from campaigns.contact_import.options import ImportOptions, validate_options
 from campaigns.contact_import.phones import Phone, PhoneNormaliser
-from campaigns.contact_import.pipeline import Progress, normalise_rows
+from campaigns.contact_import.pipeline import Progress, batched, normalise_rows
 from campaigns.contact_import.preview import choose_mapping
 from campaigns.contact_import.rows import plan_rows
 from campaigns.contact_import.source import open_table
@@ -73,7 +73,7 @@ def import_dnc_file(
             import_store.create_stage(conn)
             with import_store.copy_into_stage(conn) as copy:
                 totals = normalise_rows(
-                    _chain(sample, rows),
+                    batched(_chain(sample, rows)),
                     plan,
                     copy.write,
                     truncated_row=lambda: table.truncated_row,

@@ -69,7 +69,7 @@ def default_workers() -> int:
 
 
 def normalise_rows(
-    rows: Iterable[tuple[int, list[str]]],
+    batches: Iterable[Rows],
     plan: RowPlan,
     write: Callable[[bytes], None],
     *,
@@ -77,13 +77,10 @@ def normalise_rows(
     fraction_read: Callable[[], float],
     on_progress: Callable[[Progress], None] | None = None,
     workers: int | None = None,
-    batch_rows: int = BATCH_ROWS,
 ) -> Totals:
-    """Feed every row through RowNormaliser and `write` the staging lines; return the totals.
-
-    `truncated_row` is asked when each batch leaves: the row source knows it by the time it
-    yields the last row, which is in the last batch.
-    """
+    """Feed every batch of rows through RowNormaliser and `write` the staging lines; return the
+    totals. `truncated_row` is asked when each batch leaves: the row source knows it by the time
+    it yields the last row, which is in the last batch."""
     workers = default_workers() if workers is None else workers
     totals = Totals()
 
@@ -96,7 +93,7 @@ def normalise_rows(
 
     if workers <= 0:
         normaliser = RowNormaliser(plan)
-        for batch in _batches(rows, batch_rows):
+        for batch in batches:
             consume(normaliser.batch(batch, truncated_row()))
         return totals
 
@@ -104,7 +101,7 @@ def normalise_rows(
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_start_worker, initargs=(plan,)) as pool:
         in_flight: deque[AsyncResult[BatchResult]] = deque()
-        for batch in _batches(rows, batch_rows):
+        for batch in batches:
             in_flight.append(pool.apply_async(_work, (batch, truncated_row())))
             if len(in_flight) > 2 * workers:
                 consume(in_flight.popleft().get())
@@ -113,7 +110,7 @@ def normalise_rows(
     return totals
 
 
-def _batches(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[Rows]:
+def batched(rows: Iterable[tuple[int, list[str]]], size: int = BATCH_ROWS) -> Iterator[Rows]:
     batch: Rows = []
     for row in rows:
         batch.append(row)

@@ -200,14 +200,13 @@ def _run(
         list_id = begin_import(conn, target)
         with ChunkWriter(conn, target, list_id, chunk_lines) as writer:
             totals = normalise_rows(
-                table.rows(),
+                table.batches(batch_rows),
                 plan,
                 writer.write,
                 truncated_row=lambda: table.truncated_row,
                 fraction_read=table.fraction_read,
                 on_progress=progress,
                 workers=workers,
-                batch_rows=batch_rows,
             )
             import_store.report_progress(
                 status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING

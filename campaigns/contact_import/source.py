@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -71,20 +72,30 @@ class Table:
             self._pending = first
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        width = len(self.headers)
-        lookahead = self._pending
-        if lookahead is None:
-            lookahead = next(self._source, None)
-        while lookahead is not None:
-            upcoming = next(self._source, None)
-            number, cells, cut = lookahead
-            if upcoming is None and (
-                cut or (not self._records.ends_with_line_break and len(cells) < width)
-            ):
+        return chain.from_iterable(self.batches(256))
+
+    def batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """Data rows in lists of `size`, blank rows left out. One loop does it all, the reading
+        process's whole per-row work: each record is held back one step, so the last one is
+        known (and `truncated_row` set) before the batch holding it leaves."""
+        batch: list[tuple[int, list[str]]] = []
+        previous = self._pending
+        for record in self._source:
+            if previous is not None and (any(previous[1]) or previous[2]):
+                batch.append((previous[0], previous[1]))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            previous = record
+        if previous is not None:
+            number, cells, cut = previous
+            short = not self._records.ends_with_line_break and len(cells) < len(self.headers)
+            if cut or short:
                 self.truncated_row = number
             if any(cells) or cut:
-                yield number, cells
-            lookahead = upcoming
+                batch.append((number, cells))
+        if batch:
+            yield batch
 
     def fraction_read(self) -> float:
         return self._records.fraction_read()
