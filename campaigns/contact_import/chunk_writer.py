@@ -18,7 +18,9 @@ from campaigns.storage import import_store
 from campaigns.storage.db import Connection
 from campaigns.storage.import_finish_store import ChunkCounts, ImportTarget, store_chunk
 
-CHUNK_LINES = 100_000
+# Small enough that the last chunk, stored after the file is read, is a short tail; large
+# enough that the per-chunk statements cost little.
+CHUNK_LINES = 50_000
 # Batches waiting for the database: enough to cover one chunk's insert (batches are 4,000 lines).
 QUEUE_BATCHES = 32
 _POLL_S = 0.5
