@@ -71,7 +71,7 @@ def ensure_database(database_url: str) -> None:
             raise
     maintenance = make_conninfo(database_url, dbname="postgres")
     # DuplicateDatabase: another process created it meanwhile, which is as good.
-    with connect(maintenance, autocommit=True) as conn, suppress(psycopg.errors.DuplicateDatabase):
+    with connect(maintenance) as conn, suppress(psycopg.errors.DuplicateDatabase):
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 

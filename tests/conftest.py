@@ -95,8 +95,9 @@ def _tables(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
 
 @pytest.fixture
 def db(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    """A connection to an emptied test database (every table truncated, identities restarted)."""
-    with psycopg.connect(database_url) as conn:
+    """An autocommit connection (as in production: see campaigns/storage/db.py) to the emptied
+    test database (every table truncated, identities restarted)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
         tables = _tables(conn)
         if tables:
             conn.execute(

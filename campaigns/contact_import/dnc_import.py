@@ -101,7 +101,7 @@ def add_dnc_number(
     )
 
 
-def check_number(conn: Connection, number: str, region: str = "US") -> list[dnc_store.DncEntry]:
+def check_number(conn: Connection, number: str, region: str = "US") -> list[dnc_store.DncListing]:
     return dnc_store.find_number(conn, _e164(number, region))
 
 

@@ -99,9 +99,9 @@ def run_import(
 ) -> ImportStatus:
     """Run a queued import to its end; raise its error after recording it as failed.
     `batch_rows` and `chunk_lines` size the work handed to a worker process and to PostgreSQL."""
-    # Autocommit: progress must be visible to pollers at once, and must hold no lock the
-    # import transaction later needs (its final UPDATE of the same list_imports row).
-    with connect(database_url, autocommit=True) as status_conn:
+    # Its own autocommit connection: progress must be visible to pollers at once, and must hold
+    # no lock the import transaction later needs (its final UPDATE of the same list_imports row).
+    with connect(database_url) as status_conn:
         if not import_store.claim_import(status_conn, import_id):
             return import_store.get_import(status_conn, import_id)
         try:

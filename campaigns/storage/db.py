@@ -1,4 +1,10 @@
-"""Connections to PostgreSQL: one pool per process, created after any fork, checked before use."""
+"""Connections to PostgreSQL: one pool per process, created after any fork, checked before use.
+
+Every connection is in autocommit mode and every unit of work is an explicit
+`with conn.transaction():` block. Without autocommit, a transaction() block opened after any
+earlier statement is only a savepoint inside psycopg's implicit transaction and commits nothing:
+exactly the mistake that would let an INVITE go out before the claim that allows it is durable.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,18 @@ class DatabaseUnavailable(RuntimeError):
     """PostgreSQL cannot be reached; the message says where we tried."""
 
 
-def connect(database_url: str, autocommit: bool = False) -> Connection:
+def connect(database_url: str) -> Connection:
     try:
-        return psycopg.connect(database_url, autocommit=autocommit, connect_timeout=10)
+        return psycopg.connect(database_url, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as error:
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {_first_line(error)}") from error
 
 
 def open_pool(
-    database_url: str, min_size: int = 1, max_size: int = 4, name: str = "dialer"
+    database_url: str,
+    min_size: int = 1,
+    max_size: int = 4,
+    name: str = "dialer",
 ) -> ConnectionPool:
     """A pool that checks each connection on checkout: after a PostgreSQL restart the pool would
     otherwise hand out dead connections (psycopg_pool does not check them by default)."""
@@ -32,7 +41,7 @@ def open_pool(
         name=name,
         open=False,
         check=ConnectionPool.check_connection,
-        kwargs={"connect_timeout": 10},
+        kwargs={"connect_timeout": 10, "autocommit": True},
     )
     try:
         pool.open(wait=True, timeout=15)

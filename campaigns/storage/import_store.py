@@ -177,7 +177,8 @@ def copy_into_stage(conn: Connection) -> Iterator[Copy]:
 
 def rejects(conn: Connection, import_id: int) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """(row number, reason, the row as {header: cell}) in row order, streamed."""
-    with conn.cursor(name=f"rejects_{import_id}") as cur:
+    # A server-side cursor streams the rows; it needs a transaction around it.
+    with conn.transaction(), conn.cursor(name=f"rejects_{import_id}") as cur:
         cur.execute(
             "SELECT row_number, reason, raw FROM import_rejects WHERE import_id = %(id)s"
             " ORDER BY row_number",

@@ -53,3 +53,22 @@ def _trunk(row: dict[str, Any]) -> Trunk:
     fields = {key: value for key, value in row.items() if key != "id"}
     fields["max_cps"] = float(fields["max_cps"])
     return Trunk(row["id"], TrunkSpec(**fields))
+
+
+_UPDATE = """
+UPDATE trunks SET name = %(name)s, uri_template = %(uri_template)s,
+       outbound_proxy = %(outbound_proxy)s, auth_username = %(auth_username)s,
+       auth_password = %(auth_password)s, auth_realm = %(auth_realm)s,
+       max_lines = %(max_lines)s, max_cps = %(max_cps)s
+WHERE id = %(id)s
+"""
+
+
+def update_trunk(conn: Connection, trunk_id: int, spec: TrunkSpec) -> Trunk:
+    try:
+        with conn.transaction():
+            if conn.execute(_UPDATE, spec.__dict__ | {"id": trunk_id}).rowcount == 0:
+                raise NotFound(f"no trunk with id {trunk_id}")
+    except psycopg.errors.UniqueViolation:
+        raise Conflict(f"a trunk named {spec.name!r} already exists") from None
+    return Trunk(trunk_id, spec)

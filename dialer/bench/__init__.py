@@ -1,2 +1,1 @@
-"""Benchmarks behind `dialer bench ...`: each measures one path end to end and returns figures
-as plain data; results are committed under bench/results/, never asserted on in tests."""
+"""Benchmarks whose figures are written to files (bench/results/), never asserted on time."""

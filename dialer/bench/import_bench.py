@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import phonenumbers
 from psycopg.conninfo import conninfo_to_dict
 
@@ -27,6 +28,8 @@ from campaigns.storage.db import connect
 from dialer.bench.cpu_time import CpuTime
 from dialer.bench.list_generator import generate_list
 from dialer.bench.peak_rss import PeakRss
+from dialer.cli.output import emit_json
+from dialer.cli.runtime import Runtime
 
 
 def run_import_bench(
@@ -86,6 +89,25 @@ def run_import_bench(
         "load_average_after": round(os.getloadavg()[0], 2),
         "campaign": name if keep else None,
     }
+
+
+@click.command(name="import")
+@click.option("--rows", type=click.IntRange(1, 20_000_000), default=1_000_000, show_default=True)
+@click.option("--workers", type=int, help="Worker processes (default: one per core).")
+@click.option("--keep", is_flag=True, help="Keep the benchmark campaign and its contacts.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the default too).")
+@click.pass_obj
+def import_command(
+    runtime: Runtime, *, rows: int, workers: int | None, keep: bool, as_json: bool
+) -> None:
+    """Generate a realistic list of ROWS rows and import it into a fresh campaign."""
+    database_url = runtime.services().database_url
+    with runtime.connection():
+        pass  # checks the schema is current before spending minutes generating
+    result = run_import_bench(
+        database_url, rows, workers=workers, keep=keep, say=lambda text: click.echo(text, err=True)
+    )
+    emit_json(result)
 
 
 def _database_name(database_url: str) -> str:

@@ -14,14 +14,20 @@ import click
 from campaigns.errors import CampaignsError
 from campaigns.storage.db import DatabaseUnavailable
 from dialer.bootstrap import RedisUnavailable
+from dialer.cli.agent import agent
 from dialer.cli.bench import bench
 from dialer.cli.campaign import campaign
+from dialer.cli.carrier import carrier
+from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.dnc import dnc
 from dialer.cli.lists import lists
 from dialer.cli.runtime import Runtime, SchemaOutdated
+from dialer.cli.scheduler import scheduler
 from dialer.cli.services import services
 from dialer.cli.trunk import trunk
+from dialer.cli.user import user
+from dialer.cli.workers import workers
 from dialer.embedded import EmbeddedServiceError
 from dialer.settings import SettingsError, load_settings
 
@@ -49,7 +55,21 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Runtime(settings)
 
 
-for command in (db, campaign, trunk, services, lists, dnc, bench):
+for command in (
+    db,
+    campaign,
+    trunk,
+    services,
+    user,
+    dashboard,
+    bench,
+    agent,
+    workers,
+    scheduler,
+    carrier,
+    lists,
+    dnc,
+):
     cli.add_command(command)
 
 

@@ -1,38 +1,44 @@
-"""`dialer bench`: measurements behind the README's figures (results in bench/results/).
+"""`dialer bench`: benchmarks that print JSON; their latest results live in bench/results/.
 
-Each benchmark adds its own subcommand below; keep them independent of each other.
+Nothing here is timed in tests: figures are measured by these commands and committed.
 """
 
 from __future__ import annotations
 
 import click
 
-from dialer.cli.output import emit_json
+from dialer.bench.amd import amd_command
+from dialer.bench.import_bench import import_command
+from dialer.bench.pacing import pacing_command
+from dialer.bench.pacing_grid import pacing_grid_command
+from dialer.bench.reports import reports_bench
+from dialer.bench.scheduler_tick import scheduler_command
+from dialer.cli.child import module_command, run_child
 from dialer.cli.runtime import Runtime
 
 
 @click.group()
 def bench() -> None:
-    """Benchmarks: print figures as JSON, for bench/results/."""
+    """Benchmarks (pacing, import, calls, reports, AMD); each prints JSON."""
 
 
-# --- list import (issue 3) ---------------------------------------------------------------------
+bench.add_command(amd_command)
+bench.add_command(import_command)
+bench.add_command(pacing_command)
+bench.add_command(pacing_grid_command)
+bench.add_command(reports_bench)
+bench.add_command(scheduler_command)
 
 
-@bench.command(name="import")
-@click.option("--rows", type=click.IntRange(1, 20_000_000), default=1_000_000, show_default=True)
-@click.option("--workers", type=int, help="Worker processes (default: one per core).")
-@click.option("--keep", is_flag=True, help="Keep the benchmark campaign and its contacts.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the default too).")
-@click.pass_obj
-def import_(runtime: Runtime, *, rows: int, workers: int | None, keep: bool, as_json: bool) -> None:
-    """Generate a realistic list of ROWS rows and import it into a fresh campaign."""
-    from dialer.bench.import_bench import run_import_bench
+@bench.command(
+    name="calls", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@click.pass_context
+def calls(ctx: click.Context) -> None:
+    """Real workers against a sipp carrier: `dialer bench calls --lines N --seconds S --json`.
 
-    database_url = runtime.services().database_url
-    with runtime.connection():
-        pass  # checks the schema is current before spending minutes generating
-    result = run_import_bench(
-        database_url, rows, workers=workers, keep=keep, say=lambda text: click.echo(text, err=True)
-    )
-    emit_json(result)
+    Runs workers/bench_calls.py (it needs Celery) with the servers of this command.
+    """
+    runtime: Runtime = ctx.obj
+    runtime.services()
+    run_child(module_command("workers.bench_calls", *ctx.args))

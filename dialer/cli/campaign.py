@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
+import redis
 
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
@@ -22,9 +26,11 @@ from campaigns.campaign import (
 )
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSetName
-from campaigns.storage import campaign_store
+from campaigns.storage import campaign_store, claim_store, pacing_store
+from dialer.bootstrap import RedisUnavailable, redis_client
 from dialer.cli.output import emit_fields, emit_json, emit_table
 from dialer.cli.runtime import Runtime
+from dialer.scheduler.loop import PACING_KEY
 
 _DAYS = ("weekday", "saturday", "sunday")
 
@@ -239,3 +245,47 @@ campaign.add_command(
 campaign.add_command(
     _state_command(CampaignState.STOPPED, "Stop the campaign; calls in progress finish.")
 )
+
+
+@campaign.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def status(runtime: Runtime, name: str, as_json: bool) -> None:
+    """Why a campaign is or is not dialing: contacts by the rule that blocks them, and the
+    scheduler's last pacing decision."""
+    now = datetime.now(UTC)
+    with runtime.connection() as conn:
+        found = campaign_store.find_campaign(conn, name)
+        counts = claim_store.dialability_counts(conn, found, now)
+        open_calls = len(pacing_store.open_calls(conn, found.id))
+    pacing = _last_decision(runtime, found.id)
+    data: dict[str, Any] = {
+        "campaign": found.name,
+        "state": found.state.value,
+        "dial_mode": found.spec.dial_mode.value,
+        "schedule_open": found.spec.schedule.is_open(now, ZoneInfo(found.spec.timezone)),
+        "contacts": counts.total,
+        "dialable_now": counts.dialable_now,
+        "blocked": {reason.value: count for reason, count in counts.blocked.items()},
+        "calls_in_progress": open_calls,
+        "pacing": pacing,
+    }
+    if as_json:
+        emit_json(data)
+        return
+    emit_fields({k: v for k, v in data.items() if k not in ("blocked", "pacing")})
+    click.echo("blocked:")
+    for reason, count in data["blocked"].items():
+        click.echo(f"  {reason:<20} {count}")
+    click.echo(f"last pacing decision: {json.dumps(pacing) if pacing else 'none yet'}")
+
+
+def _last_decision(runtime: Runtime, campaign_id: int) -> dict[str, Any] | None:
+    """The scheduler's last decision for the campaign (it keeps it in Redis for a minute)."""
+    try:
+        client = redis_client(runtime.services().redis_url)
+        raw = client.get(f"{PACING_KEY}{campaign_id}")
+    except (RedisUnavailable, redis.RedisError):
+        return None
+    return json.loads(str(raw)) if raw else None

@@ -1,4 +1,4 @@
-"""Contacts and their lists (migration 0003): what the foreign keys guaranteed, set-based."""
+"""Contacts and their lists (migration 0006): what the foreign keys guaranteed, set-based."""
 
 from __future__ import annotations
 

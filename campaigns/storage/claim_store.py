@@ -1,0 +1,242 @@
+"""Claiming dialable contacts: one statement, every compliance rule inside it, SKIP LOCKED.
+
+Two schedulers (or a leader and a paused ex-leader) can never claim the same contact: rows are
+locked with FOR UPDATE SKIP LOCKED and flipped to in_flight in the same statement, and the
+statement only runs if the caller's fencing token is the newest (scheduler_fence).
+The pure twin of these rules is campaigns.calling_window.block_reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg.rows import dict_row
+
+from campaigns.calling_window import BlockReason, open_zones
+from campaigns.campaign import Campaign
+from campaigns.storage.db import Connection
+
+
+@dataclass(frozen=True)
+class ClaimedContact:
+    contact_id: int
+    phone_e164: str
+
+
+class FencedOut(RuntimeError):
+    """A newer scheduler leader exists; this one must stop claiming."""
+
+
+# The claim walks, for each kind of contact, its own partial index in priority order. Cheap
+# per-row rules (window, caps, cooldown) filter during that walk, which stops after a window of
+# candidates; the rules that need other tables (DNC, a call already up for the number) and the
+# row locks apply to those few candidates only. Written as one flat query, PostgreSQL hash-joined
+# the DNC list against every eligible contact and sorted them all: 0.4 s at 200,000 contacts.
+# %(open_zones)s: the zones whose window is open now; `<@` asks that all the contact's are.
+_CHEAP_RULES = """
+      AND k.next_eligible_at <= %(now)s
+      AND k.time_zones <@ %(open_zones)s::text[]
+      AND k.attempts < %(max_attempts)s
+      AND (%(cooldown_h)s::int IS NULL OR k.last_abandoned_at IS NULL
+           OR k.last_abandoned_at <= %(now)s - make_interval(hours => %(cooldown_h)s::int))
+"""
+
+_OTHER_TABLES = """
+      NOT EXISTS (SELECT 1 FROM dnc_entries d
+                  WHERE d.phone_e164 = k.phone_e164
+                    AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id))
+      AND NOT EXISTS (SELECT 1 FROM call_attempts a
+                      WHERE a.called_number = k.phone_e164 AND a.state <> 'ended')
+"""
+
+
+def _kind(name: str, where: str, order: str) -> str:
+    return f"""
+{name} AS (
+    SELECT k.id, '{name}' AS kind, k.next_eligible_at AS due, k.{order} AS position
+    FROM (
+        SELECT k.id FROM contacts k
+        -- the campaign as a constant, so the walk can use the (campaign_id, order) index
+        WHERE k.campaign_id = %(campaign_id)s AND EXISTS (SELECT 1 FROM campaign)
+          AND {where} {_CHEAP_RULES}
+        ORDER BY k.{order}
+        LIMIT %(window)s
+    ) candidate
+    JOIN contacts k ON k.id = candidate.id
+    -- The state again, on the row being locked: when another scheduler took the row meanwhile,
+    -- PostgreSQL re-checks these conditions on its new version (and only these) after the lock.
+    WHERE {where} {_CHEAP_RULES} AND {_OTHER_TABLES}
+    ORDER BY k.{order}
+    LIMIT %(n)s
+    FOR UPDATE OF k SKIP LOCKED
+)"""
+
+
+_CALLBACK = (
+    "k.state = 'callback' AND (k.callback_agent_id IS NULL"
+    " OR k.callback_agent_id = ANY(%(ready_agents)s::bigint[]))"
+)
+
+_CLAIM = f"""
+WITH fence AS (
+    INSERT INTO scheduler_fence (id, token, leader) VALUES (1, %(token)s, %(leader)s)
+    ON CONFLICT (id) DO UPDATE SET token = excluded.token, leader = excluded.leader,
+                                   updated_at = now()
+    WHERE scheduler_fence.token <= excluded.token
+    RETURNING 1
+),
+campaign AS (
+    SELECT c.id FROM campaigns c, fence
+    WHERE c.id = %(campaign_id)s AND c.state = 'running'
+),
+{_kind("callback", _CALLBACK, "next_eligible_at")},
+{_kind("retry", "k.state = 'dialable' AND k.attempts > 0", "next_eligible_at")},
+{_kind("fresh", "k.state = 'dialable' AND k.attempts = 0", "id")},
+chosen AS (
+    SELECT id, row_number() OVER (ORDER BY array_position(%(order)s::text[], kind), due, id) AS rank
+    FROM (
+        SELECT id, kind, due FROM callback
+        UNION ALL SELECT id, kind, due FROM retry
+        UNION ALL SELECT id, kind, due FROM fresh
+    ) candidates
+    ORDER BY rank
+    LIMIT %(n)s
+)
+UPDATE contacts k SET state = 'in_flight'
+FROM chosen WHERE k.id = chosen.id
+RETURNING k.id, k.phone_e164, chosen.rank
+"""
+
+_NEXT_TOKEN = """
+INSERT INTO scheduler_fence (id, token, leader) VALUES (1, 1, %(leader)s)
+ON CONFLICT (id) DO UPDATE SET token = scheduler_fence.token + 1, leader = excluded.leader,
+                               updated_at = now()
+RETURNING token
+"""
+
+_FENCE_OK = "SELECT token <= %(token)s FROM scheduler_fence WHERE id = 1"
+
+
+def next_fencing_token(conn: Connection, leader: str) -> int:
+    """A token larger than any issued before: taken by each new scheduler leader."""
+    with conn.transaction():
+        row = conn.execute(_NEXT_TOKEN, {"leader": leader}).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def claim_dialable_contacts(
+    conn: Connection,
+    campaign: Campaign,
+    n: int,
+    now: datetime,
+    *,
+    fencing_token: int,
+    leader: str,
+    ready_agent_ids: list[int] | None = None,
+) -> list[ClaimedContact]:
+    """Claim up to n contacts that every rule allows right now (in the caller's transaction)."""
+    if n <= 0:
+        return []
+    spec = campaign.spec
+    params: dict[str, Any] = {
+        "token": fencing_token,
+        "leader": leader,
+        "campaign_id": campaign.id,
+        "now": now,
+        "open_zones": sorted(open_zones(now, spec.calling_hours)),
+        "max_attempts": spec.max_attempts,
+        "cooldown_h": spec.rules.no_repeat_after_abandon_h,
+        "ready_agents": ready_agent_ids or [],
+        "order": [kind.value for kind in spec.contact_order],
+        "n": n,
+        # Candidates per kind before DNC and locks thin them: enough for the skipped ones.
+        "window": 4 * n + 50,
+    }
+    rows = conn.execute(_CLAIM, params).fetchall()
+    if not rows:
+        fence = conn.execute(_FENCE_OK, {"token": fencing_token}).fetchone()
+        if fence is not None and not fence[0]:
+            raise FencedOut(f"scheduler token {fencing_token} is older than the current leader's")
+    # UPDATE ... RETURNING has no order of its own: restore the priority order for dialing.
+    return [ClaimedContact(int(row[0]), str(row[1])) for row in sorted(rows, key=lambda r: r[2])]
+
+
+def release_contacts(conn: Connection, contact_ids: list[int], now: datetime) -> None:
+    """Put claimed contacts back (their attempts were never created or never dialed)."""
+    conn.execute(
+        "UPDATE contacts SET state = 'dialable', next_eligible_at = %(now)s"
+        " WHERE id = ANY(%(ids)s) AND state = 'in_flight'",
+        {"ids": contact_ids, "now": now},
+    )
+
+
+_STATUS = """
+SELECT
+    count(*) AS total,
+    count(*) FILTER (WHERE state = 'dnc' OR on_dnc) AS dnc,
+    count(*) FILTER (WHERE NOT on_dnc AND state = 'in_flight') AS in_flight,
+    count(*) FILTER (WHERE NOT on_dnc AND state = 'done') AS done,
+    count(*) FILTER (WHERE NOT on_dnc AND (state = 'exhausted'
+        OR (state IN ('dialable', 'callback') AND attempts >= %(max_attempts)s))) AS exhausted,
+    count(*) FILTER (WHERE NOT on_dnc AND state = 'callback' AND attempts < %(max_attempts)s
+        AND next_eligible_at > %(now)s) AS callback_scheduled,
+    count(*) FILTER (WHERE NOT on_dnc AND state = 'dialable' AND attempts < %(max_attempts)s
+        AND next_eligible_at > %(now)s) AS waiting_retry,
+    count(*) FILTER (WHERE NOT on_dnc AND state IN ('dialable', 'callback')
+        AND attempts < %(max_attempts)s AND next_eligible_at <= %(now)s AND cooling) AS cooldown,
+    count(*) FILTER (WHERE NOT on_dnc AND state IN ('dialable', 'callback')
+        AND attempts < %(max_attempts)s AND next_eligible_at <= %(now)s AND NOT cooling
+        AND NOT (time_zones <@ %(open_zones)s::text[])) AS outside_hours,
+    count(*) FILTER (WHERE NOT on_dnc AND state IN ('dialable', 'callback')
+        AND attempts < %(max_attempts)s AND next_eligible_at <= %(now)s AND NOT cooling
+        AND time_zones <@ %(open_zones)s::text[]) AS dialable_now
+FROM (
+    SELECT k.*,
+        EXISTS (SELECT 1 FROM dnc_entries d WHERE d.phone_e164 = k.phone_e164
+                AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id)) AS on_dnc,
+        (%(cooldown_h)s::int IS NOT NULL AND k.last_abandoned_at IS NOT NULL
+         AND k.last_abandoned_at > %(now)s - make_interval(hours => %(cooldown_h)s::int)) AS cooling
+    FROM contacts k WHERE k.campaign_id = %(campaign_id)s
+) k
+"""
+
+_STATUS_KEYS = {
+    "dnc": BlockReason.DNC,
+    "in_flight": BlockReason.IN_FLIGHT,
+    "done": BlockReason.DONE,
+    "exhausted": BlockReason.EXHAUSTED,
+    "callback_scheduled": BlockReason.CALLBACK_SCHEDULED,
+    "waiting_retry": BlockReason.WAITING_RETRY,
+    "cooldown": BlockReason.ABANDON_COOLDOWN,
+    "outside_hours": BlockReason.OUTSIDE_HOURS,
+}
+
+
+@dataclass(frozen=True)
+class DialabilityCounts:
+    total: int
+    dialable_now: int
+    blocked: dict[BlockReason, int]
+
+
+def dialability_counts(conn: Connection, campaign: Campaign, now: datetime) -> DialabilityCounts:
+    """Contacts by the rule that blocks them, for "why is this campaign not dialing?"."""
+    spec = campaign.spec
+    params = {
+        "campaign_id": campaign.id,
+        "now": now,
+        "max_attempts": spec.max_attempts,
+        "cooldown_h": spec.rules.no_repeat_after_abandon_h,
+        "open_zones": sorted(open_zones(now, spec.calling_hours)),
+    }
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(_STATUS, params).fetchone()
+    assert row is not None
+    return DialabilityCounts(
+        total=int(row["total"]),
+        dialable_now=int(row["dialable_now"]),
+        blocked={reason: int(row[key]) for key, reason in _STATUS_KEYS.items()},
+    )

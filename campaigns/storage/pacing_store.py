@@ -1,0 +1,152 @@
+"""What the scheduler reads each tick to pace a campaign: calls in flight, history, abandonment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from psycopg.rows import class_row
+
+from campaigns.attempt import AttemptState
+from campaigns.storage.db import Connection
+
+
+@dataclass(frozen=True)
+class OpenCall:
+    state: AttemptState
+    queued_at: datetime
+    dial_at: datetime | None
+    answer_at: datetime | None
+    message_start_at: datetime | None
+    trunk_id: int | None
+
+
+@dataclass(frozen=True)
+class EndedAttempt:
+    id: int
+    outcome: str
+    dial_at: datetime | None
+    answer_at: datetime | None
+    agent_connect_at: datetime | None
+    hangup_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EndedWrapUp:
+    id: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Abandonment:
+    abandoned_today: int
+    live_answers_today: int
+    abandoned_30_days: int
+    live_answers_30_days: int
+    live_answers_last_hour: int
+
+
+_OPEN_CALLS = """
+SELECT a.state, a.queued_at, a.dial_at, a.answer_at, a.message_start_at, c.trunk_id
+FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.state <> 'ended' AND a.campaign_id = %(campaign_id)s
+"""
+
+_ENDED = """
+SELECT id, outcome, dial_at, answer_at, agent_connect_at, hangup_at
+FROM call_attempts WHERE id = %(id)s AND state = 'ended'
+"""
+
+_ENDED_SINCE = """
+SELECT id, outcome, dial_at, answer_at, agent_connect_at, hangup_at
+FROM call_attempts
+WHERE campaign_id = %(campaign_id)s AND state = 'ended' AND queued_at >= %(since)s
+ORDER BY id DESC LIMIT %(limit)s
+"""
+
+_WRAP_UPS_SINCE = """
+SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds
+FROM agent_state_history
+WHERE state = 'wrap_up' AND ended_at IS NOT NULL AND started_at >= %(since)s
+  AND (campaign_id = %(campaign_id)s OR %(campaign_id)s = ANY(campaigns))
+ORDER BY id DESC LIMIT %(limit)s
+"""
+
+_LAST_WRAP_UP = """
+SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds
+FROM agent_state_history
+WHERE agent_id = %(agent_id)s AND state = 'wrap_up' AND ended_at IS NOT NULL
+ORDER BY started_at DESC LIMIT 1
+"""
+
+_ABANDONMENT = """
+SELECT
+    count(*) FILTER (WHERE outcome = 'abandoned' AND queued_at >= %(day_start)s),
+    count(*) FILTER (WHERE queued_at >= %(day_start)s),
+    count(*) FILTER (WHERE outcome = 'abandoned'),
+    count(*),
+    count(*) FILTER (WHERE queued_at >= %(hour_ago)s)
+FROM call_attempts
+WHERE campaign_id = %(campaign_id)s AND queued_at >= %(thirty_days_ago)s
+  AND outcome IN ('connected', 'abandoned')
+"""
+
+_QUEUED = "SELECT count(*) FROM call_attempts WHERE state = 'queued'"
+
+
+def open_calls(conn: Connection, campaign_id: int) -> list[OpenCall]:
+    with conn.cursor(row_factory=class_row(OpenCall)) as cur:
+        return cur.execute(_OPEN_CALLS, {"campaign_id": campaign_id}).fetchall()
+
+
+def ended_attempt(conn: Connection, attempt_id: int) -> EndedAttempt | None:
+    with conn.cursor(row_factory=class_row(EndedAttempt)) as cur:
+        return cur.execute(_ENDED, {"id": attempt_id}).fetchone()
+
+
+def ended_attempts_since(
+    conn: Connection, campaign_id: int, since: datetime, limit: int = 20_000
+) -> list[EndedAttempt]:
+    """The campaign's most recent ended attempts (statistics warm-up after a scheduler start)."""
+    with conn.cursor(row_factory=class_row(EndedAttempt)) as cur:
+        params = {"campaign_id": campaign_id, "since": since, "limit": limit}
+        return cur.execute(_ENDED_SINCE, params).fetchall()
+
+
+def wrap_ups_since(
+    conn: Connection, campaign_id: int, since: datetime, limit: int = 20_000
+) -> list[EndedWrapUp]:
+    with conn.cursor(row_factory=class_row(EndedWrapUp)) as cur:
+        params = {"campaign_id": campaign_id, "since": since, "limit": limit}
+        return cur.execute(_WRAP_UPS_SINCE, params).fetchall()
+
+
+def last_wrap_up(conn: Connection, agent_id: int) -> EndedWrapUp | None:
+    with conn.cursor(row_factory=class_row(EndedWrapUp)) as cur:
+        return cur.execute(_LAST_WRAP_UP, {"agent_id": agent_id}).fetchone()
+
+
+def abandonment(
+    conn: Connection,
+    campaign_id: int,
+    *,
+    day_start: datetime,
+    hour_ago: datetime,
+    thirty_days_ago: datetime,
+) -> Abandonment:
+    row = conn.execute(
+        _ABANDONMENT,
+        {
+            "campaign_id": campaign_id,
+            "day_start": day_start,
+            "hour_ago": hour_ago,
+            "thirty_days_ago": thirty_days_ago,
+        },
+    ).fetchone()
+    assert row is not None
+    return Abandonment(*(int(value) for value in row))
+
+
+def queued_attempts(conn: Connection) -> int:
+    row = conn.execute(_QUEUED).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,63 @@
+"""The parts every report query shares: which campaigns, which hours, which zone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import sql
+
+from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
+from campaigns.report_filter import ReportFilter
+from campaigns.storage.db import Connection
+
+# An AMD false positive: AMD took the call for a machine and its disposition says a human was
+# there. It counts as an abandoned live answer (COMPLIANCE.md). The EXISTS only runs for the
+# few AMD-machine rows with a disposition, so report rows need no join with dispositions.
+AMD_FALSE_POSITIVE = """(r.outcome = %(machine)s AND r.amd_machine AND r.disposition <> ''
+    AND EXISTS (SELECT 1 FROM dispositions d
+                WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND d.human))"""
+
+# Live answers and abandoned ones of rollup row `r` (report_attempt_hours or _days).
+LIVE_AND_ABANDONED = sql.SQL(
+    "sum(r.attempts) FILTER (WHERE r.outcome = ANY(%(live_outcomes)s) OR "
+    + AMD_FALSE_POSITIVE
+    + ") AS live_answers,\n"
+    + "sum(r.attempts) FILTER (WHERE r.outcome = %(abandoned)s OR "
+    + AMD_FALSE_POSITIVE
+    + ") AS abandoned"
+)
+
+# The rows that can hold live answers: what the abandonment queries read.
+LIVE_ROWS = sql.SQL(
+    "(r.outcome = ANY(%(live_outcomes)s) OR (r.outcome = %(machine)s AND r.amd_machine))"
+)
+
+
+def campaign_condition(report: ReportFilter, column: str = "r.campaign_id") -> sql.Composable:
+    """`TRUE` for every campaign, else `column = ANY(%(campaign_ids)s)`."""
+    if not report.campaign_ids:
+        return sql.SQL("TRUE")
+    table, _, name = column.rpartition(".")
+    target = sql.Identifier(table, name) if table else sql.Identifier(name)
+    return sql.SQL("{} = ANY(%(campaign_ids)s)").format(target)
+
+
+def params(report: ReportFilter, **extra: Any) -> dict[str, Any]:
+    return {
+        "campaign_ids": list(report.campaign_ids),
+        "start": report.start(),
+        "end": report.end(),
+        "tz": report.tz,
+        "first_day": report.first_day,
+        "last_day": report.last_day,
+        "live_outcomes": sorted(str(o) for o in LIVE_ANSWER_OUTCOMES),
+        "abandoned": str(Outcome.ABANDONED),
+        "machine": str(Outcome.MACHINE),
+        **extra,
+    }
+
+
+def campaign_names(conn: Connection) -> list[tuple[int, str]]:
+    """(id, name) of every campaign, for the filter form."""
+    rows = conn.execute("SELECT id, name FROM campaigns ORDER BY name, id").fetchall()
+    return [(int(i), str(name)) for i, name in rows]

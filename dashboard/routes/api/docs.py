@@ -1,0 +1,19 @@
+"""/api/v1/openapi.json: the document, built from the live URL map (dashboard.openapi)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from dashboard.access import public
+from dashboard.api_schemas import SCHEMAS
+from dashboard.openapi import build_document, documented
+
+blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+
+@blueprint.get("/openapi.json")
+@public
+@documented("This document (OpenAPI 3.1)")
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(build_document(current_app, SCHEMAS))

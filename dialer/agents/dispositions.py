@@ -1,0 +1,73 @@
+"""The end of a call as the agent records it: the disposition, its effect on the contact, and
+the agent's way out of wrap-up. One entry point for the dashboard's console, its JSON API (the
+robots' softphones) and the CLI."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from campaigns.disposition_outcome import CallbackRequest
+from campaigns.storage.attempt_disposition_store import DispositionRecorded, record_disposition
+from dialer.agents.errors import NotHoldingAttempt
+from dialer.agents.model import LiveStatus
+from dialer.agents.service import AgentService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispositionDone:
+    recorded: DispositionRecorded
+    # The agent afterwards: ready, or paused when asked (or still busy with a later call).
+    agent: LiveStatus
+
+
+def submit_disposition(
+    agents: AgentService,
+    attempt_id: int,
+    agent_id: int,
+    code: str,
+    now: datetime,
+    notes: str = "",
+    callback_at: datetime | None = None,
+    callback_for_me: bool = False,
+    move_callback_into_window: bool = False,
+    pause_reason: str | None = None,
+) -> DispositionDone:
+    """Record `code` (a disposition of the call's campaign) for the agent's own call and apply
+    it; then the agent leaves wrap-up for ready, or for `pause_reason`.
+
+    Raises NotFound, NotYourAttempt, AttemptStillOpen (the worker is still closing the call),
+    Conflict (already dispositioned), ValidationError (unknown code, bad callback time) or
+    CallbackOutsideWindow (its `earliest` says when the callback could be).
+
+    A disposition after the wrap-up limit (the agent is ready, maybe on another call) is still
+    recorded; only the asked pause is then applied as a plain pause.
+    """
+    status = agents.status(agent_id)
+    holds = status.attempt_id == attempt_id
+    callback = CallbackRequest(
+        at=callback_at,
+        for_agent_id=agent_id if callback_for_me else None,
+        move_into_window=move_callback_into_window,
+    )
+    if pause_reason is not None:
+        agents.check_pause_reason(pause_reason)
+    with agents.db.connection() as conn:
+        recorded = record_disposition(
+            conn, attempt_id, agent_id, code, notes, callback, now, agent_holds_call=holds
+        )
+    if holds:
+        try:
+            return DispositionDone(
+                recorded, agents.finish_wrap_up(agent_id, attempt_id, now, pause_reason)
+            )
+        except NotHoldingAttempt:
+            pass  # wrap-up ended meanwhile, or its worker has not reported the hang-up yet
+    if pause_reason is not None:
+        after = agents.pause(agent_id, pause_reason, now)
+    else:
+        after = agents.status(agent_id)
+    return DispositionDone(recorded, after)

@@ -1,0 +1,85 @@
+"""The Lua scripts of the live state: each runs atomically inside Redis, in one round trip.
+
+CLAIM is the `Reserved` transition of dialer.agents.machine done where no other client can come
+between the read and the write (tests check both give the same hash). It takes the head of the
+campaign's ready queue (lowest idle-since: the longest idle), and removes the agent from every ready
+queue it is in, so an agent working several campaigns is offered one call, never two. An entry that
+is not a ready agent of this campaign (left by a crash between two writes; never expected) is
+dropped and the next one taken, so no ready agent waits behind it.
+
+With an agent id in ARGV[5], only that agent is taken, if ready in this campaign: a callback the
+customer was promised with one agent ("only me") goes to that agent or to nobody.
+
+KEYS[1] the campaign's ready queue; ARGV: key prefix, attempt id, campaign id, now (us), agent id
+or ''. Returns the agent's whole hash after the claim, flat (field, value, ...), or nil when
+no one is ready.
+"""
+
+from __future__ import annotations
+
+CLAIM = """
+local ready = KEYS[1]
+local prefix, attempt, campaign, now, wanted = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+local function reserve(id)
+    local key = prefix .. 'agent:' .. id
+    local state, since, campaigns = unpack(redis.call('HMGET', key, 'state', 'since', 'campaigns'))
+    local works = false
+    for c in string.gmatch(campaigns or '', '[^,]+') do
+        if c == campaign then works = true end
+    end
+    if state ~= 'ready' or not works then
+        redis.call('ZREM', ready, id)
+        return nil
+    end
+    -- Times never run backwards (see the machine): keep the later of now and since, as text,
+    -- because Lua would print a 16-digit number in exponent notation.
+    if tonumber(now) > tonumber(since) then since = now end
+    redis.call('HINCRBY', key, 'seq', 1)
+    redis.call('HSET', key, 'state', 'reserved', 'since', since, 'reason', '',
+               'attempt', attempt, 'call_campaign', campaign, 'wrap_up_until', '',
+               'after_state', '', 'after_reason', '')
+    for c in string.gmatch(campaigns, '[^,]+') do
+        redis.call('ZREM', prefix .. 'campaign:' .. c .. ':ready', id)
+    end
+    local fields = redis.call('HGETALL', key)
+    table.insert(fields, 'agent_id')
+    table.insert(fields, id)
+    return fields
+end
+
+if wanted ~= '' then
+    if not redis.call('ZSCORE', ready, wanted) then
+        return nil
+    end
+    return reserve(wanted)
+end
+while true do
+    local id = redis.call('ZRANGE', ready, 0, 0)[1]
+    if not id then
+        return nil
+    end
+    local fields = reserve(id)
+    if fields then
+        return fields
+    end
+end
+"""
+
+# The pacing's read: for each campaign (KEYS: their `campaign:<id>:agents` sets) the logged-in
+# agents with what the pacing needs of each. ARGV[1]: key prefix.
+FLOOR = """
+local prefix = ARGV[1]
+local floors = {}
+for i, members in ipairs(KEYS) do
+    local rows = {}
+    for _, id in ipairs(redis.call('SMEMBERS', members)) do
+        local f = redis.call('HMGET', prefix .. 'agent:' .. id,
+                             'state', 'since', 'reason', 'attempt', 'call_campaign', 'campaigns')
+        table.insert(rows, {id, f[1] or '', f[2] or '', f[3] or '', f[4] or '', f[5] or '',
+                            f[6] or ''})
+    end
+    floors[i] = rows
+end
+return floors
+"""

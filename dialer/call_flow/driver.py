@@ -1,0 +1,174 @@
+"""Runs one attempt: feeds telephony events into the state machine and executes its effects.
+
+Blocking by design (PJSUA2_NOTES.md: a Celery task per attempt that returns only when the
+attempt is over is the model that works). Any number of attempts may run in threads of one
+process; each has its own inbox, so they never see each other's events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+
+from dialer.call_flow.effects import (
+    Bridge,
+    CancelTimer,
+    ClaimAgent,
+    Effect,
+    Hangup,
+    Notify,
+    Originate,
+    PlayMessage,
+    RecordOutcome,
+    ReleaseAgent,
+    StartTimer,
+)
+from dialer.call_flow.inputs import (
+    AgentClaimed,
+    FlowEvent,
+    NoAgentAvailable,
+    OriginateFailed,
+    TimerFired,
+)
+from dialer.call_flow.machine import AttemptState, start, transition
+from dialer.call_flow.model import AttemptResult, AttemptSpec, Phase
+from dialer.call_flow.ports import AgentClaimer, AttemptReporter, Clock, NoAgents, SystemClock
+from dialer.call_flow.timers import Timers
+from dialer.telephony.capacity import LegReservation
+from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
+from dialer.telephony.interface import Inbox, Telephony
+
+log = logging.getLogger(__name__)
+
+# Wake up at least this often even with no timer due, so a lost event cannot hang an attempt.
+_MAX_WAIT_SECONDS = 1.0
+
+
+def run_attempt(
+    spec: AttemptSpec,
+    telephony: Telephony,
+    reporter: AttemptReporter,
+    *,
+    claimer: AgentClaimer | None = None,
+    clock: Clock | None = None,
+    reservation: LegReservation | None = None,
+) -> AttemptResult:
+    """Place the attempt's call and follow it to its very end; returns the reported result.
+
+    Raises :class:`NoFreeLeg` (nothing dialed, nothing reported) when the process lacks the
+    legs it needs, even if pjsua itself refuses the customer's INVITE for want of a slot.
+    """
+    own_reservation = reservation is None
+    if reservation is None:
+        reservation = telephony.reserve(spec.legs_needed)
+        if reservation is None:
+            raise NoFreeLeg(f"attempt {spec.attempt_id} needs {spec.legs_needed} free legs")
+    run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock())
+    try:
+        return run.loop(reservation)
+    finally:
+        if own_reservation:
+            reservation.release()
+
+
+class _Run:
+    def __init__(
+        self,
+        spec: AttemptSpec,
+        telephony: Telephony,
+        reporter: AttemptReporter,
+        claimer: AgentClaimer,
+        clock: Clock,
+    ) -> None:
+        self.spec = spec
+        self.telephony = telephony
+        self.reporter = reporter
+        self.claimer = claimer
+        self.clock = clock
+        self.timers = Timers()
+        self.result: AttemptResult | None = None
+
+    def loop(self, reservation: LegReservation) -> AttemptResult:
+        inbox = self.telephony.open_inbox()
+        state, effects = start(self.spec, self.clock.now())
+        try:
+            pending: deque[FlowEvent] = deque()
+            while True:
+                for effect in effects:
+                    pending.extend(self._execute(effect, inbox, reservation))
+                if state.phase is Phase.DONE:
+                    break
+                event = pending.popleft() if pending else self._next_event(inbox)
+                if event is not None:
+                    state, effects = transition(state, event)
+                else:
+                    effects = ()
+        except BaseException:
+            self._hang_up_everything(state)
+            raise
+        finally:
+            self.telephony.close_inbox(inbox)
+        assert self.result is not None
+        return self.result
+
+    def _next_event(self, inbox: Inbox) -> FlowEvent | None:
+        now = self.clock.now()
+        due = self.timers.pop_due(now)
+        if due is not None:
+            return TimerFired(due, now)
+        wait = self.timers.seconds_until_next(now, default=_MAX_WAIT_SECONDS)
+        return inbox.get(timeout=min(wait, _MAX_WAIT_SECONDS))
+
+    def _execute(
+        self, effect: Effect, inbox: Inbox, reservation: LegReservation
+    ) -> list[FlowEvent]:
+        attempt = self.spec.attempt_id
+        match effect:
+            case Originate(request):
+                try:
+                    self.telephony.originate(request, inbox, reservation)
+                except NoFreeLeg:
+                    if request.leg == self.spec.customer_leg:
+                        raise  # nothing was dialed: the caller may retry elsewhere
+                    now = self.clock.now()
+                    return [OriginateFailed(request.leg, now, False, "no free leg", True)]
+                except TelephonyError as exc:
+                    log.warning("attempt %s: cannot originate %s: %s", attempt, request.leg, exc)
+                    return [OriginateFailed(request.leg, self.clock.now(), exc.permanent, str(exc))]
+            case Hangup(leg):
+                self._quietly(lambda: self.telephony.hangup(leg))
+            case Bridge(a, b):
+                self._quietly(lambda: self.telephony.bridge(a, b))
+            case PlayMessage(leg, wav):
+                self._quietly(lambda: self.telephony.play(leg, wav))
+            case StartTimer(timer, at):
+                self.timers.start(timer, at)
+            case CancelTimer(timer):
+                self.timers.cancel(timer)
+            case ClaimAgent():
+                agent = self.claimer.claim_agent(attempt)
+                now = self.clock.now()
+                return [AgentClaimed(agent, now) if agent else NoAgentAvailable(now)]
+            case ReleaseAgent(agent, reason):
+                self.claimer.release_agent(agent, reason)
+            case Notify(milestone, at):
+                self.reporter.progress(attempt, milestone, at)
+            case RecordOutcome(result):
+                self.result = result
+                self.reporter.finished(result)
+        return []
+
+    def _quietly(self, action: Callable[[], object]) -> None:
+        """Run a telephony command whose leg may already be gone (its LegEnded is on its way)."""
+        try:
+            action()
+        except UnknownLeg as exc:
+            log.info("attempt %s: %s", self.spec.attempt_id, exc)
+        except TelephonyError as exc:
+            log.warning("attempt %s: telephony command failed: %s", self.spec.attempt_id, exc)
+
+    def _hang_up_everything(self, state: AttemptState) -> None:
+        for leg in state.live_legs:
+            self._quietly(partial(self.telephony.hangup, leg))

@@ -1,0 +1,82 @@
+"""What the state machine asks the driver to do, as data (STYLE.md: effects as data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone, Timer
+from dialer.telephony.events import LegId
+from dialer.telephony.requests import OriginateRequest
+
+
+@dataclass(frozen=True)
+class Originate:
+    request: OriginateRequest
+
+
+@dataclass(frozen=True)
+class Hangup:
+    leg: LegId
+
+
+@dataclass(frozen=True)
+class Bridge:
+    a: LegId
+    b: LegId
+
+
+@dataclass(frozen=True)
+class PlayMessage:
+    leg: LegId
+    wav: Path
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    """Start or move the named timer."""
+
+    timer: Timer
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    timer: Timer
+
+
+@dataclass(frozen=True)
+class ClaimAgent:
+    attempt_id: str
+
+
+@dataclass(frozen=True)
+class ReleaseAgent:
+    agent: AgentRef
+    reason: AgentRelease
+
+
+@dataclass(frozen=True)
+class Notify:
+    milestone: Milestone
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    result: AttemptResult
+
+
+Effect = (
+    Originate
+    | Hangup
+    | Bridge
+    | PlayMessage
+    | StartTimer
+    | CancelTimer
+    | ClaimAgent
+    | ReleaseAgent
+    | Notify
+    | RecordOutcome
+)

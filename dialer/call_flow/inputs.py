@@ -1,0 +1,41 @@
+"""Inputs of the call-flow state machine that do not come from telephony."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dialer.call_flow.model import AgentRef, Timer
+from dialer.telephony.events import LegId, TelephonyEvent
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    timer: Timer
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OriginateFailed:
+    """The INVITE could not be sent. ``no_capacity``: our process had no slot (not the
+    callee's fault: an agent is not blamed for it)."""
+
+    leg: LegId
+    at: datetime
+    permanent: bool
+    reason: str
+    no_capacity: bool = False
+
+
+@dataclass(frozen=True)
+class AgentClaimed:
+    agent: AgentRef
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NoAgentAvailable:
+    at: datetime
+
+
+FlowEvent = TelephonyEvent | TimerFired | OriginateFailed | AgentClaimed | NoAgentAvailable

@@ -1,0 +1,343 @@
+"""The outbound call attempt as a pure state machine: ``transition(state, event)``.
+
+No I/O and no clock: every input carries its time, every action is returned as an effect.
+Customer leg first; after answer (when a hand-off policy is set) an agent is claimed and
+called, and either both legs are bridged or the abandonment message is played to the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from campaigns.attempt import Outcome
+from dialer.call_flow.effects import (
+    Bridge,
+    CancelTimer,
+    ClaimAgent,
+    Effect,
+    Hangup,
+    Notify,
+    Originate,
+    PlayMessage,
+    RecordOutcome,
+    ReleaseAgent,
+    StartTimer,
+)
+from dialer.call_flow.inputs import (
+    AgentClaimed,
+    FlowEvent,
+    NoAgentAvailable,
+    OriginateFailed,
+    TimerFired,
+)
+from dialer.call_flow.model import (
+    ENDING_GUARD,
+    AgentRef,
+    AgentRelease,
+    AttemptResult,
+    AttemptSpec,
+    Milestone,
+    Phase,
+    Timeline,
+    Timer,
+)
+from dialer.telephony.events import (
+    LegAnswered,
+    LegDialing,
+    LegEnded,
+    LegId,
+    LegRinging,
+    PlaybackFinished,
+    StopRequested,
+)
+from dialer.telephony.outcomes import CancelReason, classify
+from dialer.telephony.requests import OriginateRequest, SipHeader
+
+Step = tuple["AttemptState", tuple[Effect, ...]]
+
+_BEFORE_ANSWER = {Phase.DIALING, Phase.RINGING}
+_SEEKING = {Phase.SEEKING_AGENT, Phase.AGENT_RINGING}
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    spec: AttemptSpec
+    phase: Phase
+    timeline: Timeline
+    live_legs: frozenset[LegId]
+    customer_answered: bool = False
+    customer_end: LegEnded | None = None
+    agent: AgentRef | None = None  # claimed and not yet released
+    agent_leg: LegId | None = None
+    talked_with: AgentRef | None = None
+    hangup_deadline: datetime | None = None
+
+    @property
+    def customer(self) -> LegId:
+        return self.spec.customer_leg
+
+
+def start(spec: AttemptSpec, now: datetime) -> Step:
+    request = OriginateRequest.to_number(spec.customer_leg, spec.trunk, spec.number)
+    state = AttemptState(
+        spec, Phase.DIALING, Timeline(dialed_at=now), frozenset({spec.customer_leg})
+    )
+    return state, (Originate(request), StartTimer(Timer.RING, now + spec.ring_timeout))
+
+
+def transition(state: AttemptState, event: FlowEvent) -> Step:
+    if state.phase is Phase.DONE:
+        return state, ()
+    match event:
+        case LegDialing(leg, at, call_id) if leg == state.customer:
+            # The ring time counts from the INVITE leaving, so the 15 s minimum really holds.
+            timeline = replace(state.timeline, dialed_at=at, sip_call_id=call_id)
+            restart = StartTimer(Timer.RING, at + state.spec.ring_timeout)
+            effects: tuple[Effect, ...] = (restart,) if state.phase is Phase.DIALING else ()
+            return replace(state, timeline=timeline), effects
+        case LegRinging(leg, at, _, early) if leg == state.customer:
+            return _ringing(state, at, early)
+        case LegAnswered(leg, at) if leg == state.customer:
+            return _customer_answered(state, at)
+        case LegAnswered(leg, at) if leg == state.agent_leg and state.phase is Phase.AGENT_RINGING:
+            return _agent_answered(state, at)
+        case LegEnded(leg) if leg == state.customer:
+            return _customer_ended(state, event)
+        case LegEnded(leg) if leg in state.live_legs:
+            return _agent_leg_ended(state, leg, event.at)
+        case OriginateFailed(leg, at) if leg == state.customer:
+            timeline = replace(state.timeline, ended_at=at, sip_reason=event.reason)
+            return _finish(replace(state, timeline=timeline, live_legs=frozenset()), at)
+        case OriginateFailed(leg, at, no_capacity=True) if leg == state.agent_leg:
+            return _no_slot_for_agent(state, leg, at)
+        case OriginateFailed(leg, at) if leg in state.live_legs:
+            return _agent_leg_ended(state, leg, at)
+        case TimerFired(timer, at):
+            return _timer_fired(state, timer, at)
+        case AgentClaimed(agent, at) if state.phase is Phase.SEEKING_AGENT:
+            return _call_agent(state, agent, at)
+        case NoAgentAvailable(at) if state.phase is Phase.SEEKING_AGENT:
+            return _abandon(state, at)
+        case PlaybackFinished(leg, at) if leg == state.customer and state.phase is Phase.ABANDONING:
+            return _ending(state, at, (Hangup(state.customer),))
+        case StopRequested(at, deadline):
+            return _stop_requested(state, at, deadline)
+    return state, ()
+
+
+def _ringing(state: AttemptState, at: datetime, early: bool) -> Step:
+    if state.phase not in _BEFORE_ANSWER:
+        return state, ()
+    first = state.timeline.ringing_at is None
+    timeline = replace(
+        state.timeline,
+        ringing_at=state.timeline.ringing_at or at,
+        early_media=state.timeline.early_media or early,
+    )
+    effects: tuple[Effect, ...] = (Notify(Milestone.RINGING, at),) if first else ()
+    return replace(state, phase=Phase.RINGING, timeline=timeline), effects
+
+
+def _customer_answered(state: AttemptState, at: datetime) -> Step:
+    answered = replace(
+        state, customer_answered=True, timeline=replace(state.timeline, answered_at=at)
+    )
+    if state.phase not in _BEFORE_ANSWER:
+        # Our CANCEL crossed the 200 OK: pjsua acknowledges it, we still end the call.
+        return answered, (Hangup(state.customer),)
+    effects: tuple[Effect, ...] = (CancelTimer(Timer.RING), Notify(Milestone.ANSWERED, at))
+    handoff = state.spec.handoff
+    if handoff is None:
+        deadline = at + state.spec.max_talk
+        talking = replace(answered, phase=Phase.TALKING, hangup_deadline=deadline)
+        return talking, (*effects, StartTimer(Timer.MAX_TALK, deadline))
+    abandon_at = at + handoff.connect_window - handoff.message_margin
+    seeking = replace(answered, phase=Phase.SEEKING_AGENT)
+    return seeking, (
+        *effects,
+        StartTimer(Timer.ABANDON, abandon_at),
+        ClaimAgent(state.spec.attempt_id),
+    )
+
+
+def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
+    tried = (*state.timeline.agents_tried, agent.agent_id)
+    leg = state.spec.agent_leg(len(tried))
+    headers = (SipHeader("X-Attempt-Id", state.spec.attempt_id), *state.spec.screen_pop)
+    request = OriginateRequest(leg=leg, uri=agent.sip_uri, headers=headers)
+    return replace(
+        state,
+        phase=Phase.AGENT_RINGING,
+        agent=agent,
+        agent_leg=leg,
+        live_legs=state.live_legs | {leg},
+        timeline=replace(state.timeline, agents_tried=tried),
+    ), (Originate(request),)
+
+
+def _agent_answered(state: AttemptState, at: datetime) -> Step:
+    assert state.agent_leg is not None
+    deadline = at + state.spec.max_talk
+    return replace(
+        state,
+        phase=Phase.TALKING,
+        talked_with=state.agent,
+        hangup_deadline=deadline,
+        timeline=replace(state.timeline, agent_connected_at=at),
+    ), (
+        Bridge(state.customer, state.agent_leg),
+        CancelTimer(Timer.ABANDON),
+        StartTimer(Timer.MAX_TALK, deadline),
+        Notify(Milestone.AGENT_CONNECTED, at),
+    )
+
+
+def _agent_leg_ended(state: AttemptState, leg: LegId, at: datetime) -> Step:
+    remaining = replace(state, live_legs=state.live_legs - {leg})
+    if leg != state.agent_leg or state.agent is None:
+        return _maybe_finish(remaining, at, ())
+    cleared = replace(remaining, agent=None, agent_leg=None)
+    if state.phase is Phase.AGENT_RINGING:
+        # The agent's phone failed or rejected: report it, try another agent while time remains.
+        release = ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)
+        seeking = replace(cleared, phase=Phase.SEEKING_AGENT)
+        return seeking, (release, ClaimAgent(state.spec.attempt_id))
+    release = ReleaseAgent(state.agent, _release_reason(state))
+    if state.phase is Phase.TALKING:
+        return _ending(cleared, at, (release, Hangup(state.customer)))
+    return _maybe_finish(cleared, at, (release,))
+
+
+def _release_reason(state: AttemptState) -> AgentRelease:
+    return AgentRelease.TALKED if state.talked_with is not None else AgentRelease.UNUSED
+
+
+def _no_slot_for_agent(state: AttemptState, leg: LegId, at: datetime) -> Step:
+    """Our process cannot place the agent leg: hand the agent back untouched and abandon."""
+    assert state.agent is not None
+    release = ReleaseAgent(state.agent, AgentRelease.UNUSED)
+    cleared = replace(state, live_legs=state.live_legs - {leg}, agent=None, agent_leg=None)
+    abandoned, effects = _abandon(cleared, at)
+    return abandoned, (release, *effects)
+
+
+def _abandon(state: AttemptState, at: datetime) -> Step:
+    effects: list[Effect] = []
+    if state.agent is not None and state.agent_leg is not None:
+        effects += [Hangup(state.agent_leg), ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)]
+    assert state.spec.handoff is not None
+    effects += [
+        CancelTimer(Timer.ABANDON),
+        PlayMessage(state.customer, state.spec.handoff.abandon_message),
+        Notify(Milestone.ABANDONED, at),
+    ]
+    return replace(
+        state,
+        phase=Phase.ABANDONING,
+        agent=None,
+        timeline=replace(state.timeline, message_started_at=at),
+    ), tuple(effects)
+
+
+def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
+    if timer is Timer.RING and state.phase in _BEFORE_ANSWER:
+        timeline = replace(state.timeline, cancel_reason=CancelReason.RING_TIMEOUT)
+        return _ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
+    if timer is Timer.ABANDON and state.phase in _SEEKING:
+        return _abandon(state, at)
+    if timer is Timer.MAX_TALK and state.phase is Phase.TALKING:
+        return _ending(state, at, tuple(Hangup(leg) for leg in sorted(state.live_legs)))
+    if timer is Timer.ENDING_GUARD:
+        # Legs that never reported their end (no answer to our CANCEL): give them up.
+        return _finish(state, at)
+    return state, ()
+
+
+def _stop_requested(state: AttemptState, at: datetime, deadline: datetime) -> Step:
+    if state.phase in _BEFORE_ANSWER:
+        timeline = replace(state.timeline, cancel_reason=CancelReason.SHUTDOWN)
+        return _ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
+    if state.phase is Phase.TALKING and (
+        state.hangup_deadline is None or deadline < state.hangup_deadline
+    ):
+        return replace(state, hangup_deadline=deadline), (StartTimer(Timer.MAX_TALK, deadline),)
+    return state, ()
+
+
+def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
+    timeline = replace(
+        state.timeline,
+        ended_at=ended.at,
+        sip_status=ended.sip_status,
+        sip_reason=ended.reason,
+        sip_call_id=ended.sip_call_id or state.timeline.sip_call_id,
+        answered_at=state.timeline.answered_at or ended.answered_at,
+    )
+    after = replace(
+        state,
+        customer_end=ended,
+        customer_answered=state.customer_answered or ended.answered_at is not None,
+        live_legs=state.live_legs - {state.customer},
+        timeline=timeline,
+    )
+    effects: list[Effect] = []
+    if state.agent is not None and state.agent_leg is not None:
+        effects.append(ReleaseAgent(state.agent, _release_reason(state)))
+        after = replace(after, agent=None)
+    effects += [Hangup(leg) for leg in sorted(after.live_legs)]
+    if after.live_legs:
+        return _ending(after, ended.at, tuple(effects))
+    return _finish(after, ended.at, tuple(effects))
+
+
+def _ending(state: AttemptState, at: datetime, effects: tuple[Effect, ...]) -> Step:
+    if state.phase is Phase.ENDING:
+        return state, effects
+    guard = StartTimer(Timer.ENDING_GUARD, at + ENDING_GUARD)
+    cancels = (CancelTimer(Timer.RING), CancelTimer(Timer.ABANDON), CancelTimer(Timer.MAX_TALK))
+    return replace(state, phase=Phase.ENDING), (*cancels, *effects, guard)
+
+
+def _maybe_finish(state: AttemptState, at: datetime, effects: tuple[Effect, ...]) -> Step:
+    if state.customer_end is not None and not state.live_legs:
+        return _finish(state, at, effects)
+    return state, effects
+
+
+def _finish(state: AttemptState, at: datetime, effects: tuple[Effect, ...] = ()) -> Step:
+    timeline = state.timeline
+    if timeline.ended_at is None:
+        timeline = replace(timeline, ended_at=at)
+    result = AttemptResult(
+        attempt_id=state.spec.attempt_id,
+        outcome=final_outcome(replace(state, timeline=timeline)),
+        timeline=timeline,
+        agent=state.talked_with,
+    )
+    cancels = tuple(CancelTimer(t) for t in Timer)
+    done = replace(state, phase=Phase.DONE, timeline=timeline)
+    return done, (*effects, *cancels, RecordOutcome(result))
+
+
+def final_outcome(state: AttemptState) -> Outcome:
+    """The attempt's outcome; any live answer without an agent counts as abandoned."""
+    if state.talked_with is not None:
+        return Outcome.ANSWERED
+    if state.customer_answered and state.spec.handoff is not None:
+        return Outcome.ABANDONED
+    end = state.customer_end
+    rang = state.timeline.ringing_at is not None
+    if end is None:
+        return {
+            CancelReason.RING_TIMEOUT: Outcome.NO_ANSWER if rang else Outcome.FAILED,
+            CancelReason.SHUTDOWN: Outcome.CANCELLED,
+            None: Outcome.FAILED,
+        }[state.timeline.cancel_reason]
+    return classify(
+        answered=state.customer_answered,
+        sip_status=end.sip_status,
+        cause=end.cause,
+        cancel_reason=state.timeline.cancel_reason,
+        rang=rang,
+    )

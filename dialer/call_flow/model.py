@@ -1,0 +1,140 @@
+"""The data of one outbound call attempt: what to dial, how to hand off, what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from campaigns.attempt import Outcome
+from dialer.telephony.events import LegId
+from dialer.telephony.numbers import E164
+from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason
+from dialer.telephony.requests import SipHeader
+from dialer.telephony.trunk import TrunkConfig
+
+# Regulators (FCC, Ofcom, CRTC): a live agent, or the abandonment message, within 2 s of answer.
+CONNECT_WINDOW = timedelta(seconds=2.0)
+# Decide early enough that the message has begun playing before the 2 s pass.
+MESSAGE_MARGIN = timedelta(seconds=0.3)
+# Legs that do not end after a hang-up (a CANCEL nobody answers) are given up after this:
+# it is longer than pjsip's INVITE transaction timer (64 x T1 = 32 s).
+ENDING_GUARD = timedelta(seconds=40)
+
+
+class AttemptSpecError(ValueError):
+    pass
+
+
+class Phase(StrEnum):
+    DIALING = "dialing"
+    RINGING = "ringing"
+    SEEKING_AGENT = "seeking_agent"
+    AGENT_RINGING = "agent_ringing"
+    TALKING = "talking"
+    ABANDONING = "abandoning"
+    ENDING = "ending"
+    DONE = "done"
+
+
+class Timer(StrEnum):
+    RING = "ring"
+    ABANDON = "abandon"
+    MAX_TALK = "max_talk"
+    ENDING_GUARD = "ending_guard"
+
+
+class Milestone(StrEnum):
+    """Progress published for live pages while the attempt runs."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    AGENT_CONNECTED = "agent_connected"
+    ABANDONED = "abandoned"
+
+
+class AgentRelease(StrEnum):
+    """Why an agent claimed for this attempt is handed back (decides their next state)."""
+
+    TALKED = "talked"  # had the call: wrap-up
+    NOT_ANSWERING = "not_answering"  # phone failed or did not answer in time: paused
+    UNUSED = "unused"  # the customer went away before the agent answered: ready again
+
+
+@dataclass(frozen=True)
+class AgentRef:
+    agent_id: str
+    sip_uri: str
+
+
+@dataclass(frozen=True)
+class HandoffPolicy:
+    """After answer, connect an agent within ``connect_window`` or play ``abandon_message``."""
+
+    abandon_message: Path
+    connect_window: timedelta = CONNECT_WINDOW
+    message_margin: timedelta = MESSAGE_MARGIN
+
+    def __post_init__(self) -> None:
+        if not timedelta(0) <= self.message_margin < self.connect_window:
+            raise AttemptSpecError("message_margin must be shorter than connect_window")
+
+
+@dataclass(frozen=True)
+class AttemptSpec:
+    """One attempt. ``screen_pop`` headers go to the agent's phone only, never to the carrier."""
+
+    attempt_id: str
+    number: E164
+    trunk: TrunkConfig
+    ring_timeout: timedelta = timedelta(seconds=25)
+    max_talk: timedelta = timedelta(hours=1)
+    handoff: HandoffPolicy | None = None
+    screen_pop: tuple[SipHeader, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.ring_timeout.total_seconds() < MINIMUM_RING_SECONDS:
+            raise AttemptSpecError(
+                f"ring_timeout {self.ring_timeout.total_seconds()} s is below the legal minimum "
+                f"of {MINIMUM_RING_SECONDS} s"
+            )
+        if not self.attempt_id or any(c.isspace() for c in self.attempt_id):
+            raise AttemptSpecError("attempt_id must be a non-empty word")
+
+    @property
+    def customer_leg(self) -> LegId:
+        return LegId(f"{self.attempt_id}:customer")
+
+    def agent_leg(self, n: int) -> LegId:
+        return LegId(f"{self.attempt_id}:agent{n}")
+
+    @property
+    def legs_needed(self) -> int:
+        return 2 if self.handoff is not None else 1
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Everything the attempt record must keep to prove the rules (COMPLIANCE.md)."""
+
+    dialed_at: datetime | None = None
+    ringing_at: datetime | None = None
+    early_media: bool = False
+    answered_at: datetime | None = None
+    agent_connected_at: datetime | None = None
+    message_started_at: datetime | None = None
+    ended_at: datetime | None = None
+    sip_status: int | None = None
+    sip_reason: str = ""
+    sip_call_id: str = ""
+    cancel_reason: CancelReason | None = None
+    agents_tried: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt_id: str
+    outcome: Outcome
+    timeline: Timeline
+    agent: AgentRef | None = None

@@ -1,0 +1,43 @@
+"""What the call-flow driver needs from the rest of the system (Postgres, Redis, Celery)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class AttemptReporter(Protocol):
+    """Receives the attempt's progress (live pages) and its final record (the CDR)."""
+
+    def progress(self, attempt_id: str, milestone: Milestone, at: datetime) -> None: ...
+
+    def finished(self, result: AttemptResult) -> None: ...
+
+
+class AgentClaimer(Protocol):
+    """Claims a ready agent atomically (no agent gets two calls) and hands agents back."""
+
+    def claim_agent(self, attempt_id: str) -> AgentRef | None: ...
+
+    def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None: ...
+
+
+class NoAgents:
+    """The claimer of a campaign without agents: every answer is abandoned."""
+
+    def claim_agent(self, attempt_id: str) -> AgentRef | None:
+        return None
+
+    def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
+        pass

@@ -1,0 +1,284 @@
+"""One call attempt from the worker's side: claim it, dial it, hand it to an agent, record it.
+
+`dial_attempt` is the whole body of the Celery dial task. The compare-and-set on the attempt row
+(queued -> dialing, committed before the INVITE) is what makes a redelivered or duplicated task
+harmless; everything after it runs the pure call flow (dialer.call_flow) against the process's
+telephony, with ports that write Postgres, publish live events and claim agents in Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import redis
+from psycopg_pool import ConnectionPool
+
+from campaigns.attempt import AttemptState, Outcome
+from campaigns.storage import attempt_store
+from campaigns.storage.attempt_store import AttemptResult as StoredResult
+from campaigns.storage.attempt_store import AttemptToDial
+from dialer import live_events
+from dialer.abandon_message import MessageUnavailable, message_for
+from dialer.agents.service import AgentService, HandBack
+from dialer.call_flow import run_attempt
+from dialer.call_flow.model import (
+    AgentRef,
+    AgentRelease,
+    AttemptResult,
+    AttemptSpec,
+    HandoffPolicy,
+    Milestone,
+)
+from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
+from dialer.telephony.numbers import E164
+from dialer.telephony.requests import SipHeader
+from dialer.telephony.trunk import DigestCredentials, TrunkConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DialContext:
+    """What one worker process shares between its dial tasks."""
+
+    worker: str
+    pool: ConnectionPool
+    redis: redis.Redis
+    telephony: Telephony
+    agents: AgentService
+    data_dir: Path
+    now: Callable[[], datetime]
+    # Attempts running in this process right now (the heartbeat's free-line count).
+    running: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.running += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self.running -= 1
+
+
+def dial_attempt(attempt_id: int, ctx: DialContext) -> Outcome | None:
+    """Place the attempt's call and follow it to its end; None if it was not ours to dial."""
+    with ctx.pool.connection() as conn:
+        to_dial = attempt_store.begin_dialing(conn, attempt_id, ctx.worker, ctx.now())
+    if to_dial is None:
+        log.info("attempt %s: already taken, ended or expired; nothing to do", attempt_id)
+        return None
+    ctx.enter()
+    try:
+        return _dial(to_dial, ctx)
+    except Exception:
+        # The task's edge: whatever broke, the attempt must not stay open with its contact held
+        # (its worker is alive, so the reaper would never close it). Closing is idempotent.
+        log.exception("attempt %s (campaign %s) failed", attempt_id, to_dial.campaign_id)
+        _finish(ctx, attempt_id, StoredResult(Outcome.FAILED, sip_reason="dialer error"))
+        raise
+    finally:
+        ctx.leave()
+
+
+def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
+    attempt_id = to_dial.attempt_id
+    try:
+        spec = _spec(to_dial, ctx.data_dir)
+    except (ValueError, TelephonyError, OSError, MessageUnavailable) as error:
+        # A number or trunk we cannot dial, or no abandonment message: nothing goes out.
+        log.error(
+            "attempt %s (campaign %s): not dialed: %s", attempt_id, to_dial.campaign_id, error
+        )
+        _finish(ctx, attempt_id, StoredResult(Outcome.FAILED, sip_reason=f"not dialed: {error}"))
+        return Outcome.FAILED
+    claimer = _Claimer(ctx, to_dial)
+    reporter = _Reporter(ctx, to_dial, claimer)
+    try:
+        run_attempt(spec, ctx.telephony, reporter, claimer=claimer)
+    except NoFreeLeg as error:
+        # Nothing was dialed: give the contact back untouched (expired = never dialed).
+        log.warning("attempt %s: %s", attempt_id, error)
+        _finish(ctx, attempt_id, StoredResult(Outcome.EXPIRED, sip_reason=str(error)))
+        return Outcome.EXPIRED
+    finally:
+        # Agents who talked go to wrap-up only once the attempt is stored, so their disposition
+        # never races the worker's own write of the outcome.
+        claimer.release_deferred()
+    return reporter.outcome or Outcome.FAILED
+
+
+def _spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
+    if to_dial.trunk is None:
+        raise ValueError("the campaign has no trunk")
+    trunk = to_dial.trunk
+    credentials = (
+        DigestCredentials(trunk.auth_username, trunk.auth_password, trunk.auth_realm or "*")
+        if trunk.auth_username and trunk.auth_password
+        else None
+    )
+    config = TrunkConfig(
+        name=trunk.name,
+        uri_template=trunk.uri_template,
+        caller_id=E164(to_dial.caller_id),
+        outbound_proxy=trunk.outbound_proxy,
+        credentials=credentials,
+        max_lines=trunk.max_lines,
+        max_calls_per_second=trunk.max_cps,
+    )
+    message = message_for(
+        to_dial.campaign_name, to_dial.caller_id, to_dial.abandon_message, data_dir
+    )
+    name = f"{to_dial.first_name} {to_dial.last_name}".strip()
+    headers = [
+        SipHeader("X-Dialer-Attempt", str(to_dial.attempt_id)),
+        SipHeader("X-Dialer-Campaign", _header_text(to_dial.campaign_name)),
+    ]
+    if to_dial.contact_id is not None:
+        headers.append(SipHeader("X-Dialer-Contact", str(to_dial.contact_id)))
+    if name:
+        headers.append(SipHeader("X-Dialer-Contact-Name", _header_text(name)))
+    return AttemptSpec(
+        attempt_id=str(to_dial.attempt_id),
+        number=E164(to_dial.called_number),
+        trunk=config,
+        ring_timeout=timedelta(seconds=to_dial.ring_timeout_s),
+        handoff=HandoffPolicy(abandon_message=message),
+        screen_pop=tuple(headers),
+    )
+
+
+def _header_text(text: str) -> str:
+    """Header values: one line, printable; anything else is dropped, never sent."""
+    return "".join(ch for ch in text if ch.isprintable())[:120]
+
+
+def _finish(ctx: DialContext, attempt_id: int, result: StoredResult) -> None:
+    with ctx.pool.connection() as conn:
+        attempt_store.finish_attempt(conn, attempt_id, result, ctx.now())
+
+
+_PROGRESS: dict[Milestone, tuple[AttemptState, str]] = {
+    Milestone.RINGING: (AttemptState.RINGING, "ring_at"),
+    Milestone.ANSWERED: (AttemptState.ANSWERED, "answer_at"),
+    Milestone.AGENT_CONNECTED: (AttemptState.CONNECTED, "agent_connect_at"),
+    Milestone.ABANDONED: (AttemptState.ANSWERED, "message_start_at"),
+}
+
+
+class _Reporter:
+    """The call flow's AttemptReporter: the attempt row and the live events."""
+
+    def __init__(self, ctx: DialContext, to_dial: AttemptToDial, claimer: _Claimer) -> None:
+        self.ctx = ctx
+        self.to_dial = to_dial
+        self.claimer = claimer
+        self.outcome: Outcome | None = None
+
+    @property
+    def agent_id(self) -> int | None:
+        return self.claimer.current
+
+    def progress(self, attempt_id: str, milestone: Milestone, at: datetime) -> None:
+        state, column = _PROGRESS[milestone]
+        columns: dict[str, object] = {column: at}
+        if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
+            columns["agent_id"] = self.agent_id
+            self.ctx.agents.connected(self.agent_id, self.to_dial.attempt_id, at)
+        with self.ctx.pool.connection() as conn:
+            attempt_store.record_progress(conn, int(attempt_id), state, **columns)
+        event = self._event(milestone, at)
+        if event is not None:
+            self._publish(event)
+
+    def _event(self, milestone: Milestone, at: datetime) -> live_events.LiveEvent | None:
+        ids = (self.to_dial.attempt_id, self.to_dial.campaign_id)
+        if milestone is Milestone.ANSWERED:
+            return live_events.CallAnswered(*ids, at)
+        if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
+            return live_events.CallConnected(*ids, self.agent_id, at)
+        if milestone is Milestone.ABANDONED:
+            return live_events.CallAbandoned(*ids, at)
+        return None
+
+    def finished(self, result: AttemptResult) -> None:
+        timeline = result.timeline
+        agent_id = int(result.agent.agent_id) if result.agent else None
+        outcome = result.outcome
+        if outcome is Outcome.ANSWERED and agent_id is not None and timeline.agent_connected_at:
+            outcome = Outcome.CONNECTED
+        stored = StoredResult(
+            outcome=outcome,
+            sip_status=timeline.sip_status,
+            sip_reason=timeline.sip_reason or None,
+            sip_call_id=timeline.sip_call_id or None,
+            agent_id=agent_id,
+            timeline={
+                name: value
+                for name, value in (
+                    ("dial_at", timeline.dialed_at),
+                    ("ring_at", timeline.ringing_at),
+                    ("answer_at", timeline.answered_at),
+                    ("agent_connect_at", timeline.agent_connected_at),
+                    ("message_start_at", timeline.message_started_at),
+                    ("hangup_at", timeline.ended_at),
+                )
+                if value is not None
+            },
+        )
+        _finish(self.ctx, self.to_dial.attempt_id, stored)
+        self.outcome = outcome
+        self._publish(
+            live_events.CallEnded(
+                self.to_dial.attempt_id,
+                self.to_dial.campaign_id,
+                outcome.value,
+                timeline.ended_at or self.ctx.now(),
+                agent_id,
+            )
+        )
+
+    def _publish(self, event: live_events.LiveEvent) -> None:
+        try:
+            live_events.publish(self.ctx.redis, event)
+        except redis.RedisError as error:  # live pages miss one event; the call goes on
+            log.warning("attempt %s: event not published: %s", self.to_dial.attempt_id, error)
+
+
+class _Claimer:
+    """The call flow's AgentClaimer on the agents' live state in Redis."""
+
+    def __init__(self, ctx: DialContext, to_dial: AttemptToDial) -> None:
+        self.ctx = ctx
+        self.to_dial = to_dial
+        self._deferred: list[int] = []
+        # The agent holding this call now (reserved or talking), if any.
+        self.current: int | None = None
+
+    def claim_agent(self, attempt_id: str) -> AgentRef | None:
+        claimed = self.ctx.agents.claim(self.to_dial.campaign_id, int(attempt_id), self.ctx.now())
+        if claimed is None:
+            return None
+        self.current = claimed.agent_id
+        return AgentRef(agent_id=str(claimed.agent_id), sip_uri=claimed.sip_uri)
+
+    def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
+        agent_id = int(agent.agent_id)
+        if self.current == agent_id:
+            self.current = None
+        if reason is AgentRelease.TALKED:
+            self._deferred.append(agent_id)
+            return
+        self.ctx.agents.release(
+            agent_id, self.to_dial.attempt_id, HandBack(reason.value), self.ctx.now()
+        )
+
+    def release_deferred(self) -> None:
+        for agent_id in self._deferred:
+            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now())
+        self._deferred.clear()

@@ -1,0 +1,87 @@
+"""Day-level control: move the per-call risk limit so the measured rate tracks the target.
+
+The per-call risk limit alone does not fix the day's rate (the model is approximate, the list
+changes); an integral controller closes the loop, and a brake scales the limit down to nothing as
+a window's rate approaches the cap, where pacing becomes progressive (which abandons no one).
+"""
+
+from __future__ import annotations
+
+import math
+
+from dialer.pacing.observations import AbandonmentCounts
+from dialer.pacing.policy import AbandonWindow, ControllerState, PacingPolicy
+
+
+def window_counts(counts: AbandonmentCounts, window: AbandonWindow) -> tuple[int, int]:
+    """(abandoned, live answers) in one window."""
+    if window is AbandonWindow.DAY:
+        return counts.abandoned_today, counts.live_answers_today
+    return counts.abandoned_30_days, counts.live_answers_30_days
+
+
+def measured_rate(counts: AbandonmentCounts, policy: PacingPolicy) -> tuple[float, int]:
+    """The highest projected rate over the policy's windows, with that window's live answers."""
+    worst, live_of_worst = 0.0, 0
+    for window in policy.windows:
+        abandoned, live = window_counts(counts, window)
+        projected = live + counts.live_answers_expected
+        if projected > 0 and abandoned / projected >= worst:
+            worst, live_of_worst = abandoned / projected, live
+    return worst, live_of_worst
+
+
+def brake(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
+    """1 while every window could take `brake_abandons` more abandons (with one more live answer)
+    and stay within the cap, falling to 0 where one more abandon would pass it.
+
+    The controller keeps the rate near the target; this is the hard stop under the cap. It is
+    counted in abandons, not in rate, so a small team is not braked by its own granularity.
+    """
+    factor = 1.0
+    for window in policy.windows:
+        abandoned, live = window_counts(counts, window)
+        projected = live + 1 + counts.live_answers_expected
+        spare = policy.abandon_cap * projected - abandoned - 1
+        factor = min(factor, spare / policy.brake_abandons)
+    return min(max(factor, 0.0), 1.0)
+
+
+def surplus(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
+    """Abandons still to spend before the tightest window reaches the target, in units of the
+    window's Poisson noise (so 2 abandons to spare means more in a small window than a large one).
+    """
+    lowest = math.inf
+    for window in policy.windows:
+        abandoned, live = window_counts(counts, window)
+        allowed = policy.abandon_target * live
+        lowest = min(lowest, (allowed - abandoned) / math.sqrt(max(allowed, 1.0)))
+    return min(max(lowest, -_SURPLUS_CLIP), _SURPLUS_CLIP)
+
+
+_SURPLUS_CLIP = 2.0
+
+
+def adjust(
+    state: ControllerState, counts: AbandonmentCounts, policy: PacingPolicy, now: float
+) -> ControllerState:
+    """Proportional-integral control on the surplus of abandons.
+
+    The surplus is already the integral of (target - rate): reacting to it in proportion damps
+    the loop, and a slow integral finds the risk limit at which this campaign's calls land on
+    the target (it differs with team size and answer rate because the risk model is approximate).
+    """
+    tuning = policy.controller
+    if state.adjusted_at is not None and now - state.adjusted_at < tuning.interval_seconds:
+        return state
+    error = surplus(counts, policy)
+    base = state.base_risk_limit
+    if state.adjusted_at is not None:
+        base = math.exp(math.log(base) + tuning.integral_gain * error)
+        base = min(max(base, tuning.min_risk), tuning.max_risk)
+    limit = base * math.exp(tuning.proportional_gain * error)
+    return ControllerState(
+        risk_limit=min(max(limit, tuning.min_risk), tuning.max_risk),
+        adjusted_at=now,
+        base_risk_limit=base,
+    )

@@ -1,0 +1,132 @@
+"""Lookup tables derived from `PacingStatistics`, built when the statistics are refreshed.
+
+Building costs a few milliseconds; `decide()` then only indexes the tables. Every table answers
+"given what was already seen (seconds rung, seconds into talk or wrap-up), what is the chance that
+X happens within t more seconds", with t in whole seconds up to `SUPPLY_HORIZON`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from dialer.pacing.statistics import PacingStatistics
+
+Table = npt.NDArray[np.float64]
+
+# A new call's live answer is looked at up to this many seconds ahead (ring timeouts are ~25 s).
+ANSWER_HORIZON = 40
+# Agents are looked at a little further: an answer at the horizon may wait for one.
+SUPPLY_HORIZON = ANSWER_HORIZON + 8
+# Below this many (aged) observations still alive at an elapsed time, the conditional estimate is
+# noise: longer elapsed times reuse the last row that had enough.
+MIN_SURVIVORS = 3.0
+
+
+@dataclass(frozen=True, eq=False)
+class PacingModel:
+    completed_talks: int
+    live_probability: float
+    # [seconds rung, t]: P(a person answers within t more seconds | still ringing)
+    live_within: Table
+    # [t]: P(a new call's live answer comes at second t | it is live)
+    live_delay_density: Table
+    # the seconds after dialing between which people have answered (the density's support)
+    first_answer_second: int
+    last_answer_second: int
+    # [seconds into talk, t]: P(the agent is ready within t seconds), through its wrap-up
+    on_call_free_within: Table
+    # [seconds into wrap-up, t]: P(the agent is ready within t seconds)
+    wrap_up_free_within: Table
+    # the same chances with their Bernoulli variances, [row, (chance, variance), t], the on-call
+    # rows followed by the wrap-up rows: one gather and one sum per decision instead of six
+    agent_chances: npt.NDArray[np.float64]
+    ringing_chances: npt.NDArray[np.float64]
+
+    @classmethod
+    def from_statistics(cls, statistics: PacingStatistics) -> PacingModel:
+        live = np.asarray(statistics.live_answer_delays, dtype=np.float64)
+        other = np.asarray(statistics.other_ring_ends, dtype=np.float64)
+        talk = np.asarray(statistics.talk_durations, dtype=np.float64)
+        wrap = np.asarray(statistics.wrap_durations, dtype=np.float64)
+        dials = float(live.sum() + other.sum())
+        density = _padded(live, ANSWER_HORIZON)
+        density[-1] += live[ANSWER_HORIZON:].sum()
+        support = np.nonzero(density > 0)[0]
+        live_within = _event_within(live, live + other)
+        on_call = _talk_then_wrap_within(talk, wrap)
+        wrap_up = _event_within(wrap, wrap)
+        return cls(
+            completed_talks=statistics.completed_talks,
+            live_probability=float(live.sum()) / dials if dials > 0 else 0.0,
+            live_within=live_within,
+            live_delay_density=density / max(float(density.sum()), 1e-12),
+            first_answer_second=int(support[0]) if len(support) else 0,
+            last_answer_second=int(support[-1]) if len(support) else ANSWER_HORIZON - 1,
+            on_call_free_within=on_call,
+            wrap_up_free_within=wrap_up,
+            agent_chances=_with_variance(np.concatenate([on_call, wrap_up])),
+            ringing_chances=_with_variance(live_within),
+        )
+
+    @property
+    def wrap_up_offset(self) -> int:
+        """Row of `agent_chances` where the wrap-up rows start."""
+        return len(self.on_call_free_within)
+
+
+def _with_variance(table: Table) -> npt.NDArray[np.float64]:
+    return np.stack([table, table * (1.0 - table)], axis=1)
+
+
+def _padded(counts: Table, length: int) -> Table:
+    out = np.zeros(length)
+    n = min(length, len(counts))
+    out[:n] = counts[:n]
+    return out
+
+
+def _survivors(counts: Table) -> Table:
+    """survivors[i] = observations ending at or after bin i."""
+    return np.concatenate([np.cumsum(counts[::-1])[::-1], [0.0]])
+
+
+def _reliable_rows(table: Table, survivors: Table) -> Table:
+    ok = np.nonzero(survivors[: len(table)] >= MIN_SURVIVORS)[0]
+    last = int(ok[-1]) if len(ok) else 0
+    table[last + 1 :] = table[last]
+    return table
+
+
+def _event_within(events: Table, everything: Table) -> Table:
+    """[i, t] = P(an `events` end in [i, i + t) | nothing in `everything` ended before i)."""
+    bins = len(events)
+    before = np.concatenate([[0.0], np.cumsum(events)])
+    before = np.concatenate([before, np.full(SUPPLY_HORIZON + 1, before[-1])])
+    rows = np.arange(bins)[:, None]
+    steps = np.arange(SUPPLY_HORIZON + 1)[None, :]
+    alive = _survivors(everything)
+    table = (before[rows + steps] - before[rows]) / np.maximum(alive[:bins, None], 1e-12)
+    table = np.clip(table, 0.0, 1.0)
+    return _reliable_rows(table, alive)
+
+
+def _talk_then_wrap_within(talk: Table, wrap: Table) -> Table:
+    """[i, t] = P(talk ends and the wrap-up after it ends within t seconds | talk lasted i s)."""
+    bins = len(talk)
+    wrap_total = max(float(wrap.sum()), 1e-12)
+    # wrap_done[x] = P(wrap-up shorter than x seconds)
+    wrap_done = np.concatenate([[0.0], np.cumsum(_padded(wrap, SUPPLY_HORIZON))]) / wrap_total
+    shifted = np.concatenate([talk, np.zeros(SUPPLY_HORIZON)])
+    # ends[i, d] = talks (of those alive at i) ending d seconds from now
+    ends = sliding_window_view(shifted, SUPPLY_HORIZON)[:bins]
+    # then[d, t] = P(the wrap-up after a talk ending at d is over by t)
+    steps = np.arange(SUPPLY_HORIZON + 1)[None, :] - np.arange(SUPPLY_HORIZON)[:, None]
+    then = np.where(steps > 0, wrap_done[np.clip(steps, 0, SUPPLY_HORIZON)], 0.0)
+    table = ends @ then
+    alive = _survivors(talk)
+    table = np.clip(table / np.maximum(alive[:bins, None], 1e-12), 0.0, 1.0)
+    return _reliable_rows(table, alive)

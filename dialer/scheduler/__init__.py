@@ -1,0 +1,1 @@
+"""The campaign scheduler: one active leader that paces every running campaign each tick."""

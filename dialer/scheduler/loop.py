@@ -1,0 +1,358 @@
+"""The scheduler: while it leads, every tick paces each running campaign and places its calls.
+
+A tick (about 1 s, sooner on agent-free and call-ended events):
+1. read live state: agents by state and time in state (Redis), calls in flight (PostgreSQL),
+   free worker lines (worker heartbeats), the trunk's calls-per-second allowance;
+2. call the pure pacing function (dialer.pacing.decide) -- the same code the simulation runs;
+3. claim that many dialable contacts in one statement with every compliance rule and SKIP LOCKED,
+   fenced by the leader's token, create their attempts and commit;
+4. after the commit, enqueue one dial task per attempt with a short expiry.
+Housekeeping rides along: agents' wrap-up expiry and history backlog, and the reaper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import redis
+from psycopg_pool import ConnectionPool
+
+from campaigns.agents import AgentState
+from campaigns.campaign import Campaign, CampaignState
+from campaigns.storage import attempt_store, campaign_store, claim_store, pacing_store, trunk_store
+from campaigns.storage.db import Connection
+from dialer import live_events, worker_registry
+from dialer.agents.floor import CampaignFloor
+from dialer.agents.service import AgentService
+from dialer.dial_queue import DialSender
+from dialer.pacing import PacingDecision, PacingInputs, decide
+from dialer.reaper import reap
+from dialer.scheduler.leader import LeaderLease, Leadership
+from dialer.scheduler.observe import abandonment_counts, agent_floor, calls_in_flight
+from dialer.scheduler.pacer import CampaignPacer, policy_for
+from dialer.scheduler.rate import TokenBucket
+
+log = logging.getLogger(__name__)
+
+TICK_S = 1.0
+# Extra decisions on events, but not more often than this per campaign.
+MIN_DECISION_GAP_S = 0.2
+REAP_EVERY_S = 5.0
+CAMPAIGNS_EVERY_S = 5.0
+# A queued attempt not picked up within this is dropped (by the broker and the database).
+DIAL_EXPIRY_S = 15.0
+WARMUP_HISTORY = timedelta(hours=24)
+PACING_KEY = "dialer:pacing:"
+
+
+@dataclass
+class _Timers:
+    reap_at: float = 0.0
+    campaigns_at: float = 0.0
+    decided_at: dict[int, float] = field(default_factory=dict)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        client: redis.Redis,
+        agents: AgentService,
+        sender: DialSender,
+        lease: LeaderLease,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.pool, self.redis, self.agents, self.sender, self.lease = (
+            pool,
+            client,
+            agents,
+            sender,
+            lease,
+        )
+        self.now, self.monotonic = now, monotonic
+        self.pacers: dict[int, CampaignPacer] = {}
+        self.buckets: dict[int, TokenBucket] = {}
+        self.timers = _Timers()
+        self.events_after = "$"
+        self.leading: Leadership | None = None
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            started = self.monotonic()
+            try:
+                self.step()
+            except Exception:
+                log.exception("scheduler tick failed")
+                stop.wait(TICK_S)
+            self.wait_for_events(max(0.0, TICK_S - (self.monotonic() - started)), stop)
+        self.lease.release()
+
+    def step(self) -> None:
+        leadership = self.lease.try_acquire()
+        if leadership != self.leading:
+            log.info(
+                "scheduler %s: %s", self.lease.identity, "leading" if leadership else "standing by"
+            )
+            self.pacers.clear()  # a new leader relearns from the database
+            self.leading = leadership
+        if leadership is None:
+            return
+        now, mono = self.now(), self.monotonic()
+        self.agents.tick(now)
+        with self.pool.connection() as conn:
+            if mono >= self.timers.reap_at:
+                live = {w.name for w in worker_registry.live_workers(self.redis)}
+                reaped = reap(conn, live, now)
+                if reaped.expired or reaped.worker_lost:
+                    log.info(
+                        "reaper: %s expired, %s worker_lost", reaped.expired, reaped.worker_lost
+                    )
+                self.timers.reap_at = mono + REAP_EVERY_S
+            if mono >= self.timers.campaigns_at:
+                self._refresh_campaigns(conn, now)
+                self.timers.campaigns_at = mono + CAMPAIGNS_EVERY_S
+            self._pace_all(conn, leadership, now, mono)
+
+    def wait_for_events(self, seconds: float, stop: threading.Event) -> None:
+        """Learn from call-ended and agent events until the next tick; decide early when an
+        agent frees up or a call ends."""
+        deadline = self.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - self.monotonic()
+            if left <= 0:
+                return
+            try:
+                events = live_events.read_after(
+                    self.redis, self.events_after, block_ms=int(left * 1000) or 1
+                )
+            except redis.RedisError:
+                stop.wait(left)
+                return
+            woken: set[int] = set()
+            for event in events:
+                self.events_after = event.id
+                woken |= self._learn(event)
+            if woken and self.leading is not None:
+                now, mono = self.now(), self.monotonic()
+                with self.pool.connection() as conn:
+                    for campaign_id in woken:
+                        if (
+                            mono - self.timers.decided_at.get(campaign_id, 0.0)
+                            >= MIN_DECISION_GAP_S
+                        ):
+                            self._pace_campaign_alone(conn, campaign_id, now, mono)
+
+    # -- campaigns --------------------------------------------------------------------------
+
+    def _refresh_campaigns(self, conn: Connection, now: datetime) -> None:
+        running = {c.id: c for c in campaign_store.list_campaigns(conn, CampaignState.RUNNING)}
+        for campaign_id in list(self.pacers):
+            if campaign_id not in running:
+                del self.pacers[campaign_id]
+        for campaign_id, campaign in running.items():
+            pacer = self.pacers.get(campaign_id)
+            if pacer is None:
+                self.pacers[campaign_id] = self._warm_up(conn, campaign, now)
+            else:
+                pacer.update_campaign(campaign)
+
+    def _warm_up(self, conn: Connection, campaign: Campaign, now: datetime) -> CampaignPacer:
+        pacer = CampaignPacer(campaign)
+        since = now - WARMUP_HISTORY
+        for attempt in reversed(pacing_store.ended_attempts_since(conn, campaign.id, since)):
+            pacer.learn_attempt(attempt)
+        for wrap in pacing_store.wrap_ups_since(conn, campaign.id, since):
+            pacer.learn_wrap_up(wrap.seconds)
+        return pacer
+
+    def _pace_all(
+        self, conn: Connection, leadership: Leadership, now: datetime, mono: float
+    ) -> None:
+        floors = self.agents.floors(list(self.pacers), now) if self.pacers else {}
+        lines = self._free_lines(conn)
+        for campaign_id, pacer in self.pacers.items():
+            lines -= self._pace(conn, pacer, floors.get(campaign_id), lines, leadership, now, mono)
+
+    def _pace_campaign_alone(
+        self, conn: Connection, campaign_id: int, now: datetime, mono: float
+    ) -> None:
+        pacer = self.pacers.get(campaign_id)
+        if pacer is None or self.leading is None:
+            return
+        floor = self.agents.floors([campaign_id], now).get(campaign_id)
+        self._pace(conn, pacer, floor, self._free_lines(conn), self.leading, now, mono)
+
+    def _free_lines(self, conn: Connection) -> int:
+        free = sum(w.lines_free for w in worker_registry.live_workers(self.redis))
+        return max(0, free - pacing_store.queued_attempts(conn))
+
+    def _pace(
+        self,
+        conn: Connection,
+        pacer: CampaignPacer,
+        floor: CampaignFloor | None,
+        free_lines: int,
+        leadership: Leadership,
+        now: datetime,
+        mono: float,
+    ) -> int:
+        """Decide for one campaign and place its calls; returns how many were placed."""
+        campaign = pacer.campaign
+        policy = policy_for(campaign)
+        self.timers.decided_at[campaign.id] = mono
+        if policy is None or pacer.controller is None or campaign.trunk_id is None:
+            return 0
+        if not campaign.spec.schedule.is_open(now, pacer.zone):
+            return 0
+        pacer.refresh_model(mono)
+        calls = pacing_store.open_calls(conn, campaign.id)
+        lines = min(free_lines, self._trunk_lines(conn, campaign, len(calls)))
+        bucket = self._bucket(conn, campaign)
+        counts = pacing_store.abandonment(
+            conn,
+            campaign.id,
+            day_start=pacer.day_start(now),
+            hour_ago=now - timedelta(hours=1),
+            thirty_days_ago=now - timedelta(days=30),
+        )
+        inputs = PacingInputs(
+            now=mono,
+            agents=agent_floor(floor),
+            calls=calls_in_flight(calls, now),
+            free_lines=max(0, lines),
+            dial_allowance=bucket.allowance(mono),
+            abandonment=abandonment_counts(counts),
+            controller=pacer.controller,
+            model=pacer.model,
+        )
+        decision = decide(inputs, policy)
+        pacer.controller = decision.controller
+        pacer.last_decision = decision
+        placed = (
+            self._place(conn, campaign, decision.calls, floor, leadership, now)
+            if decision.calls
+            else 0
+        )
+        bucket.take(placed)
+        self._publish(campaign, decision, inputs, placed, now)
+        return placed
+
+    def _trunk_lines(self, conn: Connection, campaign: Campaign, open_for_campaign: int) -> int:
+        assert campaign.trunk_id is not None
+        trunk = trunk_store.get_trunk(conn, campaign.trunk_id)
+        row = conn.execute(
+            "SELECT count(*) FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id"
+            " WHERE a.state <> 'ended' AND c.trunk_id = %s",
+            (campaign.trunk_id,),
+        ).fetchone()
+        on_trunk = int(row[0]) if row else 0
+        limit = trunk.spec.max_lines - on_trunk
+        if campaign.spec.max_lines is not None:
+            limit = min(limit, campaign.spec.max_lines - open_for_campaign)
+        return limit
+
+    def _bucket(self, conn: Connection, campaign: Campaign) -> TokenBucket:
+        assert campaign.trunk_id is not None
+        bucket = self.buckets.get(campaign.trunk_id)
+        if bucket is None:
+            cps = trunk_store.get_trunk(conn, campaign.trunk_id).spec.max_cps
+            bucket = self.buckets[campaign.trunk_id] = TokenBucket(rate=cps, capacity=max(1.0, cps))
+        return bucket
+
+    def _place(
+        self,
+        conn: Connection,
+        campaign: Campaign,
+        count: int,
+        floor: CampaignFloor | None,
+        leadership: Leadership,
+        now: datetime,
+    ) -> int:
+        ready = [a.agent_id for a in floor.in_state(AgentState.READY)] if floor else []
+        expires = now + timedelta(seconds=DIAL_EXPIRY_S)
+        try:
+            with conn.transaction():
+                claimed = claim_store.claim_dialable_contacts(
+                    conn,
+                    campaign,
+                    count,
+                    now,
+                    fencing_token=leadership.token,
+                    leader=leadership.identity,
+                    ready_agent_ids=ready,
+                )
+                attempts = attempt_store.create_attempts(
+                    conn, campaign.id, [c.contact_id for c in claimed], now=now, expires_at=expires
+                )
+        except claim_store.FencedOut:
+            log.warning("scheduler %s was fenced out: a newer leader exists", leadership.identity)
+            self.lease.current = None
+            return 0
+        for attempt_id in attempts:  # only after the commit: a worker must find the row
+            self.sender.dial(attempt_id, DIAL_EXPIRY_S)
+        return len(attempts)
+
+    def _publish(
+        self,
+        campaign: Campaign,
+        decision: PacingDecision,
+        inputs: PacingInputs,
+        placed: int,
+        now: datetime,
+    ) -> None:
+        """The campaign's last decision, for the wallboard and `dialer campaign status`."""
+        state = {
+            "at": now.isoformat(),
+            "calls": decision.calls,
+            "placed": placed,
+            "reason": decision.reason.value,
+            "alarms": [a.value for a in decision.alarms],
+            "risk": round(decision.risk, 4),
+            "ready_agents": inputs.agents.ready,
+            "working_agents": inputs.agents.working,
+            "calls_in_flight": inputs.calls.count,
+            "free_lines": inputs.free_lines,
+            "dial_level": round(inputs.calls.count / inputs.agents.ready, 2)
+            if inputs.agents.ready
+            else None,
+        }
+        try:
+            self.redis.set(PACING_KEY + str(campaign.id), json.dumps(state), ex=60)
+        except redis.RedisError:
+            log.warning("pacing state of campaign %s not published", campaign.id)
+
+    # -- learning from events ---------------------------------------------------------------
+
+    def _learn(self, event: live_events.StreamedEvent) -> set[int]:
+        """Feed the statistics; return the campaigns worth an early decision."""
+        data = event.data
+        kind = event.type
+        if kind is live_events.EventType.CALL_ENDED:
+            pacer = self.pacers.get(int(data["campaign_id"]))
+            if pacer is None:
+                return set()
+            with self.pool.connection() as conn:
+                ended = pacing_store.ended_attempt(conn, int(data["attempt_id"]))
+            if ended is not None:
+                pacer.learn_attempt(ended)
+            return {pacer.campaign.id}
+        if kind is live_events.EventType.AGENT_STATE:
+            campaigns = {int(c) for c in data.get("campaigns") or []}
+            if data.get("previous") == "wrap_up":
+                with self.pool.connection() as conn:
+                    wrap = pacing_store.last_wrap_up(conn, int(data["agent_id"]))
+                if wrap is not None:
+                    for campaign_id in campaigns & set(self.pacers):
+                        self.pacers[campaign_id].learn_wrap_up(wrap.seconds)
+            if data.get("state") == "ready":
+                return campaigns & set(self.pacers)
+        return set()

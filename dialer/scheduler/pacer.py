@@ -1,0 +1,105 @@
+"""One running campaign's pacing state in the scheduler: learned statistics and the controller.
+
+The statistics are learned from the campaign's own history: each ended attempt (how long it rang,
+whether a person answered, how long the talk was) and each ended wrap-up. They live in the
+scheduler's memory and are rebuilt from PostgreSQL when a scheduler starts or takes over.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
+from campaigns.campaign import Campaign, DialMode
+from campaigns.storage.pacing_store import EndedAttempt
+from dialer.pacing import (
+    ControllerState,
+    PacingDecision,
+    PacingModel,
+    PacingPolicy,
+    PolicyKind,
+    StatisticsRecorder,
+)
+
+# How often the lookup tables are rebuilt from the statistics (a few ms each time).
+MODEL_REFRESH_S = 60.0
+
+_POLICY_KIND = {
+    DialMode.PROGRESSIVE: PolicyKind.PROGRESSIVE,
+    DialMode.RATIO: PolicyKind.FIXED_RATIO,
+    DialMode.PREDICTIVE: PolicyKind.PREDICTIVE,
+}
+
+# Outcomes that say nothing about how people answer: never dialed, or stopped by us or a crash.
+_NOT_OBSERVED = frozenset({Outcome.EXPIRED, Outcome.CANCELLED, Outcome.WORKER_LOST})
+
+
+def policy_for(campaign: Campaign, amd_false_positive_rate: float = 0.0) -> PacingPolicy | None:
+    """The pacing policy of a campaign's dial mode; None for preview (agents dial themselves)."""
+    spec = campaign.spec
+    kind = _POLICY_KIND.get(spec.dial_mode)
+    if kind is None:
+        return None
+    return PacingPolicy(
+        kind=kind,
+        ratio=spec.dial_ratio,
+        abandon_target=spec.abandon_target,
+        abandon_cap=spec.rules.abandon_cap,
+        min_agents=spec.min_agents_predictive,
+        max_wait_seconds=spec.rules.max_agent_wait_s,
+        amd_false_positive_rate=amd_false_positive_rate,
+    )
+
+
+class CampaignPacer:
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.zone = ZoneInfo(campaign.spec.timezone)
+        self.recorder = StatisticsRecorder()
+        self.model: PacingModel | None = None
+        self._model_at: float | None = None
+        policy = policy_for(campaign)
+        self.controller = ControllerState.initial(policy) if policy else None
+        self.last_decision: PacingDecision | None = None
+
+    def update_campaign(self, campaign: Campaign) -> None:
+        """Settings may change while it runs; a new dial mode starts its controller afresh."""
+        if campaign.spec.dial_mode is not self.campaign.spec.dial_mode:
+            policy = policy_for(campaign)
+            self.controller = ControllerState.initial(policy) if policy else None
+        self.campaign = campaign
+        self.zone = ZoneInfo(campaign.spec.timezone)
+
+    def learn_attempt(self, attempt: EndedAttempt) -> None:
+        outcome = Outcome(attempt.outcome)
+        if outcome in _NOT_OBSERVED or attempt.dial_at is None:
+            return
+        ring_end = attempt.answer_at or attempt.hangup_at
+        if ring_end is None:
+            return
+        live = outcome in LIVE_ANSWER_OUTCOMES
+        self.recorder.ringing_ended(_seconds(attempt.dial_at, ring_end), live=live)
+        if outcome is Outcome.CONNECTED and attempt.agent_connect_at and attempt.hangup_at:
+            self.recorder.talk_ended(_seconds(attempt.agent_connect_at, attempt.hangup_at))
+
+    def learn_wrap_up(self, seconds: float) -> None:
+        self.recorder.wrap_up_ended(max(0.0, seconds))
+
+    def refresh_model(self, monotonic_now: float) -> None:
+        if self._model_at is not None and monotonic_now - self._model_at < MODEL_REFRESH_S:
+            return
+        if self._model_at is not None:
+            # Older observations weigh less: a campaign's answer pattern drifts during a day.
+            self.recorder.decay(monotonic_now - self._model_at)
+        self.model = PacingModel.from_statistics(self.recorder.snapshot())
+        self._model_at = monotonic_now
+
+    def day_start(self, now: datetime) -> datetime:
+        """Midnight today in the campaign's time zone: the day of the per-day abandonment rate."""
+        local = now.astimezone(self.zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds())

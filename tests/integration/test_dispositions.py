@@ -1,0 +1,225 @@
+"""Dispositions in real PostgreSQL and Redis: the attempt, the contact, the DNC list, the agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from campaigns.agents import Agent, AgentState
+from campaigns.attempt import Outcome
+from campaigns.campaign import Campaign
+from campaigns.disposition_outcome import AttemptStillOpen, CallbackOutsideWindow, NotYourAttempt
+from campaigns.errors import Conflict, ValidationError
+from campaigns.storage import attempt_store
+from campaigns.storage.attempt_store import AttemptResult
+from campaigns.storage.db import Connection
+from dialer.agents.dispositions import submit_disposition
+from dialer.agents.service import AgentService
+from tests.agent_factories import make_agent
+from tests.agent_fixtures import agents
+from tests.factories import make_campaign, make_contacts
+
+__all__ = ["agents"]
+
+# Thursday 26 November 2026, 15:00 UTC: 10:00 in New York, 07:00 in Los Angeles.
+T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+PHONE = "+12125550123"
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Call:
+    campaign: Campaign
+    agent: Agent
+    contact_id: int
+    attempt_id: int
+
+
+def talked_call(
+    db: Connection,
+    agents: AgentService,
+    zones: list[str] | None = None,
+    close: bool = True,
+    username: str = "alice",
+) -> Call:
+    """A call answered, bridged to a ready agent and hung up: the agent is in wrap-up."""
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999")
+    agent = make_agent(db, username, [campaign])
+    [contact] = make_contacts(db, campaign, [PHONE], time_zones=zones)
+    [attempt] = attempt_store.create_attempts(
+        db, campaign.id, [contact], now=at(0), expires_at=at(60)
+    )
+    attempt_store.begin_dialing(db, attempt, "worker-1", at(1))
+    agents.login(agent.id, at(0))
+    agents.ready(agent.id, at(0.5))
+    assert agents.claim(campaign.id, attempt, at(10)) is not None
+    agents.connected(agent.id, attempt, at(10.5))
+    agents.ended(agent.id, attempt, at(100))
+    if close:
+        result = AttemptResult(Outcome.CONNECTED, sip_status=200, agent_id=agent.id)
+        attempt_store.finish_attempt(db, attempt, result, at(100))
+    return Call(campaign, agent, contact, attempt)
+
+
+def row(db: Connection, query: str, *params: object) -> tuple[Any, ...] | None:
+    return db.execute(query, params).fetchone()
+
+
+def contact_of(db: Connection, call: Call) -> tuple[Any, ...] | None:
+    return row(
+        db,
+        "SELECT state, CASE WHEN isfinite(next_eligible_at) THEN next_eligible_at END,"
+        " callback_agent_id, block_reason FROM contacts WHERE id = %s",
+        call.contact_id,
+    )
+
+
+def test_a_completed_call_closes_the_contact_and_the_agent_goes_ready(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    done = submit_disposition(
+        agents, call.attempt_id, call.agent.id, "sale", at(110), notes="two boxes"
+    )
+    assert done.agent.state is AgentState.READY
+    assert row(
+        db,
+        "SELECT disposition, disposition_at, disposition_by, notes FROM call_attempts"
+        " WHERE id = %s",
+        call.attempt_id,
+    ) == ("sale", at(110), call.agent.user_id, "two boxes")
+    state, _, _, reason = contact_of(db, call) or ()
+    assert (state, reason) == ("done", "disposition: sale")
+
+
+def test_a_retry_makes_the_contact_dialable_after_the_policy_delay(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    submit_disposition(agents, call.attempt_id, call.agent.id, "answering_machine", at(110))
+    state, next_eligible, _, _ = contact_of(db, call) or ()
+    assert (state, next_eligible) == ("dialable", at(110) + timedelta(hours=4))
+
+
+def test_a_callback_for_me_is_scheduled_for_that_agent(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    when = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 09:00 in New York
+    submit_disposition(
+        agents, call.attempt_id, call.agent.id, "callback", at(110),
+        callback_at=when, callback_for_me=True,
+    )  # fmt: skip
+    assert (contact_of(db, call) or ())[:3] == ("callback", when, call.agent.id)
+
+
+def test_a_callback_outside_the_calling_window_is_refused_and_changes_nothing(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents, zones=["America/New_York", "America/Los_Angeles"])
+    before = contact_of(db, call)
+    too_early = at(1800)  # 10:30 in New York, 07:30 in Los Angeles
+    with pytest.raises(CallbackOutsideWindow, match="America/Los_Angeles") as refused:
+        submit_disposition(
+            agents, call.attempt_id, call.agent.id, "callback", at(110), callback_at=too_early
+        )
+    assert refused.value.earliest == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+    assert contact_of(db, call) == before
+    assert row(db, "SELECT disposition FROM call_attempts WHERE id = %s", call.attempt_id) == (
+        None,
+    )
+    assert agents.status(call.agent.id).state is AgentState.WRAP_UP  # still to disposition
+
+
+def test_a_callback_can_be_moved_to_the_first_allowed_time(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents, zones=["America/New_York", "America/Los_Angeles"])
+    done = submit_disposition(
+        agents, call.attempt_id, call.agent.id, "callback", at(110),
+        callback_at=at(1800), move_callback_into_window=True,
+    )  # fmt: skip
+    assert done.recorded.contact is not None
+    assert done.recorded.contact.moved_from == at(1800)
+    assert (contact_of(db, call) or ())[:2] == (
+        "callback",
+        datetime(2026, 11, 26, 16, 0, tzinfo=UTC),
+    )
+
+
+def test_do_not_call_lists_the_number_at_once_and_blocks_the_contact(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    submit_disposition(agents, call.attempt_id, call.agent.id, "do_not_call", at(110))
+    assert row(
+        db,
+        "SELECT campaign_id, source, added_by, added_at FROM dnc_entries WHERE phone_e164 = %s",
+        PHONE,
+    ) == (call.campaign.id, "agent disposition", call.agent.user_id, at(110))
+    assert (contact_of(db, call) or ())[0] == "dnc"
+    # Nothing the dialer does afterwards reopens it: a later outcome keeps it blocked.
+    assert row(
+        db,
+        "SELECT count(*) FROM contacts WHERE id = %s AND state IN ('dialable', 'callback')",
+        call.contact_id,
+    ) == (0,)
+
+
+def test_an_agent_can_only_disposition_their_own_calls(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    bob = make_agent(db, "bob", [call.campaign])
+    with pytest.raises(NotYourAttempt):
+        submit_disposition(agents, call.attempt_id, bob.id, "sale", at(110))
+
+
+def test_one_disposition_per_call(db: Connection, agents: AgentService) -> None:
+    call = talked_call(db, agents)
+    submit_disposition(agents, call.attempt_id, call.agent.id, "sale", at(110))
+    with pytest.raises(Conflict, match="already has disposition"):
+        submit_disposition(agents, call.attempt_id, call.agent.id, "not_interested", at(111))
+
+
+def test_unknown_codes_are_refused_with_the_campaigns_list(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    with pytest.raises(ValidationError, match=r"'sold' is not a disposition.*sale"):
+        submit_disposition(agents, call.attempt_id, call.agent.id, "sold", at(110))
+
+
+def test_a_call_still_being_closed_asks_to_submit_again(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents, close=False)
+    with pytest.raises(AttemptStillOpen):
+        submit_disposition(agents, call.attempt_id, call.agent.id, "sale", at(110))
+
+
+def test_the_agent_may_pause_instead_of_going_ready(db: Connection, agents: AgentService) -> None:
+    call = talked_call(db, agents)
+    done = submit_disposition(
+        agents, call.attempt_id, call.agent.id, "sale", at(110), pause_reason="lunch"
+    )
+    assert (done.agent.state, done.agent.reason) == (AgentState.PAUSED, "lunch")
+
+
+def test_a_disposition_after_the_wrap_up_limit_is_still_recorded(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents)
+    agents.tick(at(100 + call.campaign.spec.wrapup_limit_s))
+    assert agents.status(call.agent.id).state is AgentState.READY
+    done = submit_disposition(agents, call.attempt_id, call.agent.id, "sale", at(400))
+    assert done.agent.state is AgentState.READY
+    assert row(db, "SELECT disposition FROM call_attempts WHERE id = %s", call.attempt_id) == (
+        "sale",
+    )

@@ -1,0 +1,216 @@
+"""The scheduler's loop against real PostgreSQL and Redis; dial tasks are recorded, not sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import redis
+
+from campaigns.campaign import Campaign, CampaignState, DialMode
+from campaigns.storage import campaign_store, claim_store
+from campaigns.storage.db import Connection, open_pool
+from dialer import worker_registry
+from dialer.agents.service import AgentService
+from dialer.scheduler.leader import LeaderLease
+from dialer.scheduler.loop import Scheduler
+from tests.agent_factories import make_agent
+from tests.agent_fixtures import T0, agents
+from tests.factories import make_campaign, make_contacts
+
+__all__ = ["agents"]
+
+
+class RecordingSender:
+    """The DialSender port, recording what would go to the workers."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    def dial(self, attempt_id: int, expires_s: float) -> None:
+        self.sent.append(attempt_id)
+
+
+@pytest.fixture
+def pool(database_url: str) -> Iterator[Any]:
+    pool = open_pool(database_url, max_size=6, name="scheduler-test")
+    yield pool
+    pool.close()
+
+
+def _scheduler(
+    pool: Any, redis_url: str, agents: AgentService, lease_ms: int = 5000
+) -> tuple[Scheduler, RecordingSender]:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+
+    def allocate(leader: str) -> int:
+        with pool.connection() as conn:
+            return claim_store.next_fencing_token(conn, leader)
+
+    sender = RecordingSender()
+    scheduler = Scheduler(
+        pool,
+        client,
+        agents,
+        sender,
+        LeaderLease(client, allocate, lease_ms=lease_ms),
+        now=lambda: T0,
+    )
+    return scheduler, sender
+
+
+def _workers(redis_url: str, free: int) -> None:
+    client = redis.Redis.from_url(redis_url)
+    worker_registry.publish(
+        client, worker_registry.WorkerStatus("w1@test:1", free, free, "127.0.0.1:5070", 1)
+    )
+
+
+def _campaign(
+    db: Connection, mode: DialMode = DialMode.PROGRESSIVE, contacts: int = 20
+) -> Campaign:
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999", dial_mode=mode)
+    make_contacts(db, campaign, [f"+1202555{1000 + i:04d}" for i in range(contacts)])
+    return campaign_store.set_campaign_state(db, campaign.id, CampaignState.RUNNING)
+
+
+def _ready(db: Connection, agents: AgentService, campaign: Campaign, count: int) -> list[int]:
+    ids = []
+    for n in range(count):
+        agent = make_agent(db, f"agent{n}", [campaign])
+        agents.login(agent.id, T0 - timedelta(minutes=5))
+        agents.ready(agent.id, T0 - timedelta(minutes=4))
+        ids.append(agent.id)
+    return ids
+
+
+def test_progressive_places_one_call_per_ready_agent(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db)
+    _ready(db, agents, campaign, 3)
+    _workers(redis_url, free=10)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    assert len(sender.sent) == 3
+    scheduler.step()  # the three calls are still in flight: nothing more
+    assert len(sender.sent) == 3
+    queued = db.execute("SELECT count(*) FROM call_attempts WHERE state = 'queued'").fetchone()
+    assert queued == (3,)
+
+
+def test_never_queues_more_attempts_than_free_worker_lines(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db, DialMode.RATIO)
+    _ready(db, agents, campaign, 4)
+    _workers(redis_url, free=2)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    assert len(sender.sent) == 2
+
+
+def test_nothing_is_dialed_without_ready_agents_or_while_paused(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db)
+    _workers(redis_url, free=10)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    assert sender.sent == []
+    _ready(db, agents, campaign, 2)
+    campaign_store.set_campaign_state(db, campaign.id, CampaignState.PAUSED)
+    scheduler.timers.campaigns_at = 0
+    scheduler.step()
+    assert sender.sent == []
+
+
+def test_a_number_added_to_dnc_mid_campaign_is_never_dialed(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db, contacts=6)
+    _ready(db, agents, campaign, 1)
+    _workers(redis_url, free=10)
+    blocked = db.execute("SELECT phone_e164 FROM contacts ORDER BY id DESC LIMIT 1").fetchone()
+    assert blocked is not None
+    db.execute(
+        "INSERT INTO dnc_entries (phone_e164, source) VALUES (%s, 'customer asked')", (blocked[0],)
+    )
+    scheduler, _sender = _scheduler(pool, redis_url, agents)
+    dialed = []
+    for _ in range(6):
+        scheduler.step()
+        # End whatever was placed so the agent's line frees up for the next contact.
+        rows = db.execute(
+            "SELECT id, called_number FROM call_attempts WHERE state = 'queued'"
+        ).fetchall()
+        for attempt_id, number in rows:
+            dialed.append(number)
+            db.execute(
+                "UPDATE call_attempts SET state = 'ended', outcome = 'busy' WHERE id = %s",
+                (attempt_id,),
+            )
+            db.execute("UPDATE contacts SET state = 'done' WHERE phone_e164 = %s", (number,))
+    assert len(dialed) == 5
+    assert blocked[0] not in dialed
+
+
+def test_only_the_leader_dials_and_another_takes_over_when_it_dies(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db)
+    _ready(db, agents, campaign, 2)
+    _workers(redis_url, free=10)
+    first, first_sent = _scheduler(pool, redis_url, agents, lease_ms=400)
+    second, second_sent = _scheduler(pool, redis_url, agents, lease_ms=400)
+    first.step()
+    second.step()
+    assert len(first_sent.sent) == 2 and second_sent.sent == []
+    # The leader dies without a word: its lease runs out and the other takes over.
+    deadline = time.monotonic() + 5
+    while second.leading is None:
+        assert time.monotonic() < deadline, "no take-over"
+        time.sleep(0.1)
+        second.step()
+    assert second.leading.token > first.lease.current.token  # type: ignore[union-attr]
+
+
+def test_a_leader_that_wakes_up_after_a_take_over_is_fenced_out(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db)
+    _ready(db, agents, campaign, 2)
+    _workers(redis_url, free=10)
+    old, old_sent = _scheduler(pool, redis_url, agents)
+    old.step()
+    assert len(old_sent.sent) == 2
+    redis.Redis.from_url(redis_url).delete("dialer:scheduler:leader")  # the old lease lapsed
+    new, _ = _scheduler(pool, redis_url, agents)
+    new.lease.try_acquire()
+    # The old leader, still believing it leads, tries to place more calls.
+    _ready_more = make_agent(db, "late", [campaign])
+    agents.login(_ready_more.id, T0 - timedelta(minutes=1))
+    agents.ready(_ready_more.id, T0 - timedelta(seconds=30))
+    old.lease._renew = lambda keys, args: 1  # type: ignore[method-assign,assignment]  # it thinks it still holds it
+    old.step()
+    assert len(old_sent.sent) == 2
+    assert old.lease.current is None
+
+
+def test_status_of_the_last_decision_is_published_for_the_wallboard(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    import json
+
+    campaign = _campaign(db)
+    _ready(db, agents, campaign, 2)
+    _workers(redis_url, free=10)
+    scheduler, _ = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    state = json.loads(redis.Redis.from_url(redis_url).get(f"dialer:pacing:{campaign.id}") or "{}")
+    assert state["placed"] == 2
+    assert state["reason"] == "progressive"
+    assert state["ready_agents"] == 2

@@ -1,0 +1,104 @@
+"""After a MACHINE verdict the session waits for the voicemail beep, or falls back."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialer.amd import (
+    AmdDecided,
+    AmdEvent,
+    AmdSession,
+    AmdSettings,
+    BeepDetected,
+    BeepSettings,
+    BeepWaitEnded,
+    BeepWaitOutcome,
+    Cause,
+    Decision,
+)
+from tests.unit.synthetic_audio import silence, timed, tone, voice
+
+pytestmark = pytest.mark.unit
+
+
+def events_of(frames: list[bytes], beep: BeepSettings | None = None) -> list[AmdEvent]:
+    session = AmdSession(AmdSettings(), beep or BeepSettings())
+    events: list[AmdEvent] = []
+    for frame, at_ms in timed(frames):
+        events.extend(session.feed(frame, at_ms))
+    return events
+
+
+def greeting_then(*tail: list[bytes]) -> list[bytes]:
+    frames = silence(400) + voice(4000)
+    for part in tail:
+        frames += part
+    return frames
+
+
+@pytest.mark.parametrize("hz", [440.0, 1000.0, 1400.0, 2100.0])
+def test_a_beep_after_the_greeting_is_reported_at_its_start_and_end(hz: float) -> None:
+    events = events_of(greeting_then(silence(600), tone(300, hz), silence(3000)))
+    assert isinstance(events[0], AmdDecided) and events[0].decision is Decision.MACHINE
+    beep = events[1]
+    assert isinstance(beep, BeepDetected)
+    assert (beep.start_ms, beep.end_ms) == (5000, 5300)
+    assert beep.frequency_hz == pytest.approx(hz, abs=15)
+    assert len(events) == 2
+
+
+def test_a_tone_too_short_to_be_a_beep_is_ignored() -> None:
+    events = events_of(greeting_then(silence(200), tone(60, 1000), silence(4000)))
+    assert isinstance(events[-1], BeepWaitEnded)
+
+
+def test_a_tone_outside_the_beep_band_is_ignored() -> None:
+    events = events_of(greeting_then(silence(200), tone(400, 3000), silence(4000)))
+    assert not any(isinstance(e, BeepDetected) for e in events)
+
+
+def test_silence_after_the_greeting_ends_the_wait_when_there_is_no_beep() -> None:
+    events = events_of(greeting_then(silence(6000)))
+    ended = events[-1]
+    assert isinstance(ended, BeepWaitEnded)
+    assert ended.outcome is BeepWaitOutcome.SILENCE_AFTER_GREETING
+    assert ended.at_ms == 4400 + BeepSettings().silence_fallback_ms
+
+
+def test_a_greeting_that_never_ends_times_out() -> None:
+    beep = BeepSettings(max_wait_ms=8000)
+    events = events_of(silence(400) + voice(12000), beep)
+    ended = events[-1]
+    assert isinstance(ended, BeepWaitEnded)
+    assert (ended.outcome, ended.at_ms) == (BeepWaitOutcome.TIMEOUT, 8000)
+
+
+def test_without_beep_settings_the_session_finishes_at_the_verdict() -> None:
+    session = AmdSession(AmdSettings())
+    frames = greeting_then(silence(300), tone(300, 1000), silence(3000))
+    events = [e for f, t in timed(frames) for e in session.feed(f, t)]
+    assert [type(e) for e in events] == [AmdDecided]
+    assert session.finished
+
+
+def test_a_person_is_never_kept_waiting_for_a_beep() -> None:
+    events = events_of(silence(300) + voice(400) + silence(800) + tone(300, 1000) + silence(3000))
+    assert [type(e) for e in events] == [AmdDecided]
+
+
+def test_special_information_tones_mark_a_carrier_announcement_that_will_not_beep() -> None:
+    sit = tone(380, 913.8) + tone(280, 1370.6) + tone(380, 1776.7)
+    events = events_of(silence(200) + sit + silence(100) + voice(4000) + silence(3000))
+    assert len(events) == 1
+    decided = events[0]
+    assert isinstance(decided, AmdDecided)
+    assert (decided.decision, decided.cause) == (Decision.MACHINE, Cause.SPECIAL_INFORMATION_TONE)
+    assert decided.at_ms == 200 + 380 + 280 + 380
+
+
+def test_two_of_the_three_special_information_tones_are_not_enough() -> None:
+    partial = tone(380, 913.8) + tone(280, 1370.6)
+    events = events_of(silence(200) + partial + silence(100) + voice(4000) + silence(3000))
+    assert (
+        isinstance(events[0], AmdDecided) and events[0].cause is not Cause.SPECIAL_INFORMATION_TONE
+    )

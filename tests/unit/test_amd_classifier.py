@@ -1,0 +1,103 @@
+"""The greeting classifier decides like app_amd: people say little and wait, machines talk on."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialer.amd import AmdDecided, AmdSession, AmdSettings, Cause, Decision
+from tests.unit.synthetic_audio import mixed, noise, silence, timed, voice
+
+pytestmark = pytest.mark.unit
+
+
+def decide(frames: list[bytes], settings: AmdSettings | None = None) -> AmdDecided:
+    session = AmdSession(settings or AmdSettings())
+    for frame, at_ms in timed(frames):
+        for event in session.feed(frame, at_ms):
+            assert isinstance(event, AmdDecided)
+            return event
+    raise AssertionError("no decision")
+
+
+def test_silence_is_decided_by_the_initial_silence_rule() -> None:
+    decided = decide(silence(6000))
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.INITIAL_SILENCE
+    assert decided.at_ms == AmdSettings().initial_silence_ms
+
+
+def test_initial_silence_verdict_is_a_campaign_setting() -> None:
+    settings = AmdSettings(initial_silence_decision=Decision.NOT_SURE)
+    assert decide(silence(6000), settings).decision is Decision.NOT_SURE
+
+
+def test_a_short_hello_then_silence_is_a_person() -> None:
+    decided = decide(silence(300) + voice(400) + silence(3000))
+    assert decided.decision is Decision.HUMAN
+    assert decided.cause is Cause.SHORT_GREETING_THEN_SILENCE
+    assert decided.at_ms == 300 + 400 + AmdSettings().after_greeting_silence_ms
+
+
+def test_a_long_continuous_greeting_is_a_machine() -> None:
+    decided = decide(silence(300) + voice(6000))
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.LONG_GREETING
+    assert decided.at_ms == 300 + AmdSettings().greeting_ms
+
+
+def test_many_short_words_are_a_machine() -> None:
+    words = (voice(120) + silence(100)) * (AmdSettings().max_words + 2)
+    decided = decide(silence(200) + words + silence(2000))
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.MAX_WORDS
+    assert decided.words == AmdSettings().max_words + 1
+
+
+def test_one_voiced_run_longer_than_a_word_is_a_machine() -> None:
+    settings = AmdSettings(greeting_ms=4000, max_word_ms=2000)
+    decided = decide(voice(5000), settings)
+    assert decided.cause is Cause.MAX_WORD_LENGTH
+
+
+def test_clicks_too_short_to_be_words_end_in_not_sure_at_the_time_limit() -> None:
+    clicks = (voice(40) + silence(400)) * 20
+    decided = decide(clicks)
+    assert decided.decision is Decision.NOT_SURE
+    assert decided.cause is Cause.TOO_LONG
+    assert decided.at_ms == AmdSettings().total_analysis_ms
+
+
+def test_a_hello_on_a_steady_noisy_line_is_still_a_person() -> None:
+    line = noise(5000, level_dbfs=-40.0)
+    speech = silence(1000) + voice(500) + silence(3500)
+    decided = decide(mixed(line, speech))
+    assert decided.decision is Decision.HUMAN
+
+
+def test_a_pause_shorter_than_the_after_greeting_silence_keeps_listening() -> None:
+    speech = voice(500) + silence(500) + voice(AmdSettings().greeting_ms) + silence(3000)
+    decided = decide(speech)
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.LONG_GREETING
+
+
+def test_decision_times_come_from_the_offsets_passed_in_not_a_clock() -> None:
+    session = AmdSession(AmdSettings())
+    frames = voice(400) + silence(2000)
+    events = [e for i, f in enumerate(frames) for e in session.feed(f, 1000 + i * 20)]
+    expected = 1000 + 400 + AmdSettings().after_greeting_silence_ms
+    assert [e.at_ms for e in events if isinstance(e, AmdDecided)] == [expected]
+
+
+def test_a_line_that_comes_up_noisy_is_not_taken_for_a_short_hello() -> None:
+    line = noise(5000, level_dbfs=-45.0)
+    decided = decide(silence(200) + line)
+    assert decided.cause is Cause.INITIAL_SILENCE
+
+
+def test_steady_hiss_after_a_hello_does_not_erase_the_hello() -> None:
+    # The hello starts before the hiss has been steady long enough to be learned as noise.
+    starts_ms = AmdSettings().steady_ms - 100
+    speech = silence(starts_ms) + voice(300) + silence(3000)
+    decided = decide(mixed(noise(starts_ms + 3300, level_dbfs=-78.0), speech))
+    assert decided.decision is Decision.HUMAN

@@ -1,0 +1,15 @@
+"""Enqueuing dial tasks (the scheduler's side of the broker)."""
+
+from __future__ import annotations
+
+from workers.app import DIAL_QUEUE, create_app
+
+
+class CeleryDialSender:
+    def __init__(self, redis_url: str) -> None:
+        self.app = create_app(redis_url)
+
+    def dial(self, attempt_id: int, expires_s: float) -> None:
+        # A short expiry: a dial task that waited too long is dropped by the worker unseen; the
+        # attempt itself expires in the database as well, so this is only an optimisation.
+        self.app.send_task("dialer.dial", args=[attempt_id], queue=DIAL_QUEUE, expires=expires_s)
