@@ -21,3 +21,13 @@ class NotFound(CampaignsError):
 
 class Conflict(CampaignsError):
     """The change contradicts what is stored (a duplicate name, a state that forbids it)."""
+
+
+class UnreadableFile(CampaignsError):
+    """An uploaded file cannot be read as a list: empty, truncated, not CSV or XLSX, a cell too
+    large. The message says what and, where it can, on which row."""
+
+
+class ImportFailed(CampaignsError):
+    """A list import stopped on an error other than its input's (the database went away, a
+    constraint fired). Nothing was imported; the import's status records the message."""

@@ -20,6 +20,8 @@ from dialer.cli.campaign import campaign
 from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
+from dialer.cli.dnc import dnc
+from dialer.cli.lists import lists
 from dialer.cli.robots import robots
 from dialer.cli.runtime import Runtime, SchemaOutdated
 from dialer.cli.scheduler import scheduler
@@ -69,6 +71,8 @@ for command in (
     carrier,
     softphone,
     robots,
+    lists,
+    dnc,
 ):
     cli.add_command(command)
 
