@@ -20,6 +20,7 @@ from dialer.cli.campaign import campaign
 from dialer.cli.carrier import carrier
 from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
+from dialer.cli.demo import demo
 from dialer.cli.dnc import dnc
 from dialer.cli.lists import lists
 from dialer.cli.robots import robots
@@ -73,6 +74,7 @@ for command in (
     robots,
     lists,
     dnc,
+    demo,
 ):
     cli.add_command(command)
 
