@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 bootstrap:
 	@scripts/bootstrap.sh
 
-demo: bootstrap
+demo:
+	@scripts/bootstrap.sh demo
 	$(BIN)/dialer demo
 
 test: bootstrap

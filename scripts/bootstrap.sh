@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything the dialer and its tests need: system tools (through apt when missing) and a
-# virtual environment with the project and its development tools. Safe to run again: it only does
-# what is missing or out of date.
+# Installs what the dialer needs: system tools (through apt when missing) and a virtual environment
+# with the project and its development tools. Safe to run again: it only does what is missing or
+# out of date. `bootstrap.sh demo` installs only what the demo runs on (no browser, no baresip),
+# so the first `make demo` is quick; `bootstrap.sh` (or `bootstrap.sh test`) installs everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PURPOSE=${1:-test}
 
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
@@ -11,12 +13,15 @@ PYTHON=${PYTHON:-python3}
 # command -> Debian package that provides it
 declare -A SYSTEM_TOOLS=(
   [sipp]=sip-tester            # the simulated carrier and callers
-  [baresip]=baresip-core       # a third-party agent softphone in the sip tests
   [espeak-ng]=espeak-ng        # speech for the demo carrier and the answering-machine corpus
   [sox]=sox                    # audio conversion, noise and beeps
-  [chromium]=chromium          # headless browser tests
-  [chromedriver]=chromium-driver
 )
+if [ "$PURPOSE" != demo ]; then
+  SYSTEM_TOOLS+=(
+    [baresip]=baresip-core     # a third-party agent softphone in the sip tests
+    [chromium]=chromium        # headless browser tests
+  )
+fi
 
 missing=()
 for tool in "${!SYSTEM_TOOLS[@]}"; do
@@ -45,10 +50,16 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 
-stamp="$VENV/.installed"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "bootstrap: installing the project and its development tools"
+# The demo needs the project only; tests also need the development tools (pytest, playwright...).
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+install() {
+  echo "bootstrap: installing $1 into $VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[dev]"
-  touch "$stamp"
+  "$VENV/bin/python" -m pip install -q -e "$1"
+  touch "$2"
+}
+if [ "$PURPOSE" = demo ]; then
+  fresh "$VENV/.installed" || fresh "$VENV/.installed-demo" || install "." "$VENV/.installed-demo"
+else
+  fresh "$VENV/.installed" || install ".[dev]" "$VENV/.installed"
 fi
