@@ -60,4 +60,6 @@ def funnel_figure(stages: Sequence[FunnelStage]) -> Figure:
             "marker": {"color": list(FUNNEL_COLOURS[: len(stages)])},
         }
     )
+    # The stage names are long ("Answered (person or machine)"): make room for them.
+    figure["layout"]["yaxis"]["automargin"] = True
     return figure
