@@ -28,6 +28,14 @@ SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.rel
 WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm') ORDER BY c.relname
 """
 
+_TRIGGERS = """
+SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND NOT t.tgisinternal
+ORDER BY c.relname, t.tgname
+"""
+
 _FUNCTIONS = """
 SELECT p.proname, pg_get_function_identity_arguments(p.oid)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -48,6 +56,8 @@ def dump_schema(conn: psycopg.Connection[tuple[object, ...]]) -> str:
         lines.append(f"index {table}.{name} {definition}")
     for name, kind in conn.execute(_VIEWS):
         lines.append(f"view {name} {kind}")
+    for table, name, definition in conn.execute(_TRIGGERS):
+        lines.append(f"trigger {table}.{name} {definition}")
     for name, arguments in conn.execute(_FUNCTIONS):
         lines.append(f"function {name}({arguments})")
     return "\n".join(lines) + "\n"
