@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
-from campaigns.contact_import.dnc_import import import_dnc_file
-from campaigns.contact_import.service import import_file
-
 from campaigns import passwords
 from campaigns.campaign import Campaign, CampaignSpec, DialMode, validate_spec
+from campaigns.contact_import.dnc_import import import_dnc_file
+from campaigns.contact_import.service import import_file
 from campaigns.errors import NotFound
 from campaigns.rules import CallingHours, RuleSetName, Window
 from campaigns.storage import campaign_store, trunk_store, user_store
