@@ -130,7 +130,14 @@
   function listen() {
     if (!window.EventSource) return;
     const source = new EventSource(root.getAttribute("data-events"));
-    EVENTS.forEach(function (type) { source.addEventListener(type, refresh); });
+    let seen = 0;
+    EVENTS.forEach(function (type) {
+      source.addEventListener(type, function () {
+        seen += 1;
+        root.setAttribute("data-events-seen", String(seen));  // for people and tests to check
+        refresh();
+      });
+    });
     source.addEventListener("open", function () { live(true); refresh(); });
     // The stream ends every few minutes and the browser reconnects by itself (Last-Event-ID);
     // the answer fetched on reconnection covers anything missed meanwhile.
