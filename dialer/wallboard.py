@@ -178,7 +178,7 @@ def dialability(
     """Contacts by blocking rule, counted at most every `max_age` per campaign (any screen
     counts them for all)."""
     key = _DIALABILITY_KEY + str(campaign.id)
-    kept = _kept_dialability(client.get(key), now, max_age)
+    kept = kept_dialability(client.get(key), now, max_age)
     if kept is not None:
         return kept
     counts = claim_store.dialability_counts(conn, campaign, now)
@@ -203,7 +203,7 @@ def forget_dialability(client: redis.Redis, campaign_id: int) -> None:
     client.delete(_DIALABILITY_KEY + str(campaign_id))
 
 
-def _kept_dialability(raw: object, now: datetime, max_age: timedelta) -> Dialability | None:
+def kept_dialability(raw: object, now: datetime, max_age: timedelta) -> Dialability | None:
     if not raw:
         return None
     try:
