@@ -31,7 +31,7 @@ from campaigns.storage import claim_store, wallboard_store
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.wallboard import wallboard_figures
 from dialer import worker_registry
-from dialer.agents.live_state import LiveState
+from dialer.agents import codec
 from dialer.scheduler.loop import PACING_KEY
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def read_wallboard(
     return Wallboard(
         campaign=campaign,
         at=now,
-        agents=campaign_agents(LiveState(client), campaign.id),
+        agents=campaign_agents(client, campaign.id),
         calls=wallboard_store.open_attempts_by_state(conn, campaign.id),
         figures=figures,
         pacing=last_pacing_decision(client, campaign.id),
@@ -131,21 +131,44 @@ def read_wallboard(
     )
 
 
-def campaign_agents(live: LiveState, campaign_id: int) -> tuple[BoardAgent, ...]:
+# The campaign's logged-in agents with what the board shows, as one JSON string: one round trip,
+# and one C-parsed reply rather than thousands of RESP elements parsed in Python (most of the
+# cost of a large floor without hiredis). Keys are read as dialer.agents.scripts.FLOOR reads them.
+_BOARD_AGENTS = """
+local prefix = ARGV[1]
+local rows = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    local f = redis.call('HMGET', prefix .. 'agent:' .. id, 'state', 'since', 'reason',
+                         'call_campaign', 'username', 'display_name')
+    if f[1] then
+        table.insert(rows, {id, f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '',
+                            f[6] or ''})
+    end
+end
+if #rows == 0 then return '[]' end
+return cjson.encode(rows)
+"""
+
+
+def campaign_agents(client: redis.Redis, campaign_id: int) -> tuple[BoardAgent, ...]:
     """Logged-in agents working the campaign, longest in their state first."""
-    found = [
-        BoardAgent(
-            agent_id=status.agent_id,
-            username=profile.username,
-            display_name=profile.display_name,
-            state=status.state,
-            since=status.since,
-            reason=status.reason,
-            call_campaign_id=status.call_campaign_id,
+    script = client.register_script(_BOARD_AGENTS)  # EVALSHA, loading it once if need be
+    reply = script(keys=[codec.campaign_agents_key(campaign_id)], args=[codec.PREFIX])
+    found = []
+    for agent_id, state, since, reason, call_campaign, username, name in json.loads(str(reply)):
+        if state == AgentState.LOGGED_OUT:
+            continue
+        found.append(
+            BoardAgent(
+                agent_id=int(agent_id),
+                username=username or f"agent {agent_id}",
+                display_name=name,
+                state=AgentState(state),
+                since=codec.from_micros(since),
+                reason=reason or None,
+                call_campaign_id=int(call_campaign) if call_campaign else None,
+            )
         )
-        for profile, status in live.logged_in()
-        if campaign_id in status.campaigns
-    ]
     return tuple(sorted(found, key=lambda a: (a.since, a.agent_id)))
 
 
