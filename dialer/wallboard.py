@@ -6,10 +6,8 @@ lines from the workers' heartbeats, the calls in progress from the open attempts
 and abandonment figures from the wallboard query over attempts and the day rollup, and the
 dialable contacts from the same counts as `dialer campaign status`.
 
-Counting contacts by blocking rule scans every contact of the campaign (hundreds of
-milliseconds on a large list), and its answer moves slowly (retry times, calling windows): it
-is kept in Redis for DIALABILITY_MAX_AGE and the board says how old it is. Everything else is
-read fresh on every update.
+Everything is read fresh on every update but the dialable contacts, whose count scans the whole
+list (dialer.wallboard_contacts keeps it and recounts it in the background).
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,17 +25,15 @@ from campaigns.agents import AgentState
 from campaigns.attempt import AttemptState
 from campaigns.campaign import Campaign
 from campaigns.report_rows import WallboardFigures
-from campaigns.storage import claim_store, wallboard_store
+from campaigns.storage import wallboard_store
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.wallboard import wallboard_figures
 from dialer import worker_registry
 from dialer.agents import codec
 from dialer.scheduler.loop import PACING_KEY
+from dialer.wallboard_contacts import ContactCounter, Dialability
 
 log = logging.getLogger(__name__)
-
-DIALABILITY_MAX_AGE = timedelta(seconds=30)
-_DIALABILITY_KEY = "dialer:wallboard:dialability:"
 
 
 class AbandonLevel(StrEnum):
@@ -64,14 +60,6 @@ class BoardAgent:
     reason: str | None
     # The campaign of the call held (reserved, on call, wrap-up): may be another campaign.
     call_campaign_id: int | None
-
-
-@dataclass(frozen=True)
-class Dialability:
-    total: int
-    dialable_now: int
-    blocked: dict[str, int]
-    counted_at: datetime
 
 
 @dataclass(frozen=True)
@@ -115,7 +103,11 @@ class Wallboard:
 
 
 def read_wallboard(
-    conn: Connection, client: redis.Redis, campaign: Campaign, now: datetime
+    conn: Connection,
+    client: redis.Redis,
+    contacts: ContactCounter,
+    campaign: Campaign,
+    now: datetime,
 ) -> Wallboard:
     """`client` must decode responses to str (dialer.bootstrap.redis_client does)."""
     [figures] = wallboard_figures(conn, [campaign.id], now)
@@ -126,7 +118,7 @@ def read_wallboard(
         calls=wallboard_store.open_attempts_by_state(conn, campaign.id),
         figures=figures,
         pacing=last_pacing_decision(client, campaign.id),
-        dialability=dialability(conn, client, campaign, now),
+        dialability=contacts.read(conn, campaign, now),
         lines=worker_lines(client),
     )
 
@@ -189,56 +181,3 @@ def worker_lines(client: redis.Redis) -> Lines:
     total = sum(w.lines_total for w in workers)
     free = sum(min(w.lines_free, w.lines_total) for w in workers)
     return Lines(workers=len(workers), total=total, in_use=total - free)
-
-
-def dialability(
-    conn: Connection,
-    client: redis.Redis,
-    campaign: Campaign,
-    now: datetime,
-    max_age: timedelta = DIALABILITY_MAX_AGE,
-) -> Dialability:
-    """Contacts by blocking rule, counted at most every `max_age` per campaign (any screen
-    counts them for all)."""
-    key = _DIALABILITY_KEY + str(campaign.id)
-    kept = kept_dialability(client.get(key), now, max_age)
-    if kept is not None:
-        return kept
-    counts = claim_store.dialability_counts(conn, campaign, now)
-    fresh = Dialability(
-        total=counts.total,
-        dialable_now=counts.dialable_now,
-        blocked={reason.value: count for reason, count in counts.blocked.items()},
-        counted_at=now,
-    )
-    stored = {
-        "total": fresh.total,
-        "dialable_now": fresh.dialable_now,
-        "blocked": fresh.blocked,
-        "counted_at": now.isoformat(),
-    }
-    client.set(key, json.dumps(stored), px=int(max_age.total_seconds() * 1000))
-    return fresh
-
-
-def forget_dialability(client: redis.Redis, campaign_id: int) -> None:
-    """Count again on the next read (after a list import or a DNC change, say)."""
-    client.delete(_DIALABILITY_KEY + str(campaign_id))
-
-
-def kept_dialability(raw: object, now: datetime, max_age: timedelta) -> Dialability | None:
-    if not raw:
-        return None
-    try:
-        data = json.loads(str(raw))
-        counted_at = datetime.fromisoformat(data["counted_at"])
-        kept = Dialability(
-            total=int(data["total"]),
-            dialable_now=int(data["dialable_now"]),
-            blocked={str(k): int(v) for k, v in data["blocked"].items()},
-            counted_at=counted_at,
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    # A count from the future (a test's clock, a clock step) or too old is counted again.
-    return kept if timedelta(0) <= now - counted_at <= max_age else None

@@ -26,6 +26,7 @@ from dashboard.db import get_db
 from dashboard.json import plain
 from dashboard.live_agents import now, redis_client
 from dashboard.navigation import NavItem
+from dashboard.routes.api.wallboard import contact_counter
 from dashboard.routes.reports import script_safe_json
 from dashboard.wallboard_schemas import wallboard_json
 from dialer.wallboard import read_wallboard
@@ -64,7 +65,7 @@ def index() -> ResponseReturnValue:
 def board(campaign_id: int) -> ResponseReturnValue:
     conn = get_db()
     campaign = campaign_store.get_campaign(conn, campaign_id)  # NotFound answers 404
-    data = wallboard_json(read_wallboard(conn, redis_client(), campaign, now()))
+    data = wallboard_json(read_wallboard(conn, redis_client(), contact_counter(), campaign, now()))
     return render_template(
         "wallboard/board.html",
         board=data,

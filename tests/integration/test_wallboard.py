@@ -4,6 +4,7 @@ states in Redis (through the real AgentService), as a supervisor sees them."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,12 +15,12 @@ import redis
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, DialMode
-from campaigns.storage.db import Connection
+from campaigns.storage.db import Connection, open_pool
 from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
 from dialer.scheduler.loop import PACING_KEY
-from dialer.wallboard import forget_dialability
+from dialer.wallboard_contacts import ContactCounter, forget_dialability
 from dialer.worker_registry import WorkerStatus
 from tests.agent_fixtures import agents
 from tests.dashboard_fixtures import DashboardClient
@@ -232,6 +233,28 @@ def test_dialable_contacts_are_counted_again_after_30_seconds_not_on_every_updat
     again = supervisor.get(_url(campaign)).json
     assert again is not None
     assert again["contacts"]["total"] == 2
+
+
+def test_a_stale_count_is_shown_while_one_background_recount_replaces_it(
+    db: Connection, campaign: Campaign, live: redis.Redis, database_url: str
+) -> None:
+    make_contacts(db, campaign, ["+12125550101"], state="done")
+    pool = open_pool(database_url, max_size=2, name="wallboard-recount-test")
+    counter = ContactCounter(live, pool.connection)
+    try:
+        old = counter.count(db, campaign, _now() - timedelta(seconds=40))
+        make_contacts(db, campaign, ["+12125550102"], state="done")
+
+        shown = counter.read(db, campaign, _now())
+
+        assert (shown.total, shown.counted_at) == (1, old.counted_at)  # no wait for a recount
+        deadline = time.monotonic() + 10
+        while counter.read(db, campaign, _now()).total != 2:
+            assert time.monotonic() < deadline, "the background recount never landed"
+            time.sleep(0.05)
+        assert counter.read(db, campaign, _now()).counted_at > old.counted_at
+    finally:
+        pool.close()
 
 
 def test_the_page_is_rendered_with_the_figures_and_the_live_wiring(

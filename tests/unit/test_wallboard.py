@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from dialer.wallboard import AbandonLevel, abandon_level, kept_dialability
+from dialer.wallboard import AbandonLevel, abandon_level
+from dialer.wallboard_contacts import kept_dialability
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 MAX_AGE = timedelta(seconds=30)
