@@ -4,6 +4,7 @@ get abandoned) without a reload, and time in state counts up. Screenshot in test
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,15 +12,18 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 from playwright.sync_api import Page, expect
 
 from campaigns.agents import Agent, AgentSpec
-from campaigns.campaign import Campaign
-from campaigns.storage import agent_store
+from campaigns.campaign import Campaign, CampaignState
+from campaigns.storage import agent_store, campaign_store
 from campaigns.storage.db import open_pool
-from dialer import live_events
+from dialer import live_events, worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
+from dialer.scheduler.loop import PACING_KEY
+from dialer.worker_registry import WorkerStatus
 from tests.agent_factories import make_pause_codes
 from tests.dashboard_fixtures import password_hash
 from tests.factories import make_campaign, make_contacts
@@ -46,6 +50,15 @@ def _agent(db: psycopg.Connection[Any], name: str, campaign: Campaign) -> Agent:
     return agent
 
 
+def _scheduler_and_workers(live: redis.Redis, campaign: Campaign) -> None:
+    """What the scheduler and two workers publish while the campaign runs."""
+    decision = {"at": datetime.now(UTC).isoformat(), "dial_level": 1.5, "reason": "predictive",
+                "calls_in_flight": 3, "ready_agents": 2}  # fmt: skip
+    live.set(PACING_KEY + str(campaign.id), json.dumps(decision), ex=60)
+    worker_registry.publish(live, WorkerStatus("w1", 2, 0, "127.0.0.1:5070", 1))
+    worker_registry.publish(live, WorkerStatus("w2", 2, 1, "127.0.0.1:5072", 2))
+
+
 def test_the_wallboard_follows_the_floor_without_a_reload(
     sign_in: Callable[[str], Page],
     db: psycopg.Connection[Any],
@@ -54,6 +67,7 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     artifacts: Path,
 ) -> None:
     campaign = make_campaign(db, "Winter offers", abandon_target=0.02)
+    campaign_store.set_campaign_state(db, campaign.id, CampaignState.RUNNING)
     make_contacts(db, campaign, ["+12125550101", "+12125550102"])
     make_contacts(db, campaign, ["+12125550103"], state="done")
     now = datetime.now(UTC)
@@ -66,6 +80,8 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     agents.login(cal.id, now - timedelta(minutes=5))
     agents.ready(cal.id, now - timedelta(seconds=70))
     db.commit()
+    live = redis_client(redis_url)
+    _scheduler_and_workers(live, campaign)
 
     page = sign_in("supervisor")
     errors: list[str] = []
@@ -79,6 +95,8 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     expect(page.get_by_test_id("answers-15m")).to_have_text("20")
     expect(page.get_by_test_id("dialable-now")).not_to_have_text("—")
     expect(page.get_by_test_id("abandon-today")).to_have_class("level-ok")
+    expect(page.get_by_test_id("dial-ratio")).to_have_text("1.50")
+    expect(page.get_by_test_id("lines")).to_have_text("3 / 4")
     cal_time = page.locator(f'tr[data-agent="{cal.id}"] td[data-since]')
     first = cal_time.inner_text()
     assert first.startswith("1:1")  # 70 s and counting
@@ -91,8 +109,12 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     # ... through the event stream, not only the periodic refresh.
     assert int(page.locator("[data-wallboard]").get_attribute("data-events-seen") or 0) >= 1
 
-    # A call connects to an agent (the worker's row and event).
+    # A call is answered and connects to Bea, as a worker does it: the attempt's row, the
+    # agent's claim and connection in Redis, the event.
     call = attempt(db, campaign.id, datetime.now(UTC) - timedelta(seconds=20), None)
+    claimed = agents.claim(campaign.id, call, datetime.now(UTC), only_agent_id=bea.id)
+    assert claimed is not None
+    agents.connected(bea.id, call, datetime.now(UTC))
     db.execute(
         "UPDATE call_attempts SET state = 'connected', answer_at = now(),"
         " agent_connect_at = now(), agent_id = %s WHERE id = %s",
@@ -100,10 +122,12 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     )
     db.commit()
     live_events.publish(
-        redis_client(redis_url),
+        live,
         live_events.CallConnected(call, campaign.id, bea.id, datetime.now(UTC)),
     )
     expect(page.get_by_test_id("calls-connected")).to_have_text("1", timeout=5000)
+    expect(page.get_by_test_id("agents-on_call")).to_have_text("1")
+    expect(page.locator(f'tr[data-agent="{bea.id}"] .badge')).to_have_text("on_call")
     expect(page.get_by_test_id("dials-15m")).to_have_text("27")
 
     # Two abandoned answers today: 2 of 22 live answers, past the 2 % target and the 3 % cap.
@@ -118,6 +142,8 @@ def test_the_wallboard_follows_the_floor_without_a_reload(
     assert cal_time.inner_text() != first
     assert page.evaluate("window.notReloaded") is True
     assert errors == []
+    _scheduler_and_workers(live, campaign)  # heartbeats last 5 s: fresh ones for the picture
+    expect(page.get_by_test_id("lines")).to_have_text("3 / 4", timeout=8000)
     page.screenshot(path=str(artifacts / "wallboard.png"), full_page=True)
 
 
