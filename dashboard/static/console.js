@@ -123,6 +123,7 @@
   function drawCall(next) {
     const held = CALL_STATES.has(next.state) && next.attempt_id !== null;
     show(live.call, held);
+    show(live.idle, !held);
     show(hangupButton, next.state === "on_call");
     const disposing = held && next.state !== "reserved";
     show(live.disposition, disposing);
@@ -315,7 +316,7 @@
     }
   });
 
-  setInterval(tick, 1000);
+  setInterval(tick, 500);  // twice a second: the seconds shown never lag by a whole one
   tick();
   if (window.EventSource) {
     const events = new EventSource(urls.events);
