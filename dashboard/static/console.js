@@ -49,6 +49,10 @@
     return d.toLocaleDateString(undefined, {month: "short", day: "numeric"}) + " " +
       d.toLocaleTimeString(undefined, {hour: "2-digit", minute: "2-digit"});
   }
+  function showNotice(message) {
+    live.notice.textContent = message;
+    show(live.notice, Boolean(message));
+  }
   function showError(message) {
     live.error.textContent = message;
     show(live.error, Boolean(message));
@@ -143,6 +147,7 @@
 
   function loadPop(attemptId) {
     popFor = attemptId;
+    showNotice("");
     resetDispositionForm();
     window.dialerFetch(urls.attempts + attemptId + "/screen-pop").then(readJson).then(function (answer) {
       if (answer.ok && popFor === attemptId) drawPop(answer.body);
@@ -250,8 +255,9 @@
     window.dialerFetch(urls.attempts + attemptId + "/disposition", {method: "POST", json: body})
       .then(readJson).then(function (answer) {
         if (answer.ok) {
-          live["disposition-hint"].textContent = "Saved: " + chosen.label + ".";
+          showNotice(savedText(chosen, answer.body));
           refresh();
+          reloadMyCalls();
         } else if (answer.status === 409 && answer.body.retry && tries < 10) {
           // The worker is still closing the call: the disposition follows in a moment.
           live["disposition-hint"].textContent = "The call is being closed…";
@@ -262,6 +268,30 @@
           showError(problemText(answer.body, "The disposition was not saved (" + answer.status + ")."));
         }
       }).catch(function () { showError("The dialer cannot be reached; try again."); });
+  }
+
+  function savedText(chosen, result) {
+    const who = live["call-name"].textContent;
+    let text = "Saved “" + chosen.label + "” for " + who + ".";
+    if (result.contact && result.contact.state === "callback" && result.contact.next_eligible_at) {
+      text += " Call back " + when(result.contact.next_eligible_at) +
+        (result.contact.callback_agent_id !== null ? ", by you." : ", by any agent.");
+    }
+    if (result.added_to_dnc) text += " The number is on the do-not-call list now.";
+    return text;
+  }
+
+  // "My calls" is server-rendered: after a call, read it again from this page's own URL.
+  function reloadMyCalls() {
+    const current = document.getElementById("my-calls");
+    if (!current) return;
+    fetch(window.location.href, {credentials: "same-origin"}).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("my-calls");
+      if (fresh) current.replaceWith(document.importNode(fresh, true));
+    }).catch(function () { /* the next call's end tries again */ });
   }
 
   function offerEarliest(body) {
@@ -325,6 +355,7 @@
     ["agent_state", "call_connected", "call_ended"].forEach(function (type) {
       events.addEventListener(type, refresh);
     });
+    events.addEventListener("call_ended", reloadMyCalls);
   }
   refresh();
 })();

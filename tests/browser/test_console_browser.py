@@ -75,6 +75,7 @@ def test_an_agent_logs_in_goes_ready_and_pauses_with_a_reason(
 
     page.get_by_role("button", name="Ready").click()
     expect(state).to_have_text("ready")
+    expect(page.get_by_role("button", name="Ready")).to_be_disabled()
     assert service.status(carla.id).state.value == "ready"
     first = _timer_seconds(page)
     page.wait_for_timeout(2600)
