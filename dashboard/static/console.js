@@ -53,6 +53,10 @@
     live.notice.textContent = message;
     show(live.notice, Boolean(message));
   }
+  function showFormError(message) {
+    live["disposition-error"].textContent = message;
+    show(live["disposition-error"], Boolean(message));
+  }
   function showError(message) {
     live.error.textContent = message;
     show(live.error, Boolean(message));
@@ -223,6 +227,7 @@
     const form = live["disposition-form"];
     form.reset();
     moveIntoWindow = false;
+    showFormError("");
     show(live.callback, false);
     live.dispositions.replaceChildren();
   }
@@ -241,7 +246,7 @@
     if (chosen.action === "callback") {
       const local = form.elements.callback_at.value;
       if (!local) {
-        showError("Choose when to call back.");
+        showFormError("Choose when to call back.");
         form.elements.callback_at.focus();
         return;
       }
@@ -250,7 +255,7 @@
       body.callback_for_me = form.elements.callback_for.value === "me";
       body.move_callback_into_window = moveIntoWindow;
     }
-    showError("");
+    showFormError("");
     const attemptId = status.attempt_id;
     window.dialerFetch(urls.attempts + attemptId + "/disposition", {method: "POST", json: body})
       .then(readJson).then(function (answer) {
@@ -265,9 +270,9 @@
         } else if (answer.body.error === "callback_outside_window") {
           offerEarliest(answer.body);
         } else {
-          showError(problemText(answer.body, "The disposition was not saved (" + answer.status + ")."));
+          showFormError(problemText(answer.body, "The disposition was not saved (" + answer.status + ")."));
         }
-      }).catch(function () { showError("The dialer cannot be reached; try again."); });
+      }).catch(function () { showFormError("The dialer cannot be reached; try again."); });
   }
 
   function savedText(chosen, result) {
@@ -295,8 +300,10 @@
   }
 
   function offerEarliest(body) {
+    const zones = (body.zones || []).map(function (z) { return z.describe; }).join("; ");
+    const outside = "Outside the calling hours" + (zones ? " (" + zones + ")" : "") + ".";
     if (!body.earliest) {
-      showError(body.message + " No allowed time within a week: choose another disposition.");
+      showFormError(outside + " No allowed time within a week: choose another disposition.");
       return;
     }
     moveIntoWindow = true;
@@ -304,7 +311,8 @@
     const earliest = new Date(body.earliest);
     const local = new Date(earliest.getTime() - earliest.getTimezoneOffset() * 60000);
     input.value = local.toISOString().slice(0, 16);
-    showError(body.message + " The earliest allowed time is filled in: submit again to use it.");
+    showFormError(outside + " The earliest allowed time, " + when(body.earliest) +
+      " your time, is filled in: submit again to use it.");
   }
 
   // ---- wiring ----

@@ -5,9 +5,10 @@ tests/sip/test_console_call_browser.py, with a real carrier and worker."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -19,8 +20,9 @@ from campaigns.storage import agent_store
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
+from tests.console_support import PHONE, talked_call
 from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_contacts
 
 
 @pytest.fixture
@@ -40,7 +42,11 @@ def carla(db: psycopg.Connection[Any], campaign: Campaign) -> Agent:
 
 @pytest.fixture
 def service(db: psycopg.Connection[Any], redis_url: str) -> AgentService:
-    return AgentService(redis_client(redis_url), OneConnection(db))
+    built = AgentService(redis_client(redis_url), OneConnection(db))
+    # Built now, as the dialer's processes do: else the dashboard's first write finds no live
+    # state and rebuilds it from PostgreSQL, pausing everyone logged in ("system_restart").
+    built.ensure_built(datetime.now(UTC))
+    return built
 
 
 def sign_in_agent(page: Page, username: str) -> None:
@@ -113,3 +119,59 @@ def test_a_pause_made_elsewhere_reaches_the_open_page_without_a_reload(
     expect(page.locator("[data-live=reason]")).to_have_text("break")
     assert page.evaluate("() => performance.timeOrigin") == loaded, "the page was not reloaded"
     page.screenshot(path=str(artifacts / "console-paused-by-supervisor.png"), full_page=True)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def test_a_callback_asked_for_at_night_is_moved_to_the_earliest_allowed_time_on_request(
+    page: Page,
+    artifacts: Path,
+    carla: Agent,
+    campaign: Campaign,
+    service: AgentService,
+    db: psycopg.Connection[Any],
+) -> None:
+    """No SIP here (the sip tier has the real call): the call is stored as talked and over, so
+    the agent opens the console in wrap-up with the disposition form."""
+    [contact] = make_contacts(db, campaign, [PHONE], ["America/New_York"], first_name="Ann")
+    call = talked_call(db, service, carla, campaign, contact)
+    sign_in_agent(page, "carla")
+    expect(page.locator("[data-live=state]")).to_have_text("wrap up")
+    expect(page.locator("[data-live=call-name]")).to_have_text("Ann")
+
+    tomorrow = datetime.now(NEW_YORK).date() + timedelta(days=1)
+    night = datetime.combine(tomorrow, time(3, 0), NEW_YORK)  # 03:00 in the contact's zone
+    page.get_by_label("Call back at").check()
+    page.fill("input[name=callback_at]", local_input_value(page, night))
+    page.get_by_role("button", name="Submit disposition").click()
+    problem = page.locator("[data-live=disposition-error]")
+    expect(problem).to_contain_text("Outside the calling hours (America/New_York")
+    expect(problem).to_contain_text("is filled in: submit again")
+    page.screenshot(path=str(artifacts / "console-callback-outside-window.png"), full_page=True)
+    assert service.status(carla.id).state.value == "wrap_up", "nothing was saved yet"
+
+    page.get_by_role("button", name="Submit disposition").click()
+    expect(page.locator("[data-live=state]")).to_have_text("ready")
+    expect(page.locator("[data-live=notice]")).to_contain_text("by any agent")
+    stored = db.execute(
+        "SELECT c.state, c.next_eligible_at, c.callback_agent_id, a.disposition"
+        " FROM contacts c JOIN call_attempts a ON a.contact_id = c.id WHERE a.id = %s",
+        (call.attempt_id,),
+    ).fetchone()
+    assert stored is not None
+    state, next_at, callback_agent, disposition = stored
+    assert (state, callback_agent, disposition) == ("callback", None, "callback")
+    local = next_at.astimezone(NEW_YORK)
+    assert local.date() == tomorrow and time(3, 0) < local.time() <= time(12, 0), local
+
+
+def local_input_value(page: Page, moment: datetime) -> str:
+    """``moment`` as a datetime-local value in the browser's own time zone."""
+    return str(
+        page.evaluate(
+            "ms => { const d = new Date(ms);"
+            " return new Date(ms - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); }",
+            moment.timestamp() * 1000,
+        )
+    )
