@@ -17,6 +17,10 @@
   root.querySelectorAll("[data-live]").forEach(function (el) { live[el.dataset.live] = el; });
   const hangupButton = root.querySelector("[data-action=hangup]");
   const CALL_STATES = new Set(["reserved", "on_call", "wrap_up"]);
+  const CALL_HINTS = {
+    reserved: "Your phone is ringing: answer it to talk.",
+    wrap_up: "The call is over: record its outcome below.",
+  };
 
   let status = null;          // the last AgentLiveStatus drawn
   let clockOffsetMs = 0;      // server clock minus this PC's clock
@@ -114,6 +118,7 @@
   function refresh() {
     return window.dialerFetch(urls.status).then(readJson).then(function (answer) {
       if (answer.ok) drawStatus(answer.body);
+      else if (answer.status === 401) showError("Your session has ended: reload the page to sign in again.");
     }).catch(function () { /* the stream's next event or reconnect tries again */ });
   }
 
@@ -132,6 +137,8 @@
     const held = CALL_STATES.has(next.state) && next.attempt_id !== null;
     show(live.call, held);
     show(live.idle, !held);
+    live["call-hint"].textContent = CALL_HINTS[next.state] || "";
+    show(live["call-hint"], Boolean(CALL_HINTS[next.state]));
     show(hangupButton, next.state === "on_call");
     const disposing = held && next.state !== "reserved";
     show(live.disposition, disposing);
@@ -147,6 +154,12 @@
       live["call-campaign"].textContent = next.call.campaign_name;
     }
     if (popFor !== next.attempt_id) loadPop(next.attempt_id);
+    // A pause asked for during the call is what happens after it, unless the agent chooses.
+    const after = live["disposition-form"].elements.after;
+    const pausing = next.after_call && next.after_call.state === "paused" ? next.after_call.reason : "";
+    if (pausing && !after.value && after.querySelector("option[value='" + CSS.escape(pausing) + "']")) {
+      after.value = pausing;
+    }
   }
 
   function loadPop(attemptId) {

@@ -20,7 +20,7 @@ from campaigns.storage import agent_store
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
-from tests.console_support import PHONE, talked_call
+from tests.console_support import PHONE, connected_call, end_call, talked_call
 from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
 from tests.factories import make_campaign, make_contacts
 
@@ -175,3 +175,42 @@ def local_input_value(page: Page, moment: datetime) -> str:
             moment.timestamp() * 1000,
         )
     )
+
+
+def test_a_pause_asked_for_during_a_call_starts_after_the_disposition(
+    page: Page,
+    artifacts: Path,
+    carla: Agent,
+    campaign: Campaign,
+    service: AgentService,
+    db: psycopg.Connection[Any],
+) -> None:
+    """The call is stored as connected (no SIP here); its end is pushed to the open page."""
+    [contact] = make_contacts(db, campaign, [PHONE], ["America/New_York"], first_name="Ann")
+    call = connected_call(db, service, carla, campaign, contact)
+    sign_in_agent(page, "carla")
+    state = page.locator("[data-live=state]")
+    expect(state).to_have_text("on call")
+    expect(page.get_by_role("button", name="Hang up")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit disposition")).to_be_disabled()
+
+    page.get_by_label("Pause reason").select_option(label="Lunch break")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.locator("[data-live=after-call]")).to_have_text(
+        "After this call: paused (Lunch break)"
+    )
+    expect(state).to_have_text("on call")
+
+    end_call(db, service, call)  # the customer hangs up: the worker's writes
+    expect(state).to_have_text("wrap up")
+    expect(page.locator("[data-live=call-hint]")).to_contain_text("record its outcome")
+    expect(page.locator("select[name=after]")).to_have_value("lunch")
+    page.get_by_label("Sale").check()
+    page.screenshot(path=str(artifacts / "console-wrap-up-then-lunch.png"), full_page=True)
+    page.get_by_role("button", name="Submit disposition").click()
+    expect(state).to_have_text("paused")
+    expect(page.locator("[data-live=reason]")).to_have_text("Lunch break")
+    stored = db.execute(
+        "SELECT disposition FROM call_attempts WHERE id = %s", (call.attempt_id,)
+    ).fetchone()
+    assert stored == ("sale",)
