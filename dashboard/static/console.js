@@ -100,7 +100,6 @@
     }));
     const ready = live.controls.querySelector("[data-action=ready]");
     ready.disabled = !(next.state === "paused");
-    live["pause-form"].querySelector("button").disabled = next.state === "paused";
     tick();
     drawCall(next);
   }

@@ -78,6 +78,9 @@ def test_an_agent_logs_in_goes_ready_and_pauses_with_a_reason(
     expect(state).to_have_text("paused")
     expect(page.locator("[data-live=reason]")).to_have_text("Just logged in")
     expect(page.locator("[data-live=campaigns]")).to_have_text("Spring renewals")
+    page.get_by_label("Pause reason").select_option(label="break")  # a paused agent may
+    page.get_by_role("button", name="Pause", exact=True).click()  # change the reason
+    expect(page.locator("[data-live=reason]")).to_have_text("break")
 
     page.get_by_role("button", name="Ready").click()
     expect(state).to_have_text("ready")
@@ -101,7 +104,12 @@ def test_an_agent_logs_in_goes_ready_and_pauses_with_a_reason(
         "SELECT state, reason FROM agent_state_history WHERE agent_id = %s ORDER BY seq",
         (carla.id,),
     ).fetchall()
-    assert history[-3:] == [("paused", "login"), ("ready", None), ("paused", "lunch")]
+    assert history[-4:] == [
+        ("paused", "login"),
+        ("paused", "break"),
+        ("ready", None),
+        ("paused", "lunch"),
+    ]
 
 
 def test_a_pause_made_elsewhere_reaches_the_open_page_without_a_reload(
