@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 import redis
+from playwright.sync_api import Browser, Playwright, sync_playwright
 from psycopg import sql
 
 from campaigns.storage import migrate
@@ -162,3 +163,27 @@ def artifacts() -> Path:
     """Where tests leave screenshots and logs for people to look at (ignored by git)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# One Playwright driver and one headless Chromium (Debian's, never a downloaded browser) for the
+# whole session. Playwright's sync API runs an event loop while its driver is open, so a test
+# that opened a second driver with sync_playwright() after these fixtures had been used would
+# fail ("Sync API inside the asyncio loop"): every browser test, e2e included, uses `browser`.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
