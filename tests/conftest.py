@@ -20,19 +20,17 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import redis
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 from psycopg import sql
 
 from campaigns.storage import migrate
 from dialer.embedded import EmbeddedServices
-
-if TYPE_CHECKING:  # playwright is imported by the browser fixtures only, when a test uses them
-    from playwright.sync_api import Browser, Page, Playwright, Route
 
 TIERS = ("unit", "integration", "sip", "browser", "e2e")
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,20 +172,34 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-# Headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) against the real
-# dashboard served by `dialer dashboard` (gunicorn) in a subprocess on a free port: the browser
-# tier, and the sip tier's agent console test. Here, not in tests/browser/conftest.py, so that a
-# session running both tiers has ONE `sync_playwright()`: a second one started while the first
-# is alive fails ("Playwright Sync API inside the asyncio loop").
-#
-# Requests leaving 127.0.0.1 are aborted, so a page that needed a CDN would break here as it
-# would on an offline call-centre LAN.
-
+# One Playwright driver and one headless Chromium (Debian's, never a downloaded browser) for the
+# whole session. Playwright's sync API runs an event loop while its driver is open, so a test
+# that opened a second driver with sync_playwright() after these fixtures had been used would
+# fail ("Sync API inside the asyncio loop"): every browser test, e2e included, uses `browser`.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+# The real dashboard (`dialer dashboard`, gunicorn) in a subprocess on a free port, and a fresh
+# page on it: the browser tier's, and the sip tier's agent console test (a real call reaching
+# the page), so here rather than in tests/browser/conftest.py. Requests leaving 127.0.0.1 are
+# aborted, so a page that needed a CDN would break here as it would on an offline LAN.
 
 
 def _free_port() -> int:
@@ -241,21 +253,6 @@ def dashboard_url(
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
 
 
 def _local_only(route: Route) -> None:
