@@ -10,13 +10,7 @@ concurrent runs on one machine do not see each other.
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +25,7 @@ from psycopg import sql
 
 from campaigns.storage import migrate
 from dialer.embedded import EmbeddedServices
+from tests.dashboard_process import running_dashboard
 
 TIERS = ("unit", "integration", "sip", "browser", "e2e")
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,57 +197,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 # aborted, so a page that needed a CDN would break here as it would on an offline LAN.
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"dialer dashboard exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/login", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    pytest.fail(f"the dashboard did not answer within 60 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def dashboard_url(
     database_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """`dialer dashboard` as an operator starts it, for the whole session."""
-    port = _free_port()
     data_dir = tmp_path_factory.mktemp("dashboard-data")
-    log = data_dir / "dashboard.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_base_url,
-        "DIALER_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(ROOT),
-    }
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dialer", "dashboard", "--port", str(port),
-             "--workers", "1", "--threads", "8"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
+    with running_dashboard(database_url, redis_base_url, data_dir) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _local_only(route: Route) -> None:
