@@ -14,15 +14,18 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import redis
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 from psycopg import sql
 
 from campaigns.storage import migrate
 from dialer.embedded import EmbeddedServices
+from tests.dashboard_process import running_dashboard
 
 TIERS = ("unit", "integration", "sip", "browser", "e2e")
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,3 +165,61 @@ def artifacts() -> Path:
     """Where tests leave screenshots and logs for people to look at (ignored by git)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# One Playwright driver and one headless Chromium (Debian's, never a downloaded browser) for the
+# whole session. Playwright's sync API runs an event loop while its driver is open, so a test
+# that opened a second driver with sync_playwright() after these fixtures had been used would
+# fail ("Sync API inside the asyncio loop"): every browser test, e2e included, uses `browser`.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+# The real dashboard (`dialer dashboard`, gunicorn) in a subprocess on a free port, and a fresh
+# page on it: the browser tier's, and the sip tier's agent console test (a real call reaching
+# the page), so here rather than in tests/browser/conftest.py. Requests leaving 127.0.0.1 are
+# aborted, so a page that needed a CDN would break here as it would on an offline LAN.
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(
+    database_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """`dialer dashboard` as an operator starts it, for the whole session."""
+    data_dir = tmp_path_factory.mktemp("dashboard-data")
+    with running_dashboard(database_url, redis_base_url, data_dir) as url:
+        yield url
+
+
+def _local_only(route: Route) -> None:
+    if route.request.url.startswith(("http://127.0.0.1", "data:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser: Browser, dashboard_url: str, db: Any, redis_url: str) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on an emptied database and Redis database."""
+    context = browser.new_context(base_url=dashboard_url, viewport={"width": 1280, "height": 860})
+    context.route("**/*", _local_only)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()

@@ -9,6 +9,7 @@ each tick. Between ticks the placed calls are ended, so the claim keeps walking 
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import time as clock
@@ -157,6 +158,7 @@ def run_scheduler_bench(
                 return claim_store.next_fencing_token(conn, leader)
 
         sender = _Recording()
+        load_before = os.getloadavg()[0]
         scheduler = Scheduler(pool, client, service, sender, LeaderLease(client, allocate))
         durations = []
         for _ in range(ticks):
@@ -184,6 +186,10 @@ def run_scheduler_bench(
         "tick_ms_max": round(ordered[-1], 2),
         "agents_ready_each_tick": agents,
         "database_built_seconds": round(built, 1),
+        # Ticks wait on PostgreSQL: other work on the machine shows in p95 and max.
+        "cpus": os.cpu_count(),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
         "measured": "Scheduler.step(): live state, pacing, claim with every rule, attempts",
     }
 

@@ -1,123 +1,20 @@
-"""Headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) against the real
-dashboard served by `dialer dashboard` (gunicorn) in a subprocess on a free port.
-
-Requests leaving 127.0.0.1 are aborted, so a page that needed a CDN would break here as it
-would on an offline call-centre LAN.
-"""
+"""Browser-tier fixtures: accounts to sign in with. The browser, the page and the dashboard they
+open live in tests/conftest.py, shared with the sip tier's console test: one `sync_playwright()`
+per test session (a second one inside the first's event loop fails)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Page
 
 from campaigns.agents import AgentSpec
 from campaigns.storage import agent_store, user_store
 from campaigns.users import Role
-from tests.conftest import ROOT
 from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"dialer dashboard exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/login", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    pytest.fail(f"the dashboard did not answer within 60 s:\n{log.read_text()}")
-
-
-@pytest.fixture(scope="session")
-def dashboard_url(
-    database_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """`dialer dashboard` as an operator starts it, for the whole browser session."""
-    port = _free_port()
-    data_dir = tmp_path_factory.mktemp("dashboard-data")
-    log = data_dir / "dashboard.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_base_url,
-        "DIALER_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(ROOT),
-    }
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dialer", "dashboard", "--port", str(port),
-             "--workers", "1", "--threads", "8"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-
-
-def _local_only(route: Route) -> None:
-    if route.request.url.startswith(("http://127.0.0.1", "data:")):
-        route.continue_()
-    else:
-        route.abort()
-
-
-@pytest.fixture
-def page(browser: Browser, dashboard_url: str, db: Any, redis_url: str) -> Iterator[Page]:
-    """A fresh browser context (no cookies) on an emptied database and Redis database."""
-    context = browser.new_context(base_url=dashboard_url, viewport={"width": 1280, "height": 860})
-    context.route("**/*", _local_only)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
 
 
 @pytest.fixture

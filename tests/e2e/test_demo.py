@@ -18,16 +18,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from campaigns.calling_window import all_open
 from campaigns.storage import campaign_store
 from tests.conftest import ROOT
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 RUN_S = 75
 
 
@@ -87,12 +83,12 @@ def _wait_for_calls(db: psycopg.Connection[Any], run: dict[str, Any], connected:
     pytest.fail(f"no connected calls within 3 minutes:\n{run['log'].read_text()[-4000:]}")
 
 
-def _reports_show_data(run: dict[str, Any], artifacts: Path) -> None:
+def _reports_show_data(run: dict[str, Any], browser: Browser, artifacts: Path) -> None:
     password = (run["data"] / "demo-admin-password").read_text().strip()
     today = datetime.now().date().isoformat()
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(base_url=run["url"], viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=run["url"], viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
         page.set_default_timeout(20_000)
         page.goto("/login")
         page.fill("input[name=username]", "admin")
@@ -106,15 +102,16 @@ def _reports_show_data(run: dict[str, Any], artifacts: Path) -> None:
             # A drawn bar or funnel means the demo's calls reached the report.
             assert page.locator(".report-chart .trace").count() > 0, slug
             page.screenshot(path=str(artifacts / f"e2e-report-{slug}.png"), full_page=True)
-        browser.close()
+    finally:
+        context.close()
 
 
 def test_a_short_demo_places_calls_that_add_up_and_keeps_every_rule(
-    db: psycopg.Connection[Any], demo_run: dict[str, Any], artifacts: Path
+    db: psycopg.Connection[Any], demo_run: dict[str, Any], browser: Browser, artifacts: Path
 ) -> None:
     _wait_for_calls(db, demo_run, connected=3)
     time.sleep(max(0, RUN_S - 60))
-    _reports_show_data(demo_run, artifacts)
+    _reports_show_data(demo_run, browser, artifacts)
     process = demo_run["process"]
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 0, demo_run["log"].read_text()[-4000:]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dialer.call_flow import AttemptSpec, run_attempt
+from dialer.call_flow import AttemptResult, AttemptSpec, run_attempt
 from dialer.carrier import Scenario, SippCarrier
-from dialer.telephony import Outcome
+from dialer.telephony import NoFreeLeg, Outcome
 
 from .conftest import CUSTOMER, Reporter, trunk_to
 
@@ -33,6 +33,22 @@ def test_every_carrier_scenario_is_accepted_by_sipp(tmp_path: Path) -> None:
     assert broken == []
 
 
+def _when_a_leg_is_free(spec: AttemptSpec, telephony: object) -> AttemptResult:
+    """Run the attempt, waiting while the process has no free leg, as the scheduler does.
+
+    A leg hung up locally keeps pjsua's call slot for a moment after it ends (the adapter's
+    linger), so three lines on a 4-slot process can briefly find the budget full.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return run_attempt(spec, telephony, Reporter())  # type: ignore[arg-type]
+        except NoFreeLeg:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def test_the_random_mix_gives_answers_and_failures_over_a_few_calls(
     telephony: object, tmp_path: Path
 ) -> None:
@@ -47,7 +63,7 @@ def test_the_random_mix_gives_answers_and_failures_over_a_few_calls(
                     name, CUSTOMER, trunk_to(sipp), ring_timeout=timedelta(seconds=15),
                     max_talk=timedelta(seconds=1),
                 )  # fmt: skip
-                result = run_attempt(spec, telephony, Reporter())  # type: ignore[arg-type]
+                result = _when_a_leg_is_free(spec, telephony)
                 with lock:
                     outcomes[result.outcome] += 1
 

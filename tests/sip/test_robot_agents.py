@@ -15,11 +15,11 @@ from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
 from dialer.softphone.provision import RobotAgent, provision_robots
+from tests.dashboard_process import running_dashboard
 
 from .agent_floor import AGENT_CONNECT_AT, AGENT_ID, ANSWER_AT, OUTCOME, Floor, between
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
-from .dashboard_process import running_dashboard
 from .rtp_capture import RtpCapture, rms
 from .softphone_process import SoftphoneProcess
 from .workers_harness import enqueue, running_workers, wait_ended

@@ -1,4 +1,5 @@
-"""`dialer dashboard` in a subprocess on a free port: the agent API the robots talk to."""
+"""`dialer dashboard` in a subprocess on a free port, as an operator starts it: the browser
+tests' pages, the robots' agent API."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_tcp_port() -> int:

@@ -1,0 +1,381 @@
+// The agent console's live parts (templates/console/index.html renders the rest).
+// Server-sent events are wake-ups: on each event, and whenever the stream (re)opens, the page
+// reads /api/v1/agent/status again and draws it; the status, not the event, is the truth.
+// Every write goes through dialerFetch (static/app.js), which adds the CSRF header.
+(function () {
+  "use strict";
+  const root = document.getElementById("console");
+  if (!root || typeof window.dialerFetch !== "function") return;
+
+  const urls = {
+    status: root.dataset.statusUrl, login: root.dataset.loginUrl, ready: root.dataset.readyUrl,
+    pause: root.dataset.pauseUrl, logout: root.dataset.logoutUrl, events: root.dataset.eventsUrl,
+    attempts: root.dataset.attemptsUrl,
+  };
+  const pauseLabels = JSON.parse(root.dataset.pauseLabels || "{}");
+  const live = {};
+  root.querySelectorAll("[data-live]").forEach(function (el) { live[el.dataset.live] = el; });
+  const hangupButton = root.querySelector("[data-action=hangup]");
+  const CALL_STATES = new Set(["reserved", "on_call", "wrap_up"]);
+  const CALL_HINTS = {
+    reserved: "Your phone is ringing: answer it to talk.",
+    wrap_up: "The call is over: record its outcome below.",
+  };
+
+  let status = null;          // the last AgentLiveStatus drawn
+  let clockOffsetMs = 0;      // server clock minus this PC's clock
+  let sinceMs = Date.parse(root.dataset.since || "") || null;
+  let wrapUntilMs = null;
+  let popFor = null;          // the attempt whose screen pop is drawn
+  let dispositions = [];      // the drawn call's campaign dispositions
+  let moveIntoWindow = false; // the agent accepted the earliest allowed callback time
+
+  if (root.dataset.serverTime) clockOffsetMs = Date.parse(root.dataset.serverTime) - Date.now();
+
+  // ---- small helpers ----
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function show(node, visible) { if (node) node.hidden = !visible; }
+  function words(value) { return String(value || "").replace(/_/g, " "); }
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    const mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
+  }
+  function when(iso) {
+    if (!iso) return "—";
+    const d = new Date(iso);
+    return d.toLocaleDateString(undefined, {month: "short", day: "numeric"}) + " " +
+      d.toLocaleTimeString(undefined, {hour: "2-digit", minute: "2-digit"});
+  }
+  function showNotice(message) {
+    live.notice.textContent = message;
+    show(live.notice, Boolean(message));
+  }
+  function showFormError(message) {
+    live["disposition-error"].textContent = message;
+    show(live["disposition-error"], Boolean(message));
+  }
+  function showError(message) {
+    live.error.textContent = message;
+    show(live.error, Boolean(message));
+  }
+  function problemText(body, fallback) {
+    if (body && body.problems && body.problems.length) return body.problems.join("; ");
+    return (body && body.message) || fallback;
+  }
+  function readJson(response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      return {ok: response.ok, status: response.status, body: body};
+    });
+  }
+
+  // ---- the agent's state ----
+  function drawStatus(next) {
+    status = next;
+    clockOffsetMs = Date.parse(next.server_time) - Date.now();
+    sinceMs = next.since ? Date.parse(next.since) : null;
+    wrapUntilMs = next.wrap_up_until ? Date.parse(next.wrap_up_until) : null;
+    const loggedIn = next.state !== "logged_out";
+    root.dataset.state = next.state;
+    live.state.className = "badge big state-" + next.state;
+    live.state.textContent = words(next.state);
+    show(live.timer, loggedIn);
+    live.reason.textContent = next.reason ? (pauseLabels[next.reason] || words(next.reason)) : "";
+    show(live.reason, Boolean(next.reason));
+    const after = next.after_call;
+    live["after-call"].textContent = after ? "After this call: " + words(after.state) +
+      (after.reason ? " (" + (pauseLabels[after.reason] || words(after.reason)) + ")" : "") : "";
+    show(live["after-call"], Boolean(after));
+    show(live["login-form"], !loggedIn);
+    show(live.controls, loggedIn);
+    live.campaigns.replaceChildren.apply(live.campaigns, next.campaigns.map(function (id) {
+      const found = next.allowed_campaigns.find(function (c) { return c.id === id; });
+      return el("span", {class: "chip"}, found ? found.name : "campaign " + id);
+    }));
+    const ready = live.controls.querySelector("[data-action=ready]");
+    ready.disabled = !(next.state === "paused");
+    tick();
+    drawCall(next);
+  }
+
+  function tick() {
+    if (sinceMs !== null) live.timer.textContent = clock((Date.now() + clockOffsetMs - sinceMs) / 1000);
+    const wrapping = status && status.state === "wrap_up" && wrapUntilMs !== null;
+    if (wrapping) {
+      const left = (wrapUntilMs - Date.now() - clockOffsetMs) / 1000;
+      live["wrap-up"].textContent = left > 0 ? "Wrap-up ends in " + clock(left) : "Wrap-up time is over";
+    }
+    show(live["wrap-up"], wrapping);
+  }
+
+  function refresh() {
+    return window.dialerFetch(urls.status).then(readJson).then(function (answer) {
+      if (answer.ok) drawStatus(answer.body);
+      else if (answer.status === 401) showError("Your session has ended: reload the page to sign in again.");
+    }).catch(function () { /* the stream's next event or reconnect tries again */ });
+  }
+
+  function act(url, body) {
+    showError("");
+    return window.dialerFetch(url, {method: "POST", json: body || {}}).then(readJson)
+      .then(function (answer) {
+        if (answer.ok) drawStatus(answer.body);
+        else showError(problemText(answer.body, "That did not work (" + answer.status + ")."));
+        return answer;
+      }).catch(function () { showError("The dialer cannot be reached; try again."); });
+  }
+
+  // ---- the call: screen pop, hang up, disposition ----
+  function drawCall(next) {
+    const held = CALL_STATES.has(next.state) && next.attempt_id !== null;
+    show(live.call, held);
+    show(live.idle, !held);
+    live["call-hint"].textContent = CALL_HINTS[next.state] || "";
+    show(live["call-hint"], Boolean(CALL_HINTS[next.state]));
+    show(hangupButton, next.state === "on_call");
+    const disposing = held && next.state !== "reserved";
+    show(live.disposition, disposing);
+    const submit = live["disposition-form"].querySelector("button[type=submit]");
+    submit.disabled = next.state !== "wrap_up";
+    live["disposition-hint"].textContent = next.state === "on_call" ? "Submit once the call is over." : "";
+    if (!held) {
+      popFor = null;
+      return;
+    }
+    if (next.call) {
+      live["call-name"].textContent = next.call.contact_name || next.call.called_number;
+      live["call-campaign"].textContent = next.call.campaign_name;
+    }
+    if (popFor !== next.attempt_id) loadPop(next.attempt_id);
+    // A pause asked for during the call is what happens after it, unless the agent chooses.
+    const after = live["disposition-form"].elements.after;
+    const pausing = next.after_call && next.after_call.state === "paused" ? next.after_call.reason : "";
+    if (pausing && !after.value && after.querySelector("option[value='" + CSS.escape(pausing) + "']")) {
+      after.value = pausing;
+    }
+  }
+
+  function loadPop(attemptId) {
+    popFor = attemptId;
+    showNotice("");
+    resetDispositionForm();
+    window.dialerFetch(urls.attempts + attemptId + "/screen-pop").then(readJson).then(function (answer) {
+      if (answer.ok && popFor === attemptId) drawPop(answer.body);
+    });
+  }
+
+  function drawPop(pop) {
+    const contact = pop.contact;
+    live["call-campaign"].textContent = pop.campaign.name;
+    const rows = [];
+    function row(label, value) {
+      if (value === null || value === undefined || value === "") return;
+      rows.push(el("dt", {}, label), el("dd", {}, value));
+    }
+    if (contact) {
+      const name = (contact.first_name + " " + contact.last_name).trim();
+      live["call-name"].textContent = name || contact.phone_e164;
+      row("Phone", contact.phone_e164 + (contact.phone_label ? " (" + contact.phone_label + ")" : ""));
+      row("Postal code", contact.postal_code);
+      row("Time zone", (contact.time_zones || []).join(", "));
+      row("List", contact.list_name);
+      row("Attempts", contact.attempts);
+    } else {
+      live["call-name"].textContent = pop.attempt.called_number;
+      row("Contact", "deleted from the list since the call was placed");
+    }
+    live.contact.replaceChildren.apply(live.contact, rows);
+    const custom = [];
+    Object.keys((contact && contact.custom_fields) || {}).forEach(function (key) {
+      custom.push(el("dt", {}, words(key)), el("dd", {}, contact.custom_fields[key]));
+    });
+    live.custom.replaceChildren.apply(live.custom, custom);
+    show(live["custom-heading"], custom.length > 0);
+    drawPrevious(pop.previous);
+    drawDispositions(pop.dispositions);
+  }
+
+  function drawPrevious(previous) {
+    if (!previous.length) {
+      live.previous.replaceChildren(el("p", {class: "muted"}, "None."));
+      return;
+    }
+    const table = el("table", {class: "grid compact"});
+    const head = el("tr");
+    ["When", "Outcome", "Agent", "Disposition", "Notes"].forEach(function (h) {
+      head.appendChild(el("th", {scope: "col"}, h));
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    const body = table.appendChild(el("tbody"));
+    previous.forEach(function (a) {
+      const tr = body.appendChild(el("tr"));
+      tr.appendChild(el("td", {}, when(a.queued_at)));
+      tr.appendChild(el("td")).appendChild(el("span", {class: "badge state-" + (a.outcome || a.state)}, words(a.outcome || a.state)));
+      tr.appendChild(el("td", {}, a.agent_name || "—"));
+      tr.appendChild(el("td", {}, a.disposition_label || a.disposition || "—"));
+      tr.appendChild(el("td", {class: "notes"}, a.notes || ""));
+    });
+    live.previous.replaceChildren(table);
+  }
+
+  function drawDispositions(list) {
+    dispositions = list;
+    live.dispositions.replaceChildren.apply(live.dispositions, list.map(function (d) {
+      const label = el("label", {class: "choice"});
+      const input = el("input", {type: "radio", name: "code", value: d.code, required: ""});
+      input.dataset.action = d.action;
+      label.append(input, " " + d.label);
+      return label;
+    }));
+  }
+
+  function resetDispositionForm() {
+    const form = live["disposition-form"];
+    form.reset();
+    moveIntoWindow = false;
+    showFormError("");
+    show(live.callback, false);
+    live.dispositions.replaceChildren();
+  }
+
+  function chosenDisposition() {
+    const checked = live.dispositions.querySelector("input[name=code]:checked");
+    return checked ? dispositions.find(function (d) { return d.code === checked.value; }) : null;
+  }
+
+  function submitDisposition(tries) {
+    const form = live["disposition-form"];
+    const chosen = chosenDisposition();
+    if (!chosen || !status || status.attempt_id === null) return;
+    const body = {code: chosen.code, notes: form.elements.notes.value};
+    if (form.elements.after.value) body.pause_reason = form.elements.after.value;
+    if (chosen.action === "callback") {
+      const local = form.elements.callback_at.value;
+      if (!local) {
+        showFormError("Choose when to call back.");
+        form.elements.callback_at.focus();
+        return;
+      }
+      // datetime-local has no zone: read it in this PC's zone, send it as UTC.
+      body.callback_at = new Date(local).toISOString();
+      body.callback_for_me = form.elements.callback_for.value === "me";
+      body.move_callback_into_window = moveIntoWindow;
+    }
+    showFormError("");
+    const attemptId = status.attempt_id;
+    window.dialerFetch(urls.attempts + attemptId + "/disposition", {method: "POST", json: body})
+      .then(readJson).then(function (answer) {
+        if (answer.ok) {
+          showNotice(savedText(chosen, answer.body));
+          refresh();
+          reloadMyCalls();
+        } else if (answer.status === 409 && answer.body.retry && tries < 10) {
+          // The worker is still closing the call: the disposition follows in a moment.
+          live["disposition-hint"].textContent = "The call is being closed…";
+          setTimeout(function () { submitDisposition(tries + 1); }, 1000);
+        } else if (answer.body.error === "callback_outside_window") {
+          offerEarliest(answer.body);
+        } else {
+          showFormError(problemText(answer.body, "The disposition was not saved (" + answer.status + ")."));
+        }
+      }).catch(function () { showFormError("The dialer cannot be reached; try again."); });
+  }
+
+  function savedText(chosen, result) {
+    const who = live["call-name"].textContent;
+    let text = "Saved “" + chosen.label + "” for " + who + ".";
+    if (result.contact && result.contact.state === "callback" && result.contact.next_eligible_at) {
+      text += " Call back " + when(result.contact.next_eligible_at) +
+        (result.contact.callback_agent_id !== null ? ", by you." : ", by any agent.");
+    }
+    if (result.added_to_dnc) text += " The number is on the do-not-call list now.";
+    return text;
+  }
+
+  // "My calls" is server-rendered: after a call, read it again from this page's own URL.
+  function reloadMyCalls() {
+    const current = document.getElementById("my-calls");
+    if (!current) return;
+    fetch(window.location.href, {credentials: "same-origin"}).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("my-calls");
+      if (fresh) current.replaceWith(document.importNode(fresh, true));
+    }).catch(function () { /* the next call's end tries again */ });
+  }
+
+  function offerEarliest(body) {
+    const zones = (body.zones || []).map(function (z) { return z.describe; }).join("; ");
+    const outside = "Outside the calling hours" + (zones ? " (" + zones + ")" : "") + ".";
+    if (!body.earliest) {
+      showFormError(outside + " No allowed time within a week: choose another disposition.");
+      return;
+    }
+    moveIntoWindow = true;
+    const input = live["disposition-form"].elements.callback_at;
+    const earliest = new Date(body.earliest);
+    const local = new Date(earliest.getTime() - earliest.getTimezoneOffset() * 60000);
+    input.value = local.toISOString().slice(0, 16);
+    showFormError(outside + " The earliest allowed time, " + when(body.earliest) +
+      " your time, is filled in: submit again to use it.");
+  }
+
+  // ---- wiring ----
+  live["login-form"].addEventListener("submit", function (event) {
+    event.preventDefault();
+    const ids = Array.from(live["login-form"].querySelectorAll("input[name=campaign_ids]:checked"))
+      .map(function (box) { return Number(box.value); });
+    if (!ids.length) { showError("Choose at least one campaign."); return; }
+    act(urls.login, {campaign_ids: ids});
+  });
+  live["pause-form"].addEventListener("submit", function (event) {
+    event.preventDefault();
+    const reason = live["pause-form"].elements.reason.value;
+    if (reason) act(urls.pause, {reason: reason});
+  });
+  live["disposition-form"].addEventListener("submit", function (event) {
+    event.preventDefault();
+    submitDisposition(0);
+  });
+  live.dispositions.addEventListener("change", function () {
+    const chosen = chosenDisposition();
+    const callback = Boolean(chosen && chosen.action === "callback");
+    show(live.callback, callback);
+    live["disposition-form"].elements.callback_at.required = callback;
+  });
+  root.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const action = button.dataset.action;
+    if (action === "ready") act(urls.ready);
+    else if (action === "logout") act(urls.logout);
+    else if (action === "hangup" && status && status.attempt_id !== null) {
+      button.disabled = true;
+      window.dialerFetch(urls.attempts + status.attempt_id + "/hangup", {method: "POST"})
+        .then(readJson).then(function (answer) {
+          button.disabled = false;
+          if (!answer.ok) showError(problemText(answer.body, "The call could not be hung up."));
+        });
+    }
+  });
+
+  setInterval(tick, 500);  // twice a second: the seconds shown never lag by a whole one
+  tick();
+  if (window.EventSource) {
+    const events = new EventSource(urls.events);
+    // On every (re)connect, read the status: nothing missed while the stream was away.
+    events.addEventListener("open", refresh);
+    ["agent_state", "call_connected", "call_ended"].forEach(function (type) {
+      events.addEventListener(type, refresh);
+    });
+    events.addEventListener("call_ended", reloadMyCalls);
+  }
+  refresh();
+})();
