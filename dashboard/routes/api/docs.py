@@ -9,6 +9,7 @@ from dashboard.access import public
 from dashboard.api_schemas import SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.openapi import build_document, documented
+from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
 blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
@@ -17,4 +18,4 @@ blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 @public
 @documented("This document (OpenAPI 3.1)")
 def openapi_document() -> ResponseReturnValue:
-    return jsonify(build_document(current_app, {**SCHEMAS, **CONSOLE_SCHEMAS}))
+    return jsonify(build_document(current_app, {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS}))

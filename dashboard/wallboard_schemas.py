@@ -1,0 +1,187 @@
+"""The wallboard's API answer and its JSON Schema, side by side as in dashboard.api_schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from campaigns.agents import AgentState
+from campaigns.attempt import AttemptState
+from campaigns.calling_window import BlockReason
+from campaigns.campaign import DialMode
+from campaigns.report_metrics import ratio
+from dialer.wallboard import AbandonLevel, Wallboard
+
+_TIME = {"type": "string", "format": "date-time"}
+_NULLABLE_TIME = {"anyOf": [_TIME, {"type": "null"}]}
+_NULLABLE_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+_COUNT = {"type": "integer", "minimum": 0}
+_WORKING_STATES = [s.value for s in AgentState if s is not AgentState.LOGGED_OUT]
+_OPEN_STATES = [s.value for s in AttemptState if s is not AttemptState.ENDED]
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required or list(properties)}
+
+
+def _counts(keys: list[str]) -> dict[str, Any]:
+    return _object(dict.fromkeys(keys, _COUNT))
+
+
+def wallboard_json(board: Wallboard) -> dict[str, Any]:
+    campaign, f = board.campaign, board.figures
+    spec = campaign.spec
+    pacing = board.pacing or {}
+    return {
+        "campaign": {
+            "id": campaign.id,
+            "name": campaign.name,
+            "state": campaign.state.value,
+            "dial_mode": spec.dial_mode.value,
+            "rule_set": spec.rules.name.value,
+        },
+        "server_time": board.at,
+        "agents": [
+            {
+                "id": a.agent_id,
+                "username": a.username,
+                "display_name": a.display_name,
+                "state": a.state.value,
+                "since": a.since,
+                "seconds_in_state": round(max(0.0, (board.at - a.since).total_seconds()), 1),
+                "reason": a.reason,
+                "call_campaign_id": a.call_campaign_id,
+            }
+            for a in board.agents
+        ],
+        "agents_by_state": {s.value: n for s, n in board.agents_by_state().items()},
+        "calls": {s.value: n for s, n in board.calls.items()},
+        "last_15_minutes": {
+            "dials": f.dials_15m,
+            "answers": f.answers_15m,
+            "answer_rate": ratio(f.answers_15m, f.dials_15m),
+        },
+        "dial_ratio": {
+            # Calls in flight per ready agent, as the scheduler last saw them.
+            "current": pacing.get("dial_level"),
+            "configured": spec.dial_ratio if spec.dial_mode is DialMode.RATIO else None,
+            "decided_at": pacing.get("at"),
+            "reason": pacing.get("reason"),
+            "calls_in_flight": pacing.get("calls_in_flight"),
+            "ready_agents": pacing.get("ready_agents"),
+        },
+        "abandonment": {
+            "target": f.target,
+            "cap": f.cap,
+            "window_days": f.window_days,
+            "today": {
+                "live_answers": f.live_today,
+                "abandoned": f.abandoned_today,
+                "rate": f.rate_today,
+                "level": board.level_today.value,
+            },
+            "window": {
+                "live_answers": f.live_window,
+                "abandoned": f.abandoned_window,
+                "rate": f.rate_window,
+                "level": board.level_window.value,
+            },
+        },
+        "contacts": {
+            "total": board.dialability.total,
+            "dialable_now": board.dialability.dialable_now,
+            "blocked": board.dialability.blocked,
+            "counted_at": board.dialability.counted_at,
+        },
+        "lines": {
+            "workers": board.lines.workers,
+            "total": board.lines.total,
+            "in_use": board.lines.in_use,
+        },
+    }
+
+
+_RATE = _object(
+    {
+        "live_answers": _COUNT,
+        "abandoned": _COUNT,
+        "rate": _NULLABLE_NUMBER,
+        "level": {"type": "string", "enum": [level.value for level in AbandonLevel]},
+    }
+)
+
+WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Wallboard": _object(
+        {
+            "campaign": _object(
+                {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "state": {"type": "string"},
+                    "dial_mode": {"type": "string", "enum": [m.value for m in DialMode]},
+                    "rule_set": {"type": "string"},
+                }
+            ),
+            "server_time": _TIME,
+            "agents": {
+                "type": "array",
+                "description": "Logged-in agents working the campaign, longest in state first.",
+                "items": _object(
+                    {
+                        "id": {"type": "integer"},
+                        "username": {"type": "string"},
+                        "display_name": {"type": "string"},
+                        "state": {"type": "string", "enum": _WORKING_STATES},
+                        "since": _TIME,
+                        "seconds_in_state": {"type": "number"},
+                        "reason": _NULLABLE_STRING,
+                        "call_campaign_id": _NULLABLE_INT,
+                    }
+                ),
+            },
+            "agents_by_state": _counts(_WORKING_STATES),
+            "calls": {
+                **_counts(_OPEN_STATES),
+                "description": "Attempts in progress by state (answered: waiting for an agent "
+                "or hearing the abandonment message).",
+            },
+            "last_15_minutes": _object(
+                {"dials": _COUNT, "answers": _COUNT, "answer_rate": _NULLABLE_NUMBER}
+            ),
+            "dial_ratio": {
+                **_object(
+                    {
+                        "current": _NULLABLE_NUMBER,
+                        "configured": _NULLABLE_NUMBER,
+                        "decided_at": _NULLABLE_TIME,
+                        "reason": _NULLABLE_STRING,
+                        "calls_in_flight": _NULLABLE_INT,
+                        "ready_agents": _NULLABLE_INT,
+                    }
+                ),
+                "description": "current: calls in flight per ready agent at the scheduler's "
+                "last decision (null when it made none in the last minute); configured: the "
+                "ratio of a ratio-mode campaign.",
+            },
+            "abandonment": _object(
+                {
+                    "target": {"type": "number"},
+                    "cap": {"type": "number"},
+                    "window_days": {"type": "integer"},
+                    "today": _RATE,
+                    "window": _RATE,
+                }
+            ),
+            "contacts": _object(
+                {
+                    "total": _COUNT,
+                    "dialable_now": _COUNT,
+                    "blocked": _counts([r.value for r in BlockReason]),
+                    "counted_at": _TIME,
+                }
+            ),
+            "lines": _object({"workers": _COUNT, "total": _COUNT, "in_use": _COUNT}),
+        }
+    )
+}
