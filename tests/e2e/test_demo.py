@@ -1,6 +1,6 @@
 """A short demo, end to end: the real processes on real PostgreSQL and Redis, checked afterwards
 from the database (the outcomes add up, every rule held) and in headless Chromium (the reports
-show the calls that were made).
+and the live wallboard show the calls that were made).
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def _wait_for_calls(db: psycopg.Connection[Any], run: dict[str, Any], connected:
     pytest.fail(f"no connected calls within 3 minutes:\n{run['log'].read_text()[-4000:]}")
 
 
-def _reports_show_data(run: dict[str, Any], browser: Browser, artifacts: Path) -> None:
+def _pages_show_data(
+    run: dict[str, Any], campaign_id: int, browser: Browser, artifacts: Path
+) -> None:
     password = (run["data"] / "demo-admin-password").read_text().strip()
     today = datetime.now().date().isoformat()
     context = browser.new_context(base_url=run["url"], viewport={"width": 1280, "height": 900})
@@ -102,6 +104,11 @@ def _reports_show_data(run: dict[str, Any], browser: Browser, artifacts: Path) -
             # A drawn bar or funnel means the demo's calls reached the report.
             assert page.locator(".report-chart .trace").count() > 0, slug
             page.screenshot(path=str(artifacts / f"e2e-report-{slug}.png"), full_page=True)
+        # The live wallboard of the running demo: its robots on the floor, its dials counted.
+        page.goto(f"/wallboard/{campaign_id}")
+        page.locator("[data-agents] tr[data-agent]").first.wait_for()
+        assert int(page.get_by_test_id("dials-15m").inner_text()) > 0
+        page.screenshot(path=str(artifacts / "e2e-wallboard.png"), full_page=True)
     finally:
         context.close()
 
@@ -111,7 +118,9 @@ def test_a_short_demo_places_calls_that_add_up_and_keeps_every_rule(
 ) -> None:
     _wait_for_calls(db, demo_run, connected=3)
     time.sleep(max(0, RUN_S - 60))
-    _reports_show_data(demo_run, browser, artifacts)
+    demo = db.execute("SELECT id FROM campaigns WHERE name = 'Demo'").fetchone()
+    assert demo is not None
+    _pages_show_data(demo_run, int(demo[0]), browser, artifacts)
     process = demo_run["process"]
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 0, demo_run["log"].read_text()[-4000:]
