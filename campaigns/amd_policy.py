@@ -25,3 +25,8 @@ class NotSureAction(StrEnum):
 
     TO_AGENT = "to_agent"
     HANG_UP = "hang_up"
+
+
+class AmdMode(StrEnum):
+    OFF = "off"
+    ON = "on"
