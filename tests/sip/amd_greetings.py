@@ -32,7 +32,21 @@ def spoken(work: Path, name: str, text: str, wpm: int = 160) -> bytes:
 def synth(work: Path, name: str, seconds: float, *what: str) -> bytes:
     raw = work / f"{name}.ul"
     subprocess.run(
-        ["sox", "-n", "-r", "8000", "-c", "1", "-t", "ul", str(raw), "synth", str(seconds), *what],
+        [
+            "sox",
+            "-R",
+            "-n",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-t",
+            "ul",
+            str(raw),
+            "synth",
+            str(seconds),
+            *what,
+        ],
         check=True,
     )
     return raw.read_bytes()
