@@ -76,8 +76,7 @@ def run_attempt(
         reservation = telephony.reserve(spec.legs_needed)
         if reservation is None:
             raise NoFreeLeg(f"attempt {spec.attempt_id} needs {spec.legs_needed} free legs")
-    run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock())
-    run.detector = detector
+    run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock(), detector)
     try:
         return run.loop(reservation)
     finally:
@@ -93,6 +92,7 @@ class _Run:
         reporter: AttemptReporter,
         claimer: AgentClaimer,
         clock: Clock,
+        detector: Detector | None,
     ) -> None:
         self.spec = spec
         self.telephony = telephony
@@ -101,7 +101,7 @@ class _Run:
         self.clock = clock
         self.timers = Timers()
         self.result: AttemptResult | None = None
-        self.detector: Detector | None = None
+        self.detector = detector
         self.detection: Detection | None = None
         self.detected: deque[FlowEvent] = deque()
 
