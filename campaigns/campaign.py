@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
 from campaigns.attempt import RetryableOutcome
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSet, RuleSetName, Window
@@ -112,6 +113,12 @@ class CampaignSpec:
     timezone: str = "UTC"
     default_region: str = "US"
     recording: RecordingMode = RecordingMode.NEVER
+    # Answering-machine detection (docs/amd.md): off, or on with what to do with machines and
+    # with calls it cannot classify (silence, noise). The voicemail WAV is left after the beep.
+    amd: AmdMode = AmdMode.OFF
+    amd_on_machine: MachineAction = MachineAction.HANG_UP
+    amd_on_not_sure: NotSureAction = NotSureAction.TO_AGENT
+    voicemail_message: str | None = None
 
     @property
     def rules(self) -> RuleSet:
@@ -178,6 +185,8 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
     problems += _window_problems(spec.calling_hours)
     if any(day not in range(7) for day in spec.schedule.days):
         problems.append("schedule.days: days are 0 (Monday) to 6 (Sunday)")
+    if spec.amd_on_machine is MachineAction.LEAVE_MESSAGE and not spec.voicemail_message:
+        problems.append("voicemail_message: a WAV path is needed to leave messages on machines")
     if problems:
         raise ValidationError(problems)
     return replace(spec, caller_id=caller_id or spec.caller_id)
@@ -245,6 +254,10 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "timezone": spec.timezone,
         "default_region": spec.default_region,
         "recording": spec.recording.value,
+        "amd": spec.amd.value,
+        "amd_on_machine": spec.amd_on_machine.value,
+        "amd_on_not_sure": spec.amd_on_not_sure.value,
+        "voicemail_message": spec.voicemail_message,
         "created_at": campaign.created_at.isoformat(),
         "updated_at": campaign.updated_at.isoformat(),
     }

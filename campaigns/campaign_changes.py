@@ -13,6 +13,7 @@ from datetime import time
 from functools import partial
 from typing import Any
 
+from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -197,6 +198,10 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "timezone": _text("timezone"),
     "default_region": _region,
     "recording": lambda v: _enum(RecordingMode, v, "recording"),
+    "amd": lambda v: _enum(AmdMode, v, "amd"),
+    "amd_on_machine": lambda v: _enum(MachineAction, v, "amd_on_machine"),
+    "amd_on_not_sure": lambda v: _enum(NotSureAction, v, "amd_on_not_sure"),
+    "voicemail_message": _text("voicemail_message", optional=True),
 }
 
 

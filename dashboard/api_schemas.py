@@ -94,6 +94,10 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "timezone": {"type": "string"},
     "default_region": {"type": "string"},
     "recording": {"type": "string", "enum": ["never", "on_demand", "always"]},
+    "amd": {"type": "string", "enum": ["off", "on"], "description": "answering-machine detection"},
+    "amd_on_machine": {"type": "string", "enum": ["hang_up", "leave_message", "to_agent"]},
+    "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
+    "voicemail_message": _NULLABLE_STRING,
 }
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},

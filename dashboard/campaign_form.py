@@ -19,12 +19,19 @@ _PLAIN = (
     "name", "caller_id", "trunk", "dial_mode", "dial_ratio", "min_agents_predictive",
     "max_lines", "rule_set", "ring_timeout_s", "max_attempts", "abandon_message",
     "wrapup_limit_s", "timezone", "default_region", "recording",
+    "amd", "amd_on_machine", "amd_on_not_sure", "voicemail_message",
 )  # fmt: skip
+
+
+_AMD_CHOICES = ("amd", "amd_on_machine", "amd_on_not_sure")
 
 
 def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
     """`days`: the checked schedule day boxes (form.getlist('schedule_days'))."""
     data: dict[str, Any] = {key: form.get(key, "").strip() for key in _PLAIN}
+    for key in _AMD_CHOICES:  # a form without them (older pages, scripts) keeps the campaign's
+        if not data[key]:
+            del data[key]
     pct = form.get("abandon_target_pct", "").strip()
     try:
         data["abandon_target"] = round(float(pct) / 100, 6) if pct else ""

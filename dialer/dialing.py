@@ -20,15 +20,19 @@ from pathlib import Path
 import redis
 from psycopg_pool import ConnectionPool
 
+from campaigns.amd_policy import AmdMode
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.storage import attempt_store
 from campaigns.storage.attempt_store import AttemptResult as StoredResult
 from campaigns.storage.attempt_store import AttemptToDial
+from campaigns.storage.campaign_store import amd_from_json
 from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agents.service import AgentService, HandBack
 from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
 from dialer.call_flow import run_attempt
+from dialer.call_flow.amd_policy import AmdPolicy
+from dialer.call_flow.detection import Detector
 from dialer.call_flow.model import (
     AgentRef,
     AgentRelease,
@@ -65,6 +69,8 @@ class DialContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Commands for running calls (the console's hang-up); None: this process takes none.
     commands: CallCommandListener | None = None
+    # Answering-machine detection of this process; None: campaigns with AMD on fail to dial.
+    detector: Detector | None = None
 
     def enter(self) -> None:
         with self._lock:
@@ -113,7 +119,14 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         if reservation is None:
             raise NoFreeLeg(f"attempt {attempt_id} found no {spec.legs_needed} free legs")
         with _taking_commands(ctx, spec, reporter):
-            run_attempt(spec, ctx.telephony, reporter, claimer=claimer, reservation=reservation)
+            run_attempt(
+                spec,
+                ctx.telephony,
+                reporter,
+                claimer=claimer,
+                reservation=reservation,
+                detector=ctx.detector,
+            )
     except NoFreeLeg as error:
         # Nothing was dialed: give the contact back untouched (expired = never dialed).
         log.warning("attempt %s: %s", attempt_id, error)
@@ -177,7 +190,24 @@ def _spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
         trunk=config,
         ring_timeout=timedelta(seconds=to_dial.ring_timeout_s),
         handoff=HandoffPolicy(abandon_message=message),
+        amd=_amd_policy(to_dial),
         screen_pop=tuple(headers),
+    )
+
+
+def _amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
+    """The campaign's AMD choices, read at dial time; raises ValueError (not dialed) on a
+    voicemail message that cannot be played, before anyone is called."""
+    choices = amd_from_json(to_dial.amd)
+    if choices["amd"] is AmdMode.OFF:
+        return None
+    voicemail = choices["voicemail_message"]
+    if voicemail is not None and not Path(voicemail).is_file():
+        raise ValueError(f"voicemail message {voicemail!r} is not a readable file")
+    return AmdPolicy(
+        on_machine=choices["amd_on_machine"],
+        on_not_sure=choices["amd_on_not_sure"],
+        voicemail_message=Path(voicemail) if voicemail else None,
     )
 
 
@@ -202,6 +232,12 @@ def _taking_commands(
             log.info("attempt %s: hang-up not needed: %s", spec.attempt_id, gone)
 
     return ctx.commands.listening(int(spec.attempt_id), carry_out)
+
+
+def _ms_between(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds() * 1000))
 
 
 def _header_text(text: str) -> str:
@@ -272,6 +308,9 @@ class _Reporter:
             sip_call_id=timeline.sip_call_id or None,
             agent_id=agent_id,
             hangup_by=self.hangup_by,
+            amd_result=timeline.amd_decision.value if timeline.amd_decision else None,
+            amd_cause=timeline.amd_cause or None,
+            amd_decision_ms=_ms_between(timeline.answered_at, timeline.amd_decided_at),
             timeline={
                 name: value
                 for name, value in (
@@ -280,6 +319,9 @@ class _Reporter:
                     ("answer_at", timeline.answered_at),
                     ("agent_connect_at", timeline.agent_connected_at),
                     ("message_start_at", timeline.message_started_at),
+                    ("amd_decided_at", timeline.amd_decided_at),
+                    ("speech_end_at", timeline.speech_ended_at),
+                    ("voicemail_start_at", timeline.voicemail_started_at),
                     ("hangup_at", timeline.ended_at),
                 )
                 if value is not None

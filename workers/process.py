@@ -22,8 +22,11 @@ from celery import signals
 from campaigns.storage.db import open_pool
 from dialer import worker_registry
 from dialer.agents.service import AgentService
+from dialer.amd import AnalysisRunner
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommandListener
+from dialer.call_flow import SystemClock
+from dialer.call_flow.detection import RunnerDetector
 from dialer.dialing import DialContext
 from dialer.settings import Settings, load_settings
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
@@ -87,6 +90,8 @@ def _start(**_: Any) -> None:
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
         commands=CallCommandListener(client).start(),
+        # One analysis thread per process: about 50 us of work per 20 ms frame, 4 legs at most.
+        detector=RunnerDetector(_telephony, AnalysisRunner(threads=1).start(), SystemClock()),
     )
     _sip_address = f"{settings.sip_address}:{_telephony.sip_port}"
     threading.Thread(target=_heartbeat, name="heartbeat", daemon=True).start()

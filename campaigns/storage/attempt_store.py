@@ -53,6 +53,8 @@ class AttemptResult:
     hangup_by: str | None = None
     recording_path: str | None = None
     amd_result: str | None = None
+    amd_cause: str | None = None
+    amd_decision_ms: int | None = None
     # Timeline columns (COMPLIANCE.md): dial_at, ring_at, answer_at, amd_decided_at,
     # agent_connect_at, message_start_at, hangup_at. Missing ones stay as recorded so far.
     timeline: dict[str, datetime] = field(default_factory=dict)
@@ -65,6 +67,8 @@ TIMELINE = (
     "amd_decided_at",
     "agent_connect_at",
     "message_start_at",
+    "speech_end_at",
+    "voicemail_start_at",
     "hangup_at",
 )
 
@@ -103,6 +107,10 @@ UPDATE call_attempts SET state = 'ended', outcome = %(outcome)s,
     hangup_by = coalesce(%(hangup_by)s, hangup_by),
     recording_path = coalesce(%(recording_path)s, recording_path),
     amd_result = coalesce(%(amd_result)s, amd_result),
+    amd_cause = coalesce(%(amd_cause)s, amd_cause),
+    amd_decision_ms = coalesce(%(amd_decision_ms)s, amd_decision_ms),
+    speech_end_at = coalesce(%(speech_end_at)s, speech_end_at),
+    voicemail_start_at = coalesce(%(voicemail_start_at)s, voicemail_start_at),
     dial_at = coalesce(%(dial_at)s, dial_at), ring_at = coalesce(%(ring_at)s, ring_at),
     answer_at = coalesce(%(answer_at)s, answer_at),
     amd_decided_at = coalesce(%(amd_decided_at)s, amd_decided_at),
@@ -223,6 +231,8 @@ def finish_attempt(
         "hangup_by": result.hangup_by,
         "recording_path": result.recording_path,
         "amd_result": result.amd_result,
+        "amd_cause": result.amd_cause,
+        "amd_decision_ms": result.amd_decision_ms,
     }
     params |= {name: result.timeline.get(name) for name in TIMELINE}
     with conn.transaction():

@@ -9,6 +9,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -39,7 +40,7 @@ _COLUMNS = """
     c.id, c.name, c.state, c.caller_id, c.trunk_id, t.name AS trunk_name, c.dial_mode, c.dial_ratio,
     c.abandon_target, c.min_agents_predictive, c.max_lines, c.rule_set, c.calling_hours,
     c.ring_timeout_s, c.max_attempts, c.retry_policy, c.contact_order, c.abandon_message,
-    c.wrapup_limit_s, c.schedule, c.timezone, c.default_region, c.recording, c.created_at,
+    c.wrapup_limit_s, c.schedule, c.timezone, c.default_region, c.recording, c.amd, c.created_at,
     c.updated_at
 """
 
@@ -49,12 +50,12 @@ _INSERT = """
 INSERT INTO campaigns (
     name, caller_id, trunk_id, dial_mode, dial_ratio, abandon_target, min_agents_predictive,
     max_lines, rule_set, calling_hours, ring_timeout_s, max_attempts, retry_policy, contact_order,
-    abandon_message, wrapup_limit_s, schedule, timezone, default_region, recording)
+    abandon_message, wrapup_limit_s, schedule, timezone, default_region, recording, amd)
 VALUES (
     %(name)s, %(caller_id)s, %(trunk_id)s, %(dial_mode)s, %(dial_ratio)s, %(abandon_target)s,
     %(min_agents_predictive)s, %(max_lines)s, %(rule_set)s, %(calling_hours)s, %(ring_timeout_s)s,
     %(max_attempts)s, %(retry_policy)s, %(contact_order)s, %(abandon_message)s,
-    %(wrapup_limit_s)s, %(schedule)s, %(timezone)s, %(default_region)s, %(recording)s)
+    %(wrapup_limit_s)s, %(schedule)s, %(timezone)s, %(default_region)s, %(recording)s, %(amd)s)
 RETURNING id
 """
 
@@ -67,7 +68,8 @@ UPDATE campaigns SET
     max_attempts = %(max_attempts)s, retry_policy = %(retry_policy)s,
     contact_order = %(contact_order)s, abandon_message = %(abandon_message)s,
     wrapup_limit_s = %(wrapup_limit_s)s, schedule = %(schedule)s, timezone = %(timezone)s,
-    default_region = %(default_region)s, recording = %(recording)s, updated_at = now()
+    default_region = %(default_region)s, recording = %(recording)s, amd = %(amd)s,
+    updated_at = now()
 WHERE id = %(id)s
 """
 
@@ -186,6 +188,28 @@ def _params(conn: Connection, spec: CampaignSpec) -> dict[str, Any]:
         "timezone": spec.timezone,
         "default_region": spec.default_region,
         "recording": spec.recording,
+        "amd": Jsonb(amd_json(spec)),
+    }
+
+
+def amd_json(spec: CampaignSpec) -> dict[str, Any]:
+    """The campaign's `amd` column: {"action": "off"} or "on" with its choices."""
+    # The choices are kept while AMD is off, so switching it back on restores them.
+    return {
+        "action": spec.amd.value,
+        "machine": spec.amd_on_machine.value,
+        "not_sure": spec.amd_on_not_sure.value,
+        "voicemail_message": spec.voicemail_message,
+    }
+
+
+def amd_from_json(value: dict[str, Any]) -> dict[str, Any]:
+    """CampaignSpec fields from the `amd` column (rows from before 0007 hold only the action)."""
+    return {
+        "amd": AmdMode(value.get("action", "off")),
+        "amd_on_machine": MachineAction(value.get("machine", MachineAction.HANG_UP.value)),
+        "amd_on_not_sure": NotSureAction(value.get("not_sure", NotSureAction.TO_AGENT.value)),
+        "voicemail_message": value.get("voicemail_message"),
     }
 
 
@@ -230,6 +254,7 @@ def _campaign(row: dict[str, Any]) -> Campaign:
         timezone=row["timezone"],
         default_region=row["default_region"],
         recording=RecordingMode(row["recording"]),
+        **amd_from_json(row["amd"]),
     )
     return Campaign(
         id=row["id"],

@@ -39,6 +39,12 @@ def is_voice(floor: NoiseFloor, level_dbfs: float, settings: AmdSettings) -> boo
 def track_floor(floor: NoiseFloor, frame: FrameFeatures, settings: AmdSettings) -> NoiseFloor:
     """The noise floor after one more frame."""
     level = frame.level_dbfs
+    if level <= SILENT_DBFS and floor.run_max_dbfs > settings.silence_threshold_dbfs:
+        # Digital zero in the middle of sound is a lost packet (pjsua's jitter buffer hands out
+        # zeros when RTP comes late), not the line's noise: it says nothing about the floor.
+        # Dropping the floor to it turned a noisy line into "a word, then silence" (a person)
+        # on live calls under load; see docs/amd.md.
+        return floor
     run_min, run_max = min(floor.run_min_dbfs, level), max(floor.run_max_dbfs, level)
     if floor.run_ms > 0 and run_max - run_min <= settings.steady_range_db:
         run = NoiseFloor(

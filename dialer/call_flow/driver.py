@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Callable
 from functools import partial
 
+from dialer.amd import Decision
+from dialer.call_flow.detection import Detection, Detector
 from dialer.call_flow.effects import (
     Bridge,
     CancelTimer,
@@ -23,17 +25,20 @@ from dialer.call_flow.effects import (
     PlayMessage,
     RecordOutcome,
     ReleaseAgent,
+    StartDetection,
     StartTimer,
+    StopDetection,
 )
 from dialer.call_flow.inputs import (
     AgentClaimed,
+    AmdVerdict,
     FlowEvent,
     NoAgentAvailable,
     OriginateFailed,
     TimerFired,
 )
 from dialer.call_flow.machine import AttemptState, start, transition
-from dialer.call_flow.model import AttemptResult, AttemptSpec, Phase
+from dialer.call_flow.model import AttemptResult, AttemptSpec, AttemptSpecError, Phase
 from dialer.call_flow.ports import AgentClaimer, AttemptReporter, Clock, NoAgents, SystemClock
 from dialer.call_flow.timers import Timers
 from dialer.telephony.capacity import LegReservation
@@ -44,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # Wake up at least this often even with no timer due, so a lost event cannot hang an attempt.
 _MAX_WAIT_SECONDS = 1.0
+# While a detector listens, its verdicts are polled this often (they arrive on another thread).
+_DETECTION_POLL_SECONDS = 0.02
 
 
 def run_attempt(
@@ -54,18 +61,22 @@ def run_attempt(
     claimer: AgentClaimer | None = None,
     clock: Clock | None = None,
     reservation: LegReservation | None = None,
+    detector: Detector | None = None,
 ) -> AttemptResult:
     """Place the attempt's call and follow it to its very end; returns the reported result.
 
     Raises :class:`NoFreeLeg` (nothing dialed, nothing reported) when the process lacks the
     legs it needs, even if pjsua itself refuses the customer's INVITE for want of a slot.
+    A spec with answering-machine detection needs a ``detector``.
     """
+    if spec.amd is not None and detector is None:
+        raise AttemptSpecError(f"attempt {spec.attempt_id} asks for AMD but has no detector")
     own_reservation = reservation is None
     if reservation is None:
         reservation = telephony.reserve(spec.legs_needed)
         if reservation is None:
             raise NoFreeLeg(f"attempt {spec.attempt_id} needs {spec.legs_needed} free legs")
-    run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock())
+    run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock(), detector)
     try:
         return run.loop(reservation)
     finally:
@@ -81,6 +92,7 @@ class _Run:
         reporter: AttemptReporter,
         claimer: AgentClaimer,
         clock: Clock,
+        detector: Detector | None,
     ) -> None:
         self.spec = spec
         self.telephony = telephony
@@ -89,6 +101,9 @@ class _Run:
         self.clock = clock
         self.timers = Timers()
         self.result: AttemptResult | None = None
+        self.detector = detector
+        self.detection: Detection | None = None
+        self.detected: deque[FlowEvent] = deque()
 
     def loop(self, reservation: LegReservation) -> AttemptResult:
         inbox = self.telephony.open_inbox()
@@ -109,17 +124,39 @@ class _Run:
             self._hang_up_everything(state)
             raise
         finally:
+            self._stop_detection()
             self.telephony.close_inbox(inbox)
         assert self.result is not None
         return self.result
 
     def _next_event(self, inbox: Inbox) -> FlowEvent | None:
+        if self.detection is not None:
+            self.detected.extend(self.detection.poll())
+        if self.detected:
+            return self.detected.popleft()
         now = self.clock.now()
         due = self.timers.pop_due(now)
         if due is not None:
             return TimerFired(due, now)
         wait = self.timers.seconds_until_next(now, default=_MAX_WAIT_SECONDS)
-        return inbox.get(timeout=min(wait, _MAX_WAIT_SECONDS))
+        longest = _MAX_WAIT_SECONDS if self.detection is None else _DETECTION_POLL_SECONDS
+        return inbox.get(timeout=min(wait, longest))
+
+    def _start_detection(self, effect: StartDetection) -> list[FlowEvent]:
+        assert self.detector is not None
+        try:
+            self.detection = self.detector.start(effect.leg, effect.policy)
+        except TelephonyError as exc:
+            # No audio to listen to: not sure, and the campaign's policy for that applies.
+            log.warning("attempt %s: AMD not started: %s", self.spec.attempt_id, exc)
+            now = self.clock.now()
+            return [AmdVerdict(effect.leg, now, Decision.NOT_SURE, "detection failed", 0)]
+        return []
+
+    def _stop_detection(self) -> None:
+        detection, self.detection = self.detection, None
+        if detection is not None:
+            detection.stop()
 
     def _execute(
         self, effect: Effect, inbox: Inbox, reservation: LegReservation
@@ -155,6 +192,10 @@ class _Run:
                 self.claimer.release_agent(agent, reason)
             case Notify(milestone, at):
                 self.reporter.progress(attempt, milestone, at)
+            case StartDetection():
+                return self._start_detection(effect)
+            case StopDetection():
+                self._stop_detection()
             case RecordOutcome(result):
                 self.result = result
                 self.reporter.finished(result)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from dialer.call_flow.amd_policy import AmdPolicy
 from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone, Timer
 from dialer.telephony.events import LegId
 from dialer.telephony.requests import OriginateRequest
@@ -64,6 +65,20 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class StartDetection:
+    """Listen to the leg's audio with answering-machine detection (beep too if the policy
+    leaves messages); verdicts come back as AmdVerdict and BeepHeard."""
+
+    leg: LegId
+    policy: AmdPolicy
+
+
+@dataclass(frozen=True)
+class StopDetection:
+    leg: LegId
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     result: AttemptResult
 
@@ -78,5 +93,7 @@ Effect = (
     | ClaimAgent
     | ReleaseAgent
     | Notify
+    | StartDetection
+    | StopDetection
     | RecordOutcome
 )

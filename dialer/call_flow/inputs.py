@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
 from dialer.telephony.events import LegId, TelephonyEvent
 
@@ -38,4 +39,33 @@ class NoAgentAvailable:
     at: datetime
 
 
-FlowEvent = TelephonyEvent | TimerFired | OriginateFailed | AgentClaimed | NoAgentAvailable
+@dataclass(frozen=True)
+class AmdVerdict:
+    """The detector's verdict reached the call flow at ``at``, ``audio_ms`` into the audio."""
+
+    leg: LegId
+    at: datetime
+    decision: Decision
+    cause: str
+    audio_ms: int
+
+
+@dataclass(frozen=True)
+class BeepHeard:
+    """Time to leave the message: the beep ended, or the machine went quiet, or we gave up
+    waiting (``how`` says which)."""
+
+    leg: LegId
+    at: datetime
+    how: str
+
+
+FlowEvent = (
+    TelephonyEvent
+    | TimerFired
+    | OriginateFailed
+    | AgentClaimed
+    | NoAgentAvailable
+    | AmdVerdict
+    | BeepHeard
+)

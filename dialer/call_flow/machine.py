@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from campaigns.amd_policy import MachineAction
 from campaigns.attempt import Outcome
+from dialer.amd import Decision
+from dialer.call_flow.amd_policy import goes_to_agent
 from dialer.call_flow.effects import (
     Bridge,
     CancelTimer,
@@ -22,10 +25,14 @@ from dialer.call_flow.effects import (
     PlayMessage,
     RecordOutcome,
     ReleaseAgent,
+    StartDetection,
     StartTimer,
+    StopDetection,
 )
 from dialer.call_flow.inputs import (
     AgentClaimed,
+    AmdVerdict,
+    BeepHeard,
     FlowEvent,
     NoAgentAvailable,
     OriginateFailed,
@@ -58,6 +65,8 @@ Step = tuple["AttemptState", tuple[Effect, ...]]
 
 _BEFORE_ANSWER = {Phase.DIALING, Phase.RINGING}
 _SEEKING = {Phase.SEEKING_AGENT, Phase.AGENT_RINGING}
+_MESSAGES = {Phase.ABANDONING, Phase.LEAVING_MESSAGE}
+_LISTENING = {Phase.DETECTING, Phase.AWAITING_BEEP}
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,12 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _call_agent(state, agent, at)
         case NoAgentAvailable(at) if state.phase is Phase.SEEKING_AGENT:
             return _abandon(state, at)
-        case PlaybackFinished(leg, at) if leg == state.customer and state.phase is Phase.ABANDONING:
+        case PlaybackFinished(leg, at) if leg == state.customer and state.phase in _MESSAGES:
             return _ending(state, at, (Hangup(state.customer),))
+        case AmdVerdict(leg) if leg == state.customer and state.phase is Phase.DETECTING:
+            return _verdict(state, event)
+        case BeepHeard(leg, at) if leg == state.customer and state.phase is Phase.AWAITING_BEEP:
+            return _leave_message(state, at)
         case StopRequested(at, deadline):
             return _stop_requested(state, at, deadline)
     return state, ()
@@ -147,17 +160,79 @@ def _customer_answered(state: AttemptState, at: datetime) -> Step:
         # Our CANCEL crossed the 200 OK: pjsua acknowledges it, we still end the call.
         return answered, (Hangup(state.customer),)
     effects: tuple[Effect, ...] = (CancelTimer(Timer.RING), Notify(Milestone.ANSWERED, at))
+    amd = state.spec.amd
+    if amd is not None:
+        detecting = replace(answered, phase=Phase.DETECTING)
+        return detecting, (
+            *effects,
+            StartDetection(state.customer, amd),
+            StartTimer(Timer.AMD_VERDICT, amd.verdict_deadline(at)),
+        )
+    answered = replace(answered, timeline=replace(answered.timeline, speech_ended_at=at))
+    return _person_on_the_line(answered, at, at, effects)
+
+
+def _person_on_the_line(
+    answered: AttemptState, at: datetime, window_from: datetime, effects: tuple[Effect, ...]
+) -> Step:
+    """Talk (no hand-off asked for) or find an agent, who must be connected within the window
+    counted from ``window_from`` (the answer, or the end of the greeting with AMD)."""
+    state = answered
     handoff = state.spec.handoff
     if handoff is None:
         deadline = at + state.spec.max_talk
         talking = replace(answered, phase=Phase.TALKING, hangup_deadline=deadline)
         return talking, (*effects, StartTimer(Timer.MAX_TALK, deadline))
-    abandon_at = at + handoff.connect_window - handoff.message_margin
+    # Never before ``at``: a verdict that came late leaves no time, the message starts at once.
+    abandon_at = max(at, window_from + handoff.connect_window - handoff.message_margin)
     seeking = replace(answered, phase=Phase.SEEKING_AGENT)
     return seeking, (
         *effects,
         StartTimer(Timer.ABANDON, abandon_at),
         ClaimAgent(state.spec.attempt_id),
+    )
+
+
+def _verdict(state: AttemptState, verdict: AmdVerdict) -> Step:
+    amd = state.spec.amd
+    assert amd is not None
+    at = verdict.at
+    speech_end = at - amd.silence_before(verdict.cause)
+    decided = replace(
+        state,
+        timeline=replace(
+            state.timeline,
+            amd_decision=verdict.decision,
+            amd_cause=verdict.cause,
+            amd_decided_at=at,
+            speech_ended_at=speech_end,
+        ),
+    )
+    done_listening: tuple[Effect, ...] = (CancelTimer(Timer.AMD_VERDICT),)
+    if goes_to_agent(verdict.decision, amd):
+        stop = (*done_listening, StopDetection(state.customer))
+        # A machine passed to an agent is no live person: its window counts from the verdict.
+        window_from = speech_end if verdict.decision is not Decision.MACHINE else at
+        return _person_on_the_line(decided, at, window_from, stop)
+    if verdict.decision is Decision.MACHINE and amd.on_machine is MachineAction.LEAVE_MESSAGE:
+        waiting = replace(decided, phase=Phase.AWAITING_BEEP)
+        answered_at = state.timeline.answered_at or at
+        return waiting, (*done_listening, StartTimer(Timer.BEEP, amd.beep_deadline(answered_at)))
+    stop = (*done_listening, StopDetection(state.customer), Hangup(state.customer))
+    return _ending(decided, at, stop)
+
+
+def _leave_message(state: AttemptState, at: datetime) -> Step:
+    amd = state.spec.amd
+    assert amd is not None and amd.voicemail_message is not None
+    return replace(
+        state,
+        phase=Phase.LEAVING_MESSAGE,
+        timeline=replace(state.timeline, voicemail_started_at=at),
+    ), (
+        CancelTimer(Timer.BEEP),
+        StopDetection(state.customer),
+        PlayMessage(state.customer, amd.voicemail_message),
     )
 
 
@@ -248,6 +323,11 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
         return _abandon(state, at)
     if timer is Timer.MAX_TALK and state.phase is Phase.TALKING:
         return _ending(state, at, tuple(Hangup(leg) for leg in sorted(state.live_legs)))
+    if timer is Timer.AMD_VERDICT and state.phase is Phase.DETECTING:
+        # The detector said nothing in time (no audio reached it?): not sure, as the campaign says.
+        return _verdict(state, AmdVerdict(state.customer, at, Decision.NOT_SURE, "no verdict", 0))
+    if timer is Timer.BEEP and state.phase is Phase.AWAITING_BEEP:
+        return _leave_message(state, at)
     if timer is Timer.ENDING_GUARD:
         # Legs that never reported their end (no answer to our CANCEL): give them up.
         return _finish(state, at)
@@ -295,8 +375,9 @@ def _ending(state: AttemptState, at: datetime, effects: tuple[Effect, ...]) -> S
     if state.phase is Phase.ENDING:
         return state, effects
     guard = StartTimer(Timer.ENDING_GUARD, at + ENDING_GUARD)
-    cancels = (CancelTimer(Timer.RING), CancelTimer(Timer.ABANDON), CancelTimer(Timer.MAX_TALK))
-    return replace(state, phase=Phase.ENDING), (*cancels, *effects, guard)
+    cancels = tuple(CancelTimer(t) for t in Timer if t is not Timer.ENDING_GUARD)
+    stop: tuple[Effect, ...] = (StopDetection(state.customer),) if state.phase in _LISTENING else ()
+    return replace(state, phase=Phase.ENDING), (*cancels, *stop, *effects, guard)
 
 
 def _maybe_finish(state: AttemptState, at: datetime, effects: tuple[Effect, ...]) -> Step:
@@ -324,7 +405,15 @@ def final_outcome(state: AttemptState) -> Outcome:
     """The attempt's outcome; any live answer without an agent counts as abandoned."""
     if state.talked_with is not None:
         return Outcome.ANSWERED
-    if state.customer_answered and state.spec.handoff is not None:
+    decision = state.timeline.amd_decision
+    if state.customer_answered and decision is Decision.MACHINE:
+        return Outcome.MACHINE
+    amd = state.spec.amd
+    hung_up_unsure = (
+        decision is Decision.NOT_SURE and amd is not None and not goes_to_agent(decision, amd)
+    )
+    if state.customer_answered and (state.spec.handoff is not None or hung_up_unsure):
+        # A person (or maybe one: NOT_SURE) hung up on by AMD is an abandoned call too.
         return Outcome.ABANDONED
     end = state.customer_end
     rang = state.timeline.ringing_at is not None

@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from campaigns.attempt import Outcome
+from dialer.amd import Decision
+from dialer.call_flow.amd_policy import AmdPolicy
 from dialer.telephony.events import LegId
 from dialer.telephony.numbers import E164
 from dialer.telephony.outcomes import MINIMUM_RING_SECONDS, CancelReason
@@ -30,6 +32,9 @@ class AttemptSpecError(ValueError):
 class Phase(StrEnum):
     DIALING = "dialing"
     RINGING = "ringing"
+    DETECTING = "detecting"  # answering-machine detection listens to the greeting
+    AWAITING_BEEP = "awaiting_beep"  # a machine: wait for its beep to leave the message
+    LEAVING_MESSAGE = "leaving_message"
     SEEKING_AGENT = "seeking_agent"
     AGENT_RINGING = "agent_ringing"
     TALKING = "talking"
@@ -43,6 +48,8 @@ class Timer(StrEnum):
     ABANDON = "abandon"
     MAX_TALK = "max_talk"
     ENDING_GUARD = "ending_guard"
+    AMD_VERDICT = "amd_verdict"  # no verdict by then: not sure
+    BEEP = "beep"  # no beep (nor silence) by then: leave the message anyway
 
 
 class Milestone(StrEnum):
@@ -91,6 +98,7 @@ class AttemptSpec:
     ring_timeout: timedelta = timedelta(seconds=25)
     max_talk: timedelta = timedelta(hours=1)
     handoff: HandoffPolicy | None = None
+    amd: AmdPolicy | None = None  # None: every answer is taken for a person at once
     screen_pop: tuple[SipHeader, ...] = ()
 
     def __post_init__(self) -> None:
@@ -130,6 +138,14 @@ class Timeline:
     sip_call_id: str = ""
     cancel_reason: CancelReason | None = None
     agents_tried: tuple[str, ...] = field(default=())
+    # Answering-machine detection: the verdict, the rule that gave it, when it reached the call
+    # flow, and when the person's greeting ended (the instant the 2 s connect window runs from
+    # under the US rules; the answer itself when AMD is off).
+    amd_decision: Decision | None = None
+    amd_cause: str = ""
+    amd_decided_at: datetime | None = None
+    speech_ended_at: datetime | None = None
+    voicemail_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)

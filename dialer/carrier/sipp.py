@@ -35,6 +35,7 @@ class SippError(RuntimeError):
 
 class Scenario(StrEnum):
     ANSWER_SPEECH = "answer_speech"
+    ANSWER_GREETING = "answer_greeting"  # plays greeting.ulaw once (AMD tests and bench)
     ANSWER_AND_WAIT = "answer_and_wait"
     ANSWER_THEN_HANGUP = "answer_then_hangup"
     EARLY_MEDIA_THEN_ANSWER = "early_media_then_answer"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 import redis
 
+from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -69,6 +70,22 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         click.option("--timezone", help="The campaign's own time zone (its schedule)."),
         click.option("--region", help="Default region for numbers without a country code."),
         click.option("--recording", type=click.Choice([r.value for r in RecordingMode])),
+        click.option(
+            "--amd",
+            type=click.Choice([m.value for m in AmdMode]),
+            help="Answering-machine detection.",
+        ),
+        click.option(
+            "--amd-machine",
+            type=click.Choice([a.value for a in MachineAction]),
+            help="What to do when a machine answers (with --amd on).",
+        ),
+        click.option(
+            "--amd-not-sure",
+            type=click.Choice([a.value for a in NotSureAction]),
+            help="What to do when AMD cannot tell (silence, noise): to_agent is the safe side.",
+        ),
+        click.option("--voicemail-message", help="WAV left on machines after the beep."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
 
@@ -101,6 +118,14 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         changes["dial_mode"] = DialMode(options["dial_mode"])
     if options.get("recording"):
         changes["recording"] = RecordingMode(options["recording"])
+    if options.get("amd"):
+        changes["amd"] = AmdMode(options["amd"])
+    if options.get("amd_machine"):
+        changes["amd_on_machine"] = MachineAction(options["amd_machine"])
+    if options.get("amd_not_sure"):
+        changes["amd_on_not_sure"] = NotSureAction(options["amd_not_sure"])
+    if options.get("voicemail_message") is not None:
+        changes["voicemail_message"] = options["voicemail_message"] or None
     if options.get("region"):
         changes["default_region"] = options["region"].upper()
     hours = spec.calling_hours

@@ -105,3 +105,35 @@ def test_a_contact_never_has_two_attempts_in_flight(db: Connection) -> None:
         attempt_store.create_attempts(
             db, campaign_id[0], [contact], now=NOW, expires_at=NOW + timedelta(seconds=60)
         )
+
+
+def test_a_machine_verdict_is_kept_with_its_cause_timing_and_voicemail_start(
+    db: Connection,
+) -> None:
+    attempt, contact = _queued(db)
+    attempt_store.begin_dialing(db, attempt, "w1", NOW)
+    answer = NOW + timedelta(seconds=3)
+    decided = answer + timedelta(seconds=3.4)
+    voicemail = answer + timedelta(seconds=9)
+    result = AttemptResult(
+        Outcome.MACHINE,
+        sip_status=200,
+        amd_result="machine",
+        amd_cause="long greeting",
+        amd_decision_ms=3400,
+        timeline={
+            "answer_at": answer,
+            "amd_decided_at": decided,
+            "speech_end_at": decided,
+            "voicemail_start_at": voicemail,
+        },
+    )
+    assert attempt_store.finish_attempt(db, attempt, result, NOW)
+    row = db.execute(
+        "SELECT outcome, amd_result, amd_cause, amd_decision_ms, amd_decided_at, speech_end_at,"
+        " voicemail_start_at FROM call_attempts WHERE id = %s",
+        (attempt,),
+    ).fetchone()
+    assert row == ("machine", "machine", "long greeting", 3400, decided, decided, voicemail)
+    last = db.execute("SELECT last_outcome FROM contacts WHERE id = %s", (contact,)).fetchone()
+    assert last == ("machine",)  # the campaign's retry rule for machines applies

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.cli_runner import run_cli
@@ -115,3 +117,29 @@ def test_every_new_campaign_has_the_standard_dispositions(
     run_cli(capsys, "campaign", "create", "Demo", "--caller-id", CALLER_ID)
     codes = {row[0] for row in db.execute("SELECT code FROM dispositions")}  # type: ignore[attr-defined]
     assert {"sale", "callback", "do_not_call", "answering_machine"} <= codes
+
+
+def test_answering_machine_detection_is_set_and_kept_by_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    created = run_cli(capsys, "campaign", "create", "Amd", "--caller-id", CALLER_ID, "--json")
+    assert created.json()["amd"] == "off"
+    refused = run_cli(
+        capsys, "campaign", "update", "Amd", "--amd", "on", "--amd-machine", "leave_message"
+    )
+    assert refused.code != 0 and "voicemail_message" in refused.err + refused.out
+    wav = tmp_path / "vm.wav"
+    wav.write_bytes(b"RIFF")
+    updated = run_cli(
+        capsys,
+        "campaign", "update", "Amd", "--amd", "on", "--amd-machine", "leave_message",
+        "--amd-not-sure", "hang_up", "--voicemail-message", str(wav), "--json",
+    )  # fmt: skip
+    assert updated.code == 0, updated.err
+    data = run_cli(capsys, "campaign", "show", "Amd", "--json").json()
+    assert data["amd"] == "on"
+    assert data["amd_on_machine"] == "leave_message"
+    assert data["amd_on_not_sure"] == "hang_up"
+    assert data["voicemail_message"] == str(wav)
+    off = run_cli(capsys, "campaign", "update", "Amd", "--amd", "off", "--json").json()
+    assert off["amd"] == "off" and off["amd_on_machine"] == "leave_message"  # choices kept

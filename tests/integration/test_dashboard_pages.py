@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -46,6 +47,28 @@ def test_a_campaign_created_in_the_form_keeps_every_setting(
     )  # fmt: skip
     page = supervisor.get(response.headers["Location"]).get_data(as_text=True)
     assert "Spring sale" in page and "Created" not in page
+    assert spec.amd.value == "off"  # a form without the AMD fields leaves it off
+
+
+def test_answering_machine_detection_is_set_in_the_form(
+    supervisor: DashboardClient, db: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    form = {**CAMPAIGN_FORM, "amd": "on", "amd_on_machine": "leave_message",
+            "amd_on_not_sure": "hang_up", "voicemail_message": ""}  # fmt: skip
+    refused = supervisor.post_form("/campaigns", form)
+    assert refused.status_code == 400
+    assert "voicemail_message" in refused.get_data(as_text=True)
+    wav = tmp_path / "vm.wav"
+    wav.write_bytes(b"RIFF")
+    response = supervisor.post_form("/campaigns", {**form, "voicemail_message": str(wav)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    spec = campaign_store.find_campaign(db, "Spring sale").spec
+    assert (spec.amd.value, spec.amd_on_machine.value, spec.amd_on_not_sure.value) == (
+        "on", "leave_message", "hang_up"
+    )  # fmt: skip
+    assert spec.voicemail_message == str(wav)
+    edit_page = supervisor.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    assert "Answering machines" in edit_page
 
 
 def test_the_form_shows_every_broken_rule_and_keeps_what_was_typed(

@@ -101,3 +101,14 @@ def test_steady_hiss_after_a_hello_does_not_erase_the_hello() -> None:
     speech = silence(starts_ms) + voice(300) + silence(3000)
     decided = decide(mixed(noise(starts_ms + 3300, level_dbfs=-78.0), speech))
     assert decided.decision is Decision.HUMAN
+
+
+@pytest.mark.parametrize("lost_ms", [20, 40])
+def test_lost_packets_on_a_noisy_line_do_not_make_a_person(lost_ms: int) -> None:
+    # pjsua's jitter buffer hands out digital zero for RTP that came late. Early in a noisy line
+    # (before it has been learned as noise), that used to drop the floor to zero and turn the
+    # noise on either side into "a word, then silence": a person. Seen on live calls under load.
+    line = noise(200, level_dbfs=-35.0) + silence(lost_ms) + noise(5000, level_dbfs=-35.0, seed=3)
+    decided = decide(line)
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.INITIAL_SILENCE

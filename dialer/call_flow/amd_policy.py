@@ -1,0 +1,58 @@
+"""A campaign's answering-machine detection, as the call flow needs it for one attempt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from campaigns.amd_policy import MachineAction, NotSureAction
+from dialer.amd import AmdSettings, BeepSettings, Cause, Decision
+
+# The detector gives its verdict within total_analysis_ms of audio; audio may start a little
+# after the answer (media set-up) and analysis runs on another thread: the guard allows for it.
+DETECTION_SLACK = timedelta(seconds=1.5)
+
+
+class AmdPolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AmdPolicy:
+    settings: AmdSettings = field(default_factory=AmdSettings)
+    on_machine: MachineAction = MachineAction.HANG_UP
+    on_not_sure: NotSureAction = NotSureAction.TO_AGENT
+    voicemail_message: Path | None = None
+    beep: BeepSettings = field(default_factory=BeepSettings)
+
+    def __post_init__(self) -> None:
+        if self.on_machine is MachineAction.LEAVE_MESSAGE and self.voicemail_message is None:
+            raise AmdPolicyError("leaving a message on machines needs a voicemail message WAV")
+
+    @property
+    def waits_for_beep(self) -> bool:
+        return self.on_machine is MachineAction.LEAVE_MESSAGE
+
+    def verdict_deadline(self, answered_at: datetime) -> datetime:
+        return (
+            answered_at + timedelta(milliseconds=self.settings.total_analysis_ms) + DETECTION_SLACK
+        )
+
+    def beep_deadline(self, answered_at: datetime) -> datetime:
+        return answered_at + timedelta(milliseconds=self.beep.max_wait_ms) + DETECTION_SLACK
+
+    def silence_before(self, cause: str) -> timedelta:
+        """How long the person had been silent when the verdict came: the 2-second window of
+        the US rules runs from the end of the greeting, which was that long before."""
+        if cause == Cause.SHORT_GREETING_THEN_SILENCE:
+            return timedelta(milliseconds=self.settings.after_greeting_silence_ms)
+        return timedelta(0)
+
+
+def goes_to_agent(decision: Decision, policy: AmdPolicy) -> bool:
+    if decision is Decision.MACHINE:
+        return policy.on_machine is MachineAction.TO_AGENT
+    if decision is Decision.NOT_SURE:
+        return policy.on_not_sure is NotSureAction.TO_AGENT
+    return True

@@ -1,0 +1,93 @@
+"""What the carrier plays after answering, for AMD tests: greeting.ulaw in sipp's directory.
+
+Made at test time with espeak-ng and sox, as the corpus is. Every file ends with seconds of
+mu-law silence: a real line keeps sending RTP after the greeting, and the detector measures
+silence from frames, so a stream that simply stopped would leave it nothing to time.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+GREETING_FILE = "greeting.ulaw"
+MULAW_SILENCE = b"\xff"  # mu-law code of 0
+BYTES_PER_SECOND = 8000
+BEEP_HZ = 1000
+BEEP_SECONDS = 0.5
+
+
+def silence(seconds: float) -> bytes:
+    return MULAW_SILENCE * int(seconds * BYTES_PER_SECOND)
+
+
+def spoken(work: Path, name: str, text: str, wpm: int = 160) -> bytes:
+    wav = work / f"{name}.wav"
+    raw = work / f"{name}.ul"
+    subprocess.run(["espeak-ng", "-s", str(wpm), "-w", str(wav), text], check=True)
+    subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "ul", str(raw)], check=True)
+    return raw.read_bytes()
+
+
+def synth(work: Path, name: str, seconds: float, *what: str) -> bytes:
+    raw = work / f"{name}.ul"
+    subprocess.run(
+        [
+            "sox",
+            "-R",
+            "-n",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-t",
+            "ul",
+            str(raw),
+            "synth",
+            str(seconds),
+            *what,
+        ],
+        check=True,
+    )
+    return raw.read_bytes()
+
+
+def write_greeting(directory: Path, *parts: bytes) -> float:
+    """Write greeting.ulaw from the parts; returns its length in seconds."""
+    directory.mkdir(parents=True, exist_ok=True)
+    audio = b"".join(parts)
+    (directory / GREETING_FILE).write_bytes(audio)
+    return len(audio) / BYTES_PER_SECOND
+
+
+def human_hello(directory: Path) -> float:
+    work = directory / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    return write_greeting(directory, silence(0.4), spoken(work, "hello", "Hello?"), silence(20))
+
+
+def voicemail_with_beep(directory: Path) -> tuple[float, float]:
+    """A long voicemail greeting and its beep; returns (beep start, beep end) in seconds."""
+    work = directory / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    greeting = spoken(
+        work,
+        "voicemail",
+        "Hi, you have reached the voicemail of Sam Porter. I can't take your call right now. "
+        "Please leave your name and number after the tone.",
+    )
+    lead, gap = silence(0.3), silence(0.6)
+    beep_start = (len(lead) + len(greeting) + len(gap)) / BYTES_PER_SECOND
+    beep = synth(work, "beep", BEEP_SECONDS, "sine", str(BEEP_HZ), "vol", "0.5")
+    write_greeting(directory, lead, greeting, gap, beep, silence(30))
+    return beep_start, beep_start + BEEP_SECONDS
+
+
+def line_silence(directory: Path) -> float:
+    return write_greeting(directory, silence(30))
+
+
+def line_noise(directory: Path) -> float:
+    work = directory / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    return write_greeting(directory, synth(work, "noise", 30, "pinknoise", "vol", "0.05"))
