@@ -99,7 +99,7 @@ def create_setup(
                 Jsonb({"weekday": ["08:00", "21:00"], "saturday": ["09:00", "18:00"]}),
                 Jsonb({}),
                 "GB" if rule_set == "UK" else "US",
-                Jsonb({"action": "hangup" if number % 2 else "off"}),
+                Jsonb({"action": "on", "machine": "hang_up"} if number % 2 else {"action": "off"}),
             ),
         ).fetchone()
         assert row is not None
