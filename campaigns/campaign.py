@@ -112,6 +112,8 @@ class CampaignSpec:
     timezone: str = "UTC"
     default_region: str = "US"
     recording: RecordingMode = RecordingMode.NEVER
+    # Days a call recording is kept after the call; then the sweep deletes the file.
+    recording_retention_days: int = 90
 
     @property
     def rules(self) -> RuleSet:
@@ -169,6 +171,8 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
         problems.append("contact_order: must name callback, retry and fresh once each")
     if not 5 <= spec.wrapup_limit_s <= 3600:
         problems.append("wrapup_limit_s: must be 5-3600 s")
+    if not 1 <= spec.recording_retention_days <= 3650:
+        problems.append("recording_retention_days: must be 1-3650 days")
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -245,6 +249,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "timezone": spec.timezone,
         "default_region": spec.default_region,
         "recording": spec.recording.value,
+        "recording_retention_days": spec.recording_retention_days,
         "created_at": campaign.created_at.isoformat(),
         "updated_at": campaign.updated_at.isoformat(),
     }

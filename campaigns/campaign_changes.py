@@ -197,6 +197,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "timezone": _text("timezone"),
     "default_region": _region,
     "recording": lambda v: _enum(RecordingMode, v, "recording"),
+    "recording_retention_days": _number("recording_retention_days", int),
 }
 
 

@@ -94,6 +94,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "timezone": {"type": "string"},
     "default_region": {"type": "string"},
     "recording": {"type": "string", "enum": ["never", "on_demand", "always"]},
+    "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
 }
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},

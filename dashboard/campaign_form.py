@@ -18,7 +18,7 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _PLAIN = (
     "name", "caller_id", "trunk", "dial_mode", "dial_ratio", "min_agents_predictive",
     "max_lines", "rule_set", "ring_timeout_s", "max_attempts", "abandon_message",
-    "wrapup_limit_s", "timezone", "default_region", "recording",
+    "wrapup_limit_s", "timezone", "default_region", "recording", "recording_retention_days",
 )  # fmt: skip
 
 

@@ -323,6 +323,29 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "HangupRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string", "const": "hangup"}}
     ),
+    "CallActionInput": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {
+                "type": "string",
+                "enum": ["hold", "resume", "mute", "unmute", "dtmf", "record_start", "record_stop"],
+            },
+            "digits": {
+                "type": "string",
+                "pattern": "^[0-9*#A-D]{1,32}$",
+                "description": "dtmf only: the digits to send to the customer",
+            },
+        },
+    },
+    "CallActionRequested": _object(
+        {"attempt_id": {"type": "integer"}, "command": {"type": "string"}}
+    ),
+    "RecordingAudio": {
+        "type": "string",
+        "format": "binary",
+        "description": "The call's conference mix: 8 kHz 16-bit mono PCM WAV.",
+    },
     "EventStream": {
         "type": "string",
         "description": "Server-sent events: `id` (resume with Last-Event-ID), `event` "

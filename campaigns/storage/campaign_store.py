@@ -39,7 +39,8 @@ _COLUMNS = """
     c.id, c.name, c.state, c.caller_id, c.trunk_id, t.name AS trunk_name, c.dial_mode, c.dial_ratio,
     c.abandon_target, c.min_agents_predictive, c.max_lines, c.rule_set, c.calling_hours,
     c.ring_timeout_s, c.max_attempts, c.retry_policy, c.contact_order, c.abandon_message,
-    c.wrapup_limit_s, c.schedule, c.timezone, c.default_region, c.recording, c.created_at,
+    c.wrapup_limit_s, c.schedule, c.timezone, c.default_region, c.recording,
+    c.recording_retention_days, c.created_at,
     c.updated_at
 """
 
@@ -49,12 +50,14 @@ _INSERT = """
 INSERT INTO campaigns (
     name, caller_id, trunk_id, dial_mode, dial_ratio, abandon_target, min_agents_predictive,
     max_lines, rule_set, calling_hours, ring_timeout_s, max_attempts, retry_policy, contact_order,
-    abandon_message, wrapup_limit_s, schedule, timezone, default_region, recording)
+    abandon_message, wrapup_limit_s, schedule, timezone, default_region, recording,
+    recording_retention_days)
 VALUES (
     %(name)s, %(caller_id)s, %(trunk_id)s, %(dial_mode)s, %(dial_ratio)s, %(abandon_target)s,
     %(min_agents_predictive)s, %(max_lines)s, %(rule_set)s, %(calling_hours)s, %(ring_timeout_s)s,
     %(max_attempts)s, %(retry_policy)s, %(contact_order)s, %(abandon_message)s,
-    %(wrapup_limit_s)s, %(schedule)s, %(timezone)s, %(default_region)s, %(recording)s)
+    %(wrapup_limit_s)s, %(schedule)s, %(timezone)s, %(default_region)s, %(recording)s,
+    %(recording_retention_days)s)
 RETURNING id
 """
 
@@ -67,7 +70,8 @@ UPDATE campaigns SET
     max_attempts = %(max_attempts)s, retry_policy = %(retry_policy)s,
     contact_order = %(contact_order)s, abandon_message = %(abandon_message)s,
     wrapup_limit_s = %(wrapup_limit_s)s, schedule = %(schedule)s, timezone = %(timezone)s,
-    default_region = %(default_region)s, recording = %(recording)s, updated_at = now()
+    default_region = %(default_region)s, recording = %(recording)s,
+    recording_retention_days = %(recording_retention_days)s, updated_at = now()
 WHERE id = %(id)s
 """
 
@@ -186,6 +190,7 @@ def _params(conn: Connection, spec: CampaignSpec) -> dict[str, Any]:
         "timezone": spec.timezone,
         "default_region": spec.default_region,
         "recording": spec.recording,
+        "recording_retention_days": spec.recording_retention_days,
     }
 
 
@@ -230,6 +235,7 @@ def _campaign(row: dict[str, Any]) -> Campaign:
         timezone=row["timezone"],
         default_region=row["default_region"],
         recording=RecordingMode(row["recording"]),
+        recording_retention_days=row["recording_retention_days"],
     )
     return Campaign(
         id=row["id"],

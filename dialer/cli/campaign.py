@@ -69,6 +69,9 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         click.option("--timezone", help="The campaign's own time zone (its schedule)."),
         click.option("--region", help="Default region for numbers without a country code."),
         click.option("--recording", type=click.Choice([r.value for r in RecordingMode])),
+        click.option(
+            "--recording-retention", type=int, help="Days a call recording is kept (1-3650)."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
 
@@ -92,6 +95,7 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         "ring_timeout": "ring_timeout_s",
         "max_attempts": "max_attempts",
         "wrapup_limit": "wrapup_limit_s",
+        "recording_retention": "recording_retention_days",
         "timezone": "timezone",
     }
     for option, attribute in simple.items():
