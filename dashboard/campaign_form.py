@@ -25,6 +25,8 @@ _PLAIN = (
 def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
     """`days`: the checked schedule day boxes (form.getlist('schedule_days'))."""
     data: dict[str, Any] = {key: form.get(key, "").strip() for key in _PLAIN}
+    if not data["recording_retention_days"]:
+        del data["recording_retention_days"]  # left empty: the default (or the current value)
     pct = form.get("abandon_target_pct", "").strip()
     try:
         data["abandon_target"] = round(float(pct) / 100, 6) if pct else ""
