@@ -186,3 +186,31 @@ def test_a_campaign_that_never_records_refuses_to_start_a_recording(
     assert stored is None
     assert not list((Path(service_env["DIALER_DATA_DIR"]) / "recordings").glob("**/*.wav"))
     assert "never records calls" in (tmp_path / "workers.log").read_text()
+
+
+def test_a_campaign_that_always_records_records_every_connected_call_without_being_asked(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, recording=RecordingMode.ALWAYS)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 30), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = connected_call(floor, customer, workers.redis_url, capture, "+12025550173")
+            call.command(CallCommand.RECORD_STOP)  # refused: 'always' records the whole call
+            call.stretch(3.0)
+            call.hang_up()
+            wait_ended(db, [call.attempt])
+    [stored] = db.execute(
+        "SELECT recording_path FROM call_attempts WHERE id = %s", (call.attempt,)
+    ).fetchone() or (None,)
+    assert stored is not None, "no recording although the campaign always records"
+    with wave.open(str(Path(service_env["DIALER_DATA_DIR"]) / stored), "rb") as wav:
+        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert mix.size > 8000 * 3, "the recording stopped before the call ended"
+    agent_share = band_share(mix, (AGENT_TONE_HZ,))
+    assert 0.1 < agent_share < 0.95, f"agent tone share {agent_share:.2f}: one party is missing"
+    assert "records every call in full" in (tmp_path / "workers.log").read_text()
