@@ -215,6 +215,14 @@
   function drawPop(pop) {
     const contact = pop.contact;
     live["call-campaign"].textContent = pop.campaign.name;
+    // The campaign decides recording: no button when it never records; always: on, for good.
+    const recordButton = root.querySelector("[data-action=call-record]");
+    show(recordButton, pop.campaign.recording !== "never");
+    recordButton.disabled = pop.campaign.recording === "always";
+    if (pop.campaign.recording === "always" && features.attempt === popFor) {
+      features.recording = true;
+      drawFeatures();
+    }
     const rows = [];
     function row(label, value) {
       if (value === null || value === undefined || value === "") return;

@@ -106,6 +106,10 @@ def test_an_agent_holds_mutes_and_dials_digits_on_their_own_call(
             "attempt_id": call.attempt_id,
             "command": body["action"],
         }
+    pop = client.get(f"/api/v1/attempts/{call.attempt_id}/screen-pop")
+    assert check("GET", "/attempts/{attempt_id}/screen-pop", pop)["campaign"]["recording"] == (
+        "on_demand"
+    )
     commands = queued(redis_url, call.attempt_id)
     assert [c["command"] for c in commands] == [
         "hold", "resume", "mute", "unmute", "dtmf", "record_start", "record_stop"

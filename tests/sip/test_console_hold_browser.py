@@ -75,6 +75,9 @@ def test_an_agent_holds_and_resumes_a_real_call_from_the_console(
         enqueue(workers.redis_url, [attempt])
         expect(state).to_have_text("on call", timeout=CALL_TIMEOUT_MS)
         expect(controls).to_be_visible()
+        # The floor's campaign never records: no Record button to offer.
+        expect(page.locator("[data-live=call-name]")).to_have_text("Ada")
+        expect(page.locator("[data-action=call-record]")).to_be_hidden()
         deadline = time.monotonic() + 5
         while not (ports := customer.answered_media_ports()) and time.monotonic() < deadline:
             time.sleep(0.1)
