@@ -113,6 +113,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
     features = reporter.features = _features(ctx, to_dial, spec)
+    reporter.agent_leg = spec.agent_leg
     reservation = _reserve_legs(ctx.telephony, spec.legs_needed)
     try:
         if reservation is None:
@@ -269,15 +270,16 @@ class _Reporter:
         # Set when someone hung up from the console (the attempt record's hangup_by).
         self.hangup_by: str | None = None
         self.features: CallFeatures | None = None
+        self.agent_leg: Callable[[int], LegId] | None = None  # the call flow's leg names
 
     @property
     def agent_id(self) -> int | None:
         return self.claimer.current
 
     def progress(self, attempt_id: str, milestone: Milestone, at: datetime) -> None:
-        if milestone is Milestone.AGENT_CONNECTED and self.features is not None:
-            # The call flow names agent legs by the number of agents tried (one per claim).
-            self.features.agent_connected(LegId(f"{attempt_id}:agent{self.claimer.claims}"))
+        if milestone is Milestone.AGENT_CONNECTED and self.features and self.agent_leg:
+            # The call flow numbers agent legs by agents tried so far, one per claim.
+            self.features.agent_connected(self.agent_leg(self.claimer.claims))
         state, column = _PROGRESS[milestone]
         columns: dict[str, object] = {column: at}
         if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
