@@ -119,6 +119,8 @@ class CampaignSpec:
     amd_on_machine: MachineAction = MachineAction.HANG_UP
     amd_on_not_sure: NotSureAction = NotSureAction.TO_AGENT
     voicemail_message: str | None = None
+    # Days a call recording is kept after the call; then the sweep deletes the file.
+    recording_retention_days: int = 90
 
     @property
     def rules(self) -> RuleSet:
@@ -176,6 +178,8 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
         problems.append("contact_order: must name callback, retry and fresh once each")
     if not 5 <= spec.wrapup_limit_s <= 3600:
         problems.append("wrapup_limit_s: must be 5-3600 s")
+    if not 1 <= spec.recording_retention_days <= 3650:
+        problems.append("recording_retention_days: must be 1-3650 days")
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -258,6 +262,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "amd_on_machine": spec.amd_on_machine.value,
         "amd_on_not_sure": spec.amd_on_not_sure.value,
         "voicemail_message": spec.voicemail_message,
+        "recording_retention_days": spec.recording_retention_days,
         "created_at": campaign.created_at.isoformat(),
         "updated_at": campaign.updated_at.isoformat(),
     }

@@ -98,6 +98,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd_on_machine": {"type": "string", "enum": ["hang_up", "leave_message", "to_agent"]},
     "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
     "voicemail_message": _NULLABLE_STRING,
+    "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
 }
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},

@@ -114,7 +114,11 @@ def _zone(zone: OutsideWindow) -> dict[str, Any]:
 def screen_pop_json(pop: ScreenPop) -> dict[str, Any]:
     return {
         "attempt": pop.attempt,
-        "campaign": {"id": pop.campaign_id, "name": pop.campaign_name},
+        "campaign": {
+            "id": pop.campaign_id,
+            "name": pop.campaign_name,
+            "recording": pop.campaign_recording,
+        },
         "contact": pop.contact,
         "previous": pop.previous,
         "dispositions": [
@@ -283,7 +287,18 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "ScreenPop": _object(
         {
             "attempt": _ATTEMPT_SUMMARY,
-            "campaign": _object({"id": {"type": "integer"}, "name": {"type": "string"}}),
+            "campaign": _object(
+                {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "recording": {
+                        "type": "string",
+                        "enum": ["never", "on_demand", "always"],
+                        "description": "never: no Record button; always: recorded from the "
+                        "agent's answer, cannot be stopped",
+                    },
+                }
+            ),
             "contact": {
                 "anyOf": [
                     _object(
@@ -323,6 +338,29 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "HangupRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string", "const": "hangup"}}
     ),
+    "CallActionInput": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {
+                "type": "string",
+                "enum": ["hold", "resume", "mute", "unmute", "dtmf", "record_start", "record_stop"],
+            },
+            "digits": {
+                "type": "string",
+                "pattern": "^[0-9*#A-D]{1,32}$",
+                "description": "dtmf only: the digits to send to the customer",
+            },
+        },
+    },
+    "CallActionRequested": _object(
+        {"attempt_id": {"type": "integer"}, "command": {"type": "string"}}
+    ),
+    "RecordingAudio": {
+        "type": "string",
+        "format": "binary",
+        "description": "The call's conference mix: 8 kHz 16-bit mono PCM WAV.",
+    },
     "EventStream": {
         "type": "string",
         "description": "Server-sent events: `id` (resume with Last-Event-ID), `event` "

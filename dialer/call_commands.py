@@ -1,4 +1,5 @@
-"""Commands for a call in progress (hang up), from the dashboard to the worker that holds it.
+"""Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
+hold/resume, mute/unmute, DTMF, record start/stop.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
 a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
@@ -39,6 +40,34 @@ RETRY_AFTER = timedelta(seconds=1)
 
 class CallCommand(StrEnum):
     HANGUP = "hangup"
+    HOLD = "hold"
+    RESUME = "resume"
+    MUTE = "mute"
+    UNMUTE = "unmute"
+    DTMF = "dtmf"
+    RECORD_START = "record_start"
+    RECORD_STOP = "record_stop"
+
+
+# RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
+DTMF_DIGITS = frozenset("0123456789*#ABCD")
+MAX_DTMF_DIGITS = 32
+
+
+class BadCommand(ValueError):
+    pass
+
+
+def check_digits(digits: str) -> str:
+    """The digits of a DTMF command, or BadCommand saying what is wrong with them."""
+    if not digits:
+        raise BadCommand("no DTMF digits")
+    if len(digits) > MAX_DTMF_DIGITS:
+        raise BadCommand(f"at most {MAX_DTMF_DIGITS} DTMF digits at once")
+    wrong = sorted(set(digits) - DTMF_DIGITS)
+    if wrong:
+        raise BadCommand(f"not DTMF digits: {''.join(wrong)}")
+    return digits
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,8 @@ class CommandReceived:
     # Who asked, for the log and the attempt record: "agent 7", "user 2".
     requested_by: str
     at: datetime
+    # DTMF only: the digits to send to the customer.
+    digits: str = ""
 
 
 Handler = Callable[[CommandReceived], None]
@@ -70,10 +101,12 @@ def send(
     command: CallCommand,
     requested_by: str,
     at: datetime,
+    digits: str = "",
 ) -> None:
-    payload = json.dumps(
-        {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
-    )
+    fields = {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
+    if command is CallCommand.DTMF:
+        fields["digits"] = check_digits(digits)
+    payload = json.dumps(fields)
     key = command_key(attempt_id)
     with client.pipeline() as pipe:
         pipe.rpush(key, payload)
@@ -85,13 +118,16 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
     text = raw.decode() if isinstance(raw, bytes) else raw
     try:
         fields = json.loads(text)
+        command = CallCommand(fields["command"])
+        digits = check_digits(str(fields["digits"])) if command is CallCommand.DTMF else ""
         return CommandReceived(
             attempt_id,
-            CallCommand(fields["command"]),
+            command,
             str(fields.get("requested_by", "")),
             datetime.fromisoformat(fields["at"]),
+            digits,
         )
-    except (ValueError, KeyError, TypeError) as bad:
+    except (ValueError, KeyError, TypeError) as bad:  # BadCommand is a ValueError
         log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)
         return None
 

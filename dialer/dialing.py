@@ -22,7 +22,8 @@ from psycopg_pool import ConnectionPool
 
 from campaigns.amd_policy import AmdMode
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.storage import attempt_store
+from campaigns.campaign import RecordingMode
+from campaigns.storage import attempt_store, recording_store
 from campaigns.storage.attempt_store import AttemptResult as StoredResult
 from campaigns.storage.attempt_store import AttemptToDial
 from campaigns.storage.campaign_store import amd_from_json
@@ -30,6 +31,7 @@ from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agents.service import AgentService, HandBack
 from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
+from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
 from dialer.call_flow import run_attempt
 from dialer.call_flow.amd_policy import AmdPolicy
 from dialer.call_flow.detection import Detector
@@ -41,8 +43,10 @@ from dialer.call_flow.model import (
     HandoffPolicy,
     Milestone,
 )
+from dialer.hold_music import HoldMusicUnavailable, hold_music
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation
+from dialer.telephony.events import LegId
 from dialer.telephony.numbers import E164
 from dialer.telephony.requests import SipHeader
 from dialer.telephony.trunk import DigestCredentials, TrunkConfig
@@ -114,11 +118,13 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         return Outcome.FAILED
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
+    features = reporter.features = _features(ctx, to_dial, spec)
+    reporter.agent_leg = spec.agent_leg
     reservation = _reserve_legs(ctx.telephony, spec.legs_needed)
     try:
         if reservation is None:
             raise NoFreeLeg(f"attempt {attempt_id} found no {spec.legs_needed} free legs")
-        with _taking_commands(ctx, spec, reporter):
+        with _taking_commands(ctx, spec, reporter, features):
             run_attempt(
                 spec,
                 ctx.telephony,
@@ -133,6 +139,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         _finish(ctx, attempt_id, StoredResult(Outcome.EXPIRED, sip_reason=str(error)))
         return Outcome.EXPIRED
     finally:
+        features.finish()  # completes the recording's WAV, if there is one
         if reservation is not None:
             reservation.release()
         # Agents who talked go to wrap-up only once the attempt is stored, so their disposition
@@ -211,16 +218,46 @@ def _amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
     )
 
 
+def _features(ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec) -> CallFeatures:
+    """Hold, mute, DTMF and recording for this attempt (dialer.call_features)."""
+    try:
+        music: Path | None = hold_music(ctx.data_dir)
+    except HoldMusicUnavailable as error:  # the call goes on; hold is refused with the reason
+        log.error("attempt %s: %s", to_dial.attempt_id, error)
+        music = None
+    stored_as = f"recordings/campaign-{to_dial.campaign_id}/attempt-{to_dial.attempt_id}.wav"
+    policy = RecordingPolicy(RecordingMode(to_dial.recording), ctx.data_dir / stored_as, stored_as)
+
+    def started(path: str) -> None:
+        with ctx.pool.connection() as conn:
+            recording_store.set_recording_path(conn, to_dial.attempt_id, path)
+
+    return CallFeatures(ctx.telephony, spec.customer_leg, music, policy, started)
+
+
 def _taking_commands(
-    ctx: DialContext, spec: AttemptSpec, reporter: _Reporter
+    ctx: DialContext, spec: AttemptSpec, reporter: _Reporter, features: CallFeatures
 ) -> AbstractContextManager[None]:
     """While the attempt runs, a hang-up from the console hangs up the customer's leg; the call
-    flow then sees the leg end as it sees any hang-up (agent released to wrap-up, outcome)."""
+    flow then sees the leg end as it sees any hang-up (agent released to wrap-up, outcome).
+    Every other command is a call feature (hold, mute, DTMF, recording) on the live legs."""
     if ctx.commands is None:
         return nullcontext()
 
     def carry_out(received: CommandReceived) -> None:
         if received.command is not CallCommand.HANGUP:
+            log.info(
+                "attempt %s: %s asked by %s",
+                spec.attempt_id,
+                received.command,
+                received.requested_by,
+            )
+            try:
+                features.carry_out(received.command, received.digits)
+            except (FeatureRefused, TelephonyError) as refused:
+                log.warning(
+                    "attempt %s: %s refused: %s", spec.attempt_id, received.command, refused
+                )
             return
         log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
         before = reporter.hangup_by
@@ -268,12 +305,17 @@ class _Reporter:
         self.outcome: Outcome | None = None
         # Set when someone hung up from the console (the attempt record's hangup_by).
         self.hangup_by: str | None = None
+        self.features: CallFeatures | None = None
+        self.agent_leg: Callable[[int], LegId] | None = None  # the call flow's leg names
 
     @property
     def agent_id(self) -> int | None:
         return self.claimer.current
 
     def progress(self, attempt_id: str, milestone: Milestone, at: datetime) -> None:
+        if milestone is Milestone.AGENT_CONNECTED and self.features and self.agent_leg:
+            # The call flow numbers agent legs by agents tried so far, one per claim.
+            self.features.agent_connected(self.agent_leg(self.claimer.claims))
         state, column = _PROGRESS[milestone]
         columns: dict[str, object] = {column: at}
         if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
@@ -355,12 +397,14 @@ class _Claimer:
         self._deferred: list[int] = []
         # The agent holding this call now (reserved or talking), if any.
         self.current: int | None = None
+        self.claims = 0
 
     def claim_agent(self, attempt_id: str) -> AgentRef | None:
         claimed = self.ctx.agents.claim(self.to_dial.campaign_id, int(attempt_id), self.ctx.now())
         if claimed is None:
             return None
         self.current = claimed.agent_id
+        self.claims += 1
         return AgentRef(agent_id=str(claimed.agent_id), sip_uri=claimed.sip_uri)
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:

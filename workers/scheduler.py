@@ -43,6 +43,7 @@ def main() -> int:
         AgentService(client, pool),
         CeleryDialSender(settings.redis_url),
         LeaderLease(client, allocate),
+        data_dir=settings.data_dir,
     )
     stop = threading.Event()
 

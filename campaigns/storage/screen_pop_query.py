@@ -31,7 +31,7 @@ LEFT JOIN dispositions d ON d.campaign_id = a.campaign_id AND d.code = a.disposi
 """
 
 _THIS = """
-SELECT a.campaign_id, c.name AS campaign_name, a.contact_id
+SELECT a.campaign_id, c.name AS campaign_name, c.recording AS campaign_recording, a.contact_id
 FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
 WHERE a.id = %(id)s
 """
@@ -54,6 +54,8 @@ class ScreenPop:
     # The contact's other attempts, newest first.
     previous: list[dict[str, Any]]
     dispositions: list[Disposition]
+    # The campaign's recording mode (never, on_demand, always): which Record button to offer.
+    campaign_recording: str = "never"
 
 
 def attempt_agent(conn: Connection, attempt_id: int) -> tuple[bool, int | None]:
@@ -87,6 +89,7 @@ def screen_pop(conn: Connection, attempt_id: int) -> ScreenPop | None:
         contact=contact,
         previous=previous,
         dispositions=disposition_store.list_dispositions(conn, int(this["campaign_id"])),
+        campaign_recording=str(this["campaign_recording"]),
     )
 
 

@@ -29,6 +29,9 @@
   let popFor = null;          // the attempt whose screen pop is drawn
   let dispositions = [];      // the drawn call's campaign dispositions
   let moveIntoWindow = false; // the agent accepted the earliest allowed callback time
+  // Hold, mute and recording as asked from this page for the call on screen. The worker carries
+  // them out; a refusal comes back as the API's error, shown, and the button is not toggled.
+  let features = {attempt: null, held: false, muted: false, recording: false};
 
   if (root.dataset.serverTime) clockOffsetMs = Date.parse(root.dataset.serverTime) - Date.now();
 
@@ -139,6 +142,11 @@
     live["call-hint"].textContent = CALL_HINTS[next.state] || "";
     show(live["call-hint"], Boolean(CALL_HINTS[next.state]));
     show(hangupButton, next.state === "on_call");
+    show(live["call-controls"], next.state === "on_call");
+    if (features.attempt !== next.attempt_id) {
+      features = {attempt: next.attempt_id, held: false, muted: false, recording: false};
+      drawFeatures();
+    }
     const disposing = held && next.state !== "reserved";
     show(live.disposition, disposing);
     const submit = live["disposition-form"].querySelector("button[type=submit]");
@@ -161,6 +169,40 @@
     }
   }
 
+  function drawFeatures() {
+    const buttons = {
+      "call-hold": [features.held, "Resume", "Hold"],
+      "call-mute": [features.muted, "Unmute", "Mute"],
+      "call-record": [features.recording, "Stop recording", "Record"],
+    };
+    Object.keys(buttons).forEach(function (name) {
+      const [on, onLabel, offLabel] = buttons[name];
+      const button = root.querySelector("[data-action=" + name + "]");
+      button.textContent = on ? onLabel : offLabel;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    const words = [];
+    if (features.held) words.push("On hold: the customer hears music");
+    if (features.muted) words.push("Muted");
+    if (features.recording) words.push("Recording");
+    live["call-feature-state"].textContent = words.join(" · ");
+  }
+
+  // One call action (hold, resume, mute, unmute, dtmf, record_start, record_stop); `then` runs
+  // once the worker has it on its way (202).
+  function callAction(button, body, then) {
+    if (!status || status.attempt_id === null) return;
+    const attemptId = status.attempt_id;
+    button.disabled = true;
+    window.dialerFetch(urls.attempts + attemptId + "/call-action", {method: "POST", json: body})
+      .then(readJson).then(function (answer) {
+      button.disabled = false;
+      if (!answer.ok) { showError(problemText(answer.body, "The call did not take that action.")); return; }
+      showError("");
+      if (features.attempt === attemptId && then) { then(); drawFeatures(); }
+    });
+  }
+
   function loadPop(attemptId) {
     popFor = attemptId;
     showNotice("");
@@ -173,6 +215,14 @@
   function drawPop(pop) {
     const contact = pop.contact;
     live["call-campaign"].textContent = pop.campaign.name;
+    // The campaign decides recording: no button when it never records; always: on, for good.
+    const recordButton = root.querySelector("[data-action=call-record]");
+    show(recordButton, pop.campaign.recording !== "never");
+    recordButton.disabled = pop.campaign.recording === "always";
+    if (pop.campaign.recording === "always" && features.attempt === popFor) {
+      features.recording = true;
+      drawFeatures();
+    }
     const rows = [];
     function row(label, value) {
       if (value === null || value === undefined || value === "") return;
@@ -356,7 +406,20 @@
     const action = button.dataset.action;
     if (action === "ready") act(urls.ready);
     else if (action === "logout") act(urls.logout);
-    else if (action === "hangup" && status && status.attempt_id !== null) {
+    else if (action === "call-hold") {
+      callAction(button, {action: features.held ? "resume" : "hold"},
+        function () { features.held = !features.held; });
+    } else if (action === "call-mute") {
+      callAction(button, {action: features.muted ? "unmute" : "mute"},
+        function () { features.muted = !features.muted; });
+    } else if (action === "call-record") {
+      callAction(button, {action: features.recording ? "record_stop" : "record_start"},
+        function () { features.recording = !features.recording; });
+    } else if (action === "call-dtmf") {
+      callAction(button, {action: "dtmf", digits: button.dataset.digit}, function () {
+        showNotice("Sent " + button.dataset.digit + " to the customer.");
+      });
+    } else if (action === "hangup" && status && status.attempt_id !== null) {
       button.disabled = true;
       window.dialerFetch(urls.attempts + status.attempt_id + "/hangup", {method: "POST"})
         .then(readJson).then(function (answer) {

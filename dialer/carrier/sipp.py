@@ -37,6 +37,8 @@ class Scenario(StrEnum):
     ANSWER_SPEECH = "answer_speech"
     ANSWER_GREETING = "answer_greeting"  # plays greeting.ulaw once (AMD tests and bench)
     ANSWER_AND_WAIT = "answer_and_wait"
+    # As ANSWER_AND_WAIT with telephone-event (RFC 2833) in its SDP, up 45 s: call features.
+    ANSWER_WITH_DTMF = "answer_with_dtmf"
     ANSWER_THEN_HANGUP = "answer_then_hangup"
     EARLY_MEDIA_THEN_ANSWER = "early_media_then_answer"
     BUSY_486 = "reject_486"

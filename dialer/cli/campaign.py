@@ -86,6 +86,9 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
             help="What to do when AMD cannot tell (silence, noise): to_agent is the safe side.",
         ),
         click.option("--voicemail-message", help="WAV left on machines after the beep."),
+        click.option(
+            "--recording-retention", type=int, help="Days a call recording is kept (1-3650)."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
 
@@ -109,6 +112,7 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         "ring_timeout": "ring_timeout_s",
         "max_attempts": "max_attempts",
         "wrapup_limit": "wrapup_limit_s",
+        "recording_retention": "recording_retention_days",
         "timezone": "timezone",
     }
     for option, attribute in simple.items():

@@ -17,8 +17,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import redis
 from psycopg_pool import ConnectionPool
@@ -27,7 +28,7 @@ from campaigns.agents import AgentState
 from campaigns.campaign import Campaign, CampaignState
 from campaigns.storage import attempt_store, campaign_store, claim_store, pacing_store, trunk_store
 from campaigns.storage.db import Connection
-from dialer import live_events, worker_registry
+from dialer import live_events, recordings, worker_registry
 from dialer.agents.floor import CampaignFloor
 from dialer.agents.service import AgentService
 from dialer.dial_queue import DialSender
@@ -45,6 +46,8 @@ TICK_S = 1.0
 MIN_DECISION_GAP_S = 0.2
 REAP_EVERY_S = 5.0
 CAMPAIGNS_EVERY_S = 5.0
+# Recordings are kept for days: an hourly sweep deletes them at most an hour late.
+RECORDING_SWEEP_EVERY_S = 3600.0
 # A queued attempt not picked up within this is dropped (by the broker and the database).
 DIAL_EXPIRY_S = 15.0
 WARMUP_HISTORY = timedelta(hours=24)
@@ -55,6 +58,7 @@ PACING_KEY = "dialer:pacing:"
 class _Timers:
     reap_at: float = 0.0
     campaigns_at: float = 0.0
+    recordings_at: float = 0.0
     decided_at: dict[int, float] = field(default_factory=dict)
 
 
@@ -68,6 +72,7 @@ class Scheduler:
         lease: LeaderLease,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
+        data_dir: Path | None = None,
     ) -> None:
         self.pool, self.redis, self.agents, self.sender, self.lease = (
             pool,
@@ -77,6 +82,8 @@ class Scheduler:
             lease,
         )
         self.now, self.monotonic = now, monotonic
+        # Where call recordings are (None: this scheduler sweeps none, e.g. in benchmarks).
+        self.data_dir = data_dir
         self.pacers: dict[int, CampaignPacer] = {}
         self.buckets: dict[int, TokenBucket] = {}
         self.timers = _Timers()
@@ -117,6 +124,11 @@ class Scheduler:
                         "reaper: %s expired, %s worker_lost", reaped.expired, reaped.worker_lost
                     )
                 self.timers.reap_at = mono + REAP_EVERY_S
+            if self.data_dir is not None and mono >= self.timers.recordings_at:
+                swept = recordings.sweep_expired(conn, self.data_dir, now)
+                if swept.deleted or swept.missing:
+                    log.info("recordings: %s deleted, %s already gone", *astuple(swept))
+                self.timers.recordings_at = mono + RECORDING_SWEEP_EVERY_S
             if mono >= self.timers.campaigns_at:
                 self._refresh_campaigns(conn, now)
                 self.timers.campaigns_at = mono + CAMPAIGNS_EVERY_S

@@ -126,6 +126,12 @@ class FakeTelephony:
         self.hangups: list[LegId] = []
         self.bridges: list[tuple[LegId, LegId]] = []
         self.playbacks: list[tuple[LegId, Path, datetime]] = []
+        # Call features: what plays (playback id -> leg, file), one-way silences, DTMF, records.
+        self.playing: dict[str, tuple[LegId, Path]] = {}
+        self.silenced: set[tuple[LegId, LegId]] = set()
+        self.dtmf_sent: list[tuple[LegId, str]] = []
+        self.recordings: dict[str, tuple[tuple[LegId, ...], Path]] = {}
+        self.stopped_recordings: list[str] = []
         self._legs: dict[LegId, _Leg] = {}
         self._inboxes: list[FakeInbox] = []
         self._seq = itertools.count()
@@ -234,6 +240,25 @@ class FakeTelephony:
     def unbridge(self, a: LegId, b: LegId) -> None:
         self.bridges = [p for p in self.bridges if p != (a, b)]
 
+    def is_bridged(self, a: LegId, b: LegId) -> bool:
+        return (a, b) in self.bridges or (b, a) in self.bridges
+
+    def transmit(self, source: LegId, to: LegId, on: bool) -> None:
+        for leg in (source, to):
+            if leg not in self._legs:
+                raise UnknownLeg(leg)
+        if on:
+            self.silenced.discard((source, to))
+        else:
+            self.silenced.add((source, to))
+
+    def play_looped(self, leg: LegId, wav: Path) -> str:
+        if leg not in self._legs:
+            raise UnknownLeg(leg)
+        playback = f"loop-{next(self._seq)}"
+        self.playing[playback] = (leg, wav)
+        return playback
+
     def play(self, leg: LegId, wav: Path) -> str:
         if leg not in self._legs:
             raise UnknownLeg(leg)
@@ -245,6 +270,7 @@ class FakeTelephony:
         return playback
 
     def stop_playback(self, playback: str) -> None:
+        self.playing.pop(playback, None)
         self._timers = [
             t
             for t in self._timers
@@ -253,10 +279,16 @@ class FakeTelephony:
         heapq.heapify(self._timers)
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
-        return f"rec-{next(self._seq)}"
+        for leg in legs:
+            if leg not in self._legs:
+                raise UnknownLeg(leg)
+        recording = f"rec-{next(self._seq)}"
+        self.recordings[recording] = (tuple(legs), wav)
+        return recording
 
     def stop_recording(self, recording: str) -> None:
-        pass
+        if recording in self.recordings:
+            self.stopped_recordings.append(recording)
 
     def tap(self, leg: LegId, sink: FrameSink) -> str:
         return f"tap-{next(self._seq)}"
@@ -267,6 +299,7 @@ class FakeTelephony:
     def send_dtmf(self, leg: LegId, digits: str) -> None:
         if leg not in self._legs:
             raise UnknownLeg(leg)
+        self.dtmf_sent.append((leg, digits))
 
     def request_stop(self, grace_seconds: float) -> None:
         now = self.clock.now()

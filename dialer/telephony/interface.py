@@ -92,13 +92,24 @@ class Telephony(Protocol):
         """Play a WAV file once to ``leg``; PlaybackFinished with the returned id follows."""
         ...
 
+    def play_looped(self, leg: LegId, wav: Path) -> str:
+        """Play a WAV file to the leg over and over until stop_playback or the leg ends."""
+        ...
+
     def stop_playback(self, playback: str) -> None: ...
+
+    def transmit(self, source: LegId, to: LegId, on: bool) -> None:
+        """One direction of a bridge: start or stop sending what ``source`` says to ``to``
+        (mute is the agent's direction off; the other direction stays as it was)."""
+        ...
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
         """Record what the legs send (mixed) into ``wav``; returns a recording id."""
         ...
 
-    def stop_recording(self, recording: str) -> None: ...
+    def stop_recording(self, recording: str) -> None:
+        """Stop and complete the WAV (also after its legs ended: the file is then complete)."""
+        ...
 
     def tap(self, leg: LegId, sink: FrameSink) -> str:
         """Copy the audio the leg sends us into ``sink`` (e.g. answering-machine detection)."""
@@ -106,7 +117,9 @@ class Telephony(Protocol):
 
     def untap(self, tap: str) -> None: ...
 
-    def send_dtmf(self, leg: LegId, digits: str) -> None: ...
+    def send_dtmf(self, leg: LegId, digits: str) -> None:
+        """Send DTMF digits (0-9, *, #, A-D) to the leg as RFC 2833 telephone events."""
+        ...
 
     def request_stop(self, grace_seconds: float) -> None:
         """Tell every open inbox that the process is stopping (a StopRequested event)."""

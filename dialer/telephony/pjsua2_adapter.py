@@ -89,6 +89,7 @@ _INVITE_TIMEOUT_SECONDS = 32.0 + 1.0
 # PJ_ETOOMANY anyway makes the budget hold one slot for a while (the pjsua truth wins).
 _HANGUP_GRACE_SECONDS = 0.25
 _TOO_MANY_HOLD_SECONDS = 5.0
+_ENDED_RECORDINGS_KEPT = 64
 
 
 def _now() -> datetime:
@@ -257,6 +258,9 @@ class _SipLoop:
         self.lines: dict[str, tuple[_Account, Line]] = {}
         self.legs: dict[LegId, _Leg] = {}
         self.recordings: dict[str, _Recording] = {}
+        # Recordings dropped because all their legs ended: their paths, until stop_recording
+        # asks (then it waits for the WAV header). Bounded: a caller may never ask.
+        self.ended_recordings: dict[str, Path] = {}
         self.port_pool: list[_FramePort] = []
         self.taps: dict[str, tuple[LegId, _FramePort]] = {}
         # Ends seen in a callback; the slot is freed and LegEnded delivered after it returns,
@@ -629,7 +633,26 @@ class _SipLoop:
 
     def stop_recording(self, recording: str) -> Path | None:
         entry = self.recordings.pop(recording, None)
-        return entry.path if entry is not None else None
+        if entry is None:
+            return self.ended_recordings.pop(recording, None)
+        for leg in entry.legs:
+            state = self.legs.get(leg)
+            if state is not None and state.media_up:
+                try:
+                    self.audio(leg).stopTransmit(entry.recorder)
+                except pj.Error as exc:
+                    log.info("stop recording %s: %s", recording, _pj_error("stopTransmit", exc))
+        return entry.path
+
+    def transmit(self, source: LegId, to: LegId, on: bool) -> None:
+        """One direction only (mute). Needs both legs' media: it acts on a live bridge."""
+        for leg in (source, to):
+            if not self.leg(leg).media_up:
+                raise TelephonyError(f"leg {leg} has no audio yet", permanent=False)
+        if on:
+            self.audio(source).startTransmit(self.audio(to))
+        else:
+            self.audio(source).stopTransmit(self.audio(to))
 
     def tap(self, leg: LegId, sink: FrameSink) -> str:
         self.leg(leg)
@@ -665,8 +688,19 @@ class _SipLoop:
         self.port_pool.append(port)
 
     def send_dtmf(self, leg: LegId, digits: str) -> None:
+        """RFC 2833 telephone events when the peer offered them, else SIP INFO (pjsua's
+        dialDtmf refuses a peer without telephone-event in its SDP)."""
+        call = self.leg(leg).call
         try:
-            self.leg(leg).call.dialDtmf(digits)
+            call.dialDtmf(digits)
+            return
+        except pj.Error as exc:
+            log.info("leg %s: no RFC 2833 (%s), DTMF by SIP INFO", leg, _pj_error("dtmf", exc))
+        prm = pj.CallSendDtmfParam()
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = digits
+        try:
+            call.sendDtmf(prm)
         except pj.Error as exc:
             raise _pj_error(f"dtmf {leg}", exc) from None
 
@@ -876,6 +910,9 @@ class _SipLoop:
             for recording, rec in list(self.recordings.items()):
                 if ended.leg in rec.legs and all(other not in self.legs for other in rec.legs):
                     self.recordings.pop(recording)
+                    self.ended_recordings[recording] = rec.path
+                    while len(self.ended_recordings) > _ENDED_RECORDINGS_KEPT:
+                        self.ended_recordings.pop(next(iter(self.ended_recordings)))
             state.players.clear()
             state.on_media.clear()
             if state.holds_slot and state.linger_until > time.monotonic():
@@ -995,6 +1032,9 @@ class Pjsua2Telephony:
 
     def stop_playback(self, playback: str) -> None:
         self._loop.submit(lambda: self._loop.stop_playback(playback))
+
+    def transmit(self, source: LegId, to: LegId, on: bool) -> None:
+        self._loop.submit(lambda: self._loop.transmit(source, to, on))
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
         return self._loop.submit(lambda: self._loop.record(legs, wav))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from dialer.telephony.endpoint_config import AudioDevice
@@ -111,8 +110,4 @@ class UserAgent(Telephony, Protocol):
 
     def hold(self, leg: LegId, held: bool) -> None:
         """Put the call on hold (re-INVITE, sendonly) or take it off hold."""
-        ...
-
-    def play_looped(self, leg: LegId, wav: Path) -> str:
-        """Play a WAV file to the leg over and over until stop_playback or the leg ends."""
         ...

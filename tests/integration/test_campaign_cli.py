@@ -61,6 +61,30 @@ def test_update_changes_only_what_is_given(capsys: pytest.CaptureFixture[str]) -
     assert data["retry_policy"]["busy"] == {"delay_s": 600, "max_attempts": 2}
 
 
+def test_recording_mode_and_retention_are_set_and_checked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    created = run_cli(
+        capsys,
+        "campaign", "create", "Recorded", "--caller-id", CALLER_ID, "--recording", "on_demand",
+        "--json",
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    assert (created.json()["recording"], created.json()["recording_retention_days"]) == (
+        "on_demand", 90
+    )  # fmt: skip
+    updated = run_cli(
+        capsys,
+        "campaign", "update", "Recorded", "--recording", "always", "--recording-retention", "30",
+        "--json",
+    )  # fmt: skip
+    assert (updated.json()["recording"], updated.json()["recording_retention_days"]) == (
+        "always", 30
+    )  # fmt: skip
+    refused = run_cli(capsys, "campaign", "update", "Recorded", "--recording-retention", "0")
+    assert refused.code != 0 and "recording_retention_days" in refused.err
+
+
 def test_campaign_moves_through_start_pause_stop_once_it_has_a_trunk(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

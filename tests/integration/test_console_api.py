@@ -408,7 +408,7 @@ def test_the_screen_pop_shows_the_contact_and_earlier_calls_with_dispositions(
     assert earlier["notes"] == "voicemail, try evenings"
     assert earlier["agent_name"] == "Alice"
     assert "sale" in {d["code"] for d in pop["dispositions"]}
-    assert pop["campaign"] == {"id": campaign.id, "name": campaign.spec.name}
+    assert pop["campaign"] == {"id": campaign.id, "name": campaign.spec.name, "recording": "never"}
 
 
 def test_hang_up_sends_a_command_to_the_worker_holding_the_call(

@@ -13,7 +13,8 @@ from tests.dashboard_fixtures import DashboardClient
 
 CAMPAIGN_FORM = {
     "name": "Spring sale", "caller_id": "+12025550100", "trunk": "", "timezone": "America/Chicago",
-    "default_region": "us", "recording": "on_demand", "dial_mode": "ratio", "dial_ratio": "2.5",
+    "default_region": "us", "recording": "on_demand", "recording_retention_days": "45",
+    "dial_mode": "ratio", "dial_ratio": "2.5",
     "abandon_target_pct": "2", "min_agents_predictive": "4", "max_lines": "20",
     "ring_timeout_s": "30", "wrapup_limit_s": "90", "contact_order": "fresh,retry,callback",
     "rule_set": "US", "hours_weekday": "09:00-20:00", "hours_saturday": "10:00-14:00",
@@ -42,6 +43,7 @@ def test_a_campaign_created_in_the_form_keeps_every_setting(
         "busy": (600, 2), "no_answer": (3600, 4)
     }  # fmt: skip
     assert spec.schedule.to_json() == {"days": [0, 1, 2], "start": "08:30", "end": "18:00"}
+    assert spec.recording_retention_days == 45
     assert (spec.timezone, spec.default_region, spec.recording.value) == (
         "America/Chicago", "US", "on_demand"
     )  # fmt: skip

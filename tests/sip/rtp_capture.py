@@ -73,10 +73,26 @@ class RtpCapture:
             (port,) = struct.unpack_from("!H", frame, udp + 2)
             self.payloads[port].append(frame[udp + 8 :])
 
-    def audio_to(self, port: int) -> np.ndarray:
-        """16-bit samples decoded from the RTP packets (PCMU or PCMA) sent to ``port``."""
+    def packets_to(self, port: int) -> int:
+        """How many packets reached ``port`` so far: a mark to cut the audio at (audio_to)."""
+        return len(self.payloads.get(port, []))
+
+    def telephone_events_to(self, port: int) -> list[int]:
+        """RFC 2833 event codes sent to ``port`` (0-9 digits, 10 '*', 11 '#'), one per key
+        press: an event's packets (and the end packet's three copies) share one timestamp."""
+        seen: dict[bytes, int] = {}
+        for packet in list(self.payloads.get(port, [])):
+            if len(packet) >= _RTP_HEADER + 4 and packet[0] >> 6 == 2 and packet[1] & 0x7F > 95:
+                table = packet[1] & 0x7F
+                if _DECODE.get(table) is None:
+                    seen.setdefault(packet[4:8], packet[_RTP_HEADER])
+        return list(seen.values())
+
+    def audio_to(self, port: int, start: int = 0, end: int | None = None) -> np.ndarray:
+        """16-bit samples decoded from the RTP packets (PCMU or PCMA) sent to ``port``
+        (packets ``start`` to ``end``, marks from packets_to)."""
         chunks = []
-        for packet in self.payloads.get(port, []):
+        for packet in list(self.payloads.get(port, []))[start:end]:
             if len(packet) <= _RTP_HEADER or packet[0] >> 6 != 2:
                 continue
             table = _DECODE.get(packet[1] & 0x7F)

@@ -1,0 +1,267 @@
+"""The console's call actions (hold, mute, DTMF, recording) and recordings for supervisors, against
+real PostgreSQL and Redis: who may act on which call, what reaches the worker's command list,
+who may play a recording, and the retention sweep. Answers are checked against the OpenAPI
+document the app serves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from campaigns.agents import Agent
+from campaigns.campaign import Campaign, RecordingMode
+from campaigns.storage import recording_store, user_store
+from campaigns.storage.db import Connection
+from campaigns.users import Role, User
+from dialer import call_commands, recordings
+from dialer.agents.service import AgentService
+from dialer.bootstrap import redis_client
+from dialer.settings import Settings
+from tests.agent_fixtures import agents
+from tests.console_support import PHONE, connected_call, end_call, recent
+from tests.dashboard_fixtures import DashboardClient
+from tests.factories import make_campaign, make_contacts
+
+__all__ = ["agents"]
+
+ACTION = "/attempts/{attempt_id}/call-action"
+
+
+@pytest.fixture
+def check(anonymous: DashboardClient) -> Callable[[str, str, TestResponse], Any]:
+    document = anonymous.get("/api/v1/openapi.json").json
+    assert document is not None
+
+    def check(method: str, template: str, response: TestResponse) -> Any:
+        operation = document["paths"][template][method.lower()]
+        declared = operation["responses"].get(str(response.status_code))
+        assert declared, f"{method} {template} answered undeclared {response.status_code}"
+        content = declared.get("content", {}).get("application/json")
+        if content:
+            schema = {**content["schema"], "components": document["components"]}
+            jsonschema.validate(response.json, schema)
+        return response.json
+
+    return check
+
+
+@pytest.fixture
+def sign_in(dashboard_app: Flask, db: Connection) -> Callable[[Agent | User], DashboardClient]:
+    def sign_in(who: Agent | User) -> DashboardClient:
+        client = dashboard_app.test_client()
+        assert isinstance(client, DashboardClient)
+        user = user_store.get_user(db, who.user_id if isinstance(who, Agent) else who.id)
+        assert client.login(user.username).status_code == 302
+        client.user = user
+        return client
+
+    return sign_in
+
+
+def floor(
+    db: Connection, make_agent: Callable[..., Agent], recording: RecordingMode
+) -> tuple[Campaign, int, Agent, Agent]:
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999", recording=recording)
+    [contact] = make_contacts(db, campaign, [PHONE])
+    return campaign, contact, make_agent("alice", (campaign.id,)), make_agent("bob", (campaign.id,))
+
+
+def queued(redis_url: str, attempt_id: int) -> list[dict[str, Any]]:
+    raw = redis_client(redis_url).lrange(call_commands.command_key(attempt_id), 0, -1)
+    return [json.loads(text) for text in raw]
+
+
+def test_an_agent_holds_mutes_and_dials_digits_on_their_own_call(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    client = sign_in(alice)
+    for body in (
+        {"action": "hold"},
+        {"action": "resume"},
+        {"action": "mute"},
+        {"action": "unmute"},
+        {"action": "dtmf", "digits": "12#"},
+        {"action": "record_start"},
+        {"action": "record_stop"},
+    ):
+        sent = client.send_json("POST", url, body)
+        assert sent.status_code == 202, (body, sent.json)
+        assert check("POST", ACTION, sent) == {
+            "attempt_id": call.attempt_id,
+            "command": body["action"],
+        }
+    pop = client.get(f"/api/v1/attempts/{call.attempt_id}/screen-pop")
+    assert check("GET", "/attempts/{attempt_id}/screen-pop", pop)["campaign"]["recording"] == (
+        "on_demand"
+    )
+    commands = queued(redis_url, call.attempt_id)
+    assert [c["command"] for c in commands] == [
+        "hold", "resume", "mute", "unmute", "dtmf", "record_start", "record_stop"
+    ]  # fmt: skip
+    assert commands[4]["digits"] == "12#"
+    assert {c["requested_by"] for c in commands} == {f"agent {alice.id}"}
+
+
+def test_an_agent_cannot_act_on_another_agents_call(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    make_user: Callable[..., User],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, bob = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    refused = sign_in(bob).send_json("POST", url, {"action": "hold"})
+    assert refused.status_code == 404
+    check("POST", ACTION, refused)
+    assert queued(redis_url, call.attempt_id) == []
+    # A supervisor may act on any live call.
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    assert boss.send_json("POST", url, {"action": "hold"}).status_code == 202
+    [command] = queued(redis_url, call.attempt_id)
+    assert command["requested_by"].startswith("user ")
+
+
+def test_bad_actions_and_digits_are_refused_before_reaching_the_worker(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    client = sign_in(alice)
+    for body in (
+        {"action": "transfer"},
+        {"action": "hangup"},  # has its own route
+        {"action": "dtmf", "digits": "12x"},
+        {"action": "dtmf"},
+        {"action": "dtmf", "digits": 12},
+    ):
+        sent = client.send_json("POST", url, body)
+        assert sent.status_code == 400, (body, sent.json)
+        check("POST", ACTION, sent)
+    assert queued(redis_url, call.attempt_id) == []
+
+
+def test_recording_setting_of_the_campaign_is_enforced_and_an_ended_call_takes_no_action(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.NEVER)
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    client = sign_in(alice)
+    never = client.send_json("POST", url, {"action": "record_start"})
+    assert never.status_code == 409 and "never records" in never.json["message"]
+    check("POST", ACTION, never)
+    assert queued(redis_url, call.attempt_id) == []
+
+    end_call(db, agents, call)  # the agent is in wrap-up with it: the call is still theirs
+    over = client.send_json("POST", url, {"action": "hold"})
+    assert over.status_code == 409 and "already over" in over.json["message"]
+    check("POST", ACTION, over)
+
+
+def test_supervisors_play_and_download_recordings_and_agents_get_403(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+    dashboard_app: Flask,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.ALWAYS)
+    call = connected_call(db, agents, alice, campaign, contact)
+    stored = f"recordings/campaign-{campaign.id}/attempt-{call.attempt_id}.wav"
+    settings: Settings = dashboard_app.config["DIALER_SETTINGS"]
+    wav = settings.data_dir / stored
+    wav.parent.mkdir(parents=True, exist_ok=True)
+    wav.write_bytes(b"RIFF....WAVEfmt recorded call")
+    recording_store.set_recording_path(db, call.attempt_id, stored)
+    end_call(db, agents, call)
+
+    url = f"/api/v1/attempts/{call.attempt_id}/recording"
+    page = f"/attempts/{call.attempt_id}"
+    assert sign_in(alice).get(url).status_code == 403
+    assert sign_in(alice).get(page).status_code == 403
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    played = boss.get(url)
+    assert played.status_code == 200 and played.mimetype == "audio/wav"
+    assert played.data == wav.read_bytes()
+    downloaded = boss.get(url + "?download=1")
+    assert "attachment" in downloaded.headers["Content-Disposition"]
+    shown = boss.get(page)
+    assert shown.status_code == 200
+    assert f'src="{url}"' in shown.text and "Download WAV" in shown.text
+
+
+def test_a_path_outside_the_recordings_folder_is_never_served(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.ALWAYS)
+    call = connected_call(db, agents, alice, campaign, contact)
+    recording_store.set_recording_path(db, call.attempt_id, "recordings/../secret_key")
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    assert boss.get(f"/api/v1/attempts/{call.attempt_id}/recording").status_code == 404
+
+
+def test_the_sweep_deletes_recordings_past_the_campaigns_retention(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+    tmp_path: Path,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.ALWAYS)
+    db.execute("UPDATE campaigns SET recording_retention_days = 30 WHERE id = %s", (campaign.id,))
+    call = connected_call(db, agents, alice, campaign, contact)
+    stored = f"recordings/campaign-{campaign.id}/attempt-{call.attempt_id}.wav"
+    wav = tmp_path / stored
+    wav.parent.mkdir(parents=True)
+    wav.write_bytes(b"RIFF")
+    recording_store.set_recording_path(db, call.attempt_id, stored)
+    end_call(db, agents, call)
+    ended = recent()
+
+    kept = recordings.sweep_expired(db, tmp_path, ended + timedelta(days=29))
+    assert (kept.deleted, wav.exists()) == (0, True)
+    swept = recordings.sweep_expired(db, tmp_path, ended + timedelta(days=31))
+    assert (swept.deleted, wav.exists()) == (1, False)
+    found = recording_store.recording_of(db, call.attempt_id)
+    assert found is not None and found.deleted_at is not None
+    assert recordings.sweep_expired(db, tmp_path, ended + timedelta(days=32)).deleted == 0
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    assert boss.get(f"/api/v1/attempts/{call.attempt_id}/recording").status_code == 410
+    assert "Deleted on" in boss.get(f"/attempts/{call.attempt_id}").text
