@@ -91,6 +91,10 @@ class Dispatcher:
                 # The call's edge: log it with its ids; the caller is hung up below.
                 log.exception("inbound call %s (leg %s) failed", call.call_id, incoming.leg)
                 try:
+                    call.fail()
+                except Exception:
+                    log.exception("inbound call %s: not stored after its failure", call.call_id)
+                try:
                     self.telephony.hangup(incoming.leg, 500)
                 except TelephonyError:
                     log.debug("leg %s already gone", incoming.leg)

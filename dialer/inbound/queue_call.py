@@ -126,6 +126,9 @@ class QueuedCall:
         self.caller_gone = False
         self.playback: str | None = None
         self.agent_legs = 0
+        self.connected = False
+        # The agent claimed and not yet handed back (so a failure can hand them back).
+        self.agent: ClaimedAgent | None = None
 
     # The whole call.
 
@@ -196,6 +199,7 @@ class QueuedCall:
         self, agent: ClaimedAgent, route: QueueRoute, caller: str, contact: int | None
     ) -> AgentTry:
         self.agent_legs += 1
+        self.agent = agent
         agent_leg = LegId(f"{self.leg}-agent-{self.agent_legs}")
         headers = [
             SipHeader("X-Dialer-Inbound", str(self.call_id)),
@@ -231,7 +235,11 @@ class QueuedCall:
             if isinstance(event, LegAnswered) and event.leg == agent_leg:
                 break
         self._stop_hold()
-        self.ctx.telephony.bridge(self.leg, agent_leg)
+        self.connected = True
+        try:
+            self.ctx.telephony.bridge(self.leg, agent_leg)
+        except TelephonyError as gone:  # an agent who hung up at once: its LegEnded follows
+            log.info("inbound call %s: not bridged: %s", self.call_id, gone)
         at = self.ctx.now()
         self.ctx.agents.connected(agent.agent_id, -self.call_id, at)
         with self.ctx.pool.connection() as conn:
@@ -256,6 +264,7 @@ class QueuedCall:
                 self._wait_ended(leg)
 
     def _release(self, agent: ClaimedAgent, how: HandBack) -> None:
+        self.agent = None
         now = self.ctx.now()
         if how is HandBack.TALKED:
             # Inbound dispositions are not taken yet (docs/inbound.md): the agent goes through
@@ -264,6 +273,15 @@ class QueuedCall:
             self.ctx.agents.finish_wrap_up(agent.agent_id, -self.call_id, now)
             return
         self.ctx.agents.release(agent.agent_id, -self.call_id, how, now)
+
+    def fail(self) -> None:
+        """After an unexpected error: the agent handed back, the call stored with what it got
+        (an outcome is always written, so the call is never unaccounted for)."""
+        if self.agent is not None:
+            self._release(self.agent, HandBack.TALKED if self.connected else HandBack.UNUSED)
+        if self.call_id:
+            outcome = InboundOutcome.ANSWERED if self.connected else InboundOutcome.ABANDONED
+            self._finish(outcome)
 
     # Overflow.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,10 @@ from campaigns.agents import AgentState
 from campaigns.storage import inbound_store
 from campaigns.storage.db import Connection
 from campaigns.storage.inbound_store import Overflow
+from dialer.agents.dispositions import submit_disposition
 from dialer.carrier import Scenario, SippCarrier
 
+from .agent_floor import OUTCOME as ATTEMPT_OUTCOME
 from .agent_floor import Floor
 from .audio_check import SPEECH_RMS, rms, seconds
 from .inbound_harness import (
@@ -30,6 +32,7 @@ from .inbound_harness import (
     calls,
     running_inbound,
 )
+from .workers_harness import enqueue, running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -171,3 +174,35 @@ def test_an_invite_from_an_address_that_is_not_the_carrier_is_refused(
         ).start()
         assert finished(stranger, timeout=15) == 0  # sipp saw 403
     assert db.execute("SELECT count(*) FROM inbound_calls").fetchone() == (0,)
+
+
+def test_a_blended_agent_takes_an_inbound_call_between_outbound_calls(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    customers = carrier(Scenario.ANSWER_AND_WAIT)
+    phones = carrier(Scenario.ANSWER_THEN_HANGUP)  # the agent answers, then ends the call
+    floor = Floor.on(db, redis_url, customers)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    dee = floor.agent("dee", f"sip:dee@{phones.host_port}")
+    with (
+        running_workers(service_env, 2, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        first, second = floor.attempts("+12025550171", "+12025550172")
+        enqueue(workers.redis_url, [first])
+        assert wait_ended(db, [first])[first][ATTEMPT_OUTCOME] == "connected"
+        floor.wait_state("dee", AgentState.WRAP_UP)
+        submit_disposition(floor.service, first, dee.id, "sale", datetime.now(UTC))
+
+        assert finished(caller(tmp_path, inbound, DID, CALLER)) == 0
+        [row] = calls(db)
+
+        floor.wait_state("dee", AgentState.READY)
+        enqueue(workers.redis_url, [second])
+        assert wait_ended(db, [second])[second][ATTEMPT_OUTCOME] == "connected"
+    assert row[OUTCOME] == "answered" and row[AGENT_ID] == dee.id
+    agents = db.execute(
+        "SELECT agent_id FROM call_attempts WHERE id = ANY(%s)", ([first, second],)
+    ).fetchall()
+    assert agents == [(dee.id,), (dee.id,)]
+    assert phones.invites_received() == 3
