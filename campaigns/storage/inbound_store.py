@@ -212,3 +212,19 @@ def schedule_callback(
             assert existing is not None
             return int(existing[0])
     return int(row[0])
+
+
+def record_rejected(
+    conn: Connection, *, did: str, caller: str, sip_call_id: str, worker: str, at: datetime
+) -> int:
+    """A call from the carrier that was not taken (the process full or stopping): stored
+    all the same, with the queue its number routes to, so that no call goes unaccounted for."""
+    row = conn.execute(
+        "INSERT INTO inbound_calls (queue_id, did, caller_number, sip_call_id, worker,"
+        " offered_at, ended_at, outcome) VALUES ((SELECT queue_id FROM dids WHERE number ="
+        " %(did)s), %(did)s, %(caller)s, %(call_id)s, %(worker)s, %(at)s, %(at)s, 'rejected')"
+        " RETURNING id",
+        {"did": did, "caller": caller, "call_id": sip_call_id, "worker": worker, "at": at},
+    ).fetchone()
+    assert row is not None
+    return int(row[0])

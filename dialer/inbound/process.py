@@ -24,14 +24,17 @@ import time
 from datetime import UTC, datetime
 from types import FrameType
 
+import psycopg
+
+from campaigns.storage import inbound_store
 from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
-from dialer.inbound.queue_call import InboundContext, QueuedCall
+from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
-from dialer.telephony.events import IncomingLeg, LegId
+from dialer.telephony.events import IncomingLeg, IncomingRefused, LegId
 from dialer.telephony.interface import QueueInbox
 from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
@@ -61,6 +64,9 @@ class Dispatcher:
             if isinstance(event, IncomingLeg):
                 self._take(event)
                 continue
+            if isinstance(event, IncomingRefused):  # every slot taken: pjsua2 said 486
+                self._store_refused(event)
+                continue
             leg = getattr(event, "leg", None)
             with self._lock:
                 inbox = self.inboxes.get(leg) if leg is not None else None
@@ -73,11 +79,11 @@ class Dispatcher:
 
     def _take(self, incoming: IncomingLeg) -> None:
         if self.ctx.stopping.is_set():
-            self._refuse(incoming.leg, 503)
+            self._refuse(incoming, 503)
             return
         reservation = self.telephony.reserve(1)  # the agent's leg, held from the start
         if reservation is None:
-            self._refuse(incoming.leg, 486)
+            self._refuse(incoming, 486)
             return
         inbox = QueueInbox()
         with self._lock:
@@ -106,12 +112,28 @@ class Dispatcher:
         thread = threading.Thread(target=drive, name=f"call-{incoming.leg}", daemon=True)
         thread.start()
 
-    def _refuse(self, leg: LegId, status: int) -> None:
+    def _refuse(self, incoming: IncomingLeg, status: int) -> None:
         log.warning("refused an inbound call with %s (process full or stopping)", status)
         try:
-            self.telephony.hangup(leg, status)
+            self.telephony.hangup(incoming.leg, status)
         except TelephonyError:
-            log.debug("leg %s already gone", leg)
+            log.debug("leg %s already gone", incoming.leg)
+        self._store_refused(incoming)
+
+    def _store_refused(self, call: IncomingLeg | IncomingRefused) -> None:
+        headers = {name.lower(): value for name, value in call.headers}
+        try:
+            with self.ctx.pool.connection() as conn:
+                inbound_store.record_rejected(
+                    conn,
+                    did=number_of(call.to_uri),
+                    caller=number_of(call.from_uri),
+                    sip_call_id=headers.get("call-id", ""),
+                    worker=self.ctx.worker,
+                    at=call.at,
+                )
+        except psycopg.Error:
+            log.exception("a refused inbound call was not stored")
 
 
 def main() -> None:

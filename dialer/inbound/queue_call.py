@@ -183,7 +183,11 @@ class QueuedCall:
                         line.leave(self.call_id)
                         tried = self._connect(agent, route, caller, contact)
                         if tried is AgentTry.TALKED:
-                            return self._finish(InboundOutcome.ANSWERED)
+                            # Stored before the agent is free again: the agent's next call
+                            # never starts before this one has ended in the records.
+                            outcome = self._finish(InboundOutcome.ANSWERED)
+                            self._release(agent, HandBack.TALKED)
+                            return outcome
                         if tried is AgentTry.CALLER_GONE:
                             return self._finish(InboundOutcome.ABANDONED)
                         line.join(self.call_id, offered.timestamp())
@@ -246,7 +250,6 @@ class QueuedCall:
             inbound_store.record_answered(conn, self.call_id, agent.agent_id, at)
         log.info("inbound call %s: agent %s connected", self.call_id, agent.agent_id)
         self._talk(agent_leg)
-        self._release(agent, HandBack.TALKED)
         return AgentTry.TALKED
 
     def _talk(self, agent_leg: LegId) -> None:
