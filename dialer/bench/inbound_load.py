@@ -239,6 +239,8 @@ def _report(
     elapsed: float,
 ) -> dict[str, Any]:
     params = {"did": did}
+    accounting = _accounting(conn, did, callers)
+    answered_elsewhere = sum(accounting["not_stored_but_answered_by_sip"].values())
     stats = [c.stats() for c in callers]
     created = sum(s.calls_created for s in stats if s)
     successful = sum(s.successful for s in stats if s)
@@ -262,7 +264,9 @@ def _report(
         "sipp_failed": failed,
         "stored_calls": stored,
         "stored_without_outcome": int(open_calls or 0),
-        "unaccounted": created - stored,
+        # Calls sipp made that we neither stored nor answered with a final status: lost.
+        "unaccounted": created - stored - answered_elsewhere,
+        **accounting,
         "outcomes": outcomes,
         "achieved_calls_per_second": round(stored / offered_span, 2) if offered_span else None,
         "offered_span_s": round(offered_span, 1),
@@ -274,6 +278,47 @@ def _report(
             "max": _round(waits[3]),
         },
         "agent_double_booked": int(overlaps[0]),
+    }
+
+
+def finals_received(caller: SippCarrier) -> dict[str, int]:
+    """The final response each call of a sipp caller got, by Call-ID (from its message log)."""
+    if not caller.message_log.exists():
+        return {}
+    finals: dict[str, int] = {}
+    text = caller.message_log.read_text(errors="replace")
+    for block in text.split("message received")[1:]:
+        message = block.split(":", 1)[1].lstrip("\r\n") if ":" in block else ""
+        message = message.split("\n-----", 1)[0]
+        if not message.startswith("SIP/2.0 "):
+            continue
+        head = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in message.splitlines()[1:])
+        }
+        if "INVITE" in head.get("cseq", "") and int(message[8:11]) >= 200:
+            finals.setdefault(head.get("call-id", ""), int(message[8:11]))
+    return finals
+
+
+def _accounting(conn: Connection, did: str, callers: list[SippCarrier]) -> dict[str, Any]:
+    """Every call sipp made: stored by us, or at least answered with a final status."""
+    finals: dict[str, int] = {}
+    for caller in callers:
+        finals |= finals_received(caller)
+    stored = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT sip_call_id FROM inbound_calls WHERE did = %s", (did,)
+        ).fetchall()
+    }
+    not_stored = {call_id: status for call_id, status in finals.items() if call_id not in stored}
+    by_status: dict[str, int] = {}
+    for status in not_stored.values():
+        by_status[str(status)] = by_status.get(str(status), 0) + 1
+    return {
+        "sipp_final_responses": len(finals),
+        "not_stored_but_answered_by_sip": by_status,
     }
 
 
