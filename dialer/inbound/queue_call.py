@@ -49,7 +49,7 @@ from dialer.telephony.user_agent import UserAgent
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.05  # how often a waiting caller looks at its place in the line
+POLL_S = 0.1  # how often a waiting caller looks at its place in the line
 AGENT_RING_S = 8.0  # an agent's phone that does not answer by then: the next agent is tried
 VOICEMAIL_MAX_S = 60.0
 ANSWER_WAIT_S = 5.0

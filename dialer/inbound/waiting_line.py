@@ -17,6 +17,20 @@ PREFIX = "dialer:inbound"
 ALIVE_S = 5
 
 
+_PLACE = """
+local line, alive, me = KEYS[1], ARGV[1], ARGV[2]
+redis.call('SET', alive .. me, 1, 'EX', tonumber(ARGV[3]))
+while true do
+  local head = redis.call('ZRANGE', line, 0, 0)[1]
+  if not head or head == me or redis.call('EXISTS', alive .. head) == 1 then break end
+  redis.call('ZREM', line, head)
+end
+local rank = redis.call('ZRANK', line, me)
+if not rank then return nil end
+return {rank, redis.call('ZCARD', line)}
+"""
+
+
 def _line_key(queue_id: int) -> str:
     return f"{PREFIX}:line:{queue_id}"
 
@@ -35,6 +49,7 @@ class WaitingLine:
     def __init__(self, client: redis.Redis, queue_id: int) -> None:
         self.redis = client
         self.key = _line_key(queue_id)
+        self._place = client.register_script(_PLACE)
 
     def join(self, call_id: int, offered_epoch_s: float) -> None:
         """Join (or rejoin after an agent did not answer) at the place of the offer time."""
@@ -50,21 +65,12 @@ class WaitingLine:
             pipe.execute()
 
     def place(self, call_id: int) -> Place | None:
-        """Where the call stands (refreshing its alive key); dead heads are dropped first."""
-        self.redis.set(_alive_key(call_id), 1, ex=ALIVE_S)
-        while True:
-            head = cast(list[bytes], self.redis.zrange(self.key, 0, 0))
-            if not head or int(head[0]) == call_id:
-                break
-            if self.redis.exists(_alive_key(int(head[0]))):
-                break
-            self.redis.zrem(self.key, head[0])
-        with self.redis.pipeline() as pipe:
-            pipe.zrank(self.key, str(call_id))
-            pipe.zcard(self.key)
-            rank, size = pipe.execute()
-        if rank is None:
+        """Where the call stands (refreshing its alive key); dead heads are dropped first.
+        One script, one round trip: every waiting caller asks several times a second."""
+        reply = self._place(keys=[self.key], args=[f"{PREFIX}:alive:", call_id, ALIVE_S])
+        if reply is None:
             return None
+        rank, size = cast(list[int], reply)
         return Place(int(rank), int(size))
 
     def size(self) -> int:
