@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from campaigns.errors import NotFound, ValidationError
 from campaigns.storage.db import Connection
@@ -41,19 +42,37 @@ class QueueRoute:
     music_on_hold: str | None
 
 
-_ROUTE = """
+_QUEUE_COLUMNS = """
 SELECT q.id, q.name, q.campaign_id, coalesce(c.name, q.name), q.max_wait_s, q.overflow,
        q.announcement, q.music_on_hold
+"""
+_ROUTE = (
+    _QUEUE_COLUMNS
+    + """
 FROM dids d JOIN inbound_queues q ON q.id = d.queue_id
 LEFT JOIN campaigns c ON c.id = q.campaign_id
 WHERE d.number = %(number)s
 """
+)
+_QUEUES = (
+    _QUEUE_COLUMNS
+    + """
+FROM inbound_queues q LEFT JOIN campaigns c ON c.id = q.campaign_id ORDER BY q.id
+"""
+)
 
 
 def route_did(conn: Connection, number: str) -> QueueRoute | None:
     row = conn.execute(_ROUTE, {"number": number}).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _route(row)
+
+
+def all_routes(conn: Connection) -> list[QueueRoute]:
+    """Every queue, e.g. to make its hold audio before the first caller waits."""
+    return [_route(row) for row in conn.execute(_QUEUES).fetchall()]
+
+
+def _route(row: tuple[Any, ...]) -> QueueRoute:
     qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music = row
     return QueueRoute(
         int(qid),

@@ -30,6 +30,7 @@ from dialer.bench.calls_agents import RobotFloor
 from dialer.carrier import Scenario, SippCarrier
 from dialer.cli.inbound import inbound_specs
 from dialer.cli.runtime import Runtime
+from dialer.inbound import media
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.ports import free_udp_port
 
@@ -149,6 +150,7 @@ def run_inbound_bench(
     total = round(rate * seconds)
     with connect(services.database_url) as conn:
         campaign_id, did = _setup(conn, max_wait)
+        media.prepare(runtime.settings.data_dir, inbound_store.all_routes(conn))
         floor = RobotFloor(conn, campaign_id, agents, workdir, robot_args)
         supervisor = Supervisor([*specs, *floor.dashboard], stop_timeout_s=60)
         robots = Supervisor(floor.robots, stop_timeout_s=60)

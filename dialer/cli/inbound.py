@@ -10,6 +10,7 @@ import click
 from campaigns.storage import campaign_store, inbound_store
 from campaigns.storage.inbound_store import Overflow
 from dialer.cli.runtime import Runtime
+from dialer.inbound import media
 from dialer.inbound.process import CALLS_PER_PROCESS, RTP_PORTS_PER_PROCESS
 from dialer.supervisor import ChildSpec, Supervisor
 
@@ -86,6 +87,9 @@ def add_queue(
 def serve(runtime: Runtime, port: int, rtp_port: int, calls: int, grace: float) -> None:
     """Take inbound calls (from DIALER_CARRIER_ADDRESSES only); SIGTERM stops gracefully."""
     runtime.services()  # embedded servers started (or joined) and their URLs exported
+    with runtime.connection() as conn:
+        routes = inbound_store.all_routes(conn)
+    media.prepare(runtime.settings.data_dir, routes)  # no caller waits while audio is made
     specs = inbound_specs(calls, port, rtp_port, grace)
     click.echo(f"starting {len(specs)} inbound processes on SIP ports {port}..", err=True)
     Supervisor(specs, stop_timeout_s=grace + 15).run_until_signalled()

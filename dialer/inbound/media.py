@@ -10,9 +10,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from campaigns.storage.inbound_store import QueueRoute
 from dialer.abandon_message import MessageUnavailable
 
 _generating = threading.Lock()
@@ -33,6 +34,15 @@ def default_announcement(queue_name: str) -> str:
         f"Thank you for calling {queue_name}. All our agents are busy at the moment. "
         "Please hold: calls are answered in the order they arrive."
     )
+
+
+def prepare(data_dir: Path, routes: Iterable[QueueRoute]) -> None:
+    """Make every queue's hold audio and the prompts now, before any caller waits."""
+    for route in routes:
+        announcement = route.announcement or default_announcement(route.campaign_name)
+        hold_audio(data_dir, announcement, route.music_on_hold)
+    prompt(data_dir, VOICEMAIL_PROMPT, beep=True)
+    prompt(data_dir, CALLBACK_PROMPT)
 
 
 def hold_audio(data_dir: Path, announcement: str, music: str | None = None) -> Path:
