@@ -34,7 +34,7 @@ from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
-from dialer.telephony.events import IncomingLeg, IncomingRefused, LegId
+from dialer.telephony.events import IncomingLeg, IncomingRefused, LegId, TelephonyEvent
 from dialer.telephony.interface import QueueInbox
 from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
@@ -61,17 +61,27 @@ class Dispatcher:
                 if self.ctx.stopping.is_set() and not self.active():
                     return
                 continue
-            if isinstance(event, IncomingLeg):
-                self._take(event)
-                continue
-            if isinstance(event, IncomingRefused):  # every slot taken: pjsua2 said 486
-                self._store_refused(event)
-                continue
-            leg = getattr(event, "leg", None)
-            with self._lock:
-                inbox = self.inboxes.get(leg) if leg is not None else None
-            if inbox is not None:
-                inbox.put(event)
+            self._route(event)
+
+    def route_pending(self) -> None:
+        """Route what has arrived, without waiting (used at shutdown)."""
+        event = self.telephony.incoming.get(0)
+        while event is not None:
+            self._route(event)
+            event = self.telephony.incoming.get(0)
+
+    def _route(self, event: TelephonyEvent) -> None:
+        if isinstance(event, IncomingLeg):
+            self._take(event)
+            return
+        if isinstance(event, IncomingRefused):  # every slot taken: pjsua2 said 486
+            self._store_refused(event)
+            return
+        leg = getattr(event, "leg", None)
+        with self._lock:
+            inbox = self.inboxes.get(leg) if leg is not None else None
+        if inbox is not None:
+            inbox.put(event)
 
     def active(self) -> int:
         with self._lock:
@@ -188,7 +198,12 @@ def main() -> None:
     log.info("stopping: waiting callers overflow, talking calls get %.0f s", grace)
     routing.join(timeout=grace)
     telephony.hangup_all()
-    time.sleep(0.5)
+    # The calls' threads see their legs end and store their outcomes: wait for them (the
+    # dispatcher stopped routing, so their LegEnded would not reach them; put it there).
+    deadline = time.monotonic() + 5
+    while dispatcher.active() and time.monotonic() < deadline:
+        dispatcher.route_pending()
+        time.sleep(0.05)
     pool.close()
     telephony.shutdown(exit_process=True)
 

@@ -206,3 +206,17 @@ def test_a_blended_agent_takes_an_inbound_call_between_outbound_calls(
     ).fetchall()
     assert agents == [(dee.id,), (dee.id,)]
     assert phones.invites_received() == 3
+
+
+def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor_with_queue(db, redis_url, phones, max_wait_s=600, overflow=Overflow.CALLBACK)
+    with running_inbound(service_env, tmp_path, grace=15) as inbound:
+        call = caller(tmp_path, inbound, DID, CALLER)
+        time.sleep(2)
+        assert inbound.stop() == 0
+        assert finished(call, timeout=20) == 0  # heard the goodbye, then our BYE
+    [row] = calls(db, timeout=5)
+    assert row[OUTCOME] == "callback"
