@@ -10,7 +10,7 @@ import click
 from campaigns.storage import campaign_store, inbound_store
 from campaigns.storage.inbound_store import Overflow
 from dialer.cli.runtime import Runtime
-from dialer.inbound import media
+from dialer.inbound import media, proxy
 from dialer.inbound.process import CALLS_PER_PROCESS, RTP_PORTS_PER_PROCESS
 from dialer.supervisor import ChildSpec, Supervisor
 
@@ -83,13 +83,33 @@ def add_queue(
     help="Calls to carry at once (two per process: caller + agent = 2 of pjsua2's 4 legs).",
 )
 @click.option("--grace", type=float, default=30.0, show_default=True)
+@click.option(
+    "--proxy-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Also start Kamailio on this port in front of the processes (0: none).",
+)
 @click.pass_obj
-def serve(runtime: Runtime, port: int, rtp_port: int, calls: int, grace: float) -> None:
+def serve(
+    runtime: Runtime, port: int, rtp_port: int, calls: int, grace: float, proxy_port: int
+) -> None:
     """Take inbound calls (from DIALER_CARRIER_ADDRESSES only); SIGTERM stops gracefully."""
     runtime.services()  # embedded servers started (or joined) and their URLs exported
     with runtime.connection() as conn:
         routes = inbound_store.all_routes(conn)
     media.prepare(runtime.settings.data_dir, routes)  # no caller waits while audio is made
     specs = inbound_specs(calls, port, rtp_port, grace)
+    if proxy_port:
+        settings = runtime.settings
+        allowed = [a.split("/")[0] for a in settings.carrier_addresses] or ["127.0.0.1"]
+        config = proxy.write_config(
+            settings.data_dir / "inbound-proxy",
+            settings.sip_address,
+            proxy_port,
+            [port + index for index in range(len(specs))],
+            allowed,
+        )
+        specs.append(proxy.proxy_spec(config))
     click.echo(f"starting {len(specs)} inbound processes on SIP ports {port}..", err=True)
     Supervisor(specs, stop_timeout_s=grace + 15).run_until_signalled()

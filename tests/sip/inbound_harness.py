@@ -28,14 +28,18 @@ class Inbound:
     port: int
     processes: int
     log_path: Path
+    proxy_port: int = 0
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        """Where callers call: the proxy when there is one, else the first process."""
+        return f"127.0.0.1:{self.proxy_port or self.port}"
 
     def wait_ready(self, timeout: float = 30) -> None:
         """Every inbound process has bound its SIP port."""
         wanted = set(range(self.port, self.port + self.processes))
+        if self.proxy_port:
+            wanted.add(self.proxy_port)
         deadline = time.monotonic() + timeout
         while True:
             bound: set[int] = set()
@@ -61,21 +65,23 @@ class Inbound:
 
 @contextmanager
 def running_inbound(
-    env: dict[str, str], tmp: Path, calls: int = 2, grace: float = 5
+    env: dict[str, str], tmp: Path, calls: int = 2, grace: float = 5, *, proxy: bool = False
 ) -> Iterator[Inbound]:
     processes = (calls + 1) // 2
     port = free_udp_port(block=processes)
     rtp = free_udp_port(block=processes * 16)
+    proxy_port = free_udp_port() if proxy else 0
     log_path = tmp / "inbound.log"
     with log_path.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "dialer", "inbound", "serve", "--port", str(port),
-             "--rtp-port", str(rtp), "--calls", str(calls), "--grace", str(grace)],
+             "--rtp-port", str(rtp), "--calls", str(calls), "--grace", str(grace),
+             "--proxy-port", str(proxy_port)],
             env={**os.environ, **env, "DIALER_CARRIER_ADDRESSES": "127.0.0.1"},
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-    inbound = Inbound(process, port, processes, log_path)
+    inbound = Inbound(process, port, processes, log_path, proxy_port)
     try:
         inbound.wait_ready()
         yield inbound

@@ -17,6 +17,7 @@ from campaigns.storage.db import Connection
 from campaigns.storage.inbound_store import Overflow
 from dialer.agents.dispositions import submit_disposition
 from dialer.carrier import Scenario, SippCarrier
+from dialer.inbound import proxy
 
 from .agent_floor import OUTCOME as ATTEMPT_OUTCOME
 from .agent_floor import Floor
@@ -220,3 +221,35 @@ def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
         assert finished(call, timeout=20) == 0  # heard the goodbye, then our BYE
     [row] = calls(db, timeout=5)
     assert row[OUTCOME] == "callback"
+
+
+@pytest.mark.skipif(not proxy.MODULES.exists(), reason="needs kamailio (apt-get install kamailio)")
+def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones)
+    for name in ("ann", "ben", "cal", "dot"):
+        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    with running_inbound(service_env, tmp_path, calls=4, proxy=True) as inbound:
+        # Four calls at once to one address; the proxy tries the first process first, so the
+        # 3rd and 4th reach the second process only because the first answered 486.
+        four = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=4, calls=4,
+                      extra=("-r", "4", "-rp", "500"))  # fmt: skip
+        assert finished(four) == 0
+        rows = calls(db, count=4)
+        stranger = SippCarrier(
+            Scenario.UAC_INVITE_REFUSED, tmp_path, address="127.0.0.2",
+            remote=inbound.address, calls=1, extra_args=("-s", DID),
+        ).start()  # fmt: skip
+        assert finished(stranger, timeout=15) == 0  # the proxy refused it: 403
+    assert [row[OUTCOME] for row in rows].count("answered") == 4
+    # The first process's 486s are stored as rejected when pjsua lets us see the INVITE; when
+    # all four of its call slots are busy it refuses on its own, unseen: 0 to 2 rows.
+    workers = {
+        w
+        for (w,) in db.execute(
+            "SELECT DISTINCT worker FROM inbound_calls WHERE outcome = 'answered'"
+        ).fetchall()
+    }
+    assert len(workers) == 2
