@@ -31,13 +31,20 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.cli.inbound import inbound_specs
 from dialer.cli.runtime import Runtime
 from dialer.inbound import media
+from dialer.inbound import proxy as inbound_proxy
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.ports import free_udp_port
 
 CALLER = "+12125550199"
 
+# One SIP call may have several rows behind the proxy: a 'rejected' one per full process it
+# was offered to, then its real outcome in the process that took it. Its outcome is the latter.
 _OUTCOMES = """
-SELECT outcome, count(*) FROM inbound_calls WHERE did = %(did)s GROUP BY 1
+SELECT final, count(*), sum(rows) FROM (
+    SELECT coalesce(max(outcome) FILTER (WHERE outcome <> 'rejected'), 'rejected') AS final,
+           count(*) AS rows
+    FROM inbound_calls WHERE did = %(did)s GROUP BY sip_call_id) t
+GROUP BY 1
 """
 _WAITS = """
 SELECT count(*),
@@ -74,6 +81,7 @@ WHERE a.did = %(did)s AND b.did = %(did)s AND a.answered_at IS NOT NULL
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one line of JSON.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--keep-logs", is_flag=True)
+@click.option("--proxy", is_flag=True, help="Call one address: Kamailio in front (failover).")
 @click.pass_obj
 def inbound_command(
     runtime: Runtime,
@@ -87,18 +95,19 @@ def inbound_command(
     as_json: bool,
     output: Path | None,
     keep_logs: bool,
+    proxy: bool,
 ) -> None:
     """Call a queue at RATE calls/s for SECONDS; check every call is stored with an outcome."""
     workdir = Path(tempfile.mkdtemp(prefix="dialer-bench-inbound-"))
     robot_args = ["--talk-mean", str(talk_mean), "--talk-cv", str(talk_cv), "--seed", "1"]
     try:
         result = run_inbound_bench(
-            runtime, rate, seconds, calls, agents, robot_args, max_wait, workdir
+            runtime, rate, seconds, calls, agents, robot_args, max_wait, workdir, proxy
         )
         result["command"] = (
             f"dialer bench inbound --rate {rate:g} --seconds {seconds:g} --calls {calls}"
             f" --agents {agents} --talk-mean {talk_mean:g} --talk-cv {talk_cv:g}"
-            f" --max-wait {max_wait}"
+            f" --max-wait {max_wait}" + (" --proxy" if proxy else "")
         )
     finally:
         if keep_logs:
@@ -137,6 +146,7 @@ def run_inbound_bench(
     robot_args: list[str],
     max_wait: int,
     workdir: Path,
+    proxy: bool = False,
 ) -> dict[str, Any]:
     services = runtime.services()
     processes = -(-calls // 2)
@@ -147,6 +157,16 @@ def run_inbound_bench(
                   s.restart, s.log_path)
         for s in inbound_specs(calls, port, rtp, grace=30, log_dir=str(workdir))
     ]  # fmt: skip
+    listening = set(range(port, port + processes))
+    targets = [(port + index, 1) for index in range(processes)]
+    if proxy:
+        proxy_port = free_udp_port()
+        config = inbound_proxy.write_config(
+            workdir / "proxy", "127.0.0.1", proxy_port, sorted(listening), ["127.0.0.1"]
+        )
+        specs.append(inbound_proxy.proxy_spec(config, str(workdir / "proxy.log")))
+        listening.add(proxy_port)
+        targets = [(proxy_port, processes)]
     total = round(rate * seconds)
     with connect(services.database_url) as conn:
         campaign_id, did = _setup(conn, max_wait)
@@ -158,25 +178,26 @@ def run_inbound_bench(
         robots.start()
         callers: list[SippCarrier] = []
         try:
-            _wait_bound(supervisor, set(range(port, port + processes)))
+            _wait_bound(supervisor, listening)
             floor.wait_ready(services.redis_url)
             load_before = os.getloadavg()
             started = time.monotonic()
-            for index in range(processes):
-                share = total // processes + (1 if index < total % processes else 0)
+            weight = sum(w for _, w in targets)
+            for index, (target, w) in enumerate(targets):
+                share = total * w // weight + (1 if index < total * w % weight else 0)
                 if not share:
                     continue
                 callers.append(
                     SippCarrier(
                         Scenario.UAC_CALLER_WAITS,
                         workdir,
-                        remote=f"127.0.0.1:{port + index}",
+                        remote=f"127.0.0.1:{target}",
                         calls=share,
                         extra_args=(
                             "-s", did, "-key", "caller", CALLER,
                             # share calls spread evenly over the run
                             "-r", str(share), "-rp", str(int(seconds * 1000)),
-                            "-l", "1000", "-max_socket", "2000",
+                            "-l", "2000", "-max_socket", "4000",
                         ),
                     ).start()
                 )  # fmt: skip
@@ -247,8 +268,10 @@ def _report(
     created = sum(s.calls_created for s in stats if s)
     successful = sum(s.successful for s in stats if s)
     failed = sum(s.failed for s in stats if s)
-    outcomes = {str(k): int(v) for k, v in conn.execute(_OUTCOMES, params).fetchall()}
+    per_outcome = conn.execute(_OUTCOMES, params).fetchall()
+    outcomes = {str(k): int(v) for k, v, _ in per_outcome}
     stored = sum(outcomes.values())
+    rows_stored = sum(int(r) for _, _, r in per_outcome)
     span = conn.execute(_SPAN, params).fetchone()
     waits = conn.execute(_WAITS, params).fetchone()
     overlaps = conn.execute(_OVERLAPS, params).fetchone()
@@ -265,6 +288,7 @@ def _report(
         "sipp_successful": successful,
         "sipp_failed": failed,
         "stored_calls": stored,
+        "stored_rows": rows_stored,
         "stored_without_outcome": int(open_calls or 0),
         # Calls sipp made that we neither stored nor answered with a final status: lost.
         "unaccounted": created - stored - answered_elsewhere,
