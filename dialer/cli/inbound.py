@@ -90,9 +90,22 @@ def add_queue(
     show_default=True,
     help="Also start Kamailio on this port in front of the processes (0: none).",
 )
+@click.option(
+    "--proxy-order",
+    type=click.Choice([o.value for o in proxy.Order]),
+    default=proxy.Order.SPREAD.value,
+    show_default=True,
+    help="spread: round-robin; fill: the first process with room.",
+)
 @click.pass_obj
 def serve(
-    runtime: Runtime, port: int, rtp_port: int, calls: int, grace: float, proxy_port: int
+    runtime: Runtime,
+    port: int,
+    rtp_port: int,
+    calls: int,
+    grace: float,
+    proxy_port: int,
+    proxy_order: str,
 ) -> None:
     """Take inbound calls (from DIALER_CARRIER_ADDRESSES only); SIGTERM stops gracefully."""
     runtime.services()  # embedded servers started (or joined) and their URLs exported
@@ -109,6 +122,7 @@ def serve(
             proxy_port,
             [port + index for index in range(len(specs))],
             allowed,
+            proxy.Order(proxy_order),
         )
         specs.append(proxy.proxy_spec(config))
     click.echo(f"starting {len(specs)} inbound processes on SIP ports {port}..", err=True)

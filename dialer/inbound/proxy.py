@@ -3,8 +3,9 @@
 
 Each inbound process takes two calls on its own port; the carrier should not have to know that.
 The proxy takes every INVITE on one port, refuses senders that are not the carrier (403), and
-hands the call to the first process in the list; a process that answers 486 (full) or 503
-(stopping), or does not answer, is skipped for the next one (serial failover). It adds no
+hands the call to a process (round-robin, or the first in the list with `Order.FILL`); a process
+that answers 486 (full) or 503 (stopping), or does not answer, is skipped for the next one
+(serial failover, up to 31 processes). It adds no
 Record-Route: once answered, the call's own requests (ACK, BYE) go to the process's Contact;
 a carrier that sends them to the proxy anyway (sipp does) has them passed on by request URI.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from dialer.supervisor import ChildSpec
@@ -23,6 +25,8 @@ _CONFIG = """#!KAMAILIO
 debug=2
 log_stderror=yes
 children=2
+# A call may be offered to every process in turn (Kamailio's default is 12 branches).
+max_branches=31
 listen=udp:{address}:{port}
 mpath="{modules}/"
 loadmodule "tm.so"
@@ -54,8 +58,8 @@ request_route {{
     }}
     if (is_method("ACK")) {{ exit; }}
     if (!is_method("INVITE")) {{ sl_send_reply("405", "Method Not Allowed"); exit; }}
-    # Algorithm 8: the list in order, so calls fill one process before the next.
-    if (!ds_select_dst("1", "8")) {{ sl_send_reply("503", "No Inbound Process"); exit; }}
+    # Algorithm {algorithm}: 4 spreads calls round-robin, 8 fills the processes in list order.
+    if (!ds_select_dst("1", "{algorithm}")) {{ sl_send_reply("503", "No Inbound Process"); exit; }}
     t_on_failure("NEXT_PROCESS");
     t_relay();
 }}
@@ -74,8 +78,21 @@ class ProxyUnavailable(RuntimeError):
     """kamailio is not installed (Debian package `kamailio`)."""
 
 
+class Order(StrEnum):
+    SPREAD = "spread"  # round-robin: each process gets its turn, the next one if it is full
+    FILL = "fill"  # always the first process that is not full (fewest processes busy)
+
+
+_ALGORITHM = {Order.SPREAD: 4, Order.FILL: 8}
+
+
 def write_config(
-    directory: Path, address: str, port: int, process_ports: Sequence[int], allowed: Sequence[str]
+    directory: Path,
+    address: str,
+    port: int,
+    process_ports: Sequence[int],
+    allowed: Sequence[str],
+    order: Order = Order.SPREAD,
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     dispatcher_list = directory / "dispatcher.list"
@@ -89,6 +106,7 @@ def write_config(
             modules=MODULES,
             dispatcher_list=dispatcher_list,
             allowed=condition,
+            algorithm=_ALGORITHM[order],
         )
     )
     return config

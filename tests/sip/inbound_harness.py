@@ -76,7 +76,7 @@ def running_inbound(
         process = subprocess.Popen(
             [sys.executable, "-m", "dialer", "inbound", "serve", "--port", str(port),
              "--rtp-port", str(rtp), "--calls", str(calls), "--grace", str(grace),
-             "--proxy-port", str(proxy_port)],
+             "--proxy-port", str(proxy_port), "--proxy-order", "fill"],
             env={**os.environ, **env, "DIALER_CARRIER_ADDRESSES": "127.0.0.1"},
             stdout=out,
             stderr=subprocess.STDOUT,
