@@ -5,7 +5,7 @@ Each inbound process takes two calls on its own port; the carrier should not hav
 The proxy takes every INVITE on one port, refuses senders that are not the carrier (403), and
 hands the call to a process (round-robin, or the first in the list with `Order.FILL`); a process
 that answers 486 (full) or 503 (stopping), or does not answer, is skipped for the next one
-(serial failover, up to 31 processes). It adds no
+(serial failover, up to 30 processes). It adds no
 Record-Route: once answered, the call's own requests (ACK, BYE) go to the process's Contact;
 a carrier that sends them to the proxy anyway (sipp does) has them passed on by request URI.
 """
@@ -26,7 +26,7 @@ debug=2
 log_stderror=yes
 children=2
 # A call may be offered to every process in turn (Kamailio's default is 12 branches).
-max_branches=31
+max_branches=30
 listen=udp:{address}:{port}
 mpath="{modules}/"
 loadmodule "tm.so"
