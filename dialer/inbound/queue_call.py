@@ -33,7 +33,7 @@ from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
 from dialer.agents.service import AgentService, ClaimedAgent, HandBack
 from dialer.inbound import media
 from dialer.inbound.waiting_line import WaitingLine
-from dialer.telephony import TelephonyError
+from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import (
     IncomingLeg,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.1  # how often a waiting caller looks at its place in the line
 AGENT_RING_S = 8.0  # an agent's phone that does not answer by then: the next agent is tried
+AGENT_LEG_WAIT_S = 1.5  # how long a claimed agent is kept while pjsua frees a call slot
 VOICEMAIL_MAX_S = 60.0
 ANSWER_WAIT_S = 5.0
 HANGUP_WAIT_S = 3.0
@@ -213,14 +214,9 @@ class QueuedCall:
         if contact is not None:
             headers.append(SipHeader("X-Dialer-Contact", str(contact)))
         request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=tuple(headers))
-        try:
-            self.ctx.telephony.originate(request, self.inbox, self.reservation)
-        except TelephonyError as error:
-            log.warning(
-                "inbound call %s: agent %s not rung: %s", self.call_id, agent.agent_id, error
-            )
-            self._release(agent, HandBack.UNUSED)
-            return AgentTry.NOT_ANSWERED
+        placed = self._place_agent_leg(request, agent)
+        if placed is not None:
+            return placed
         ring_until = time.monotonic() + self.ctx.agent_ring_s
         while True:
             event = self.inbox.get(max(0.0, ring_until - time.monotonic()))
@@ -251,6 +247,27 @@ class QueuedCall:
         log.info("inbound call %s: agent %s connected", self.call_id, agent.agent_id)
         self._talk(agent_leg)
         return AgentTry.TALKED
+
+    def _place_agent_leg(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
+        """Ring the agent; None once rung. pjsua may still hold a slot for an INVITE it just
+        refused (a full process keeps being offered calls) although our budget has the leg:
+        PJ_ETOOMANY then passes in a moment, so the agent is kept and the INVITE retried."""
+        deadline = time.monotonic() + AGENT_LEG_WAIT_S
+        while True:
+            try:
+                self.ctx.telephony.originate(request, self.inbox, self.reservation)
+                return None
+            except NoFreeLeg as full:
+                if time.monotonic() < deadline and not self._drain(0.05):
+                    continue
+                error: TelephonyError = full
+            except TelephonyError as failed:
+                error = failed
+            log.warning(
+                "inbound call %s: agent %s not rung: %s", self.call_id, agent.agent_id, error
+            )
+            self._release(agent, HandBack.UNUSED)
+            return AgentTry.CALLER_GONE if self.caller_gone else AgentTry.NOT_ANSWERED
 
     def _talk(self, agent_leg: LegId) -> None:
         """Until either side hangs up; then the other side is hung up and its end awaited."""
