@@ -1,9 +1,10 @@
 # One image for every dialer process (dashboard, scheduler, workers, carrier, demo).
 FROM python:3.11-slim-bookworm
 
-# sipp: the simulated carrier; espeak-ng/sox: generated speech and tones; baresip: an agent phone.
+# sipp: the simulated carrier; espeak-ng/sox: generated speech and tones; baresip: an agent phone;
+# kamailio: the SIP proxy in front of the inbound processes.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends sip-tester baresip-core espeak-ng sox \
+    && apt-get install -y --no-install-recommends sip-tester baresip-core espeak-ng sox kamailio \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -19,6 +19,7 @@ declare -A SYSTEM_TOOLS=(
 if [ "$PURPOSE" != demo ]; then
   SYSTEM_TOOLS+=(
     [baresip]=baresip-core     # a third-party agent softphone in the sip tests
+    [kamailio]=kamailio        # the SIP proxy in front of the inbound processes
     [chromium]=chromium        # headless browser tests
   )
 fi

@@ -57,6 +57,8 @@ class Scenario(StrEnum):
     MIX = "mix"
     DEMO = "demo"
     UAC_INVITE_REFUSED = "uac_invite_refused"
+    UAC_CALLER_HANGS_UP = "uac_caller_hangs_up"
+    UAC_CALLER_WAITS = "uac_caller_waits"
     REGISTRAR = "registrar"
 
     @property

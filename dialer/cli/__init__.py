@@ -22,6 +22,7 @@ from dialer.cli.dashboard import dashboard
 from dialer.cli.db import db
 from dialer.cli.demo import demo
 from dialer.cli.dnc import dnc
+from dialer.cli.inbound import inbound
 from dialer.cli.lists import lists
 from dialer.cli.robots import robots
 from dialer.cli.runtime import Runtime, SchemaOutdated
@@ -68,6 +69,7 @@ for command in (
     bench,
     agent,
     workers,
+    inbound,
     scheduler,
     carrier,
     softphone,

@@ -90,6 +90,18 @@ class IncomingLeg:
 
 
 @dataclass(frozen=True)
+class IncomingRefused:
+    """An INVITE from an allowed address refused with ``status`` because every slot of the
+    process was taken (486): reported so that an inbound service can store the call."""
+
+    at: datetime
+    from_uri: str
+    to_uri: str
+    headers: tuple[tuple[str, str], ...]
+    status: int
+
+
+@dataclass(frozen=True)
 class RegistrationChanged:
     """A line's registration with its registrar succeeded, failed or was renewed."""
 
@@ -116,6 +128,7 @@ TelephonyEvent = (
     | PlaybackFinished
     | DtmfReceived
     | IncomingLeg
+    | IncomingRefused
     | RegistrationChanged
     | StopRequested
 )

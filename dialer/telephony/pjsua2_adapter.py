@@ -46,6 +46,7 @@ from dialer.telephony.events import (
     DtmfReceived,
     EndCause,
     IncomingLeg,
+    IncomingRefused,
     LegAnswered,
     LegDialing,
     LegEnded,
@@ -860,6 +861,17 @@ class _SipLoop:
             state.hangup_requested = True
             reply.statusCode = 486
             call.hangup(reply)
+            if allowed:
+                info = call.getInfo()
+                self.incoming_inbox.put(
+                    IncomingRefused(
+                        _now(),
+                        str(info.remoteUri),
+                        str(info.localUri),
+                        parse_headers(str(prm.rdata.wholeMsg)),
+                        486,
+                    )
+                )
             return
         if not allowed:
             log.warning("refused an INVITE from %s (incoming policy %s)", src, policy)

@@ -18,7 +18,7 @@ from .conftest import CUSTOMER, Reporter, trunk_to
 
 pytestmark = pytest.mark.sip
 
-UAS_SCENARIOS = [s for s in Scenario if s is not Scenario.UAC_INVITE_REFUSED]
+UAS_SCENARIOS = [s for s in Scenario if not s.value.startswith("uac_")]
 
 
 def test_every_carrier_scenario_is_accepted_by_sipp(tmp_path: Path) -> None:

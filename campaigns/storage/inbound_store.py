@@ -1,0 +1,249 @@
+"""Inbound calls in Postgres: DIDs routed to queues, one row per offered call, callbacks.
+
+A row is inserted when the INVITE is taken and its outcome written once, at the end: the report
+roll-up (report_inbound_hours) folds only rows with an outcome, so a call is counted exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from campaigns.errors import NotFound, ValidationError
+from campaigns.storage.db import Connection
+
+
+class InboundOutcome(StrEnum):
+    ANSWERED = "answered"  # an agent took it
+    ABANDONED = "abandoned"  # the caller hung up while queued
+    VOICEMAIL = "voicemail"  # max wait passed: the caller left (or was offered) a message
+    CALLBACK = "callback"  # max wait passed: a callback was scheduled
+    REJECTED = "rejected"  # not taken at all (unknown number, no room); not "offered" in reports
+
+
+class Overflow(StrEnum):
+    VOICEMAIL = "voicemail"
+    CALLBACK = "callback"
+
+
+@dataclass(frozen=True)
+class QueueRoute:
+    """Where calls to one DID go."""
+
+    queue_id: int
+    queue_name: str
+    campaign_id: int | None
+    campaign_name: str
+    max_wait_s: int
+    overflow: Overflow
+    announcement: str | None
+    music_on_hold: str | None
+
+
+_QUEUE_COLUMNS = """
+SELECT q.id, q.name, q.campaign_id, coalesce(c.name, q.name), q.max_wait_s, q.overflow,
+       q.announcement, q.music_on_hold
+"""
+_ROUTE = (
+    _QUEUE_COLUMNS
+    + """
+FROM dids d JOIN inbound_queues q ON q.id = d.queue_id
+LEFT JOIN campaigns c ON c.id = q.campaign_id
+WHERE d.number = %(number)s
+"""
+)
+_QUEUES = (
+    _QUEUE_COLUMNS
+    + """
+FROM inbound_queues q LEFT JOIN campaigns c ON c.id = q.campaign_id ORDER BY q.id
+"""
+)
+
+
+def route_did(conn: Connection, number: str) -> QueueRoute | None:
+    row = conn.execute(_ROUTE, {"number": number}).fetchone()
+    return None if row is None else _route(row)
+
+
+def all_routes(conn: Connection) -> list[QueueRoute]:
+    """Every queue, e.g. to make its hold audio before the first caller waits."""
+    return [_route(row) for row in conn.execute(_QUEUES).fetchall()]
+
+
+def _route(row: tuple[Any, ...]) -> QueueRoute:
+    qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music = row
+    return QueueRoute(
+        int(qid),
+        str(name),
+        None if campaign_id is None else int(campaign_id),
+        str(campaign_name),
+        int(max_wait),
+        Overflow(str(overflow)),
+        None if announcement is None else str(announcement),
+        None if music is None else str(music),
+    )
+
+
+def add_queue(
+    conn: Connection,
+    name: str,
+    campaign_id: int | None,
+    dids: list[str],
+    *,
+    max_wait_s: int = 120,
+    overflow: Overflow = Overflow.VOICEMAIL,
+) -> int:
+    """A queue and the numbers that reach it; a number already routed elsewhere is refused."""
+    with conn.transaction():
+        if campaign_id is not None:
+            found = conn.execute("SELECT 1 FROM campaigns WHERE id = %s", (campaign_id,))
+            if found.fetchone() is None:
+                raise NotFound(f"campaign {campaign_id}")
+        taken = conn.execute("SELECT number FROM dids WHERE number = ANY(%s)", (dids,)).fetchall()
+        if taken:
+            raise ValidationError([f"dids: {row[0]} already routed" for row in taken])
+        row = conn.execute(
+            "INSERT INTO inbound_queues (name, campaign_id, max_wait_s, overflow)"
+            " VALUES (%(name)s, %(campaign)s, %(max_wait)s, %(overflow)s) RETURNING id",
+            {"name": name, "campaign": campaign_id, "max_wait": max_wait_s, "overflow": overflow},
+        ).fetchone()
+        assert row is not None
+        queue_id = int(row[0])
+        for number in dids:
+            conn.execute("INSERT INTO dids (number, queue_id) VALUES (%s, %s)", (number, queue_id))
+    return queue_id
+
+
+def offer_call(
+    conn: Connection,
+    *,
+    queue_id: int | None,
+    did: str,
+    caller: str,
+    campaign_id: int | None,
+    sip_call_id: str,
+    worker: str,
+    at: datetime,
+) -> tuple[int, int | None]:
+    """Store the call as offered; returns its id and the caller's contact (the screen pop) when
+    the number is known in the queue's campaign."""
+    with conn.transaction():
+        contact = None
+        if campaign_id is not None:
+            found = conn.execute(
+                "SELECT id FROM contacts WHERE campaign_id = %s AND phone_e164 = %s",
+                (campaign_id, caller),
+            ).fetchone()
+            contact = None if found is None else int(found[0])
+        row = conn.execute(
+            "INSERT INTO inbound_calls (queue_id, did, caller_number, contact_id, sip_call_id,"
+            " worker, offered_at) VALUES (%(queue)s, %(did)s, %(caller)s, %(contact)s,"
+            " %(call_id)s, %(worker)s, %(at)s) RETURNING id",
+            {
+                "queue": queue_id,
+                "did": did,
+                "caller": caller,
+                "contact": contact,
+                "call_id": sip_call_id,
+                "worker": worker,
+                "at": at,
+            },
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), contact
+
+
+def record_answered(conn: Connection, call_id: int, agent_id: int, at: datetime) -> None:
+    conn.execute(
+        "UPDATE inbound_calls SET answered_at = %s, agent_id = %s WHERE id = %s",
+        (at, agent_id, call_id),
+    )
+
+
+def finish_call(
+    conn: Connection,
+    call_id: int,
+    outcome: InboundOutcome,
+    at: datetime,
+    *,
+    recording_path: str | None = None,
+) -> bool:
+    """Write the outcome once (idempotent: a second finish changes nothing)."""
+    abandoned_at = at if outcome is InboundOutcome.ABANDONED else None
+    done = conn.execute(
+        "UPDATE inbound_calls SET outcome = %(outcome)s, ended_at = %(at)s,"
+        " abandoned_at = %(abandoned)s, recording_path = %(recording)s"
+        " WHERE id = %(id)s AND outcome IS NULL",
+        {
+            "outcome": outcome,
+            "at": at,
+            "abandoned": abandoned_at,
+            "recording": recording_path,
+            "id": call_id,
+        },
+    )
+    return done.rowcount == 1
+
+
+CALLBACK_LIST = "Inbound callbacks"
+
+
+def schedule_callback(
+    conn: Connection, campaign_id: int, number: str, zones: tuple[str, ...], due: datetime
+) -> int:
+    """The caller becomes a callback contact of the campaign (its list "Inbound callbacks"), due
+    at ``due``; an existing contact with that number is moved to callback instead."""
+    with conn.transaction():
+        found = conn.execute(
+            "SELECT id FROM contact_lists WHERE campaign_id = %s AND name = %s",
+            (campaign_id, CALLBACK_LIST),
+        ).fetchone()
+        if found is None:
+            found = conn.execute(
+                "INSERT INTO contact_lists (campaign_id, name, default_region)"
+                " VALUES (%s, %s, 'US') RETURNING id",
+                (campaign_id, CALLBACK_LIST),
+            ).fetchone()
+        assert found is not None
+        row = conn.execute(
+            "INSERT INTO contacts (campaign_id, list_id, phone_e164, time_zones, state,"
+            " next_eligible_at) VALUES (%(campaign)s, %(list)s, %(number)s, %(zones)s,"
+            " 'callback', %(due)s)"
+            " ON CONFLICT (campaign_id, phone_e164) DO UPDATE SET state = 'callback',"
+            " next_eligible_at = EXCLUDED.next_eligible_at"
+            " WHERE contacts.state NOT IN ('dnc', 'in_flight')"
+            " RETURNING id",
+            {
+                "campaign": campaign_id,
+                "list": found[0],
+                "number": number,
+                "zones": list(zones),
+                "due": due,
+            },
+        ).fetchone()
+        if row is None:  # on the DNC list or being dialed now: nothing to schedule
+            existing = conn.execute(
+                "SELECT id FROM contacts WHERE campaign_id = %s AND phone_e164 = %s",
+                (campaign_id, number),
+            ).fetchone()
+            assert existing is not None
+            return int(existing[0])
+    return int(row[0])
+
+
+def record_rejected(
+    conn: Connection, *, did: str, caller: str, sip_call_id: str, worker: str, at: datetime
+) -> int:
+    """A call from the carrier that was not taken (the process full or stopping): stored
+    all the same, with the queue its number routes to, so that no call goes unaccounted for."""
+    row = conn.execute(
+        "INSERT INTO inbound_calls (queue_id, did, caller_number, sip_call_id, worker,"
+        " offered_at, ended_at, outcome) VALUES ((SELECT queue_id FROM dids WHERE number ="
+        " %(did)s), %(did)s, %(caller)s, %(call_id)s, %(worker)s, %(at)s, %(at)s, 'rejected')"
+        " RETURNING id",
+        {"did": did, "caller": caller, "call_id": sip_call_id, "worker": worker, "at": at},
+    ).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -1,0 +1,255 @@
+"""Inbound calls through the real `dialer inbound serve`: sipp callers, sipp agent phones,
+PostgreSQL and Redis. Callers queue in arrival order for the campaign's ready agents, and after
+the queue's maximum wait leave a voicemail or get a callback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from campaigns.agents import AgentState
+from campaigns.storage import inbound_store
+from campaigns.storage.db import Connection
+from campaigns.storage.inbound_store import Overflow
+from dialer.agents.dispositions import submit_disposition
+from dialer.carrier import Scenario, SippCarrier
+from dialer.inbound import proxy
+
+from .agent_floor import OUTCOME as ATTEMPT_OUTCOME
+from .agent_floor import Floor
+from .audio_check import SPEECH_RMS, rms, seconds
+from .inbound_harness import (
+    ABANDONED_AT,
+    AGENT_ID,
+    ANSWERED_AT,
+    OFFERED_AT,
+    OUTCOME,
+    RECORDING,
+    caller,
+    calls,
+    running_inbound,
+)
+from .workers_harness import enqueue, running_workers, wait_ended
+
+pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
+
+Carrier = Callable[[Scenario], SippCarrier]
+DID = "+18005550100"
+CALLER = "+12125550123"
+
+
+def waited(row: tuple[object, ...], until: int) -> float:
+    start, end = row[OFFERED_AT], row[until]
+    assert isinstance(start, datetime) and isinstance(end, datetime), row
+    return (end - start).total_seconds()
+
+
+def floor_with_queue(db: Connection, redis_url: str, phones: SippCarrier, **queue: object) -> Floor:
+    floor = Floor.on(db, redis_url, phones)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID], **queue)  # type: ignore[arg-type]
+    return floor
+
+
+def finished(sipp: SippCarrier, timeout: float = 60) -> int | None:
+    code = sipp.wait(timeout)
+    sipp.stop()
+    return code
+
+
+def test_a_caller_reaches_a_ready_agent_at_once(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones)
+    amy = floor.agent("amy", f"sip:amy@{phones.host_port}")
+    with running_inbound(service_env, tmp_path) as inbound:
+        assert finished(caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=3)) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "answered"
+    assert row[AGENT_ID] == amy.id
+    assert waited(row, ANSWERED_AT) < 1.0
+    assert phones.invites_received() == 1
+    floor.wait_state("amy", AgentState.READY)  # inbound takes no disposition yet
+
+
+def test_a_queued_caller_is_answered_when_an_agent_goes_ready(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones)
+    bob = floor.agent("bob", f"sip:bob@{phones.host_port}", ready=False)
+    with running_inbound(service_env, tmp_path) as inbound:
+        call = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=8)
+        time.sleep(3)
+        assert db.execute("SELECT count(*) FROM inbound_calls").fetchone() == (1,)
+        floor.service.ready(bob.id, datetime.now().astimezone())
+        assert finished(call) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "answered"
+    assert row[AGENT_ID] == bob.id
+    assert 2.5 < waited(row, ANSWERED_AT) < 5
+
+
+def test_callers_are_served_in_arrival_order(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones)
+    cy = floor.agent("cy", f"sip:cy@{phones.host_port}", ready=False)
+    with running_inbound(service_env, tmp_path, calls=4) as inbound:
+        first = caller(tmp_path, inbound, DID, "+12125550001", hang_up_after_s=6)
+        time.sleep(1)
+        # The second caller gives up at about 5 s, while cy still talks to the first (until 6 s).
+        second = caller(tmp_path / "2", inbound, DID, "+12125550002", hang_up_after_s=4)
+        time.sleep(1)
+        floor.service.ready(cy.id, datetime.now().astimezone())
+        finished(first)
+        finished(second)
+        rows = calls(db, count=2)
+    by_caller = {row[7]: row for row in rows}
+    assert by_caller["+12125550001"][OUTCOME] == "answered"  # the one who waited longest
+    assert by_caller["+12125550002"][OUTCOME] == "abandoned"  # hung up while cy was busy
+
+
+def test_a_caller_who_hangs_up_while_queued_is_recorded_abandoned(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor_with_queue(db, redis_url, phones)  # nobody logged in
+    with running_inbound(service_env, tmp_path) as inbound:
+        assert finished(caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=2)) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "abandoned"
+    assert 1.5 < waited(row, ABANDONED_AT) < 4
+    assert phones.invites_received() == 0
+
+
+def test_after_the_maximum_wait_the_caller_leaves_a_voicemail(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor_with_queue(db, redis_url, phones, max_wait_s=5, overflow=Overflow.VOICEMAIL)
+    with running_inbound(service_env, tmp_path) as inbound:
+        # 5 s queued, the prompt (about 6 s) and its tone, then the caller speaks until 18 s.
+        assert finished(caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=18)) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "voicemail"
+    message = Path(str(row[RECORDING]))
+    assert seconds(message) > 3
+    assert rms(message) > SPEECH_RMS  # what the caller said (sipp streams speech)
+
+
+def test_after_the_maximum_wait_a_callback_is_scheduled(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones, max_wait_s=5, overflow=Overflow.CALLBACK)
+    with running_inbound(service_env, tmp_path) as inbound:
+        # The caller waits for our goodbye: we hang up after the callback prompt.
+        assert finished(caller(tmp_path, inbound, DID, CALLER)) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "callback"
+    contact = db.execute(
+        "SELECT state, campaign_id FROM contacts WHERE phone_e164 = %s", (CALLER,)
+    ).fetchone()
+    assert contact == ("callback", floor.campaign.id)
+
+
+def test_an_invite_from_an_address_that_is_not_the_carrier_is_refused(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor_with_queue(db, redis_url, phones)
+    with running_inbound(service_env, tmp_path) as inbound:
+        stranger = SippCarrier(
+            Scenario.UAC_INVITE_REFUSED,
+            tmp_path,
+            address="127.0.0.2",
+            remote=inbound.address,
+            calls=1,
+            extra_args=("-s", DID),
+        ).start()
+        assert finished(stranger, timeout=15) == 0  # sipp saw 403
+    assert db.execute("SELECT count(*) FROM inbound_calls").fetchone() == (0,)
+
+
+def test_a_blended_agent_takes_an_inbound_call_between_outbound_calls(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    customers = carrier(Scenario.ANSWER_AND_WAIT)
+    phones = carrier(Scenario.ANSWER_THEN_HANGUP)  # the agent answers, then ends the call
+    floor = Floor.on(db, redis_url, customers)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    dee = floor.agent("dee", f"sip:dee@{phones.host_port}")
+    with (
+        running_workers(service_env, 2, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        first, second = floor.attempts("+12025550171", "+12025550172")
+        enqueue(workers.redis_url, [first])
+        assert wait_ended(db, [first])[first][ATTEMPT_OUTCOME] == "connected"
+        floor.wait_state("dee", AgentState.WRAP_UP)
+        submit_disposition(floor.service, first, dee.id, "sale", datetime.now(UTC))
+
+        assert finished(caller(tmp_path, inbound, DID, CALLER)) == 0
+        [row] = calls(db)
+
+        floor.wait_state("dee", AgentState.READY)
+        enqueue(workers.redis_url, [second])
+        assert wait_ended(db, [second])[second][ATTEMPT_OUTCOME] == "connected"
+    assert row[OUTCOME] == "answered" and row[AGENT_ID] == dee.id
+    agents = db.execute(
+        "SELECT agent_id FROM call_attempts WHERE id = ANY(%s)", ([first, second],)
+    ).fetchall()
+    assert agents == [(dee.id,), (dee.id,)]
+    assert phones.invites_received() == 3
+
+
+def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor_with_queue(db, redis_url, phones, max_wait_s=600, overflow=Overflow.CALLBACK)
+    with running_inbound(service_env, tmp_path, grace=15) as inbound:
+        call = caller(tmp_path, inbound, DID, CALLER)
+        time.sleep(2)
+        assert inbound.stop() == 0
+        assert finished(call, timeout=20) == 0  # heard the goodbye, then our BYE
+    [row] = calls(db, timeout=5)
+    assert row[OUTCOME] == "callback"
+
+
+@pytest.mark.skipif(not proxy.MODULES.exists(), reason="needs kamailio (apt-get install kamailio)")
+def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    phones = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = floor_with_queue(db, redis_url, phones)
+    for name in ("ann", "ben", "cal", "dot"):
+        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    with running_inbound(service_env, tmp_path, calls=4, proxy=True) as inbound:
+        # Four calls at once to one address; the proxy tries the first process first, so the
+        # 3rd and 4th reach the second process only because the first answered 486.
+        four = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=4, calls=4,
+                      extra=("-r", "4", "-rp", "500"))  # fmt: skip
+        assert finished(four) == 0
+        rows = calls(db, count=4)
+        stranger = SippCarrier(
+            Scenario.UAC_INVITE_REFUSED, tmp_path, address="127.0.0.2",
+            remote=inbound.address, calls=1, extra_args=("-s", DID),
+        ).start()  # fmt: skip
+        assert finished(stranger, timeout=15) == 0  # the proxy refused it: 403
+    assert [row[OUTCOME] for row in rows].count("answered") == 4
+    # The first process's 486s are stored as rejected when pjsua lets us see the INVITE; when
+    # all four of its call slots are busy it refuses on its own, unseen: 0 to 2 rows.
+    workers = {
+        w
+        for (w,) in db.execute(
+            "SELECT DISTINCT worker FROM inbound_calls WHERE outcome = 'answered'"
+        ).fetchall()
+    }
+    assert len(workers) == 2
