@@ -191,6 +191,10 @@ class SippCarrier:
         make_speech_audio(self.workdir)
         if self.scenario_path.stem == Scenario.DEMO.value:
             make_voicemail_audio(self.workdir)
+        greeting = self.workdir / "greeting.ulaw"
+        if self.scenario_path.stem == Scenario.ANSWER_GREETING.value and not greeting.is_file():
+            # sipp would die at start with "Cannot read/cache rtpstream file": say what is missing.
+            raise SippError(f"{Scenario.ANSWER_GREETING.value} plays {greeting}: write it first")
         for _ in range(3):
             if not self._fixed_ports or not self.port:
                 self.port = free_udp_port(address=self.address)
