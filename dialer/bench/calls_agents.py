@@ -21,7 +21,7 @@ from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
-from dialer.cli.dashboard import gunicorn_command
+from dialer.dashboard_process import gunicorn_command
 from dialer.softphone.provision import RobotAgent, provision_robots, robot_children
 from dialer.supervisor import ChildSpec
 

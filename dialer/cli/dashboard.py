@@ -14,40 +14,11 @@ wallboard costs one thread: raise --threads with the number of screens.
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from dialer.cli.child import run_child
 from dialer.cli.runtime import Runtime
-
-APP = "dashboard.wsgi:create_wsgi_app()"
-
-
-def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[str]:
-    return [
-        sys.executable, "-m", "gunicorn",
-        "--worker-class", "gthread",
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--bind", f"{host}:{port}",
-        # Slow clients and idle keep-alive connections must not pin threads for long.
-        "--keep-alive", "5",
-        "--graceful-timeout", "10",
-        "--access-logfile", "-",
-        "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
-        *_no_control_socket(),
-        APP,
-    ]  # fmt: skip
-
-
-def _no_control_socket() -> list[str]:
-    """gunicorn 24+ opens a control socket at one fixed path per user; two dashboards on a host
-    (tests, a demo beside a real one) would fight over it, and we do not use it."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    known = {setting.name for setting in KNOWN_SETTINGS}
-    return ["--no-control-socket"] if "control_socket_disable" in known else []
+from dialer.dashboard_process import gunicorn_command
 
 
 @click.command()

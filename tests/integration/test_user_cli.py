@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from campaigns import passwords
-from dialer.cli.dashboard import gunicorn_command
+from dialer.dashboard_process import gunicorn_command
 from tests.cli_runner import run_cli
 
 pytestmark = pytest.mark.usefixtures("db", "service_env")

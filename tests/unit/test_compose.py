@@ -9,7 +9,7 @@ import click
 import pytest
 import yaml
 
-from dialer.cli import cli
+from dialer.cli.app import cli
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
