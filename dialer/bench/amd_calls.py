@@ -117,7 +117,10 @@ def as_item_result(call: CallResult) -> ItemResult | None:
 def run_calls(items: list[CorpusItem], policy: AmdPolicy, parallel: int) -> dict[str, Any]:
     from dialer.telephony.pjsua2_adapter import Pjsua2Telephony  # the one pjsua2 module
 
-    config = EndpointConfig(sip_port=free_udp_port(), rtp_port=free_udp_port(block=16))
+    # Held: the bench starts a sipp per call for minutes, never inside this endpoint's ports.
+    config = EndpointConfig(
+        sip_port=free_udp_port(hold=True), rtp_port=free_udp_port(block=16, hold=True)
+    )
     telephony = Pjsua2Telephony.start(config)
     runner = AnalysisRunner(threads=1).start()
     detector = RunnerDetector(telephony, runner, SystemClock())

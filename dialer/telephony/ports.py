@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import socket
 import threading
@@ -33,11 +34,15 @@ def free_udp_port(
     address: str = "127.0.0.1",
     block: int = 1,
     exclude: Iterable[int] = (),
+    hold: bool = False,
 ) -> int:
     """A port p with p..p+block-1 all free for UDP on ``address`` (e.g. an RTP range).
 
     Random order, and never a port this process handed out in the last two minutes, so
     concurrent callers do not collide; other processes can still race, so bind soon after.
+    ``hold`` keeps the ports out of later answers for the life of this process: for a
+    long-lived endpoint whose RTP ports are bound only while it has calls (otherwise a
+    baresip started minutes later could be given one of them as its SIP port).
     """
     starts = list(range(low, high - block + 2, max(1, block)))
     random.shuffle(starts)
@@ -52,6 +57,6 @@ def free_udp_port(
             if excluded.intersection(candidates):
                 continue
             if all(_udp_free(address, p) for p in candidates):
-                _given.update({p: now for p in candidates})
+                _given.update({p: math.inf if hold else now for p in candidates})
                 return start
     raise OSError(f"no {block} free UDP ports between {low} and {high}")

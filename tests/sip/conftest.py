@@ -31,7 +31,9 @@ pj_adapter = pytest.importorskip("dialer.telephony.pjsua2_adapter")
 @pytest.fixture(scope="session")
 def telephony() -> Iterator[object]:
     """One endpoint for the whole session, as in a worker process (one Endpoint per process)."""
-    config = EndpointConfig(sip_port=free_udp_port(), rtp_port=free_udp_port(block=8))
+    config = EndpointConfig(
+        sip_port=free_udp_port(hold=True), rtp_port=free_udp_port(block=8, hold=True)
+    )
     tel = pj_adapter.Pjsua2Telephony.start(config)
     yield tel
     tel.shutdown()
