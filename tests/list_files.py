@@ -12,7 +12,7 @@ _ROWS = [
     "Bad;Number;12345;;too short",
     "Dup;Licate;202.555.0143;;same as José",
     "Dee;Ensee;(212) 555-0199;;on the DNC list",
-    "Formula;Cell;=2+3;;=HYPERLINK(\"http://evil.example\")",
+    'Formula;Cell;=2+3;;=HYPERLINK("http://evil.example")',
 ]
 MESSY_CSV = ("\r\n".join(_ROWS) + "\r\n").encode("cp1252")
 # Per phone number (one phone column, so they add up to rows).
