@@ -30,6 +30,11 @@ KEEP = "custom"
 ROLE_CHOICES = (KEEP, Role.PHONE.value, *(r.value for r in Role if r is not Role.PHONE))
 
 
+# Beside the file: the name the person's computer gave it, shown and recorded as the import's
+# file name (the file itself is stored under a secure_filename version of it).
+_ORIGINAL_NAME = ".original-name"
+
+
 @dataclass(frozen=True)
 class Upload:
     token: str
@@ -37,7 +42,8 @@ class Upload:
 
     @property
     def filename(self) -> str:
-        return self.path.name
+        original = self.path.parent / _ORIGINAL_NAME
+        return original.read_text(encoding="utf-8") if original.is_file() else self.path.name
 
 
 def uploads_dir() -> Path:
@@ -59,6 +65,8 @@ def save_upload(file: FileStorage | None) -> Upload:
     path = folder / name
     with path.open("wb") as out:
         shutil.copyfileobj(file.stream, out, length=1024 * 1024)
+    original = "".join(c for c in Path(file.filename).name if c.isprintable())[:200]
+    (folder / _ORIGINAL_NAME).write_text(original or name, encoding="utf-8")
     if path.stat().st_size == 0:
         discard(Upload(token, path))
         raise ValidationError([f"file: {file.filename!r} is empty (0 bytes)"])
@@ -67,7 +75,11 @@ def save_upload(file: FileStorage | None) -> Upload:
 
 def find_upload(token: str) -> Upload:
     folder = uploads_dir() / token
-    files = sorted(folder.iterdir()) if _TOKEN.match(token) and folder.is_dir() else []
+    files = (
+        sorted(p for p in folder.iterdir() if p.name != _ORIGINAL_NAME)
+        if _TOKEN.match(token) and folder.is_dir()
+        else []
+    )
     if not files:
         raise NotFound("no such upload (it was imported or discarded): upload the file again")
     return Upload(token, files[0])

@@ -102,7 +102,7 @@ def test_a_messy_csv_is_uploaded_mapped_imported_and_summarised(
     assert [name for name, _ in mapping_store.list_templates(db, campaign.id)] == ["crm export"]
 
     summary = supervisor.get(f"/imports/{import_id}").get_data(as_text=True)
-    assert "spring_list.csv" in summary and "rejects.csv" in summary
+    assert "spring list.csv" in summary and "rejects.csv" in summary
 
     rejects = supervisor.get(f"/imports/{import_id}/rejects.csv")
     assert rejects.status_code == 200 and rejects.mimetype == "text/csv"
@@ -113,7 +113,7 @@ def test_a_messy_csv_is_uploaded_mapped_imported_and_summarised(
     assert formula_row[rows[0].index("Notes")].startswith("'=HYPERLINK")
 
     lists_page = supervisor.get(f"/campaigns/{campaign.id}/lists").get_data(as_text=True)
-    assert "spring_list.csv" in lists_page and 'id="penetration"' in lists_page
+    assert "spring list.csv" in lists_page and 'id="penetration"' in lists_page
 
 
 def test_an_empty_or_garbage_file_is_refused_clearly_and_nothing_is_stored(
