@@ -14,7 +14,10 @@ import psycopg
 from flask import Flask
 
 from campaigns.campaign import Campaign
+from campaigns.contact_import import service
 from campaigns.storage import dnc_store, mapping_store
+from dashboard.db import get_db
+from dashboard.import_runner import start_in_background
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign
 from tests.list_files import DNC_NUMBER, EXPECTED, MESSY_CSV
@@ -185,4 +188,36 @@ def test_writes_without_csrf_are_refused_and_unknown_things_are_404(
     assert supervisor.get("/imports/999/rejects.csv").status_code == 404
     assert supervisor.get(f"/campaigns/{campaign.id}/lists/uploads/{'0' * 32}").status_code == 404
     assert supervisor.get(f"/campaigns/{campaign.id}/lists/uploads/..%2f..").status_code == 404
+    assert db.execute("SELECT count(*) FROM list_imports").fetchone() == (0,)
+
+
+def test_a_failed_import_shows_its_error_and_leaves_the_campaign_as_it_was(
+    supervisor: DashboardClient, db: psycopg.Connection[Any], dashboard_app: Flask
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    uploaded = _upload(supervisor, campaign.id, MESSY_CSV, "list.csv")
+    token = uploaded.headers["Location"].rsplit("/", 1)[1]
+    uploads = Path(dashboard_app.config["DIALER_SETTINGS"].data_dir) / "uploads" / token
+    with dashboard_app.app_context():
+        conn = get_db()
+        import_id = service.start_import(conn, campaign.id, uploads / "list.csv")
+        # The file changes after it was checked (another upload, a disk problem): the run fails.
+        (uploads / "list.csv").write_bytes(b"Other;Columns\n1;2\n")
+        start_in_background(import_id).join(timeout=60)
+    status = wait_for_import(supervisor, import_id)
+    assert status["state"] == "failed" and "the file changed" in status["error"]
+    page = supervisor.get(f"/imports/{import_id}").get_data(as_text=True)
+    assert "the file changed since it was checked" in page
+    assert db.execute("SELECT count(*) FROM contacts").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM contact_lists").fetchone() == (0,)
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_the_limit(
+    supervisor: DashboardClient, db: psycopg.Connection[Any], dashboard_app: Flask
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    dashboard_app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    answer = _upload(supervisor, campaign.id, b"phone\n" + b"2025550143\n" * 300_000, "big.csv")
+    assert answer.status_code == 413
+    assert "larger than the 2 MB upload limit" in answer.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM list_imports").fetchone() == (0,)
