@@ -13,7 +13,9 @@ campaign as it was and the error (or "interrupted") in the import's status.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+from pathlib import Path
 
 from flask import current_app
 
@@ -33,10 +35,12 @@ def database_url() -> str:
     return str(pool(current_app).conninfo)
 
 
-def start_in_background(import_id: int) -> threading.Thread:
+def start_in_background(import_id: int, upload_folder: Path | None = None) -> threading.Thread:
+    """Run the import; then delete `upload_folder` (the uploaded file): the contacts and the
+    rejected rows are in the database by then, and a failed import is uploaded again."""
     thread = threading.Thread(
         target=_run,
-        args=(database_url(), import_id),
+        args=(database_url(), import_id, upload_folder),
         name=f"list-import-{import_id}",
         daemon=True,
     )
@@ -44,7 +48,7 @@ def start_in_background(import_id: int) -> threading.Thread:
     return thread
 
 
-def _run(url: str, import_id: int) -> None:
+def _run(url: str, import_id: int, upload_folder: Path | None) -> None:
     with _SLOTS:
         try:
             service.run_import(url, import_id)
@@ -52,3 +56,6 @@ def _run(url: str, import_id: int) -> None:
             log.warning("list import %s failed: %s", import_id, error)
         except Exception:  # a thread's edge: log it, the status already says failed
             log.exception("list import %s failed", import_id)
+        finally:
+            if upload_folder is not None:
+                shutil.rmtree(upload_folder, ignore_errors=True)

@@ -154,7 +154,7 @@ def start(campaign_id: int, token: str) -> ResponseReturnValue:
     template_name = request.form.get("save_template", "").strip()
     if template_name:
         mapping_store.save_template(conn, campaign.id, template_name[:100], chosen)
-    start_in_background(import_id)
+    start_in_background(import_id, saved.path.parent)
     return redirect(url_for("lists.show_import", import_id=import_id))
 
 

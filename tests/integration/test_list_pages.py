@@ -93,6 +93,11 @@ def test_a_messy_csv_is_uploaded_mapped_imported_and_summarised(
     status = wait_for_import(supervisor, import_id)
     assert status["state"] == "done", status["error"]
     assert {k: status[k] for k in EXPECTED} == EXPECTED
+    upload_folder = Path(dashboard_app.config["DIALER_SETTINGS"].data_dir) / "uploads"
+    deadline = time.monotonic() + 10
+    while any(upload_folder.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(upload_folder.iterdir()), "the uploaded file outlived its import"
 
     in_db = counts_in_db(db, campaign.id)
     assert in_db == {"dialable": EXPECTED["imported"], "dnc": EXPECTED["dnc"]}

@@ -121,7 +121,7 @@ def upload_list(campaign_id: int) -> ResponseReturnValue:
     if save_as:
         used = ColumnMapping.from_json(status.options["mapping"])
         mapping_store.save_template(conn, campaign.id, save_as[:100], used)
-    start_in_background(import_id)
+    start_in_background(import_id, saved.path.parent)
     return jsonify(status.to_json()), 202
 
 
