@@ -192,3 +192,45 @@ def test_a_dnc_file_blocks_existing_contacts_through_the_api_and_the_page(
     )
     assert empty.status_code == 400 and "empty (0 bytes)" in empty.get_data(as_text=True)
     assert "/dnc/import" in supervisor.get("/dnc").get_data(as_text=True)
+
+
+def test_a_mapping_saved_by_one_upload_is_used_by_name_by_the_next(
+    api: Call, db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    url = f"/api/v1/campaigns/{campaign.id}/lists"
+    first = {
+        "mapping": {"phones": [{"header": "Téléphone", "label": "main"}], "last_name": "Nom"},
+        "save_mapping": "crm",
+        "list_name": "first",
+    }
+    answer = api(
+        "POST", url, data={"file": (io.BytesIO(MESSY_CSV), "a.csv"), "options": json.dumps(first)}
+    )
+    assert answer.status_code == 202 and _wait(api, answer.json["import_id"])["state"] == "done"
+    other = b"Tel;Name\n+44 20 7946 0018;Smith\n"
+    renamed = MESSY_CSV.replace("Téléphone".encode("cp1252"), b"Phone")
+    second = {"mapping_template": "crm", "skip_dialed_days": 7, "list_name": "second"}
+    wrong = api(
+        "POST", url, data={"file": (io.BytesIO(other), "b.csv"), "options": json.dumps(second)}
+    )
+    assert wrong.status_code == 400 and "'Téléphone' is not in the file" in str(wrong.json)
+    bad_type = api(
+        "POST",
+        url,
+        data={"file": (io.BytesIO(renamed), "c.csv"), "options": '{"skip_dialed_days": true}'},
+    )
+    assert bad_type.status_code == 400 and bad_type.json["problems"] == [
+        "options.skip_dialed_days: a whole number or null"
+    ]
+    again = api(
+        "POST", url, data={"file": (io.BytesIO(MESSY_CSV), "d.csv"), "options": json.dumps(second)}
+    )
+    assert again.status_code == 202
+    status = _wait(api, again.json["import_id"])
+    # Every number is in the campaign already (or invalid): nothing new, nothing lost.
+    assert status["state"] == "done" and status["imported"] == 0 and status["duplicates"] == 4
+    labels = db.execute(
+        "SELECT DISTINCT phone_label, last_name IS NOT NULL FROM contacts"
+    ).fetchall()
+    assert labels == [("main", True)]

@@ -58,13 +58,16 @@ def _mapping(data: Any) -> ColumnMapping | None:
     return ColumnMapping.from_json({**data, "phones": phones})
 
 
+_KINDS = {str: "a string", int: "a whole number", bool: "true or false"}
+
+
 def _optional(data: dict[str, Any], name: str, kind: type) -> Any:
     value = data.get(name)
     # bool is an int to Python, not to this API.
-    if value is not None and (not isinstance(value, kind) or (kind is int and value is True)):
-        raise ValidationError([f"options.{name}: a {kind.__name__} or null"])
-    if isinstance(value, bool) and kind is not bool:
-        raise ValidationError([f"options.{name}: a {kind.__name__} or null"])
+    if value is not None and (
+        not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
+    ):
+        raise ValidationError([f"options.{name}: {_KINDS[kind]} or null"])
     return value
 
 
