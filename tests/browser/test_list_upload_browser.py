@@ -68,3 +68,22 @@ def test_a_supervisor_uploads_maps_imports_and_downloads_rejects(
     page.goto(f"/campaigns/{campaign.id}")
     expect(page.locator("#list-penetration")).to_contain_text("spring list")
     _shot(page, artifacts, "4-campaign")
+
+
+def test_a_supervisor_imports_a_dnc_file_from_the_dnc_page(
+    sign_in: Callable[[str], Page], artifacts: Path, db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    page = sign_in("supervisor")
+    page.goto(f"/dnc?campaign_id={campaign.id}")
+    page.click("text=Bulk import")
+    expect(page.locator("select[name=campaign_id]")).to_have_value(str(campaign.id))
+    page.set_input_files(
+        "input[type=file]",
+        {"name": "dnc.csv", "mimeType": "text/csv", "buffer": b"phone\n2025550143\n12345\n"},
+    )
+    page.fill("input[name=source]", "customer requests")
+    page.click("main button.primary")
+    for key, value in {"rows": 2, "added": 1, "invalid": 1, "blocked": 0}.items():
+        expect(page.locator(f"#dnc-summary [data-count={key}]")).to_have_text(str(value))
+    _shot(page, artifacts, "5-dnc-import")
