@@ -47,6 +47,8 @@ class Operation:
     errors: tuple[tuple[int, str], ...] = ()
     # The success answer's media type; a stream (text/event-stream) has no JSON schema.
     media_type: str = "application/json"
+    # The request body's: multipart/form-data for uploads.
+    body_media_type: str = "application/json"
 
 
 def documented(
@@ -59,6 +61,7 @@ def documented(
     description: str = "",
     errors: Mapping[int, str] | None = None,
     media_type: str = "application/json",
+    body_media_type: str = "application/json",
 ) -> Callable[[View], View]:
     operation = Operation(
         summary,
@@ -69,6 +72,7 @@ def documented(
         description,
         tuple(sorted((errors or {}).items())),
         media_type,
+        body_media_type,
     )
 
     def decorate(view: View) -> View:
@@ -222,7 +226,7 @@ def _operation(
     if op.body:
         result["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _ref(op.body)}},
+            "content": {op.body_media_type: {"schema": _ref(op.body)}},
         }
         result["responses"]["409"] = _error("Conflicts with what is stored (e.g. a duplicate)")
     for status, meaning in op.errors:

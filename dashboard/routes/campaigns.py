@@ -14,6 +14,7 @@ from campaigns.users import Role
 from dashboard.access import managers
 from dashboard.campaign_form import DAYS, WEEKDAY_NAMES, form_to_data, form_values, spec_to_form
 from dashboard.db import get_db
+from dashboard.list_penetration import campaign_penetration
 from dashboard.navigation import NavItem
 
 blueprint = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -88,6 +89,7 @@ def show(campaign_id: int) -> ResponseReturnValue:
         rules=campaign.spec.rules,
         dispositions=disposition_store.list_dispositions(conn, campaign_id),
         weekday_names=WEEKDAY_NAMES,
+        penetration=campaign_penetration(conn, campaign_id),
     )
 
 

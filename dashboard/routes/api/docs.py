@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from dashboard.access import public
 from dashboard.api_schemas import SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
+from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
 from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
@@ -18,4 +19,8 @@ blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 @public
 @documented("This document (OpenAPI 3.1)")
 def openapi_document() -> ResponseReturnValue:
-    return jsonify(build_document(current_app, {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS}))
+    return jsonify(
+        build_document(
+            current_app, {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS, **LIST_SCHEMAS}
+        )
+    )
