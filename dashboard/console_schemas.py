@@ -335,6 +335,20 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    "PreviewCard": _object(
+        {
+            "attempt_id": _NULLABLE_INT,
+            "screen_pop": {"anyOf": [{"$ref": "#/components/schemas/ScreenPop"}, {"type": "null"}]},
+        }
+    ),
+    "PreviewDialed": _object({"attempt_id": {"type": "integer"}}),
+    "PreviewSkipInput": {
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "maxLength": 80},
+            "agent_id": {"type": "integer", "description": "managers: the agent"},
+        },
+    },
     "HangupRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string", "const": "hangup"}}
     ),
