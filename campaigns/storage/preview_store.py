@@ -87,6 +87,16 @@ def held_preview(conn: Connection, agent_id: int) -> HeldPreview | None:
     return None if row is None else HeldPreview(int(row[0]), int(row[1]), row[2])
 
 
+def previews_held(conn: Connection, campaign_id: int) -> int:
+    """Contacts agents of this campaign are looking at and have not dialed yet."""
+    row = conn.execute(
+        "SELECT count(*) FROM call_attempts WHERE campaign_id = %(id)s AND kind = 'preview'"
+        " AND state = 'queued' AND expires_at IS NULL",
+        {"id": campaign_id},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def refusal(conn: Connection, campaign: Campaign, contact_id: int, now: datetime) -> str | None:
     """Why this contact may not be dialed right now; None when every rule allows it."""
     spec = campaign.spec

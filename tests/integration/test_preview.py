@@ -4,18 +4,20 @@ pause and dial."""
 from __future__ import annotations
 
 import concurrent.futures
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from campaigns.agents import AgentState
 from campaigns.campaign import Campaign, CampaignState, DialMode
 from campaigns.storage import campaign_store
+from campaigns.storage.claim_store import claim_dialable_contacts
 from campaigns.storage.db import Connection
 from dialer.agents.service import AgentService
 from dialer.preview import DialRefused, PreviewService
 from tests.agent_factories import make_agent
 from tests.agent_fixtures import T0, agents  # noqa: F401
+from tests.cli_runner import run_cli
 from tests.factories import make_campaign, make_contacts
 
 # T0 is 15:00 UTC on a Thursday: 10:00 in New York, 07:00 in Los Angeles (closed, US rules).
@@ -202,10 +204,33 @@ def test_dial_is_refused_with_the_reason_when_the_number_reached_the_dnc_list(
 
 
 def test_the_scheduler_claim_never_takes_a_preview_campaigns_contacts(db: Connection) -> None:
-    from campaigns.storage.claim_store import claim_dialable_contacts
-
     campaign = _preview_campaign(db)
     make_contacts(db, campaign, ["+12025550701"])
     with db.transaction():
         claimed = claim_dialable_contacts(db, campaign, 5, T0, fencing_token=1, leader="t")
     assert claimed == []
+
+
+@pytest.mark.usefixtures("service_env")
+def test_campaign_status_counts_previewed_contacts_and_says_there_is_no_pacing(
+    db: Connection,
+    agents: AgentService,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    service = PreviewService(agents.db, agents, Sent())
+    campaign = _preview_campaign(db)
+    zone = _midday_zone(datetime.now(UTC))
+    make_contacts(db, campaign, ["+12025550801", "+12025550802"], time_zones=[zone])
+    agent_id = _ready(agents, db, "ann", campaign)
+    assert service.current(agent_id, datetime.now(UTC)) is not None
+
+    shown = run_cli(capsys, "campaign", "status", "Preview", "--json").json()
+    assert (shown["dial_mode"], shown["previewing"], shown["dialable_now"]) == ("preview", 1, 1)
+    assert shown["blocked"]["in_flight"] == 1 and shown["pacing"] is None
+    text = run_cli(capsys, "campaign", "status", "Preview").out
+    assert "each agent dials the contact shown to them" in text
+
+
+def _midday_zone(at: datetime) -> str:
+    offset = (12 - at.hour + 12) % 24 - 12
+    return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
