@@ -121,7 +121,7 @@ class PreviewService:
                     contact = claim_store.claim_preview_contact(conn, campaign, agent_id, now)
                     if contact is None:
                         return None
-                    attempt_id = preview_store.create_preview(
+                    attempt_id = preview_store.create_agent_attempt(
                         conn, campaign_id, contact.contact_id, agent_id, now
                     )
                     # Reserve the agent before the commit: if they are no longer ready (a click
@@ -140,12 +140,12 @@ class PreviewService:
         self.agents.release(agent_id, attempt_id, HandBack.UNUSED, now)
 
     def _free_if_over(self, agent_id: int, attempt_id: int, now: datetime) -> None:
-        """A preview dial no worker took in time ends without a worker to free its agent."""
+        """A preview or manual dial no worker took in time ends with no worker to free its agent."""
         with self.db.connection() as conn:
             row = conn.execute(
                 "SELECT state, kind FROM call_attempts WHERE id = %(id)s", {"id": attempt_id}
             ).fetchone()
-        if row is not None and row[0] == AttemptState.ENDED and row[1] == "preview":
+        if row is not None and row[0] == AttemptState.ENDED and row[1] in ("preview", "manual"):
             self.agents.release(agent_id, attempt_id, HandBack.UNUSED, now)
 
 

@@ -28,8 +28,9 @@ class HeldPreview:
 
 _INSERT = """
 INSERT INTO call_attempts (campaign_id, contact_id, kind, called_number, caller_id, agent_id,
-                           queued_at)
-SELECT %(campaign_id)s, k.id, 'preview', k.phone_e164, c.caller_id, %(agent_id)s, %(now)s
+                           queued_at, expires_at)
+SELECT %(campaign_id)s, k.id, %(kind)s, k.phone_e164, c.caller_id, %(agent_id)s, %(now)s,
+       %(expires_at)s
 FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.id = %(contact_id)s
 RETURNING id
@@ -56,7 +57,10 @@ SELECT
             AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id)) AS on_dnc,
     NOT (k.time_zones <@ %(open_zones)s::text[]) AS outside_hours,
     k.attempts >= %(max_attempts)s AS exhausted,
-    c.state <> 'running' AS campaign_stopped
+    c.state <> 'running' AS campaign_stopped,
+    k.state NOT IN ('dialable', 'callback', 'in_flight') AS closed,
+    (%(cooldown_h)s::int IS NOT NULL AND k.last_abandoned_at IS NOT NULL
+     AND k.last_abandoned_at > %(now)s - make_interval(hours => %(cooldown_h)s::int)) AS cooling
 FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.id = %(contact_id)s
 """
@@ -66,16 +70,33 @@ _REASONS = {
     "outside_hours": "outside the calling hours of the contact's time zone",
     "exhausted": "the contact has had its maximum number of attempts",
     "campaign_stopped": "the campaign is not running",
+    "closed": "the contact is closed (done, exhausted or do-not-call)",
+    "cooling": "an abandoned call to this number is too recent (the rule set's cool-down)",
 }
 
 
-def create_preview(
-    conn: Connection, campaign_id: int, contact_id: int, agent_id: int, now: datetime
+def create_agent_attempt(
+    conn: Connection,
+    campaign_id: int,
+    contact_id: int,
+    agent_id: int,
+    now: datetime,
+    *,
+    kind: str = "preview",
+    expires_at: datetime | None = None,
 ) -> int:
-    """The attempt that holds a claimed contact for its agent (in the caller's transaction)."""
+    """The attempt that holds a claimed contact for its agent (in the caller's transaction):
+    a preview (no expiry: the agent decides) or a manual dial (queued for a worker)."""
     row = conn.execute(
         _INSERT,
-        {"campaign_id": campaign_id, "contact_id": contact_id, "agent_id": agent_id, "now": now},
+        {
+            "campaign_id": campaign_id,
+            "contact_id": contact_id,
+            "agent_id": agent_id,
+            "now": now,
+            "kind": kind,
+            "expires_at": expires_at,
+        },
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -85,6 +106,20 @@ def held_preview(conn: Connection, agent_id: int) -> HeldPreview | None:
     """The contact this agent is looking at and has not dialed yet, if any."""
     row = conn.execute(_HELD, {"agent_id": agent_id}).fetchone()
     return None if row is None else HeldPreview(int(row[0]), int(row[1]), row[2])
+
+
+def lock_contact(conn: Connection, contact_id: int) -> tuple[int, bool] | None:
+    """Lock one contact for a manual dial: (campaign id, has a call open); None if unknown."""
+    row = conn.execute(
+        "SELECT k.campaign_id, EXISTS (SELECT 1 FROM call_attempts a WHERE a.contact_id = k.id"
+        " AND a.state <> 'ended') FROM contacts k WHERE k.id = %(id)s FOR UPDATE OF k",
+        {"id": contact_id},
+    ).fetchone()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def take_contact(conn: Connection, contact_id: int) -> None:
+    conn.execute("UPDATE contacts SET state = 'in_flight' WHERE id = %(id)s", {"id": contact_id})
 
 
 def previews_held(conn: Connection, campaign_id: int) -> int:
@@ -106,6 +141,8 @@ def refusal(conn: Connection, campaign: Campaign, contact_id: int, now: datetime
             "contact_id": contact_id,
             "open_zones": sorted(open_zones(now, spec.calling_hours)),
             "max_attempts": spec.max_attempts,
+            "cooldown_h": spec.rules.no_repeat_after_abandon_h,
+            "now": now,
         },
     ).fetchone()
     if row is None:

@@ -154,7 +154,9 @@
     show(live["call-hint"], Boolean(hint));
     show(live.preview, Boolean(previewing));
     live["call-title"].textContent = previewing ? "Preview" : "Call";
-    if (next.state === "ready") askForPreview(false);
+    // Ready: a preview campaign has a contact to show. Reserved for a call that ended with no
+    // worker to free the agent (a dial nobody took in time): asking frees them.
+    if (next.state === "ready" || (reserved && next.call.state === "ended")) askForPreview(false);
     show(hangupButton, next.state === "on_call");
     show(live["call-controls"], next.state === "on_call");
     if (features.attempt !== next.attempt_id) {

@@ -1,4 +1,4 @@
-"""Preview dialing end to end: an agent on a preview campaign is shown a contact through the
+"""Preview dialing and click-to-call end to end: an agent on a preview campaign is shown a contact through the
 dashboard's API, clicks Dial, and a real worker (`dialer workers`, pjsua2) calls the sipp
 carrier and bridges this very agent's phone (`dialer softphone --auto-answer`), which was
 reserved from the moment the contact was shown. The attempt is stored as kind 'preview' with the
@@ -160,3 +160,34 @@ def test_a_busy_customer_gives_the_agent_back_ready_and_the_contact_to_the_retry
         (attempt,),
     ).fetchone()
     assert stored == ("preview", setup.pia.id, 486, "dialable", 1)
+
+
+def test_click_to_call_from_a_contact_record_bridges_the_agent_who_clicked(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    agent_phone: SoftphoneProcess,
+    dashboard: Flask,
+) -> None:
+    customer = carrier(Scenario.ANSWER_AND_WAIT)
+    [uri] = agent_phone.ready_uris()
+    setup = PreviewFloor(db, service_env, customer, dashboard, uri)
+    floor, pia = setup.floor, setup.pia
+
+    with running_workers(service_env, 2, tmp_path):
+        placed = setup.client.send_json("POST", f"/api/v1/contacts/{setup.contact}/call")
+        assert placed.status_code == 202, placed.json
+        assert placed.json is not None
+        attempt = int(placed.json["attempt_id"])
+        floor.wait_state(pia.id, AgentState.ON_CALL, timeout=60)
+        assert floor.status("otto").state is AgentState.READY
+        hung_up = setup.client.send_json("POST", f"/api/v1/attempts/{attempt}/hangup")
+        assert hung_up.status_code == 202, hung_up.json
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
+    stored = db.execute(
+        "SELECT kind, agent_id, outcome FROM call_attempts WHERE id = %s", (attempt,)
+    ).fetchone()
+    assert stored == ("manual", pia.id, "connected")
