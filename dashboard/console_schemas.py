@@ -138,6 +138,7 @@ _CALL = {
                 "called_number": {"type": "string"},
                 "contact_name": {"type": "string"},
                 "state": {"type": "string"},
+                "kind": {"type": "string", "enum": ["auto", "manual", "preview"]},
             }
         ),
         {"type": "null"},

@@ -11,6 +11,7 @@
     status: root.dataset.statusUrl, login: root.dataset.loginUrl, ready: root.dataset.readyUrl,
     pause: root.dataset.pauseUrl, logout: root.dataset.logoutUrl, events: root.dataset.eventsUrl,
     attempts: root.dataset.attemptsUrl, preview: root.dataset.previewUrl,
+    contacts: root.dataset.contactsUrl,
   };
   const pauseLabels = JSON.parse(root.dataset.pauseLabels || "{}");
   const live = {};
@@ -145,7 +146,8 @@
     show(live.call, held);
     show(live.idle, !held);
     const reserved = next.state === "reserved" && next.call;
-    const previewing = reserved && next.call.state === "queued" && dialedPreview !== next.attempt_id;
+    const previewing = reserved && next.call.kind === "preview" && next.call.state === "queued" &&
+      dialedPreview !== next.attempt_id;
     const placing = reserved && !previewing && ["queued", "dialing", "ringing"].includes(next.call.state);
     const hint = previewing ? "Preview: read the contact, then Dial or Skip."
       : placing ? "Calling the customer: your phone rings when they answer."
@@ -420,6 +422,23 @@
         refresh();
       }).catch(function () { button.disabled = false; showError("The dialer cannot be reached; try again."); });
   }
+
+  // ---- click-to-call from a call in "My calls" (outside the console's root) ----
+  function callContact(button) {
+    button.disabled = true;
+    window.dialerFetch(urls.contacts + button.dataset.contactId + "/call", {method: "POST", json: {}})
+      .then(readJson).then(function (answer) {
+        button.disabled = false;
+        if (!answer.ok) { showError(problemText(answer.body, "Not dialed (" + answer.status + ").")); return; }
+        showError("");
+        showNotice("Calling " + button.dataset.number + ": your phone rings when they answer.");
+        refresh();
+      }).catch(function () { button.disabled = false; showError("The dialer cannot be reached; try again."); });
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action=call-contact]");
+    if (button) callContact(button);
+  });
 
   // ---- wiring ----
   live["login-form"].addEventListener("submit", function (event) {

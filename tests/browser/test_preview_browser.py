@@ -109,3 +109,51 @@ def test_a_preview_card_offers_dial_and_skip_and_says_why_a_dial_is_refused(
     expect(page.locator("[data-live=error]")).to_contain_text("do-not-call")
     page.screenshot(path=str(artifacts / "console-preview-refused.png"), full_page=True)
     expect(page.locator("[data-live=state]")).to_have_text("ready")
+
+
+def test_click_to_call_from_my_calls_places_the_call_or_says_why_not(
+    page: Page,
+    artifacts: Path,
+    db: psycopg.Connection[Any],
+    service: AgentService,
+) -> None:
+    make_pause_codes(db, "break")
+    made = make_campaign(db, "Win-back", trunk_uri="sip:{number}@127.0.0.1:5999")
+    campaign = campaign_store.set_campaign_state(db, made.id, CampaignState.RUNNING)
+    spec = AgentSpec(sip_uri="sip:max@127.0.0.1:5094", campaign_ids=(campaign.id,))
+    agent = agent_store.insert_agent(db, "max", "Max Agent", password_hash(), spec)
+    zone = _zone_where_it_is_midday(datetime.now(UTC))
+    [ada, bea] = make_contacts(db, campaign, ["+12025550191", "+12025550192"], time_zones=[zone])
+    for contact, number in ((ada, "+12025550191"), (bea, "+12025550192")):
+        db.execute(
+            "INSERT INTO call_attempts (campaign_id, contact_id, called_number, caller_id,"
+            " state, outcome, agent_id, queued_at, hangup_at) VALUES (%s, %s, %s,"
+            " '+12025550100', 'ended', 'connected', %s, now() - interval '1 day',"
+            " now() - interval '1 day')",
+            (campaign.id, contact, number, agent.id),
+        )
+    db.execute("INSERT INTO dnc_entries (phone_e164, source) VALUES ('+12025550192', 'asked')")
+    db.commit()
+
+    sign_in_agent(page, "max")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("[data-live=state]")).to_have_text("paused")
+    page.get_by_role("button", name="Ready").click()
+    expect(page.locator("[data-live=state]")).to_have_text("ready")
+
+    page.get_by_role("button", name="Call +12025550192 now").click()
+    expect(page.locator("[data-live=error]")).to_contain_text("do-not-call")
+    expect(page.locator("[data-live=state]")).to_have_text("ready")
+
+    page.get_by_role("button", name="Call +12025550191 now").click()
+    expect(page.locator("[data-live=notice]")).to_contain_text("Calling +12025550191")
+    expect(page.locator("[data-live=state]")).to_have_text("reserved")
+    expect(page.locator("[data-live=call-hint]")).to_have_text(
+        "Calling the customer: your phone rings when they answer."
+    )
+    expect(page.locator("[data-live=preview]")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "console-click-to-call.png"), full_page=True)
+    assert db.execute(
+        "SELECT kind, agent_id FROM call_attempts WHERE contact_id = %s AND state <> 'ended'",
+        (ada,),
+    ).fetchone() == ("manual", agent.id)

@@ -1,8 +1,8 @@
-"""Preview dialing and click-to-call end to end: an agent on a preview campaign is shown a contact through the
-dashboard's API, clicks Dial, and a real worker (`dialer workers`, pjsua2) calls the sipp
-carrier and bridges this very agent's phone (`dialer softphone --auto-answer`), which was
-reserved from the moment the contact was shown. The attempt is stored as kind 'preview' with the
-agent and the outcome."""
+"""Preview dialing and click-to-call end to end: an agent on a preview campaign is shown a
+contact through the dashboard's API and clicks Dial (or calls a contact from its record), and a
+real worker (`dialer workers`, pjsua2) calls the sipp carrier and bridges this very agent's phone
+(`dialer softphone --auto-answer`), reserved from the moment of the click. The attempt is stored
+as kind 'preview' (or 'manual') with the agent and the outcome."""
 
 from __future__ import annotations
 
