@@ -50,8 +50,7 @@ class PreviewService:
     def current(self, agent_id: int, now: datetime) -> int | None:
         """The attempt this agent is previewing: the one held, else a new contact claimed when
         the agent is ready on a preview campaign; None when there is nothing to show."""
-        with self.db.connection() as conn:
-            held = preview_store.held_preview(conn, agent_id)
+        held = self._held(agent_id, now)
         if held is not None:
             return held.attempt_id
         status = self.agents.status(agent_id)
@@ -69,10 +68,10 @@ class PreviewService:
     def dial(self, agent_id: int, now: datetime) -> Dialed:
         """Dial the previewed contact; DialRefused (and the preview released) when a rule
         forbids it now."""
+        held = self._held(agent_id, now)
+        if held is None:
+            raise Conflict("no previewed contact to dial")
         with self.db.connection() as conn:
-            held = preview_store.held_preview(conn, agent_id)
-            if held is None:
-                raise Conflict("no previewed contact to dial")
             campaign = campaign_store.get_campaign(conn, held.campaign_id)
             why = (
                 preview_store.refusal(conn, campaign, held.contact_id, now)
@@ -106,6 +105,24 @@ class PreviewService:
             return False
         self._close(agent_id, held.attempt_id, "released: the agent left", now, now)
         return True
+
+    def _held(self, agent_id: int, now: datetime) -> preview_store.HeldPreview | None:
+        """The agent's held preview, if they are still reserved for it. A preview whose agent
+        lost the reservation (the live state was rebuilt after a Redis loss) goes back: dialed,
+        it would find no agent to bridge."""
+        with self.db.connection() as conn:
+            held = preview_store.held_preview(conn, agent_id)
+        if held is None:
+            return None
+        status = self.agents.status(agent_id)
+        if status.state is AgentState.RESERVED and status.attempt_id == held.attempt_id:
+            return held
+        log.warning("agent %s lost preview attempt %s: released", agent_id, held.attempt_id)
+        with self.db.connection() as conn:
+            preview_store.close_preview(
+                conn, held.attempt_id, "released: agent not reserved", now, now
+            )
+        return None
 
     def _claim(self, agent_id: int, campaign_id: int, now: datetime) -> int | None:
         with self.db.connection() as conn:
@@ -142,9 +159,7 @@ class PreviewService:
     def _free_if_over(self, agent_id: int, attempt_id: int, now: datetime) -> None:
         """A preview or manual dial no worker took in time ends with no worker to free its agent."""
         with self.db.connection() as conn:
-            row = conn.execute(
-                "SELECT state, kind FROM call_attempts WHERE id = %(id)s", {"id": attempt_id}
-            ).fetchone()
+            row = preview_store.state_and_kind(conn, attempt_id)
         if row is not None and row[0] == AttemptState.ENDED and row[1] in ("preview", "manual"):
             self.agents.release(agent_id, attempt_id, HandBack.UNUSED, now)
 

@@ -108,6 +108,13 @@ def held_preview(conn: Connection, agent_id: int) -> HeldPreview | None:
     return None if row is None else HeldPreview(int(row[0]), int(row[1]), row[2])
 
 
+def state_and_kind(conn: Connection, attempt_id: int) -> tuple[str, str] | None:
+    row = conn.execute(
+        "SELECT state, kind FROM call_attempts WHERE id = %(id)s", {"id": attempt_id}
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
 def lock_contact(conn: Connection, contact_id: int) -> tuple[int, bool] | None:
     """Lock one contact for a manual dial: (campaign id, has a call open); None if unknown."""
     row = conn.execute(

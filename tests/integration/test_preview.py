@@ -10,10 +10,11 @@ import pytest
 
 from campaigns.agents import AgentState
 from campaigns.campaign import Campaign, CampaignState, DialMode
+from campaigns.errors import Conflict
 from campaigns.storage import campaign_store
 from campaigns.storage.claim_store import claim_dialable_contacts
 from campaigns.storage.db import Connection
-from dialer.agents.service import AgentService
+from dialer.agents.service import AgentService, HandBack
 from dialer.preview import DialRefused, PreviewService
 from tests.agent_factories import make_agent
 from tests.agent_fixtures import T0, agents  # noqa: F401
@@ -234,3 +235,30 @@ def test_campaign_status_counts_previewed_contacts_and_says_there_is_no_pacing(
 def _midday_zone(at: datetime) -> str:
     offset = (12 - at.hour + 12) % 24 - 12
     return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
+
+
+def test_a_preview_whose_agent_lost_the_reservation_goes_back_and_is_never_dialed(
+    db: Connection,
+    agents: AgentService,  # noqa: F811
+    service: PreviewService,
+) -> None:
+    campaign = _preview_campaign(db)
+    [first] = make_contacts(db, campaign, ["+12025550901"])
+    agent_id = _ready(agents, db, "ann", campaign)
+    shown = service.current(agent_id, T0)
+    assert shown is not None
+    # As after a live-state rebuild: the agent is no longer reserved for the preview.
+    agents.release(agent_id, shown, HandBack.UNUSED, T0)
+
+    with pytest.raises(Conflict, match="no previewed contact"):
+        service.dial(agent_id, T0)
+
+    assert isinstance(service.sender, Sent) and service.sender.dials == []
+    assert db.execute("SELECT outcome FROM call_attempts WHERE id = %s", (shown,)).fetchone() == (
+        "cancelled",
+    )
+    # The contact is back in line and shown again, on a fresh reservation.
+    again = service.current(agent_id, T0)
+    assert again != shown and _number(db, again) == "+12025550901"
+    assert agents.status(agent_id).attempt_id == again
+    assert first
