@@ -99,12 +99,7 @@ class PreviewService:
 
     def release(self, agent_id: int, now: datetime) -> bool:
         """The agent pauses or leaves: an undialed preview goes back at once. True if one did."""
-        with self.db.connection() as conn:
-            held = preview_store.held_preview(conn, agent_id)
-        if held is None:
-            return False
-        self._close(agent_id, held.attempt_id, "released: the agent left", now, now)
-        return True
+        return release_preview(self.agents, agent_id, now)
 
     def _held(self, agent_id: int, now: datetime) -> preview_store.HeldPreview | None:
         """The agent's held preview, if they are still reserved for it. A preview whose agent
@@ -152,9 +147,7 @@ class PreviewService:
     def _close(
         self, agent_id: int, attempt_id: int, why: str, now: datetime, back: datetime
     ) -> None:
-        with self.db.connection() as conn:
-            preview_store.close_preview(conn, attempt_id, why, now, back)
-        self.agents.release(agent_id, attempt_id, HandBack.UNUSED, now)
+        _close(self.agents, agent_id, attempt_id, why, now, back)
 
     def _free_if_over(self, agent_id: int, attempt_id: int, now: datetime) -> None:
         """A preview or manual dial no worker took in time ends with no worker to free its agent."""
@@ -166,3 +159,22 @@ class PreviewService:
 
 class _NoLongerReady(Exception):
     pass
+
+
+def release_preview(agents: AgentService, agent_id: int, now: datetime) -> bool:
+    """Give back the contact an agent is previewing (a pause or log-out from the console, the
+    CLI or a supervisor): the reservation ends unused, so a noted pause or log-out applies."""
+    with agents.db.connection() as conn:
+        held = preview_store.held_preview(conn, agent_id)
+    if held is None:
+        return False
+    _close(agents, agent_id, held.attempt_id, "released: the agent left", now, now)
+    return True
+
+
+def _close(
+    agents: AgentService, agent_id: int, attempt_id: int, why: str, now: datetime, back: datetime
+) -> None:
+    with agents.db.connection() as conn:
+        preview_store.close_preview(conn, attempt_id, why, now, back)
+    agents.release(agent_id, attempt_id, HandBack.UNUSED, now)

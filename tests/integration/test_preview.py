@@ -262,3 +262,24 @@ def test_a_preview_whose_agent_lost_the_reservation_goes_back_and_is_never_diale
     assert again != shown and _number(db, again) == "+12025550901"
     assert agents.status(agent_id).attempt_id == again
     assert first
+
+
+@pytest.mark.usefixtures("service_env")
+def test_a_supervisor_pausing_a_previewing_agent_from_the_cli_gives_the_contact_back(
+    db: Connection,
+    agents: AgentService,  # noqa: F811
+    service: PreviewService,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    campaign = _preview_campaign(db)
+    zone = _midday_zone(datetime.now(UTC))
+    [contact] = make_contacts(db, campaign, ["+12025551001"], time_zones=[zone])
+    agent_id = _ready(agents, db, "ann", campaign)
+    assert service.current(agent_id, datetime.now(UTC)) is not None
+
+    paused = run_cli(capsys, "agent", "pause", "ann", "--reason", "break", "--json").json()
+
+    assert (paused["state"], paused["reason"]) == ("paused", "break")
+    assert db.execute("SELECT state FROM contacts WHERE id = %s", (contact,)).fetchone() == (
+        "dialable",
+    )
