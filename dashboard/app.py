@@ -53,6 +53,7 @@ def create_app(
     app.config.update(overrides or {})
     init_pool(app, services.database_url, DB_POOL_SIZE)
     app.extensions["dialer.redis"] = redis_client(services.redis_url)
+    app.extensions["dialer.redis_url"] = services.redis_url  # the broker of preview dials
     app.extensions["dialer.login_throttle"] = LoginThrottle(app.extensions["dialer.redis"])
     init_auth(app)
     init_errors(app)

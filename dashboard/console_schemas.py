@@ -138,6 +138,7 @@ _CALL = {
                 "called_number": {"type": "string"},
                 "contact_name": {"type": "string"},
                 "state": {"type": "string"},
+                "kind": {"type": "string", "enum": ["auto", "manual", "preview"]},
             }
         ),
         {"type": "null"},
@@ -335,6 +336,20 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    "PreviewCard": _object(
+        {
+            "attempt_id": _NULLABLE_INT,
+            "screen_pop": {"anyOf": [{"$ref": "#/components/schemas/ScreenPop"}, {"type": "null"}]},
+        }
+    ),
+    "PreviewDialed": _object({"attempt_id": {"type": "integer"}}),
+    "PreviewSkipInput": {
+        "type": "object",
+        "properties": {
+            "reason": {"type": "string", "maxLength": 80},
+            "agent_id": {"type": "integer", "description": "managers: the agent"},
+        },
+    },
     "HangupRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string", "const": "hangup"}}
     ),

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+# The broker queue and the task name of dial tasks (workers/app.py, workers/tasks.py): every
+# sender, the scheduler's or the dashboard's (preview dials), must name the same ones.
+DIAL_QUEUE = "dials"
+DIAL_TASK = "dialer.dial"
+
 
 class DialSender(Protocol):
     def dial(self, attempt_id: int, expires_s: float) -> None:

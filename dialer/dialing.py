@@ -145,6 +145,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         # Agents who talked go to wrap-up only once the attempt is stored, so their disposition
         # never races the worker's own write of the outcome.
         claimer.release_deferred()
+        claimer.release_preassigned()
     return reporter.outcome or Outcome.FAILED
 
 
@@ -400,7 +401,17 @@ class _Claimer:
         self.claims = 0
 
     def claim_agent(self, attempt_id: str) -> AgentRef | None:
-        claimed = self.ctx.agents.claim(self.to_dial.campaign_id, int(attempt_id), self.ctx.now())
+        preassigned = self.to_dial.preassigned_agent_id
+        if preassigned is not None:
+            # A preview: the agent chose this call and is reserved for it already; never another
+            # agent, and only once (a phone that failed leaves the answer to the message).
+            if self.claims:
+                return None
+            claimed = self.ctx.agents.reserved_for(preassigned, int(attempt_id))
+        else:
+            claimed = self.ctx.agents.claim(
+                self.to_dial.campaign_id, int(attempt_id), self.ctx.now()
+            )
         if claimed is None:
             return None
         self.current = claimed.agent_id
@@ -417,6 +428,17 @@ class _Claimer:
         self.ctx.agents.release(
             agent_id, self.to_dial.attempt_id, HandBack(reason.value), self.ctx.now()
         )
+
+    def release_preassigned(self) -> None:
+        """A preview's agent still reserved when the attempt is over (busy, no answer, nothing
+        dialed) never took the call: back to ready, at their old place."""
+        agent_id = self.to_dial.preassigned_agent_id
+        if agent_id is None:
+            return
+        if self.ctx.agents.reserved_for(agent_id, self.to_dial.attempt_id) is not None:
+            self.ctx.agents.release(
+                agent_id, self.to_dial.attempt_id, HandBack.UNUSED, self.ctx.now()
+            )
 
     def release_deferred(self) -> None:
         for agent_id in self._deferred:

@@ -17,8 +17,9 @@ import os
 from celery import Celery
 
 from dialer.bootstrap import kombu_url
+from dialer.dial_queue import DIAL_QUEUE
 
-DIAL_QUEUE = "dials"
+__all__ = ["DIAL_QUEUE", "app", "create_app"]
 
 
 def create_app(redis_url: str) -> Celery:

@@ -41,6 +41,9 @@ class AttemptToDial:
     first_name: str
     last_name: str
     custom_fields: dict[str, Any]
+    kind: str = "auto"
+    # The agent already reserved for this call (preview and manual dials); None: claim one.
+    preassigned_agent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ _TO_DIAL = """
 SELECT a.id AS attempt_id, a.campaign_id, c.name AS campaign_name, a.contact_id, a.called_number,
        a.caller_id, c.ring_timeout_s, c.abandon_message, c.amd, c.recording, c.trunk_id,
        coalesce(k.first_name, '') AS first_name, coalesce(k.last_name, '') AS last_name,
-       coalesce(k.custom_fields, '{}') AS custom_fields
+       coalesce(k.custom_fields, '{}') AS custom_fields, a.kind,
+       CASE WHEN a.kind <> 'auto' THEN a.agent_id END AS preassigned_agent_id
 FROM call_attempts a
 JOIN campaigns c ON c.id = a.campaign_id
 LEFT JOIN contacts k ON k.id = a.contact_id

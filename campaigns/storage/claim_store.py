@@ -79,17 +79,24 @@ _CALLBACK = (
     " OR k.callback_agent_id = ANY(%(ready_agents)s::bigint[]))"
 )
 
-_CLAIM = f"""
-WITH fence AS (
+# The scheduler's claim is fenced by its leader token; an agent's preview claim (one contact, for
+# the agent in front of it) has no leader: its fence is a constant row.
+_SCHEDULER_FENCE = """
     INSERT INTO scheduler_fence (id, token, leader) VALUES (1, %(token)s, %(leader)s)
     ON CONFLICT (id) DO UPDATE SET token = excluded.token, leader = excluded.leader,
                                    updated_at = now()
     WHERE scheduler_fence.token <= excluded.token
     RETURNING 1
-),
+"""
+_NO_FENCE = "SELECT 1"
+
+
+def _claim_sql(fence: str, dial_modes: str) -> str:
+    return f"""
+WITH fence AS ({fence}),
 campaign AS (
     SELECT c.id FROM campaigns c, fence
-    WHERE c.id = %(campaign_id)s AND c.state = 'running'
+    WHERE c.id = %(campaign_id)s AND c.state = 'running' AND c.dial_mode {dial_modes}
 ),
 {_kind("callback", _CALLBACK, "next_eligible_at")},
 {_kind("retry", "k.state = 'dialable' AND k.attempts > 0", "next_eligible_at")},
@@ -108,6 +115,12 @@ UPDATE contacts k SET state = 'in_flight'
 FROM chosen WHERE k.id = chosen.id
 RETURNING k.id, k.phone_e164, chosen.rank
 """
+
+
+# The scheduler never claims for a preview campaign (its agents choose), and an agent's preview
+# claim takes from preview campaigns only.
+_CLAIM = _claim_sql(_SCHEDULER_FENCE, "<> 'preview'")
+_PREVIEW_CLAIM = _claim_sql(_NO_FENCE, "= 'preview'")
 
 _NEXT_TOKEN = """
 INSERT INTO scheduler_fence (id, token, leader) VALUES (1, 1, %(leader)s)
@@ -140,21 +153,8 @@ def claim_dialable_contacts(
     """Claim up to n contacts that every rule allows right now (in the caller's transaction)."""
     if n <= 0:
         return []
-    spec = campaign.spec
-    params: dict[str, Any] = {
-        "token": fencing_token,
-        "leader": leader,
-        "campaign_id": campaign.id,
-        "now": now,
-        "open_zones": sorted(open_zones(now, spec.calling_hours)),
-        "max_attempts": spec.max_attempts,
-        "cooldown_h": spec.rules.no_repeat_after_abandon_h,
-        "ready_agents": ready_agent_ids or [],
-        "order": [kind.value for kind in spec.contact_order],
-        "n": n,
-        # Candidates per kind before DNC and locks thin them: enough for the skipped ones.
-        "window": 4 * n + 50,
-    }
+    params = _params(campaign, n, now, ready_agent_ids or [])
+    params |= {"token": fencing_token, "leader": leader}
     rows = conn.execute(_CLAIM, params).fetchall()
     if not rows:
         fence = conn.execute(_FENCE_OK, {"token": fencing_token}).fetchone()
@@ -162,6 +162,31 @@ def claim_dialable_contacts(
             raise FencedOut(f"scheduler token {fencing_token} is older than the current leader's")
     # UPDATE ... RETURNING has no order of its own: restore the priority order for dialing.
     return [ClaimedContact(int(row[0]), str(row[1])) for row in sorted(rows, key=lambda r: r[2])]
+
+
+def claim_preview_contact(
+    conn: Connection, campaign: Campaign, agent_id: int, now: datetime
+) -> ClaimedContact | None:
+    """One contact of a preview campaign for this agent to look at, under the same rules and
+    locks as the scheduler's claim (callbacks promised by other agents stay theirs)."""
+    rows = conn.execute(_PREVIEW_CLAIM, _params(campaign, 1, now, [agent_id])).fetchall()
+    return ClaimedContact(int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def _params(campaign: Campaign, n: int, now: datetime, ready_agents: list[int]) -> dict[str, Any]:
+    spec = campaign.spec
+    return {
+        "campaign_id": campaign.id,
+        "now": now,
+        "open_zones": sorted(open_zones(now, spec.calling_hours)),
+        "max_attempts": spec.max_attempts,
+        "cooldown_h": spec.rules.no_repeat_after_abandon_h,
+        "ready_agents": ready_agents,
+        "order": [kind.value for kind in spec.contact_order],
+        "n": n,
+        # Candidates per kind before DNC and locks thin them: enough for the skipped ones.
+        "window": 4 * n + 50,
+    }
 
 
 def release_contacts(conn: Connection, contact_ids: list[int], now: datetime) -> None:

@@ -91,7 +91,11 @@ WHERE campaign_id = %(campaign_id)s AND queued_at >= %(thirty_days_ago)s
   AND outcome IN ('connected', 'abandoned')
 """
 
-_QUEUED = "SELECT count(*) FROM call_attempts WHERE state = 'queued'"
+# Queued for a worker; a preview still waiting for its agent's click (no expiry yet) takes no line.
+_QUEUED = (
+    "SELECT count(*) FROM call_attempts WHERE state = 'queued'"
+    " AND NOT (kind = 'preview' AND expires_at IS NULL)"
+)
 
 
 def open_calls(conn: Connection, campaign_id: int) -> list[OpenCall]:

@@ -96,7 +96,7 @@ def screen_pop(conn: Connection, attempt_id: int) -> ScreenPop | None:
 _SUMMARY = """
 SELECT a.id AS attempt_id, a.campaign_id, c.name AS campaign_name, a.called_number,
        trim(coalesce(k.first_name, '') || ' ' || coalesce(k.last_name, '')) AS contact_name,
-       a.state
+       a.state, a.kind
 FROM call_attempts a
 JOIN campaigns c ON c.id = a.campaign_id
 LEFT JOIN contacts k ON k.id = a.contact_id

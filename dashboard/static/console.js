@@ -10,7 +10,8 @@
   const urls = {
     status: root.dataset.statusUrl, login: root.dataset.loginUrl, ready: root.dataset.readyUrl,
     pause: root.dataset.pauseUrl, logout: root.dataset.logoutUrl, events: root.dataset.eventsUrl,
-    attempts: root.dataset.attemptsUrl,
+    attempts: root.dataset.attemptsUrl, preview: root.dataset.previewUrl,
+    contacts: root.dataset.contactsUrl,
   };
   const pauseLabels = JSON.parse(root.dataset.pauseLabels || "{}");
   const live = {};
@@ -32,6 +33,11 @@
   // Hold, mute and recording as asked from this page for the call on screen. The worker carries
   // them out; a refusal comes back as the API's error, shown, and the button is not toggled.
   let features = {attempt: null, held: false, muted: false, recording: false};
+  // Preview campaigns: the attempt this page asked to dial (its Dial/Skip buttons are done), and
+  // when the page last asked for a contact to preview while ready.
+  let dialedPreview = null;
+  let previewAskedMs = 0;
+  const PREVIEW_ASK_EVERY_MS = 5000;
 
   if (root.dataset.serverTime) clockOffsetMs = Date.parse(root.dataset.serverTime) - Date.now();
 
@@ -139,8 +145,20 @@
     const held = CALL_STATES.has(next.state) && next.attempt_id !== null;
     show(live.call, held);
     show(live.idle, !held);
-    live["call-hint"].textContent = CALL_HINTS[next.state] || "";
-    show(live["call-hint"], Boolean(CALL_HINTS[next.state]));
+    const reserved = next.state === "reserved" && next.call;
+    const previewing = reserved && next.call.kind === "preview" && next.call.state === "queued" &&
+      dialedPreview !== next.attempt_id;
+    const placing = reserved && !previewing && ["queued", "dialing", "ringing"].includes(next.call.state);
+    const hint = previewing ? "Preview: read the contact, then Dial or Skip."
+      : placing ? "Calling the customer: your phone rings when they answer."
+      : CALL_HINTS[next.state] || "";
+    live["call-hint"].textContent = hint;
+    show(live["call-hint"], Boolean(hint));
+    show(live.preview, Boolean(previewing));
+    live["call-title"].textContent = previewing ? "Preview" : "Call";
+    // Ready: a preview campaign has a contact to show. Reserved for a call that ended with no
+    // worker to free the agent (a dial nobody took in time): asking frees them.
+    if (next.state === "ready" || (reserved && next.call.state === "ended")) askForPreview(false);
     show(hangupButton, next.state === "on_call");
     show(live["call-controls"], next.state === "on_call");
     if (features.attempt !== next.attempt_id) {
@@ -377,6 +395,51 @@
       " your time, is filled in: submit again to use it.");
   }
 
+  // ---- preview campaigns ----
+  // A ready agent asks for a contact to preview (claimed for them by the server, under every
+  // compliance rule); the server answers none unless they work a running preview campaign.
+  function askForPreview(force) {
+    if (!urls.preview || (!force && Date.now() - previewAskedMs < PREVIEW_ASK_EVERY_MS)) return;
+    previewAskedMs = Date.now();
+    window.dialerFetch(urls.preview).then(readJson).then(function (answer) {
+      if (answer.ok && answer.body.attempt_id !== null) refresh();
+    }).catch(function () { /* asked again on the next status */ });
+  }
+
+  function previewAction(button, path, body) {
+    const attemptId = status ? status.attempt_id : null;
+    button.disabled = true;
+    window.dialerFetch(urls.preview + path, {method: "POST", json: body || {}}).then(readJson)
+      .then(function (answer) {
+        button.disabled = false;
+        if (!answer.ok) showError(problemText(answer.body, "That did not work (" + answer.status + ")."));
+        else {
+          showError("");
+          if (path === "/dial") dialedPreview = attemptId;
+          live["skip-reason"].value = "";
+        }
+        previewAskedMs = 0;
+        refresh();
+      }).catch(function () { button.disabled = false; showError("The dialer cannot be reached; try again."); });
+  }
+
+  // ---- click-to-call from a call in "My calls" (outside the console's root) ----
+  function callContact(button) {
+    button.disabled = true;
+    window.dialerFetch(urls.contacts + button.dataset.contactId + "/call", {method: "POST", json: {}})
+      .then(readJson).then(function (answer) {
+        button.disabled = false;
+        if (!answer.ok) { showError(problemText(answer.body, "Not dialed (" + answer.status + ").")); return; }
+        showError("");
+        showNotice("Calling " + button.dataset.number + ": your phone rings when they answer.");
+        refresh();
+      }).catch(function () { button.disabled = false; showError("The dialer cannot be reached; try again."); });
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action=call-contact]");
+    if (button) callContact(button);
+  });
+
   // ---- wiring ----
   live["login-form"].addEventListener("submit", function (event) {
     event.preventDefault();
@@ -405,6 +468,10 @@
     if (!button) return;
     const action = button.dataset.action;
     if (action === "ready") act(urls.ready);
+    else if (action === "preview-dial") previewAction(button, "/dial");
+    else if (action === "preview-skip") {
+      previewAction(button, "/skip", {reason: live["skip-reason"].value.trim() || undefined});
+    }
     else if (action === "logout") act(urls.logout);
     else if (action === "call-hold") {
       callAction(button, {action: features.held ? "resume" : "hold"},
@@ -430,6 +497,8 @@
   });
 
   setInterval(tick, 500);  // twice a second: the seconds shown never lag by a whole one
+  // New contacts may arrive (a list upload, a retry coming due) while a preview agent waits.
+  setInterval(function () { if (status && status.state === "ready") askForPreview(false); }, PREVIEW_ASK_EVERY_MS);
   tick();
   if (window.EventSource) {
     const events = new EventSource(urls.events);

@@ -115,6 +115,10 @@ class LiveState:
         fields = cast(dict[str, str], self._redis.hgetall(codec.agent_key(agent_id)))
         return codec.decode(agent_id, fields)
 
+    def profile_and_status(self, agent_id: int) -> tuple[AgentProfile, LiveStatus]:
+        fields = cast(dict[str, str], self._redis.hgetall(codec.agent_key(agent_id)))
+        return codec.decode_profile(agent_id, fields), codec.decode(agent_id, fields)
+
     def logged_in(self) -> list[tuple[AgentProfile, LiveStatus]]:
         """Every logged-in agent, by id (the CLI's and the wallboard's view)."""
         ids = sorted(int(i) for i in cast(set[str], self._redis.smembers(codec.LOGGED_IN)))

@@ -173,6 +173,22 @@ class AgentService:
             campaign_id,
         )
 
+    def reserved_for(self, agent_id: int, attempt_id: int) -> ClaimedAgent | None:
+        """The agent, if they are reserved for this very attempt (a preview or manual dial
+        reserves its agent before the call is placed); None otherwise."""
+        profile, status = self.live.profile_and_status(agent_id)
+        if status.state is not AgentState.RESERVED or status.attempt_id != attempt_id:
+            return None
+        assert status.call_campaign_id is not None
+        return ClaimedAgent(
+            profile.agent_id,
+            profile.username,
+            profile.display_name,
+            profile.sip_uri,
+            attempt_id,
+            status.call_campaign_id,
+        )
+
     def connected(self, agent_id: int, attempt_id: int, now: datetime) -> bool:
         """The agent answered and is bridged: on call. False if they no longer hold the call."""
         return self._hand(agent_id, CallConnected(attempt_id, now))

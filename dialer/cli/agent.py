@@ -21,6 +21,7 @@ from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from dialer.cli.output import emit_fields, emit_json, emit_table
 from dialer.cli.runtime import Runtime
+from dialer.preview import release_preview
 
 # A hash no password matches: the login stays locked until a password is set (dashboard, users).
 LOCKED_PASSWORD = "!"
@@ -192,8 +193,10 @@ def pause(runtime: Runtime, username: str, reason: str, as_json: bool) -> None:
     """Pause an agent (after their current call, if they hold one)."""
     now = datetime.now(UTC)
     with _service(runtime) as (service, conn):
-        status = service.pause(_agent(conn, username).id, reason, now)
-        _emit(_live(status, username, now), as_json)
+        agent_id = _agent(conn, username).id
+        service.pause(agent_id, reason, now)
+        release_preview(service, agent_id, now)  # a previewed contact goes back at once
+        _emit(_live(service.status(agent_id), username, now), as_json)
 
 
 @agent.command()
@@ -204,7 +207,10 @@ def logout(runtime: Runtime, username: str, as_json: bool) -> None:
     """Log an agent out (after their current call, if they hold one)."""
     now = datetime.now(UTC)
     with _service(runtime) as (service, conn):
-        _emit(_live(service.logout(_agent(conn, username).id, now), username, now), as_json)
+        agent_id = _agent(conn, username).id
+        service.logout(agent_id, now)
+        release_preview(service, agent_id, now)
+        _emit(_live(service.status(agent_id), username, now), as_json)
 
 
 @agent.command()

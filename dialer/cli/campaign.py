@@ -27,7 +27,7 @@ from campaigns.campaign import (
 )
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSetName
-from campaigns.storage import campaign_store, claim_store, pacing_store
+from campaigns.storage import campaign_store, claim_store, pacing_store, preview_store
 from dialer.bootstrap import RedisUnavailable, redis_client
 from dialer.cli.output import emit_fields, emit_json, emit_table
 from dialer.cli.runtime import Runtime
@@ -288,7 +288,9 @@ def status(runtime: Runtime, name: str, as_json: bool) -> None:
         found = campaign_store.find_campaign(conn, name)
         counts = claim_store.dialability_counts(conn, found, now)
         open_calls = len(pacing_store.open_calls(conn, found.id))
-    pacing = _last_decision(runtime, found.id)
+        previewing = preview_store.previews_held(conn, found.id)
+    preview = found.spec.dial_mode is DialMode.PREVIEW
+    pacing = None if preview else _last_decision(runtime, found.id)
     data: dict[str, Any] = {
         "campaign": found.name,
         "state": found.state.value,
@@ -298,6 +300,8 @@ def status(runtime: Runtime, name: str, as_json: bool) -> None:
         "dialable_now": counts.dialable_now,
         "blocked": {reason.value: count for reason, count in counts.blocked.items()},
         "calls_in_progress": open_calls,
+        # Preview campaigns: contacts shown to agents, not dialed yet (counted in in_flight).
+        "previewing": previewing,
         "pacing": pacing,
     }
     if as_json:
@@ -307,7 +311,10 @@ def status(runtime: Runtime, name: str, as_json: bool) -> None:
     click.echo("blocked:")
     for reason, count in data["blocked"].items():
         click.echo(f"  {reason:<20} {count}")
-    click.echo(f"last pacing decision: {json.dumps(pacing) if pacing else 'none yet'}")
+    if preview:
+        click.echo("pacing: none, a preview campaign: each agent dials the contact shown to them")
+    else:
+        click.echo(f"last pacing decision: {json.dumps(pacing) if pacing else 'none yet'}")
 
 
 def _last_decision(runtime: Runtime, campaign_id: int) -> dict[str, Any] | None:

@@ -102,6 +102,19 @@ def test_progressive_places_one_call_per_ready_agent(
     assert queued == (3,)
 
 
+def test_a_preview_campaign_is_never_dialed_by_the_scheduler(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db, DialMode.PREVIEW)
+    _ready(db, agents, campaign, 3)
+    _workers(redis_url, free=10)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    scheduler.step()
+    assert sender.sent == []
+    assert db.execute("SELECT count(*) FROM call_attempts").fetchone() == (0,)
+
+
 def test_never_queues_more_attempts_than_free_worker_lines(
     db: Connection, pool: Any, redis_url: str, agents: AgentService
 ) -> None:

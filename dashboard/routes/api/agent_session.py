@@ -23,6 +23,7 @@ from dashboard.console_schemas import live_status_json
 from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service, now, ready_service
 from dashboard.openapi import Param, documented
+from dashboard.routes.api.preview import preview_service
 from dialer.agents.model import LiveStatus
 
 blueprint = Blueprint("api_agent_session", __name__, url_prefix="/api/v1/agent")
@@ -112,7 +113,10 @@ def pause() -> ResponseReturnValue:
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason:
         raise ValidationError(["reason: a pause code"])
-    return status_answer(agent, ready_service().pause(agent.id, reason, now()))
+    service = ready_service()
+    service.pause(agent.id, reason, now())  # noted while a preview holds the agent, then:
+    preview_service().release(agent.id, now())  # a previewed contact goes back at once
+    return status_answer(agent, service.status(agent.id))
 
 
 @blueprint.post("/logout")
@@ -126,4 +130,7 @@ def pause() -> ResponseReturnValue:
 )
 def logout() -> ResponseReturnValue:
     agent = acting_agent(_body())
-    return status_answer(agent, ready_service().logout(agent.id, now()))
+    service = ready_service()
+    service.logout(agent.id, now())
+    preview_service().release(agent.id, now())
+    return status_answer(agent, service.status(agent.id))

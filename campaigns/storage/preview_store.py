@@ -1,0 +1,189 @@
+"""Preview dialing in PostgreSQL: the contact an agent is looking at, held as a queued attempt.
+
+A preview is an attempt row of kind 'preview' with its agent, in state queued and with no expiry
+(the reaper leaves it alone: the agent decides, not a clock), and its contact in_flight. Dial gives
+it a short expiry and hands it to a worker like any queued attempt; skip and release close it as
+cancelled (never dialed, not an attempt used up) and put the contact back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from campaigns.attempt import AttemptState, Outcome
+from campaigns.calling_window import open_zones
+from campaigns.campaign import Campaign
+from campaigns.storage import attempt_store
+from campaigns.storage.attempt_store import AttemptResult
+from campaigns.storage.db import Connection
+
+
+@dataclass(frozen=True)
+class HeldPreview:
+    attempt_id: int
+    campaign_id: int
+    contact_id: int | None
+
+
+_INSERT = """
+INSERT INTO call_attempts (campaign_id, contact_id, kind, called_number, caller_id, agent_id,
+                           queued_at, expires_at)
+SELECT %(campaign_id)s, k.id, %(kind)s, k.phone_e164, c.caller_id, %(agent_id)s, %(now)s,
+       %(expires_at)s
+FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.id = %(contact_id)s
+RETURNING id
+"""
+
+_HELD = """
+SELECT id, campaign_id, contact_id FROM call_attempts
+WHERE agent_id = %(agent_id)s AND kind = 'preview' AND state = 'queued' AND expires_at IS NULL
+ORDER BY id LIMIT 1
+"""
+
+_TO_DIAL = """
+UPDATE call_attempts SET expires_at = %(expires_at)s
+WHERE id = %(id)s AND agent_id = %(agent_id)s AND kind = 'preview' AND state = 'queued'
+  AND expires_at IS NULL
+RETURNING id
+"""
+
+# The rules again at the moment of the click: the agent may have looked for minutes, long enough
+# for a number to reach the DNC list or for the calling window to close.
+_STILL_ALLOWED = """
+SELECT
+    EXISTS (SELECT 1 FROM dnc_entries d WHERE d.phone_e164 = k.phone_e164
+            AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id)) AS on_dnc,
+    NOT (k.time_zones <@ %(open_zones)s::text[]) AS outside_hours,
+    k.attempts >= %(max_attempts)s AS exhausted,
+    c.state <> 'running' AS campaign_stopped,
+    k.state NOT IN ('dialable', 'callback', 'in_flight') AS closed,
+    (%(cooldown_h)s::int IS NOT NULL AND k.last_abandoned_at IS NOT NULL
+     AND k.last_abandoned_at > %(now)s - make_interval(hours => %(cooldown_h)s::int)) AS cooling
+FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.id = %(contact_id)s
+"""
+
+_REASONS = {
+    "on_dnc": "the number is on a do-not-call list",
+    "outside_hours": "outside the calling hours of the contact's time zone",
+    "exhausted": "the contact has had its maximum number of attempts",
+    "campaign_stopped": "the campaign is not running",
+    "closed": "the contact is closed (done, exhausted or do-not-call)",
+    "cooling": "an abandoned call to this number is too recent (the rule set's cool-down)",
+}
+
+
+def create_agent_attempt(
+    conn: Connection,
+    campaign_id: int,
+    contact_id: int,
+    agent_id: int,
+    now: datetime,
+    *,
+    kind: str = "preview",
+    expires_at: datetime | None = None,
+) -> int:
+    """The attempt that holds a claimed contact for its agent (in the caller's transaction):
+    a preview (no expiry: the agent decides) or a manual dial (queued for a worker)."""
+    row = conn.execute(
+        _INSERT,
+        {
+            "campaign_id": campaign_id,
+            "contact_id": contact_id,
+            "agent_id": agent_id,
+            "now": now,
+            "kind": kind,
+            "expires_at": expires_at,
+        },
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def held_preview(conn: Connection, agent_id: int) -> HeldPreview | None:
+    """The contact this agent is looking at and has not dialed yet, if any."""
+    row = conn.execute(_HELD, {"agent_id": agent_id}).fetchone()
+    return None if row is None else HeldPreview(int(row[0]), int(row[1]), row[2])
+
+
+def state_and_kind(conn: Connection, attempt_id: int) -> tuple[str, str] | None:
+    row = conn.execute(
+        "SELECT state, kind FROM call_attempts WHERE id = %(id)s", {"id": attempt_id}
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def lock_contact(conn: Connection, contact_id: int) -> tuple[int, bool] | None:
+    """Lock one contact for a manual dial: (campaign id, has a call open); None if unknown."""
+    row = conn.execute(
+        "SELECT k.campaign_id, EXISTS (SELECT 1 FROM call_attempts a WHERE a.contact_id = k.id"
+        " AND a.state <> 'ended') FROM contacts k WHERE k.id = %(id)s FOR UPDATE OF k",
+        {"id": contact_id},
+    ).fetchone()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
+def take_contact(conn: Connection, contact_id: int) -> None:
+    conn.execute("UPDATE contacts SET state = 'in_flight' WHERE id = %(id)s", {"id": contact_id})
+
+
+def previews_held(conn: Connection, campaign_id: int) -> int:
+    """Contacts agents of this campaign are looking at and have not dialed yet."""
+    row = conn.execute(
+        "SELECT count(*) FROM call_attempts WHERE campaign_id = %(id)s AND kind = 'preview'"
+        " AND state = 'queued' AND expires_at IS NULL",
+        {"id": campaign_id},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def refusal(conn: Connection, campaign: Campaign, contact_id: int, now: datetime) -> str | None:
+    """Why this contact may not be dialed right now; None when every rule allows it."""
+    spec = campaign.spec
+    row = conn.execute(
+        _STILL_ALLOWED,
+        {
+            "contact_id": contact_id,
+            "open_zones": sorted(open_zones(now, spec.calling_hours)),
+            "max_attempts": spec.max_attempts,
+            "cooldown_h": spec.rules.no_repeat_after_abandon_h,
+            "now": now,
+        },
+    ).fetchone()
+    if row is None:
+        return "the contact no longer exists"
+    reasons = [text for flag, text in zip(row, _REASONS.values(), strict=True) if flag]
+    return "; ".join(reasons) or None
+
+
+def mark_to_dial(conn: Connection, attempt_id: int, agent_id: int, expires_at: datetime) -> bool:
+    """The agent clicked Dial: the attempt may now be taken by a worker until `expires_at`."""
+    with conn.transaction():
+        done = conn.execute(
+            _TO_DIAL, {"id": attempt_id, "agent_id": agent_id, "expires_at": expires_at}
+        ).fetchone()
+    return done is not None
+
+
+def close_preview(
+    conn: Connection, attempt_id: int, why: str, now: datetime, back_at: datetime
+) -> bool:
+    """Close an undialed preview (skipped, released, refused) and put its contact back in line,
+    eligible again from `back_at`; False if it was dialed or closed meanwhile."""
+    with conn.transaction():
+        closed = attempt_store.finish_attempt(
+            conn,
+            attempt_id,
+            AttemptResult(Outcome.CANCELLED, sip_reason=why[:200]),
+            now,
+            only_if=(AttemptState.QUEUED,),
+        )
+        if closed and back_at > now:
+            conn.execute(
+                "UPDATE contacts k SET next_eligible_at = %(back_at)s FROM call_attempts a"
+                " WHERE a.id = %(id)s AND k.id = a.contact_id AND k.state = 'dialable'",
+                {"id": attempt_id, "back_at": back_at},
+            )
+    return closed
