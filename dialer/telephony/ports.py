@@ -11,6 +11,10 @@ from collections.abc import Iterable
 
 # The band this project's tests and demo use; 5060 stays free for real SIP servers.
 TEST_PORT_RANGE = (15000, 15999)
+# RTP ranges come in blocks (4 calls x 2 ports per process, x processes): taken from their own
+# wider band so that a test taking a 32-port block never finds the SIP band fragmented.
+# Clear of DIALER_RTP_PORT_BASE's default (20000 + k x 40) for workers running beside the tests.
+TEST_RTP_RANGE = (30000, 39999)
 # A port handed out is not handed out again for this long, even if still unbound: the
 # process it was meant for may not have bound it yet.
 _QUARANTINE_SECONDS = 120.0

@@ -16,7 +16,7 @@ from dialer.call_flow import AttemptResult, Milestone
 from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import E164, DigestCredentials, TrunkConfig
 from dialer.telephony.endpoint_config import EndpointConfig
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
 CALLER_ID = E164("+14155550100")
 CUSTOMER = E164("+442079460000")
@@ -32,7 +32,8 @@ pj_adapter = pytest.importorskip("dialer.telephony.pjsua2_adapter")
 def telephony() -> Iterator[object]:
     """One endpoint for the whole session, as in a worker process (one Endpoint per process)."""
     config = EndpointConfig(
-        sip_port=free_udp_port(hold=True), rtp_port=free_udp_port(block=8, hold=True)
+        sip_port=free_udp_port(hold=True),
+        rtp_port=free_udp_port(*TEST_RTP_RANGE, block=8, hold=True),
     )
     tel = pj_adapter.Pjsua2Telephony.start(config)
     yield tel

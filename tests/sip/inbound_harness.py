@@ -16,7 +16,7 @@ import psutil
 
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
 # Columns of one stored inbound call (see calls()).
 OUTCOME, AGENT_ID, OFFERED_AT, ANSWERED_AT, ABANDONED_AT, ENDED_AT, RECORDING, CALLER = range(8)
@@ -69,7 +69,7 @@ def running_inbound(
 ) -> Iterator[Inbound]:
     processes = (calls + 1) // 2
     port = free_udp_port(block=processes)
-    rtp = free_udp_port(block=processes * 16)
+    rtp = free_udp_port(*TEST_RTP_RANGE, block=processes * 16)
     proxy_port = free_udp_port() if proxy else 0
     log_path = tmp / "inbound.log"
     with log_path.open("wb") as out:

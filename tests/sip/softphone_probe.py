@@ -12,13 +12,13 @@ import sys
 from dialer.telephony import IncomingLeg, LegAnswered, LegEnded
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
 from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
 
 def main() -> None:
     config = EndpointConfig(
         sip_port=free_udp_port(),
-        rtp_port=free_udp_port(block=8),
+        rtp_port=free_udp_port(*TEST_RTP_RANGE, block=8),
         user="softphone",
         incoming=IncomingCalls.AUTO_ANSWER,
         log_level=1,

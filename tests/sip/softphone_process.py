@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class SoftphoneProcess:
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         if "--rtp-port" not in args:  # from the test band, never a worker's range
-            args = (*args, "--rtp-port", str(free_udp_port(block=8)))
+            args = (*args, "--rtp-port", str(free_udp_port(*TEST_RTP_RANGE, block=8)))
         self.args = args
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()

@@ -18,7 +18,7 @@ import redis
 from campaigns.storage import attempt_store
 from campaigns.storage.db import Connection
 from dialer import worker_registry
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 from workers.app import create_app
 
 
@@ -60,7 +60,9 @@ def running_workers(
         **os.environ,
         **env,
         "DIALER_SIP_PORT_BASE": str(free_udp_port(block=processes)),
-        "DIALER_RTP_PORT_BASE": str(free_udp_port(block=processes * rtp_per_process)),
+        "DIALER_RTP_PORT_BASE": str(
+            free_udp_port(*TEST_RTP_RANGE, block=processes * rtp_per_process)
+        ),
         "DIALER_RTP_PORTS_PER_PROCESS": str(rtp_per_process),
     }
     with log_path.open("wb") as out:
