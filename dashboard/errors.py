@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Flask, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
@@ -61,6 +62,18 @@ def init_errors(app: Flask) -> None:
     def _busy(error: PoolTimeout) -> ResponseReturnValue:
         log.warning("no database connection free: %s", error)
         return _answer(503, "busy", "the dashboard is busy; try again")
+
+    @app.errorhandler(redis.RedisError)
+    def _live_state_down(error: redis.RedisError) -> ResponseReturnValue:
+        # Agent states, free lines and live calls live in Redis; what is stored in PostgreSQL is
+        # untouched, so the answer says to retry rather than showing a bare 500.
+        log.warning("Redis is not answering: %s", error)
+        body, status = _answer(  # type: ignore[misc]
+            503,
+            "live_state_unavailable",
+            "live state (Redis) is not answering; nothing stored was lost, try again shortly",
+        )
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

@@ -4,6 +4,7 @@ states in Redis (through the real AgentService), as a supervisor sees them."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 import redis
+from flask import Flask
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, DialMode
@@ -307,3 +309,24 @@ def test_agents_get_403_and_strangers_must_sign_in(
 def test_an_unknown_campaign_is_404(supervisor: DashboardClient) -> None:
     assert supervisor.get("/wallboard/999999").status_code == 404
     assert supervisor.get("/api/v1/campaigns/999999/wallboard").status_code == 404
+
+
+def test_with_redis_down_the_wallboard_answers_503_and_says_why(
+    supervisor: DashboardClient, dashboard_app: Flask, campaign: Campaign
+) -> None:
+    # A real client to a port nobody listens on: the connection is refused as when Redis dies.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = redis.Redis(port=port, socket_connect_timeout=0.5)
+    dashboard_app.extensions["dialer.redis"] = dead
+
+    api = supervisor.get(_url(campaign))
+    page = supervisor.get(f"/wallboard/{campaign.id}")
+
+    assert api.status_code == 503 and api.json is not None
+    assert api.json["error"] == "live_state_unavailable"
+    assert "Redis" in api.json["message"]
+    assert api.headers["Retry-After"] == "5"
+    assert page.status_code == 503
+    assert "Redis" in page.get_data(as_text=True)
