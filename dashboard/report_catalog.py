@@ -52,6 +52,13 @@ class Report:
     uses_threshold: bool = False
     metrics: tuple[str, ...] = field(default_factory=tuple)
     uses_zone: bool = False  # hour-based: the filter's time zone applies
+    # The API's values where a CSV cell flattens them (default: the CSV row's values).
+    json_row: Callable[[Any], Sequence[object]] | None = None
+
+    def record(self, row: Any) -> dict[str, object]:
+        """One row for the JSON API, keyed by the CSV's column names."""
+        values = (self.json_row or self.csv_row)(row)
+        return dict(zip(self.csv_header, values, strict=True))
 
 
 def _outcomes(conn: Connection, report: ReportFilter, options: Options) -> list[OutcomeCount]:
@@ -162,6 +169,18 @@ REPORTS: dict[str, Report] = {
             sort_columns=tuple(agents.SORT_KEYS),
             default_sort=agents.DEFAULT_SORT,
             metrics=("Occupancy", "AHT (average handle time)"),
+            json_row=lambda r: (
+                r.agent_name,
+                r.calls_handled,
+                round(r.talk_s, 1),
+                round(r.wrap_s, 1),
+                round(r.reserved_s, 1),
+                round(r.idle_s, 1),
+                round(r.pause_s, 1),
+                {k or "none": round(s, 1) for k, s in r.pause_by_reason},
+                r.occupancy,
+                r.aht_s,
+            ),
         ),
         Report(
             "lists",

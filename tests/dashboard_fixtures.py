@@ -13,7 +13,10 @@ __all__), then write tests such as:
 
 `DashboardClient` is Flask's test client plus `login`, `csrf_token`, `post_form` (adds the CSRF
 field) and `send_json` (adds the X-CSRFToken header); `make_user`/`make_agent` create accounts
-(password TEST_PASSWORD) and `api_token` issues a bearer token.
+(password TEST_PASSWORD) and `api_token` issues a bearer token. For the JSON API,
+`api_document` is the OpenAPI document the app serves, `check(method, template, response)` asserts
+an answer matches what it declares, and `token_client(method, url, body)` calls as an admin with a
+bearer token.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import psycopg
 import pytest
 from flask import Flask
@@ -45,11 +49,14 @@ __all__ = [
     "admin",
     "agent",
     "anonymous",
+    "api_document",
     "api_token",
+    "check",
     "dashboard_app",
     "make_agent",
     "make_user",
     "supervisor",
+    "token_client",
 ]
 
 TEST_PASSWORD = "correct horse battery"
@@ -171,3 +178,42 @@ def agent(
 ) -> DashboardClient:
     created = make_agent("alice")
     return _signed_in(dashboard_app, user_store.get_user(db, created.user_id))
+
+
+@pytest.fixture
+def api_document(anonymous: DashboardClient) -> dict[str, Any]:
+    found = anonymous.get("/api/v1/openapi.json").json
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def check(api_document: dict[str, Any]) -> Callable[[str, str, TestResponse], Any]:
+    """Assert an answer matches what the document declares for (method, path template)."""
+
+    def check(method: str, template: str, response: TestResponse) -> Any:
+        operation = api_document["paths"][template][method.lower()]
+        declared = operation["responses"].get(str(response.status_code))
+        assert declared, f"{method} {template} answered undeclared {response.status_code}"
+        content = declared.get("content", {}).get("application/json")
+        if content:
+            schema = {**content["schema"], "components": api_document["components"]}
+            jsonschema.validate(response.json, schema)
+        return response.json
+
+    return check
+
+
+@pytest.fixture
+def token_client(
+    anonymous: DashboardClient, make_user: Callable[..., User], api_token: Callable[[User], str]
+) -> Callable[..., TestResponse]:
+    """(method, url, body=None) as an admin with a bearer token: no session, no CSRF."""
+    token = api_token(make_user(Role.ADMIN, "integration"))
+
+    def call(method: str, url: str, body: Any = None) -> TestResponse:
+        return anonymous.open(
+            url, method=method, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    return call

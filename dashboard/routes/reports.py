@@ -20,15 +20,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
-from werkzeug.datastructures import MultiDict
 
 from campaigns.errors import ValidationError
-from campaigns.report_filter import ReportFilter, parse_report_filter, parse_sort
-from campaigns.report_metrics import (
-    DEFAULT_SERVICE_LEVEL_S,
-    DEFINITIONS,
-    valid_service_level_threshold,
-)
+from campaigns.report_filter import ReportFilter
+from campaigns.report_metrics import DEFINITIONS
 from campaigns.storage.db import Connection
 from campaigns.storage.reports.scope import campaign_names
 from campaigns.users import Role
@@ -37,6 +32,7 @@ from dashboard.csv_export import csv_text
 from dashboard.db import get_db
 from dashboard.navigation import NavItem
 from dashboard.report_catalog import REPORTS, Options, Report
+from dashboard.report_request import parse_report_request
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -71,7 +67,7 @@ def reports_blueprint(
         conn = get_connection()
         names = campaign_names(conn)
         try:
-            scope, options = _parse(report, request.args, today(), default_tz)
+            scope, options = parse_report_request(report, request.args, today(), default_tz)
         except ValidationError as error:
             return _render(
                 report,
@@ -101,7 +97,7 @@ def reports_blueprint(
         """The page's figures for Plotly.react: same data, same uirevision, zoom kept."""
         report = _report(slug)
         try:
-            scope, options = _parse(report, request.args, today(), default_tz)
+            scope, options = parse_report_request(report, request.args, today(), default_tz)
         except ValidationError as error:
             return _json({"problems": error.problems}, 400)
         rows = report.run(get_connection(), scope, options)
@@ -112,7 +108,7 @@ def reports_blueprint(
     def export(slug: str) -> Response:
         report = _report(slug)
         try:
-            scope, options = _parse(report, request.args, today(), default_tz)
+            scope, options = parse_report_request(report, request.args, today(), default_tz)
         except ValidationError as error:
             return Response("\n".join(error.problems) + "\n", 400, mimetype="text/plain")
         rows = report.run(get_connection(), scope, options)
@@ -150,23 +146,6 @@ def _report(slug: str) -> Report:
     if report is None:
         abort(404)
     return report
-
-
-def _parse(
-    report: Report, args: MultiDict[str, str], today: date, default_tz: str
-) -> tuple[ReportFilter, Options]:
-    campaigns = args.getlist("campaign")
-    scope = parse_report_filter(args, campaigns, today, default_tz)
-    sort = None
-    if report.sort_columns and report.default_sort is not None:
-        sort = parse_sort(args.get("sort"), report.sort_columns, report.default_sort)
-    threshold = DEFAULT_SERVICE_LEVEL_S
-    raw = args.get("threshold")
-    if report.uses_threshold and raw:
-        if not raw.isdigit() or not valid_service_level_threshold(int(raw[:6])):
-            raise ValidationError([f"threshold: {raw[:20]!r} is not a multiple of 5 up to 300"])
-        threshold = int(raw)
-    return scope, Options(sort=sort, threshold_s=threshold)
 
 
 def _render(

@@ -11,10 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from flask import Flask
-from werkzeug.test import TestResponse
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, RecordingMode
@@ -33,24 +31,6 @@ from tests.factories import make_campaign, make_contacts
 __all__ = ["agents"]
 
 ACTION = "/attempts/{attempt_id}/call-action"
-
-
-@pytest.fixture
-def check(anonymous: DashboardClient) -> Callable[[str, str, TestResponse], Any]:
-    document = anonymous.get("/api/v1/openapi.json").json
-    assert document is not None
-
-    def check(method: str, template: str, response: TestResponse) -> Any:
-        operation = document["paths"][template][method.lower()]
-        declared = operation["responses"].get(str(response.status_code))
-        assert declared, f"{method} {template} answered undeclared {response.status_code}"
-        content = declared.get("content", {}).get("application/json")
-        if content:
-            schema = {**content["schema"], "components": document["components"]}
-            jsonschema.validate(response.json, schema)
-        return response.json
-
-    return check
 
 
 @pytest.fixture

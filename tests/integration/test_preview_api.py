@@ -7,10 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import jsonschema
 import pytest
 from flask import Flask
-from werkzeug.test import TestResponse
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, CampaignState, DialMode
@@ -44,23 +42,6 @@ def sent(dashboard_app: Flask) -> Recorded:
     recorded = Recorded()
     dashboard_app.extensions["dialer.dial_sender"] = recorded
     return recorded
-
-
-@pytest.fixture
-def check(anonymous: DashboardClient) -> Callable[[str, str, TestResponse], Any]:
-    document = anonymous.get("/api/v1/openapi.json").json
-    assert document is not None
-
-    def check(method: str, template: str, response: TestResponse) -> Any:
-        operation = document["paths"][template][method.lower()]
-        declared = operation["responses"].get(str(response.status_code))
-        assert declared, f"{method} {template} answered undeclared {response.status_code}"
-        content = declared.get("content", {}).get("application/json")
-        if content:
-            jsonschema.validate(response.json, {**content["schema"], **document})
-        return response.json
-
-    return check
 
 
 @pytest.fixture

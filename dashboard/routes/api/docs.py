@@ -10,6 +10,7 @@ from dashboard.api_schemas import SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
+from dashboard.report_schemas import REPORT_SCHEMAS
 from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
 blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
@@ -21,6 +22,7 @@ blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 def openapi_document() -> ResponseReturnValue:
     return jsonify(
         build_document(
-            current_app, {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS, **LIST_SCHEMAS}
+            current_app,
+            {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS, **LIST_SCHEMAS, **REPORT_SCHEMAS},
         )
     )
