@@ -7,7 +7,9 @@ for a board updated every few seconds, and its answer moves slowly (retry times,
 windows). So it is kept in Redis for every screen and process, served as kept, and once older
 than MAX_AGE recounted by one background thread per campaign (a Redis lock elects it) while the
 board goes on showing the previous count and when it was made. Only a campaign never counted
-(or forgotten, or whose count is older than KEEP) is counted while the request waits.
+(or forgotten, or whose count is older than KEEP) is counted while the request waits. A list
+import finished since the count also starts a recount at once, whoever ran it (CLI, dashboard,
+API, another host): a supervisor who just uploaded a list sees it on the next update.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from campaigns.campaign import Campaign
-from campaigns.storage import claim_store
+from campaigns.storage import claim_store, wallboard_store
 from campaigns.storage.db import Connection
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,10 @@ class ContactCounter:
         kept = kept_dialability(self.client.get(_KEY + str(campaign.id)), now, KEEP)
         if kept is None:
             return self.count(conn, campaign, now)
-        if now - kept.counted_at > self.max_age and self._lock(campaign.id):
+        stale = now - kept.counted_at > self.max_age or wallboard_store.list_imported_since(
+            conn, campaign.id, kept.counted_at
+        )
+        if stale and self._lock(campaign.id):
             threading.Thread(
                 target=self._recount,
                 args=(campaign,),

@@ -3,6 +3,8 @@ campaigns.storage.reports.wallboard and claim_store.dialability_counts)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from campaigns.attempt import AttemptState
 from campaigns.storage.db import Connection
 
@@ -21,3 +23,18 @@ def open_attempts_by_state(conn: Connection, campaign_id: int) -> dict[AttemptSt
     for state, count in conn.execute(_OPEN_BY_STATE, {"campaign_id": campaign_id}).fetchall():
         counts[AttemptState(state)] = int(count)
     return counts
+
+
+# A campaign has few imports (index list_imports_campaign finds them).
+_IMPORTED_SINCE = """
+SELECT EXISTS (
+    SELECT 1 FROM list_imports
+    WHERE campaign_id = %(campaign_id)s AND state = 'done' AND finished_at > %(since)s
+)
+"""
+
+
+def list_imported_since(conn: Connection, campaign_id: int, since: datetime) -> bool:
+    """Whether an import into the campaign finished after `since` (its contact counts moved)."""
+    row = conn.execute(_IMPORTED_SINCE, {"campaign_id": campaign_id, "since": since}).fetchone()
+    return bool(row and row[0])

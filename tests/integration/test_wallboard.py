@@ -259,6 +259,30 @@ def test_a_stale_count_is_shown_while_one_background_recount_replaces_it(
         pool.close()
 
 
+def test_a_list_imported_since_the_count_is_counted_at_once_not_after_30_seconds(
+    db: Connection, campaign: Campaign, live: redis.Redis, database_url: str
+) -> None:
+    make_contacts(db, campaign, ["+12125550101"], state="done")
+    pool = open_pool(database_url, max_size=2, name="wallboard-import-test")
+    counter = ContactCounter(live, pool.connection)
+    try:
+        old = counter.count(db, campaign, _now() - timedelta(seconds=5))
+        assert counter.read(db, campaign, _now()).counted_at == old.counted_at  # fresh: kept
+        make_contacts(db, campaign, ["+12125550102"], state="done")
+        db.execute(
+            "INSERT INTO list_imports (campaign_id, filename, state, finished_at)"
+            " VALUES (%s, 'new.csv', 'done', now())",
+            (campaign.id,),
+        )
+
+        deadline = time.monotonic() + 10
+        while counter.read(db, campaign, _now()).total != 2:
+            assert time.monotonic() < deadline, "the import did not start a recount"
+            time.sleep(0.05)
+    finally:
+        pool.close()
+
+
 def test_the_page_is_rendered_with_the_figures_and_the_live_wiring(
     admin: DashboardClient,
     db: Connection,
