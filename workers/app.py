@@ -4,8 +4,12 @@ Broker choices for phone calls (PJSUA2_NOTES.md, ECOSYSTEM_NOTES.md):
 - acks early (Celery's default): a task interrupted by a crash is not delivered again. At-least-once
   delivery would not make calls safer: the attempt row's compare-and-set already refuses a second
   dial, and an attempt whose worker died is closed by the reaper and retried by campaign policy.
-- prefetch 1 and a threads pool of 2: a dial task blocks for the whole call, and a process must
-  never hold more attempts than its 4 pjsua2 legs can carry.
+- a threads pool of 2 and no prefetch at all: a dial task blocks for the whole call, and a process
+  must never hold more attempts than its 4 pjsua2 legs can carry. Prefetch 1 is not enough: with
+  early acks the two running tasks are acked, so a worker with both lines busy still reserved two
+  more, and a new attempt landed on a busy worker 98 % of the time at 100 lines, waiting there for
+  a call to end (3.4 s from queued to dial on average in `dialer bench calls`, lines idle
+  meanwhile). `worker_disable_prefetch` (Redis, Celery 5.6+) fetches only with a thread free.
 - Redis's visibility timeout only matters for prefetched messages of a dead worker; dial tasks
   expire within seconds and their attempts expire in the database, so the default hour is harmless.
 """
@@ -29,6 +33,7 @@ def create_app(redis_url: str) -> Celery:
         task_ignore_result=True,
         task_acks_late=False,
         worker_prefetch_multiplier=1,
+        worker_disable_prefetch=True,
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,

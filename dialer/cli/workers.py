@@ -19,7 +19,7 @@ ATTEMPTS_PER_PROCESS = 2
 
 def worker_specs(lines: int, first_index: int = 0, log_dir: str | None = None) -> list[ChildSpec]:
     """ceil(lines / 2) Celery workers, each one process with one pjsua2 endpoint (4 legs: two
-    attempts of customer + agent), a threads pool of 2 and prefetch 1."""
+    attempts of customer + agent), a threads pool of 2 and no prefetch (workers/app.py says why)."""
     specs = []
     for index in range(first_index, first_index + math.ceil(lines / ATTEMPTS_PER_PROCESS)):
         specs.append(
