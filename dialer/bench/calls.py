@@ -159,8 +159,10 @@ def run_calls_bench(
         return report | floor.report()
 
 
-def _wait_for_workers(client: Any, count: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_for_workers(client: Any, count: int) -> None:
+    # Each process loads pjsua2 and Celery (about 1 CPU-second): 100 of them on 2 cores, with
+    # anything else running, can take longer than a fixed two minutes.
+    deadline = time.monotonic() + max(120, 3 * count)
     while len(worker_registry.live_workers(client)) < count:
         if time.monotonic() > deadline:
             raise click.ClickException("the workers did not all come up; see their logs")
