@@ -195,23 +195,37 @@ class _NoLongerReady(Exception):
     pass
 
 
-def release_preview(agents: AgentService, agent_id: int, now: datetime) -> bool:
+def release_preview(
+    agents: AgentService,
+    agent_id: int,
+    now: datetime,
+    *,
+    why: str = "released: the agent left",
+    how: HandBack = HandBack.UNUSED,
+) -> bool:
     """Give back the contact an agent is previewing (a pause or log-out from the console, the
-    CLI or a supervisor): the reservation ends unused, so a noted pause or log-out applies."""
+    CLI or a supervisor): the reservation ends unused, so a noted pause or log-out applies.
+    Signing out of the dashboard passes HOLD_EXPIRED: nobody is left to look at the next one."""
     with agents.db.connection() as conn:
         held = preview_store.held_preview(conn, agent_id)
     if held is None:
         return False
-    _close(agents, agent_id, held.attempt_id, "released: the agent left", now, now)
+    _close(agents, agent_id, held.attempt_id, why, now, now, how)
     return True
 
 
 def _close(
-    agents: AgentService, agent_id: int, attempt_id: int, why: str, now: datetime, back: datetime
+    agents: AgentService,
+    agent_id: int,
+    attempt_id: int,
+    why: str,
+    now: datetime,
+    back: datetime,
+    how: HandBack = HandBack.UNUSED,
 ) -> None:
     with agents.db.connection() as conn:
         preview_store.close_preview(conn, attempt_id, why, now, back)
-    agents.release(agent_id, attempt_id, HandBack.UNUSED, now)
+    agents.release(agent_id, attempt_id, how, now)
 
 
 def release_expired_previews(
