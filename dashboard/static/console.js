@@ -477,7 +477,10 @@
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const action = button.dataset.action;
-    if (action === "ready") act(urls.ready);
+    if (action === "ready") {
+      previewAskedMs = 0;  // going ready is asking for the next card: show it at once
+      act(urls.ready);
+    }
     else if (action === "preview-dial") previewAction(button, "/dial");
     else if (action === "preview-skip") {
       previewAction(button, "/skip", {reason: live["skip-reason"].value.trim() || undefined});
