@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# How the reason of an expired hold begins, on the attempt record and in the agent's answer.
+EXPIRED = "preview expired"
+
 
 @dataclass(frozen=True)
 class PreviewHold:
@@ -30,7 +33,12 @@ class PreviewHold:
     @property
     def why_expired(self) -> str:
         """The reason kept on the attempt record and shown to the agent."""
-        return f"preview expired: not dialed or skipped within {self.limit_s} s"
+        return f"{EXPIRED}: not dialed or skipped within {self.limit_s} s"
+
+
+def closed_by_expiry(reason: str | None) -> bool:
+    """Whether an attempt's recorded reason says its hold expired."""
+    return reason is not None and reason.startswith(EXPIRED)
 
 
 def is_expired(hold: PreviewHold, now: datetime) -> bool:

@@ -27,7 +27,7 @@ from campaigns.agents import AgentState
 from campaigns.attempt import AttemptState
 from campaigns.campaign import CampaignState, DialMode
 from campaigns.errors import Conflict
-from campaigns.preview_hold import PreviewHold, expired_holds, is_expired
+from campaigns.preview_hold import PreviewHold, closed_by_expiry, expired_holds, is_expired
 from campaigns.storage import campaign_store, claim_store, preview_store
 from campaigns.storage.db import Connection
 from dialer.agents.service import AgentService, ConnectionSource, HandBack
@@ -107,7 +107,7 @@ class PreviewService:
                 if not preview_store.mark_to_dial(conn, held.attempt_id, agent_id, expires):
                     # The sweep (or a release) closed it first: say why, never dial it.
                     closed = preview_store.closed_reason(conn, held.attempt_id)
-                    if closed is not None and closed.startswith("preview expired"):
+                    if closed_by_expiry(closed):
                         raise PreviewExpired(f"not dialed: {closed}; {EXPIRED_HINT}")
                     raise Conflict("the previewed contact was released meanwhile")
         if why is not None:

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.campaign import CampaignSpec, validate_spec
 from campaigns.errors import ValidationError
-from campaigns.preview_hold import PreviewHold, expired_holds, is_expired
+from campaigns.preview_hold import PreviewHold, closed_by_expiry, expired_holds, is_expired
 
 T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
@@ -51,6 +51,12 @@ def test_the_reason_on_the_record_names_the_limit() -> None:
     assert hold(1, 0, limit_s=120).why_expired == (
         "preview expired: not dialed or skipped within 120 s"
     )
+
+
+def test_only_an_expiry_reason_reads_as_an_expiry() -> None:
+    assert closed_by_expiry(hold(1, 0).why_expired)
+    assert not closed_by_expiry("skipped by the agent: preview expired, they said")
+    assert not closed_by_expiry(None)
 
 
 def test_the_campaign_hold_limit_defaults_to_five_minutes() -> None:
