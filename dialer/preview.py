@@ -130,10 +130,15 @@ class PreviewService:
         return release_preview(self.agents, agent_id, now)
 
     def _paused_by_expiry(self, agent_id: int) -> bool:
+        """The agent's preview expired: they are paused for it, or still reserved for a preview
+        the sweep has just closed (it frees the agent right after its commit)."""
         status = self.agents.status(agent_id)
-        return (
-            status.state is AgentState.PAUSED and status.reason == SystemPause.PREVIEW_EXPIRED.value
-        )
+        if status.state is AgentState.PAUSED:
+            return status.reason == SystemPause.PREVIEW_EXPIRED.value
+        if status.state is AgentState.RESERVED and status.attempt_id is not None:
+            with self.db.connection() as conn:
+                return closed_by_expiry(preview_store.closed_reason(conn, status.attempt_id))
+        return False
 
     def _held(self, agent_id: int, now: datetime) -> PreviewHold | None:
         """The agent's held preview, if they are still reserved for it. A preview whose agent

@@ -301,3 +301,21 @@ def test_the_scheduler_tick_releases_expired_holds(
     assert _attempt(db, shown)[:2] == ("ended", "cancelled")
     assert _contact(db, contact) == ("dialable", 0)
     assert agents.status(agent_id).reason == "preview_expired"
+
+
+def test_a_dial_between_the_sweeps_commit_and_the_agents_release_is_told_it_expired(
+    db: Connection, agents: AgentService, service: PreviewService
+) -> None:
+    campaign = _campaign(db)
+    make_contacts(db, campaign, ["+12025550801"])
+    agent_id = _ready(agents, db, "ann", campaign)
+    service.current(agent_id, T0)
+    hold = preview_store.held_preview(db, agent_id)
+    assert hold is not None
+    # The sweep has closed the attempt; the agent is still reserved for it, for a moment.
+    assert preview_store.release_expired(db, hold, T0 + LIMIT)
+    assert agents.status(agent_id).state is AgentState.RESERVED
+
+    with pytest.raises(PreviewExpired, match="expired"):
+        service.dial(agent_id, T0 + LIMIT)
+    assert _dials(service) == []
