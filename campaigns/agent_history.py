@@ -20,6 +20,7 @@ class SystemPause(StrEnum):
     LOGIN = "login"  # logged in, not yet ready: going ready is the agent's own decision
     PHONE_NOT_ANSWERING = "phone_not_answering"  # a call was offered and the phone failed
     SYSTEM_RESTART = "system_restart"  # logged in when the live state had to be rebuilt
+    PREVIEW_EXPIRED = "preview_expired"  # a preview was neither dialed nor skipped in time
 
 
 @dataclass(frozen=True)

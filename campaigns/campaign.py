@@ -121,6 +121,8 @@ class CampaignSpec:
     voicemail_message: str | None = None
     # Days a call recording is kept after the call; then the sweep deletes the file.
     recording_retention_days: int = 90
+    # Seconds an agent may look at a previewed contact before it goes back (docs/telephony.md).
+    preview_timeout_s: int = 300
 
     @property
     def rules(self) -> RuleSet:
@@ -180,6 +182,8 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
         problems.append("wrapup_limit_s: must be 5-3600 s")
     if not 1 <= spec.recording_retention_days <= 3650:
         problems.append("recording_retention_days: must be 1-3650 days")
+    if not 30 <= spec.preview_timeout_s <= 3600:
+        problems.append("preview_timeout_s: must be 30-3600 s")
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -263,6 +267,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "amd_on_not_sure": spec.amd_on_not_sure.value,
         "voicemail_message": spec.voicemail_message,
         "recording_retention_days": spec.recording_retention_days,
+        "preview_timeout_s": spec.preview_timeout_s,
         "created_at": campaign.created_at.isoformat(),
         "updated_at": campaign.updated_at.isoformat(),
     }

@@ -99,6 +99,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
     "voicemail_message": _NULLABLE_STRING,
     "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+    "preview_timeout_s": {"type": "integer", "minimum": 30, "maximum": 3600},
 }
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},

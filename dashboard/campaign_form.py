@@ -19,6 +19,7 @@ _PLAIN = (
     "name", "caller_id", "trunk", "dial_mode", "dial_ratio", "min_agents_predictive",
     "max_lines", "rule_set", "ring_timeout_s", "max_attempts", "abandon_message",
     "wrapup_limit_s", "timezone", "default_region", "recording", "recording_retention_days",
+    "preview_timeout_s",
     "amd", "amd_on_machine", "amd_on_not_sure", "voicemail_message",
 )  # fmt: skip
 
@@ -34,6 +35,8 @@ def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
             del data[key]
     if not data["recording_retention_days"]:
         del data["recording_retention_days"]  # left empty: the default (or the current value)
+    if not data["preview_timeout_s"]:
+        del data["preview_timeout_s"]
     pct = form.get("abandon_target_pct", "").strip()
     try:
         data["abandon_target"] = round(float(pct) / 100, 6) if pct else ""

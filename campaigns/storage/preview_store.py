@@ -1,30 +1,24 @@
 """Preview dialing in PostgreSQL: the contact an agent is looking at, held as a queued attempt.
 
 A preview is an attempt row of kind 'preview' with its agent, in state queued and with no expiry
-(the reaper leaves it alone: the agent decides, not a clock), and its contact in_flight. Dial gives
-it a short expiry and hands it to a worker like any queued attempt; skip and release close it as
-cancelled (never dialed, not an attempt used up) and put the contact back.
+(the reaper leaves it alone: the agent decides), and its contact in_flight. Dial gives it a short
+expiry and hands it to a worker like any queued attempt; skip and release close it as cancelled
+(never dialed, not an attempt used up) and put the contact back. A hold past the campaign's
+`preview_timeout_s` (campaigns.preview_hold) is closed the same way by the scheduler's sweep; the
+sweep and Dial both compare-and-set "queued with no expiry", so exactly one of them wins.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.calling_window import open_zones
 from campaigns.campaign import Campaign
+from campaigns.preview_hold import PreviewHold
 from campaigns.storage import attempt_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
-
-
-@dataclass(frozen=True)
-class HeldPreview:
-    attempt_id: int
-    campaign_id: int
-    contact_id: int | None
-
 
 _INSERT = """
 INSERT INTO call_attempts (campaign_id, contact_id, kind, called_number, caller_id, agent_id,
@@ -36,10 +30,20 @@ WHERE k.id = %(contact_id)s
 RETURNING id
 """
 
-_HELD = """
-SELECT id, campaign_id, contact_id FROM call_attempts
-WHERE agent_id = %(agent_id)s AND kind = 'preview' AND state = 'queued' AND expires_at IS NULL
-ORDER BY id LIMIT 1
+_HOLDS = """
+SELECT a.id, a.campaign_id, a.agent_id, a.contact_id, a.queued_at, c.preview_timeout_s
+FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
+WHERE a.kind = 'preview' AND a.state = 'queued' AND a.expires_at IS NULL
+  AND (%(agent_id)s::bigint IS NULL OR a.agent_id = %(agent_id)s::bigint)
+ORDER BY a.queued_at, a.id
+"""
+
+# The compare-and-set of a release: the row is still an undialed preview. Locked until the
+# caller's transaction ends, so a Dial (which sets expires_at) waits, then finds it ended.
+_LOCK_UNDIALED = """
+SELECT id FROM call_attempts
+WHERE id = %(id)s AND kind = 'preview' AND state = 'queued' AND expires_at IS NULL
+FOR UPDATE
 """
 
 _TO_DIAL = """
@@ -102,10 +106,56 @@ def create_agent_attempt(
     return int(row[0])
 
 
-def held_preview(conn: Connection, agent_id: int) -> HeldPreview | None:
+def held_preview(conn: Connection, agent_id: int) -> PreviewHold | None:
     """The contact this agent is looking at and has not dialed yet, if any."""
-    row = conn.execute(_HELD, {"agent_id": agent_id}).fetchone()
-    return None if row is None else HeldPreview(int(row[0]), int(row[1]), row[2])
+    holds = _holds(conn, agent_id)
+    return holds[0] if holds else None
+
+
+def undialed_previews(conn: Connection) -> list[PreviewHold]:
+    """Every preview held and not dialed yet, oldest first (the sweep's view)."""
+    return _holds(conn, None)
+
+
+def _holds(conn: Connection, agent_id: int | None) -> list[PreviewHold]:
+    rows = conn.execute(_HOLDS, {"agent_id": agent_id}).fetchall()
+    return [
+        PreviewHold(
+            attempt_id=int(row[0]),
+            campaign_id=int(row[1]),
+            agent_id=int(row[2]),
+            contact_id=None if row[3] is None else int(row[3]),
+            held_since=row[4],
+            limit_s=int(row[5]),
+        )
+        for row in rows
+    ]
+
+
+def release_expired(conn: Connection, hold: PreviewHold, now: datetime) -> bool:
+    """Close a preview held past its limit (cancelled: never dialed, no attempt used up, the
+    reason on the record) and put its contact back at once; False if it was dialed, skipped or
+    released meanwhile."""
+    with conn.transaction():
+        if conn.execute(_LOCK_UNDIALED, {"id": hold.attempt_id}).fetchone() is None:
+            return False
+        return attempt_store.finish_attempt(
+            conn,
+            hold.attempt_id,
+            AttemptResult(Outcome.CANCELLED, sip_reason=hold.why_expired),
+            now,
+            only_if=(AttemptState.QUEUED,),
+        )
+
+
+def closed_reason(conn: Connection, attempt_id: int) -> str | None:
+    """Why an ended attempt was closed (its recorded reason); None while it is open."""
+    row = conn.execute(
+        "SELECT coalesce(sip_reason, outcome) FROM call_attempts"
+        " WHERE id = %(id)s AND state = 'ended'",
+        {"id": attempt_id},
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def state_and_kind(conn: Connection, attempt_id: int) -> tuple[str, str] | None:

@@ -12,8 +12,11 @@ from campaigns.users import Role, User, validate_password
 from dashboard.access import login_required, public
 from dashboard.auth import current_user, end_session, start_session
 from dashboard.db import get_db
+from dashboard.live_agents import agent_service, now, own_agent_or_none
 from dashboard.rate_limit import LoginThrottle, LoginThrottled
 from dashboard.redirects import safe_next
+from dialer.agents.service import HandBack
+from dialer.preview import release_preview
 
 blueprint = Blueprint("auth", __name__)
 
@@ -79,6 +82,17 @@ def _authenticate(username: str, password: str) -> User | None:
 @blueprint.post("/logout")
 @public
 def logout() -> ResponseReturnValue:
+    agent = own_agent_or_none()
+    if agent is not None:
+        # An agent leaving the console gives back the contact on its preview card at once
+        # (rather than after the campaign's hold limit) and is paused, not offered the next.
+        release_preview(
+            agent_service(),
+            agent.id,
+            now(),
+            why="released: the agent signed out",
+            how=HandBack.HOLD_EXPIRED,
+        )
     end_session()
     return redirect(url_for("auth.login_form"))
 

@@ -32,6 +32,7 @@ _SYSTEM_LABELS = {
     SystemPause.LOGIN.value: "Just logged in",
     SystemPause.PHONE_NOT_ANSWERING.value: "Phone not answering",
     SystemPause.SYSTEM_RESTART.value: "System restart",
+    SystemPause.PREVIEW_EXPIRED.value: "Preview expired (not dialed in time)",
 }
 _SYSTEM_CODES = frozenset(_SYSTEM_LABELS)
 

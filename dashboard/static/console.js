@@ -38,6 +38,8 @@
   let dialedPreview = null;
   let previewAskedMs = 0;
   const PREVIEW_ASK_EVERY_MS = 5000;
+  const PREVIEW_EXPIRED = "preview_expired";  // the pause of an agent whose preview expired
+  let expiredNoticeShown = false;
 
   if (root.dataset.serverTime) clockOffsetMs = Date.parse(root.dataset.serverTime) - Date.now();
 
@@ -86,6 +88,14 @@
 
   // ---- the agent's state ----
   function drawStatus(next) {
+    // A preview held past the campaign's limit went back and paused the agent (the scheduler's
+    // sweep, or a Dial too late): say so once, as the card disappears.
+    const expired = next.state === "paused" && next.reason === PREVIEW_EXPIRED;
+    if (expired && !expiredNoticeShown) {
+      showNotice("Your preview expired: the contact was not dialed or skipped in time, so it " +
+        "went back in line. Click Ready for the next contact.");
+    } else if (!expired && expiredNoticeShown) showNotice("");
+    expiredNoticeShown = expired;
     status = next;
     clockOffsetMs = Date.parse(next.server_time) - Date.now();
     sinceMs = next.since ? Date.parse(next.since) : null;
@@ -467,7 +477,10 @@
     const button = event.target.closest("button[data-action]");
     if (!button) return;
     const action = button.dataset.action;
-    if (action === "ready") act(urls.ready);
+    if (action === "ready") {
+      previewAskedMs = 0;  // going ready is asking for the next card: show it at once
+      act(urls.ready);
+    }
     else if (action === "preview-dial") previewAction(button, "/dial");
     else if (action === "preview-skip") {
       previewAction(button, "/skip", {reason: live["skip-reason"].value.trim() || undefined});

@@ -12,6 +12,9 @@ Decisions (the console, the worker and the reports rely on them):
   into ready starts a new wait (idle_since = now).
 - A phone that does not answer pauses the agent ("phone_not_answering"): offering them the next
   call would only lose it too.
+- A preview the agent neither dialed nor skipped in time pauses them ("preview_expired"): they
+  walked away or the console closed, so showing them the next contact (or offering them calls of
+  another campaign) would only hold it for nobody. A pause or log-out they asked for meanwhile wins.
 - Asking for the state one is already in (ready when ready, the same pause, logged out when
   logged out) changes nothing; anything else the state does not allow is refused.
 - Times never run backwards: an event stamped before the current state began (clocks of two
@@ -40,6 +43,7 @@ from dialer.agents.model import (
     LoggedOut,
     Paused,
     PhoneNotAnswering,
+    PreviewHoldExpired,
     ReservationReleased,
     Reserved,
     StateChanged,
@@ -92,6 +96,11 @@ def transition(status: LiveStatus, event: AgentEvent) -> Step:
             if status.after_call is not None and status.after_call.state is _OUT:
                 return _enter(status, _OUT, at, campaigns=frozenset())
             return _enter(status, _PAUSED, at, reason=SystemPause.PHONE_NOT_ANSWERING.value)
+        case PreviewHoldExpired(attempt_id):
+            _holding(status, "be released", AgentState.RESERVED, attempt_id)
+            if status.after_call is not None:
+                return _call_over(status, at)
+            return _enter(status, _PAUSED, at, reason=SystemPause.PREVIEW_EXPIRED.value)
         case DispositionSubmitted(attempt_id, _, pause_reason):
             _holding(status, "submit a disposition", AgentState.WRAP_UP, attempt_id)
             if pause_reason is not None:

@@ -119,6 +119,14 @@ class PhoneNotAnswering:
 
 
 @dataclass(frozen=True)
+class PreviewHoldExpired:
+    """The agent neither dialed nor skipped the previewed contact within the campaign's limit."""
+
+    attempt_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DispositionSubmitted:
     attempt_id: int
     at: datetime
@@ -141,6 +149,7 @@ AgentEvent = (
     | CallEnded
     | ReservationReleased
     | PhoneNotAnswering
+    | PreviewHoldExpired
     | DispositionSubmitted
     | WrapUpExpired
 )

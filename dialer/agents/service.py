@@ -48,6 +48,7 @@ from dialer.agents.model import (
     LoggedOut,
     Paused,
     PhoneNotAnswering,
+    PreviewHoldExpired,
     ReservationReleased,
     StateChanged,
     WentReady,
@@ -89,6 +90,7 @@ class HandBack(StrEnum):
     TALKED = "talked"  # had the call: wrap-up
     NOT_ANSWERING = "not_answering"  # the phone failed or did not answer in time: paused
     UNUSED = "unused"  # the customer went away before the agent answered: ready, same place
+    HOLD_EXPIRED = "hold_expired"  # a preview was neither dialed nor skipped in time: paused
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ class AgentService:
             return self.ended(agent_id, attempt_id, now)
         if how is HandBack.NOT_ANSWERING:
             return self._hand(agent_id, PhoneNotAnswering(attempt_id, now))
+        if how is HandBack.HOLD_EXPIRED:
+            return self._hand(agent_id, PreviewHoldExpired(attempt_id, now))
         return self._hand(agent_id, ReservationReleased(attempt_id, now))
 
     def ended(self, agent_id: int, attempt_id: int, now: datetime) -> bool:

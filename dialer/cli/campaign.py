@@ -89,6 +89,11 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         click.option(
             "--recording-retention", type=int, help="Days a call recording is kept (1-3650)."
         ),
+        click.option(
+            "--preview-timeout",
+            type=int,
+            help="Preview mode: seconds a contact is held undialed before it goes back (30-3600).",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
 
@@ -113,6 +118,7 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         "max_attempts": "max_attempts",
         "wrapup_limit": "wrapup_limit_s",
         "recording_retention": "recording_retention_days",
+        "preview_timeout": "preview_timeout_s",
         "timezone": "timezone",
     }
     for option, attribute in simple.items():

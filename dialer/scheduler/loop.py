@@ -7,7 +7,8 @@ A tick (about 1 s, sooner on agent-free and call-ended events):
 3. claim that many dialable contacts in one statement with every compliance rule and SKIP LOCKED,
    fenced by the leader's token, create their attempts and commit;
 4. after the commit, enqueue one dial task per attempt with a short expiry.
-Housekeeping rides along: agents' wrap-up expiry and history backlog, and the reaper.
+Housekeeping rides along: agents' wrap-up expiry and history backlog, the reaper, and the release
+of preview holds past their campaign's limit (dialer.preview).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dialer.agents.floor import CampaignFloor
 from dialer.agents.service import AgentService
 from dialer.dial_queue import DialSender
 from dialer.pacing import PacingDecision, PacingInputs, decide
+from dialer.preview import release_expired_previews
 from dialer.reaper import reap
 from dialer.scheduler.leader import LeaderLease, Leadership
 from dialer.scheduler.observe import abandonment_counts, agent_floor, calls_in_flight
@@ -123,6 +125,9 @@ class Scheduler:
                     log.info(
                         "reaper: %s expired, %s worker_lost", reaped.expired, reaped.worker_lost
                     )
+                released = release_expired_previews(conn, self.agents, now)
+                if released:
+                    log.info("previews released after their hold limit: %s", len(released))
                 self.timers.reap_at = mono + REAP_EVERY_S
             if self.data_dir is not None and mono >= self.timers.recordings_at:
                 swept = recordings.sweep_expired(conn, self.data_dir, now)

@@ -1,6 +1,7 @@
 """The preview card in headless Chromium: a ready agent on a preview campaign sees the contact
 (fields and earlier calls) with Dial and Skip; Skip shows the next contact; a Dial that a rule
-forbids (the number reached the DNC list while the agent read) shows the reason. The dial that
+forbids (the number reached the DNC list while the agent read) shows the reason; a card held
+past the campaign's limit disappears with a notice, and a late Dial says it expired. The dial that
 reaches a carrier is the sip tier's (tests/sip/test_preview_dial.py)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from campaigns.campaign import Campaign, CampaignState, DialMode
 from campaigns.storage import agent_store, campaign_store
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
+from dialer.preview import release_expired_previews
 from tests.agent_factories import make_pause_codes
 from tests.browser.test_console_browser import sign_in_agent
 from tests.dashboard_fixtures import password_hash
@@ -157,3 +159,47 @@ def test_click_to_call_from_my_calls_places_the_call_or_says_why_not(
         "SELECT kind, agent_id FROM call_attempts WHERE contact_id = %s AND state <> 'ended'",
         (ada,),
     ).fetchone() == ("manual", agent.id)
+
+
+def test_a_preview_held_too_long_expires_on_screen_and_a_late_dial_says_so(
+    page: Page,
+    artifacts: Path,
+    db: psycopg.Connection[Any],
+    campaign: Campaign,
+    service: AgentService,
+) -> None:
+    spec = AgentSpec(sip_uri="sip:ida@127.0.0.1:5093", campaign_ids=(campaign.id,))
+    agent_store.insert_agent(db, "ida", "Ida Agent", password_hash(), spec)
+    zone = _zone_where_it_is_midday(datetime.now(UTC))
+    make_contacts(db, campaign, ["+12025550191", "+12025550192"], time_zones=[zone])
+    db.commit()
+
+    def held_for_six_minutes() -> None:
+        db.execute(
+            "UPDATE call_attempts SET queued_at = queued_at - interval '6 minutes'"
+            " WHERE kind = 'preview' AND state = 'queued'"
+        )
+
+    sign_in_agent(page, "ida")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("[data-live=state]")).to_have_text("paused")
+    page.get_by_role("button", name="Ready").click()
+    expect(page.locator("[data-live=call-title]")).to_have_text("Preview")
+
+    # The agent walked away: the scheduler's sweep gives the contact back and pauses them.
+    held_for_six_minutes()
+    assert len(release_expired_previews(db, service, datetime.now(UTC))) == 1
+    expect(page.locator("[data-live=notice]")).to_contain_text("Your preview expired")
+    expect(page.locator("[data-live=state]")).to_have_text("paused")
+    expect(page.get_by_role("button", name="Dial")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "console-preview-expired.png"), full_page=True)
+
+    # Back: a new card; held too long again, Dial is refused with the reason (before the sweep).
+    page.get_by_role("button", name="Ready").click()
+    expect(page.get_by_role("button", name="Dial")).to_be_visible()
+    expect(page.locator("[data-live=notice]")).to_be_hidden()
+    held_for_six_minutes()
+    page.get_by_role("button", name="Dial").click()
+    expect(page.locator("[data-live=error]")).to_contain_text("preview expired")
+    expect(page.locator("[data-live=state]")).to_have_text("paused")
+    expect(page.get_by_role("button", name="Dial")).to_be_hidden()

@@ -85,6 +85,22 @@ def test_recording_mode_and_retention_are_set_and_checked(
     assert refused.code != 0 and "recording_retention_days" in refused.err
 
 
+def test_the_preview_hold_limit_is_set_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    created = run_cli(
+        capsys,
+        "campaign", "create", "Previewed", "--caller-id", CALLER_ID, "--dial-mode", "preview",
+        "--json",
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    assert created.json()["preview_timeout_s"] == 300
+    updated = run_cli(
+        capsys, "campaign", "update", "Previewed", "--preview-timeout", "90", "--json"
+    )  # fmt: skip
+    assert updated.json()["preview_timeout_s"] == 90
+    refused = run_cli(capsys, "campaign", "update", "Previewed", "--preview-timeout", "10")
+    assert refused.code != 0 and "preview_timeout_s: must be 30-3600 s" in refused.err
+
+
 def test_campaign_moves_through_start_pause_stop_once_it_has_a_trunk(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

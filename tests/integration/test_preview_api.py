@@ -118,3 +118,58 @@ def test_a_refused_dial_says_why_and_pausing_gives_the_contact_back(
     )
     assert client.get("/api/v1/agent/preview").json == {"attempt_id": None, "screen_pop": None}
     assert first
+
+
+def test_dial_on_a_card_held_past_the_limit_says_it_expired_and_pauses_the_agent(
+    db: Connection, campaign: Campaign, client: DashboardClient, sent: Recorded, check: Any
+) -> None:
+    zone = zone_where_it_is_midday(datetime.now(UTC))
+    [contact] = make_contacts(db, campaign, ["+12025550301"], time_zones=[zone])
+    card = client.get("/api/v1/agent/preview").json
+    assert card["attempt_id"] is not None
+    # The agent looked at the card for longer than the campaign's 300 s.
+    db.execute(
+        "UPDATE call_attempts SET queued_at = queued_at - interval '301 seconds' WHERE id = %s",
+        (card["attempt_id"],),
+    )
+
+    refused = client.send_json("POST", "/api/v1/agent/preview/dial")
+    check("POST", "/agent/preview/dial", refused)
+
+    assert refused.status_code == 409
+    assert "preview expired: not dialed or skipped within 300 s" in str(refused.json)
+    assert sent.dials == []
+    assert db.execute(
+        "SELECT state, attempts FROM contacts WHERE id = %s", (contact,)
+    ).fetchone() == (
+        "dialable",
+        0,
+    )
+    status = client.get("/api/v1/agent/status").json
+    assert (status["state"], status["reason"]) == ("paused", "preview_expired")
+    # Paused: no new card until the agent goes ready again.
+    assert client.get("/api/v1/agent/preview").json == {"attempt_id": None, "screen_pop": None}
+    again = client.send_json("POST", "/api/v1/agent/preview/dial")
+    assert again.status_code == 409 and "expired" in str(again.json)
+
+
+def test_signing_out_of_the_dashboard_gives_the_previewed_contact_back(
+    db: Connection, campaign: Campaign, client: DashboardClient, agents: AgentService
+) -> None:
+    zone = zone_where_it_is_midday(datetime.now(UTC))
+    [contact] = make_contacts(db, campaign, ["+12025550401"], time_zones=[zone])
+    card = client.get("/api/v1/agent/preview").json
+    found = db.execute("SELECT agent_id FROM call_attempts WHERE id = %s", (card["attempt_id"],))
+    [agent_id] = found.fetchone() or [None]
+
+    assert client.post_form("/logout").status_code == 302
+
+    assert db.execute(
+        "SELECT state, outcome, sip_reason FROM call_attempts WHERE id = %s",
+        (card["attempt_id"],),
+    ).fetchone() == ("ended", "cancelled", "released: the agent signed out")
+    assert db.execute("SELECT state FROM contacts WHERE id = %s", (contact,)).fetchone() == (
+        "dialable",
+    )
+    status = agents.status(agent_id)
+    assert (status.state.value, status.reason) == ("paused", "preview_expired")

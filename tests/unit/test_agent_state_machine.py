@@ -21,6 +21,7 @@ from dialer.agents.model import (
     LoggedOut,
     Paused,
     PhoneNotAnswering,
+    PreviewHoldExpired,
     ReservationReleased,
     Reserved,
     StateChanged,
@@ -128,6 +129,27 @@ def test_an_unused_reservation_gives_the_agent_back_their_place_in_the_queue() -
     status = run(Reserved(41, 1, at(10)), ReservationReleased(41, at(12)), status=ready_at(3))
     assert status.state is AgentState.READY
     assert status.idle_since == at(3)
+
+
+def test_a_preview_held_past_its_limit_pauses_the_agent() -> None:
+    status = run(Reserved(41, 1, at(10)), PreviewHoldExpired(41, at(310)), status=ready_at())
+    assert (status.state, status.reason, status.attempt_id) == (
+        AgentState.PAUSED,
+        "preview_expired",
+        None,
+    )
+
+
+def test_a_log_out_asked_during_a_preview_wins_over_the_expiry_pause() -> None:
+    reserved = run(Reserved(41, 1, at(10)), LoggedOut(at(20)), status=ready_at())
+    status = run(PreviewHoldExpired(41, at(310)), status=reserved)
+    assert status.state is AgentState.LOGGED_OUT
+
+
+def test_an_expiry_for_another_attempt_changes_nothing() -> None:
+    reserved = run(Reserved(41, 1, at(10)), status=ready_at())
+    with pytest.raises(NotHoldingAttempt):
+        transition(reserved, PreviewHoldExpired(40, at(310)))
 
 
 def test_a_phone_that_does_not_answer_pauses_the_agent() -> None:

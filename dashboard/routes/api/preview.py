@@ -3,7 +3,9 @@
 GET shows the contact the agent holds, claiming the next one when they are ready (the same claim
 and compliance rules as automatic dialing); Dial hands it to a worker, which calls the customer
 and bridges this agent; Skip gives it back and shows the next. A Dial that a rule forbids now
-(DNC, calling hours, attempt cap) answers 409 with the reason, and the contact goes back.
+(DNC, calling hours, attempt cap) answers 409 with the reason, and the contact goes back. A card
+held past the campaign's `preview_timeout_s` expires (the scheduler's sweep, or this Dial): the
+contact goes back untouched, the agent is paused ("preview_expired") and Dial answers 409 saying so.
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ def preview_answer(attempt_id: int | None) -> ResponseReturnValue:
     response="PreviewCard",
     description="The contact the agent holds for preview, or the next one claimed for them "
     "when they are ready on a running preview campaign (every compliance rule applies); "
-    "`attempt_id` null when there is none. The agent stays reserved while they look.",
+    "`attempt_id` null when there is none. The agent stays reserved while they look, for at "
+    "most the campaign's `preview_timeout_s`: then the contact goes back and the agent is "
+    "paused (`preview_expired`).",
 )
 def show() -> ResponseReturnValue:
     agent = acting_agent(request.args)
@@ -71,8 +75,12 @@ def show() -> ResponseReturnValue:
     status=202,
     description="A worker calls the customer and bridges this agent. The rules are checked "
     "again at the click: when one forbids the call now, 409 says which and the contact goes "
-    "back in line.",
-    errors={409: "Nothing to dial, or a compliance rule forbids the call now (the reason)"},
+    "back in line. A card held past the campaign's `preview_timeout_s` is never dialed: 409 "
+    "says the preview expired (the contact went back, the agent is paused).",
+    errors={
+        409: "Nothing to dial, the preview expired, or a compliance rule forbids the call now "
+        "(the reason)"
+    },
 )
 def dial() -> ResponseReturnValue:
     agent = acting_agent(_body())
