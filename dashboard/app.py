@@ -13,6 +13,7 @@ from flask import Flask
 from dashboard.auth import init_auth
 from dashboard.db import init_pool
 from dashboard.errors import init_errors
+from dashboard.import_sweeps import sweep_at_start
 from dashboard.json import ApiJSONProvider
 from dashboard.navigation import init_navigation
 from dashboard.rate_limit import LoginThrottle
@@ -58,6 +59,7 @@ def create_app(
     init_auth(app)
     init_errors(app)
     init_navigation(app, register_blueprints(app))
+    sweep_at_start(app)
 
     @app.after_request
     def _headers(response: Any) -> Any:

@@ -7,7 +7,9 @@ processes it starts with the *spawn* method, so this thread mostly waits on them
 PostgreSQL and does not hold the GIL against page requests; spawned children also avoid forking
 a threaded gunicorn worker. `run_import` claims the import (queued -> running) and commits the
 list in one transaction at the end, so a failure, or a worker killed half way, leaves the
-campaign as it was and the error (or "interrupted") in the import's status.
+campaign as it was and the error (or "interrupted") in the import's status. The thread holds the
+import's liveness lock from before it waits for a free slot, so an import queued in a process that
+dies is closed by the sweep too (dashboard.import_sweeps).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from flask import current_app
 
 from campaigns.contact_import import service
 from campaigns.errors import CampaignsError
+from campaigns.storage import import_liveness
+from campaigns.storage.db import connect
 from dashboard.db import pool
 
 log = logging.getLogger(__name__)
@@ -49,13 +53,15 @@ def start_in_background(import_id: int, upload_folder: Path | None = None) -> th
 
 
 def _run(url: str, import_id: int, upload_folder: Path | None) -> None:
-    with _SLOTS:
-        try:
-            service.run_import(url, import_id)
-        except CampaignsError as error:  # recorded in the import's status by run_import
-            log.warning("list import %s failed: %s", import_id, error)
-        except Exception:  # a thread's edge: log it, the status already says failed
-            log.exception("list import %s failed", import_id)
-        finally:
-            if upload_folder is not None:
-                shutil.rmtree(upload_folder, ignore_errors=True)
+    try:
+        with connect(url) as holder:
+            import_liveness.hold_alive(holder, import_id)
+            with _SLOTS:
+                service.run_import(url, import_id)
+    except CampaignsError as error:  # recorded in the import's status by run_import
+        log.warning("list import %s failed: %s", import_id, error)
+    except Exception:  # a thread's edge: log it, the status already says failed
+        log.exception("list import %s failed", import_id)
+    finally:
+        if upload_folder is not None:
+            shutil.rmtree(upload_folder, ignore_errors=True)

@@ -48,6 +48,8 @@ class Settings:
     dashboard_secure_cookies: bool
     # None: a random key is generated once and kept in data_dir (see dialer.bootstrap).
     secret_key: str | None
+    # An uploaded call list whose import was never confirmed is deleted after this many hours.
+    upload_max_age_hours: int = 24
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -79,6 +81,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dashboard_port=_port(env, "DIALER_DASHBOARD_PORT", 8050),
         dashboard_secure_cookies=_bool(env, "DIALER_DASHBOARD_SECURE_COOKIES", False),
         secret_key=_optional(env, "DIALER_SECRET_KEY"),
+        upload_max_age_hours=_int(env, "DIALER_UPLOAD_MAX_AGE_HOURS", 24, minimum=1),
     )
 
 

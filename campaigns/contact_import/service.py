@@ -7,7 +7,9 @@
 `start_import` reads the file's header and first rows and resolves the mapping, so a bad upload
 is refused at once with a ValidationError or UnreadableFile, before any task is queued.
 `run_import` is idempotent: it claims the import (queued -> running) and does nothing when it is
-no longer queued, so a task the broker delivers twice imports once.
+no longer queued, so a task the broker delivers twice imports once. While it runs, its connections
+hold the import's liveness lock (campaigns.storage.import_liveness): if its process dies, the
+import's transaction is rolled back and `sweep_dead_imports` closes the import as failed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from campaigns.errors import (
     UnreadableFile,
     ValidationError,
 )
-from campaigns.storage import campaign_store, import_store
+from campaigns.storage import campaign_store, import_liveness, import_store
 from campaigns.storage.db import Connection, connect
 from campaigns.storage.import_finish_store import ImportTarget, begin_import, finish_import
 
@@ -102,6 +104,8 @@ def run_import(
     # Its own autocommit connection: progress must be visible to pollers at once, and must hold
     # no lock the import transaction later needs (its final UPDATE of the same list_imports row).
     with connect(database_url) as status_conn:
+        # Held before the claim, so an import seen running always has a live holder or none.
+        import_liveness.hold_alive(status_conn, import_id)
         if not import_store.claim_import(status_conn, import_id):
             return import_store.get_import(status_conn, import_id)
         try:
@@ -191,27 +195,28 @@ def _run(
     with (
         open_table(Path(path), has_header=options.has_header, sheet=options.sheet) as table,
         connect(database_url) as conn,
-        conn.transaction(),
     ):
-        if list(table.headers) != status.options.get("headers"):
-            raise UnreadableFile("the file changed since it was checked: upload it again")
-        plan = plan_rows(table.headers, options.mapping, options.region)
-        import_store.create_stage(conn)
-        list_id = begin_import(conn, target)
-        with ChunkWriter(conn, target, list_id, chunk_lines) as writer:
-            totals = normalise_rows(
-                table.batches(batch_rows),
-                plan,
-                writer.write,
-                truncated_row=lambda: table.truncated_row,
-                fraction_read=table.fraction_read,
-                on_progress=progress,
-                workers=workers,
-            )
-            import_store.report_progress(
-                status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING
-            )
-        finish_import(conn, target, list_id, writer.counts, (totals.rows, totals.invalid))
-        _log.info(
-            "import %s: %s rows in %.1f s", import_id, totals.rows, time.monotonic() - started
-        )
+        # Also here: this session's lock goes only once its transaction is rolled back, so a
+        # sweep never calls the import dead while its contacts could still be committed.
+        import_liveness.hold_alive(conn, import_id)
+        with conn.transaction():
+            if list(table.headers) != status.options.get("headers"):
+                raise UnreadableFile("the file changed since it was checked: upload it again")
+            plan = plan_rows(table.headers, options.mapping, options.region)
+            import_store.create_stage(conn)
+            list_id = begin_import(conn, target)
+            with ChunkWriter(conn, target, list_id, chunk_lines) as writer:
+                totals = normalise_rows(
+                    table.batches(batch_rows),
+                    plan,
+                    writer.write,
+                    truncated_row=lambda: table.truncated_row,
+                    fraction_read=table.fraction_read,
+                    on_progress=progress,
+                    workers=workers,
+                )
+                import_store.report_progress(
+                    status_conn, import_id, READING_SHARE, totals.rows, ImportPhase.STORING
+                )
+            finish_import(conn, target, list_id, writer.counts, (totals.rows, totals.invalid))
+    _log.info("import %s: %s rows in %.1f s", import_id, totals.rows, time.monotonic() - started)

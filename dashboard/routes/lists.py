@@ -18,6 +18,7 @@ from dashboard.access import managers
 from dashboard.auth import current_user
 from dashboard.db import get_db
 from dashboard.import_runner import start_in_background
+from dashboard.import_sweeps import close_dead_imports, current_import, sweep_uploads
 from dashboard.list_penetration import campaign_penetration
 from dashboard.list_uploads import (
     ROLE_CHOICES,
@@ -46,6 +47,7 @@ def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
 @managers
 def index() -> ResponseReturnValue:
     conn = get_db()
+    close_dead_imports(conn)
     campaigns = campaign_store.list_campaigns(conn)
     latest = {c.id: import_store.list_imports(conn, c.id, limit=3) for c in campaigns}
     return render_template("lists/index.html", campaigns=campaigns, latest=latest)
@@ -56,6 +58,7 @@ def index() -> ResponseReturnValue:
 def campaign_lists(campaign_id: int) -> ResponseReturnValue:
     conn = get_db()
     campaign = campaign_store.get_campaign(conn, campaign_id)
+    close_dead_imports(conn)
     return render_template(
         "lists/campaign.html",
         campaign=campaign,
@@ -68,6 +71,7 @@ def campaign_lists(campaign_id: int) -> ResponseReturnValue:
 @managers
 def upload(campaign_id: int) -> ResponseReturnValue:
     campaign = campaign_store.get_campaign(get_db(), campaign_id)
+    sweep_uploads(get_db())
     try:
         saved = save_upload(request.files.get("file"))
     except ValidationError as error:
@@ -162,7 +166,7 @@ def start(campaign_id: int, token: str) -> ResponseReturnValue:
 @managers
 def show_import(import_id: int) -> ResponseReturnValue:
     conn = get_db()
-    status = import_store.get_import(conn, import_id)
+    status = current_import(conn, import_id)
     campaign = campaign_store.get_campaign(conn, status.campaign_id)
     return render_template("lists/import.html", status=status, campaign=campaign)
 

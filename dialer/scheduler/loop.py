@@ -7,8 +7,9 @@ A tick (about 1 s, sooner on agent-free and call-ended events):
 3. claim that many dialable contacts in one statement with every compliance rule and SKIP LOCKED,
    fenced by the leader's token, create their attempts and commit;
 4. after the commit, enqueue one dial task per attempt with a short expiry.
-Housekeeping rides along: agents' wrap-up expiry and history backlog, the reaper, and the release
-of preview holds past their campaign's limit (dialer.preview).
+Housekeeping rides along: agents' wrap-up expiry and history backlog, the reaper, the release
+of preview holds past their campaign's limit (dialer.preview), and closing list imports whose
+process died (campaigns.storage.import_liveness).
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from psycopg_pool import ConnectionPool
 
 from campaigns.agents import AgentState
 from campaigns.campaign import Campaign, CampaignState
-from campaigns.storage import attempt_store, campaign_store, claim_store, pacing_store, trunk_store
+from campaigns.storage import (
+    attempt_store,
+    campaign_store,
+    claim_store,
+    import_liveness,
+    pacing_store,
+    trunk_store,
+)
 from campaigns.storage.db import Connection
 from dialer import live_events, recordings, worker_registry
 from dialer.agents.floor import CampaignFloor
@@ -128,6 +136,8 @@ class Scheduler:
                 released = release_expired_previews(conn, self.agents, now)
                 if released:
                     log.info("previews released after their hold limit: %s", len(released))
+                for dead in import_liveness.sweep_dead_imports(conn):
+                    log.warning("list import %s: its process stopped; closed as failed", dead.id)
                 self.timers.reap_at = mono + REAP_EVERY_S
             if self.data_dir is not None and mono >= self.timers.recordings_at:
                 swept = recordings.sweep_expired(conn, self.data_dir, now)

@@ -19,6 +19,7 @@ from dashboard.auth import current_user
 from dashboard.db import get_db
 from dashboard.dnc_uploads import run_dnc_import
 from dashboard.import_runner import start_in_background
+from dashboard.import_sweeps import current_import, sweep_uploads
 from dashboard.list_uploads import discard, save_upload
 from dashboard.openapi import documented
 from dashboard.rejects_download import rejects_response
@@ -102,6 +103,7 @@ def upload_list(campaign_id: int) -> ResponseReturnValue:
         has_header=_optional(data, "has_header", bool),
         sheet=_optional(data, "sheet", str),
     )
+    sweep_uploads(conn)
     saved = save_upload(request.files.get("file"))
     user = current_user()
     try:
@@ -132,7 +134,7 @@ def upload_list(campaign_id: int) -> ResponseReturnValue:
 @managers
 @documented("An import's state, progress and counts", response="ImportStatus")
 def import_status(import_id: int) -> ResponseReturnValue:
-    return jsonify(import_store.get_import(get_db(), import_id).to_json())
+    return jsonify(current_import(get_db(), import_id).to_json())
 
 
 @blueprint.get("/imports/<int:import_id>/rejects.csv")

@@ -1,0 +1,149 @@
+"""Imports whose process dies: found through their liveness lock, closed as failed, and the
+campaign left as it was. Real processes killed with SIGKILL, real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from campaigns.contact_import import service
+from campaigns.contact_import.chunk_writer import CHUNK_LINES
+from campaigns.contact_import.options import ImportOptions
+from campaigns.contact_import.status import ImportState
+from campaigns.storage import import_liveness, import_store
+from campaigns.storage.db import connect
+from dialer.bench.list_generator import generate_list
+from tests.dashboard_fixtures import DashboardClient
+from tests.factories import make_campaign
+
+Db = psycopg.Connection[Any]
+
+
+def _state(db: Db, import_id: int) -> tuple[str, int, str | None]:
+    row = db.execute(
+        "SELECT state, rows, error FROM list_imports WHERE id = %s", (import_id,)
+    ).fetchone()
+    assert row is not None
+    return str(row[0]), int(row[1]), row[2]
+
+
+def _wait_for(check: Any, what: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.usefixtures("service_env")
+def test_an_import_killed_mid_way_is_closed_as_failed_and_stores_nothing(
+    db: Db, database_url: str, tmp_path: Path
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    generated = generate_list(tmp_path, 300_000)
+    # The CLI as a person runs it, in one process (no worker pool), killed like `kill -9`.
+    command = [sys.executable, "-m", "dialer", "lists", "import", str(generated.path)]
+    process = subprocess.Popen(
+        [*command, "--campaign", "Spring", "--workers", "0", "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    try:
+        import_id = _wait_for(
+            lambda: db.execute("SELECT max(id) FROM list_imports").fetchone()[0], "the import"
+        )
+        # Past the first chunk: its contacts were inserted, uncommitted, in the import's
+        # transaction when the process dies.
+        _wait_for(
+            lambda: _state(db, import_id)[1] > CHUNK_LINES + 10_000, "rows past the first chunk"
+        )
+        assert _state(db, import_id)[0] == "running"
+        assert import_liveness.sweep_dead_imports(db) == []  # alive: nothing to close
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    swept = _wait_for(lambda: import_liveness.sweep_dead_imports(db), "the sweep", timeout=30)
+    assert [dead.id for dead in swept] == [import_id]
+    state, _, error = _state(db, import_id)
+    assert state == "failed" and error == import_liveness.STOPPED_RUNNING
+    assert "the importing process stopped" in str(error)
+    for table in ("contacts", "contact_lists"):
+        count = db.execute(f"SELECT count(*) FROM {table} WHERE campaign_id = %s", (campaign.id,))
+        assert count.fetchone() == (0,), table
+    rejects = db.execute("SELECT count(*) FROM import_rejects WHERE import_id = %s", (import_id,))
+    assert rejects.fetchone() == (0,)
+    assert import_liveness.sweep_dead_imports(db) == []  # closed once
+
+    # The campaign's import lock went with the dead transaction: the next import runs.
+    small = tmp_path / "small.csv"
+    small.write_text("Phone,Name\n(212) 555-0100,Ann\n(212) 555-0101,Bo\n", encoding="utf-8")
+    status = service.import_file(
+        database_url, campaign.id, small, options=ImportOptions(region="US"), workers=0
+    )
+    assert status.state is ImportState.DONE and status.counts.imported == 2
+    assert db.execute(
+        "SELECT count(*) FROM contacts WHERE campaign_id = %s", (campaign.id,)
+    ).fetchone() == (2,)
+
+
+def _queued_import(db: Db, campaign_id: int, tmp_path: Path) -> int:
+    path = tmp_path / "list.csv"
+    path.write_text("Phone\n(212) 555-0100\n", encoding="utf-8")
+    return service.start_import(db, campaign_id, path)
+
+
+def test_a_running_import_stays_running_while_its_process_holds_it(
+    db: Db, database_url: str, supervisor: DashboardClient, tmp_path: Path
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    import_id = _queued_import(db, campaign.id, tmp_path)
+    with connect(database_url) as runner:
+        import_liveness.hold_alive(runner, import_id)
+        assert import_store.claim_import(runner, import_id)
+        for _ in range(2):
+            status = supervisor.get(f"/api/v1/imports/{import_id}").json
+            assert status is not None and status["state"] == "running"
+        page = supervisor.get(f"/campaigns/{campaign.id}/lists")
+        assert page.status_code == 200
+        assert _state(db, import_id)[0] == "running"
+    # Its process gone (here: its connection closed), the next read of the status closes it.
+
+    def failed_status() -> dict[str, Any] | None:
+        status: dict[str, Any] = supervisor.get(f"/api/v1/imports/{import_id}").json or {}
+        return status if status.get("state") == "failed" else None
+
+    status = _wait_for(failed_status, "the status to say failed")
+    assert status["error"] == import_liveness.STOPPED_RUNNING
+    shown = supervisor.get(f"/imports/{import_id}").get_data(as_text=True)
+    assert "the importing process stopped" in shown
+
+
+def test_a_queued_import_nobody_runs_is_closed_after_a_grace_period(
+    db: Db, supervisor: DashboardClient, tmp_path: Path
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    fresh = _queued_import(db, campaign.id, tmp_path)
+    old = _queued_import(db, campaign.id, tmp_path)
+    db.execute(
+        "UPDATE list_imports SET updated_at = now() - interval '5 minutes' WHERE id = %s", (old,)
+    )
+    supervisor.get("/lists")
+    assert _state(db, fresh)[0] == "queued"  # its runner may be about to take it
+    state, _, error = _state(db, old)
+    assert state == "failed" and error == import_liveness.STOPPED_QUEUED
+    # Its runner, late, finds it over and does nothing.
+    assert import_store.claim_import(db, old) is False
