@@ -12,6 +12,7 @@ def test_defaults_need_no_environment_and_mean_embedded_servers() -> None:
     settings = load_settings({})
     assert settings.uses_embedded_database and settings.uses_embedded_redis
     assert settings.sip_port_base == 5070
+    assert settings.upload_max_age_hours == 24
     assert settings.data_dir.is_absolute()
 
 
@@ -25,6 +26,7 @@ def test_every_value_is_read_from_its_variable(tmp_path: Path) -> None:
             "DIALER_SIP_PORT_BASE": "6000",
             "DIALER_CARRIER_ADDRESSES": "192.0.2.10, 198.51.100.0/24",
             "DIALER_LOG_LEVEL": "debug",
+            "DIALER_UPLOAD_MAX_AGE_HOURS": "6",
         }
     )
     assert settings.database_url == "postgresql://u@db:5432/dialer"
@@ -32,6 +34,7 @@ def test_every_value_is_read_from_its_variable(tmp_path: Path) -> None:
     assert settings.sip_port_base == 6000
     assert settings.carrier_addresses == ("192.0.2.10", "198.51.100.0/24")
     assert settings.log_level == "DEBUG"
+    assert settings.upload_max_age_hours == 6
 
 
 @pytest.mark.parametrize(
@@ -45,6 +48,7 @@ def test_every_value_is_read_from_its_variable(tmp_path: Path) -> None:
         ("DIALER_CARRIER_ADDRESSES", "10.0.0.1,carrier"),
         ("DIALER_LOG_LEVEL", "chatty"),
         ("DIALER_RTP_PORTS_PER_PROCESS", "2"),
+        ("DIALER_UPLOAD_MAX_AGE_HOURS", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
