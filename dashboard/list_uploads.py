@@ -133,4 +133,5 @@ def options_from_form(form: Mapping[str, str], mapping: ColumnMapping) -> Import
         list_name=form.get("list_name", "").strip() or None,
         skip_dialed_days=int(days) if days else None,
         has_header=form.get("has_header", "1") == "1",
+        sheet=form.get("sheet", "").strip() or None,
     )

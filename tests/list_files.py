@@ -4,6 +4,10 @@ Shared by the page/API tests and the browser test."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
+
 DNC_NUMBER = "+12125550199"
 _ROWS = [
     "Prénom;Nom;Téléphone;Code postal;Notes",
@@ -25,3 +29,31 @@ EXPECTED = {
     "skipped_recent": 0,
     "rejected_rows": 3,
 }
+
+# A workbook of several sheets, as offices keep them: a notes sheet first, then a list per month.
+SHEETS: dict[str, list[list[object]]] = {
+    "Read me": [["Leads for the spring campaign"], ["Call between 9 and 5"]],
+    "January": [["Name", "Phone"], ["Ann", "(212) 555-0101"], ["Bo", "(212) 555-0102"]],
+    "February": [
+        ["Name", "Phone"],
+        ["Cy", "(212) 555-0103"],
+        ["Di", 2125550104],
+        ["Ed", "+1 212 555 0105"],
+    ],
+}
+FEBRUARY_NUMBERS = ["+12125550103", "+12125550104", "+12125550105"]
+
+
+def workbook_bytes(sheets: dict[str, list[list[object]]] = SHEETS) -> bytes:
+    """An XLSX with these sheets, in order."""
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

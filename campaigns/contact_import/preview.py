@@ -35,6 +35,7 @@ class FilePreview:
             "encoding": self.shape.encoding,
             "delimiter": self.shape.delimiter,
             "sheet": self.shape.sheet,
+            "sheets": list(self.shape.sheets),
             "has_header": self.has_header,
             "headers": list(self.headers),
             "rows": [list(row) for row in self.rows],

@@ -31,6 +31,8 @@ class FileShape:
     encoding: str | None
     delimiter: str | None
     sheet: str | None
+    # XLSX: every sheet of the workbook (the one read is `sheet`); CSV: none.
+    sheets: tuple[str, ...] = ()
 
 
 class _Records(Protocol):
@@ -124,7 +126,7 @@ def open_table(
     records: CsvRecords | XlsxRecords
     if file_format is FileFormat.XLSX:
         records = XlsxRecords(path, sheet)
-        shape = FileShape(file_format, None, None, records.sheet)
+        shape = FileShape(file_format, None, None, records.sheet, records.sheets)
     else:
         records = CsvRecords(path)
         shape = FileShape(file_format, records.encoding, records.delimiter, None)

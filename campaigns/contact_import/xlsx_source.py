@@ -53,6 +53,9 @@ class XlsxRecords:
                 names = ", ".join(self._book.sheetnames)
                 raise UnreadableFile(f"the workbook has no sheet {sheet!r} (sheets: {names})")
             self.sheet: str = self._sheet.title
+            # Every sheet's name, in workbook order: read from the workbook's index, no sheet
+            # is parsed for it.
+            self.sheets: tuple[str, ...] = tuple(self._book.sheetnames)
             # The writer's dimension is only an estimate for progress: some writers get it wrong,
             # and read-only mode would then stop early; reset_dimensions() reads every row.
             self._expected_rows = self._sheet.max_row if isinstance(self._sheet.max_row, int) else 0

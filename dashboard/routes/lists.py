@@ -4,6 +4,8 @@ work; these views only move the file and the form to it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -80,6 +82,9 @@ def upload(campaign_id: int) -> ResponseReturnValue:
         return redirect(url_for("lists.campaign_lists", campaign_id=campaign.id))
     try:
         preview = preview_file(saved.path)
+        if preview.mapping is None and len(preview.shape.sheets) > 1:
+            # Another sheet of the workbook may be the list: the mapping step offers them all.
+            return redirect(url_for("lists.mapping", campaign_id=campaign.id, token=saved.token))
         if preview.mapping is None:
             # Lists with odd headers still get a guess from their cells; none at all means
             # the file is not a call list (garbage reads as Latin-1 CSV).
@@ -96,16 +101,23 @@ def upload(campaign_id: int) -> ResponseReturnValue:
 
 
 def _render_mapping(
-    campaign_id: int, token: str, mapping: ColumnMapping | None, problems: list[str]
+    campaign_id: int,
+    token: str,
+    mapping: ColumnMapping | None,
+    problems: list[str],
+    sheet: str | None = None,
 ) -> ResponseReturnValue:
     conn = get_db()
     campaign = campaign_store.get_campaign(conn, campaign_id)
     saved = find_upload(token)
     try:
-        preview = preview_file(saved.path, mapping)
+        preview = preview_file(saved.path, mapping, sheet=sheet)
     except (UnreadableFile, ValidationError) as error:
-        discard(saved)
         flash(f"{saved.filename}: {error}", "error")
+        if sheet is not None:
+            # That sheet is empty or gone; the workbook itself was read: back to its first sheet.
+            return redirect(url_for("lists.mapping", campaign_id=campaign.id, token=token))
+        discard(saved)
         return redirect(url_for("lists.campaign_lists", campaign_id=campaign.id))
     return render_template(
         "lists/mapping.html",
@@ -125,7 +137,7 @@ def _render_mapping(
 def mapping(campaign_id: int, token: str) -> ResponseReturnValue:
     template = request.args.get("template", "").strip()
     chosen = mapping_store.get_template(get_db(), campaign_id, template) if template else None
-    return _render_mapping(campaign_id, token, chosen, [])
+    return _render_mapping(campaign_id, token, chosen, [], _sheet(request.args))
 
 
 @blueprint.post("/campaigns/<int:campaign_id>/lists/uploads/<token>")
@@ -152,14 +164,19 @@ def start(campaign_id: int, token: str) -> ResponseReturnValue:
             created_by=user.id if user else None,
         )
     except ValidationError as error:
-        return _render_mapping(campaign_id, token, None, error.problems)
+        return _render_mapping(campaign_id, token, None, error.problems, _sheet(request.form))
     except UnreadableFile as error:
-        return _render_mapping(campaign_id, token, None, [str(error)])
+        return _render_mapping(campaign_id, token, None, [str(error)], _sheet(request.form))
     template_name = request.form.get("save_template", "").strip()
     if template_name:
         mapping_store.save_template(conn, campaign.id, template_name[:100], chosen)
     start_in_background(import_id, saved.path.parent)
     return redirect(url_for("lists.show_import", import_id=import_id))
+
+
+def _sheet(values: Mapping[str, str]) -> str | None:
+    """The workbook sheet the mapping step shows; None: the first."""
+    return values.get("sheet", "").strip() or None
 
 
 @blueprint.get("/imports/<int:import_id>")

@@ -136,7 +136,7 @@ def import_(
 @click.option("--mapping-template", help="Check the campaign's saved mapping of this name.")
 @click.option("--rows", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--header/--no-header", default=None)
-@click.option("--sheet")
+@click.option("--sheet", help="XLSX: the sheet to read (default: the first).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def preview(
@@ -162,7 +162,10 @@ def preview(
         emit_json(found.to_json())
         return
     data = found.to_json()
-    emit_fields({k: data[k] for k in ("format", "encoding", "delimiter", "sheet", "mapping")})
+    fields = {k: data[k] for k in ("format", "encoding", "delimiter", "sheet", "mapping")}
+    if found.shape.sheets:
+        fields["sheets"] = ", ".join(found.shape.sheets)
+    emit_fields(fields)
     for problem in found.problems:
         click.echo(f"problem: {problem}")
     emit_table([dict(zip(found.headers, row, strict=True)) for row in found.rows], found.headers)

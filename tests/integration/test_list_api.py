@@ -20,7 +20,13 @@ from campaigns.storage import dnc_store
 from campaigns.users import Role, User
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign, make_contacts
-from tests.list_files import DNC_NUMBER, EXPECTED, MESSY_CSV
+from tests.list_files import (
+    DNC_NUMBER,
+    EXPECTED,
+    FEBRUARY_NUMBERS,
+    MESSY_CSV,
+    workbook_bytes,
+)
 
 Call = Callable[..., TestResponse]
 
@@ -234,3 +240,35 @@ def test_a_mapping_saved_by_one_upload_is_used_by_name_by_the_next(
         "SELECT DISTINCT phone_label, last_name IS NOT NULL FROM contacts"
     ).fetchall()
     assert labels == [("main", True)]
+
+
+def test_the_api_imports_the_sheet_named_in_the_options(
+    api: Call, document: dict[str, Any], db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    url = f"/api/v1/campaigns/{campaign.id}/lists"
+    missing = api(
+        "POST",
+        url,
+        data={"file": (io.BytesIO(workbook_bytes()), "m.xlsx"), "options": '{"sheet": "March"}'},
+    )
+    assert missing.status_code == 400
+    assert "no sheet 'March'" in json.dumps(
+        _check(document, "post", "/campaigns/{campaign_id}/lists", missing)
+    )
+    answer = api(
+        "POST",
+        url,
+        data={
+            "file": (io.BytesIO(workbook_bytes()), "m.xlsx"),
+            "options": json.dumps({"sheet": "February", "region": "US"}),
+        },
+    )
+    assert answer.status_code == 202, answer.json
+    status = _wait(api, answer.json["import_id"])
+    assert status["state"] == "done" and status["imported"] == len(FEBRUARY_NUMBERS)
+    stored = db.execute(
+        "SELECT phone_e164 FROM contacts WHERE campaign_id = %s ORDER BY phone_e164",
+        (campaign.id,),
+    ).fetchall()
+    assert [row[0] for row in stored] == FEBRUARY_NUMBERS

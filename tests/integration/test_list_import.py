@@ -17,6 +17,7 @@ from campaigns.contact_import.options import ImportOptions
 from campaigns.contact_import.status import ImportState
 from campaigns.storage import campaign_store
 from tests.cli_runner import run_cli
+from tests.list_files import FEBRUARY_NUMBERS, workbook_bytes
 
 pytestmark = pytest.mark.usefixtures("db", "service_env")
 
@@ -221,6 +222,22 @@ def test_a_formula_is_stored_as_text_and_exported_defused(
         ["row", "reason", "Name", "Phone"],
         ["3", "not a phone number", "'=1+1", "oops"],
     ]
+
+
+def test_the_sheet_option_picks_a_workbooks_sheet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Db
+) -> None:
+    _campaign(capsys)
+    path = tmp_path / "months.xlsx"
+    path.write_bytes(workbook_bytes())
+    shown = run_cli(capsys, "lists", "preview", str(path), "--sheet", "February")
+    assert shown.code == 0, shown.err
+    assert "Read me, January, February" in shown.out and "(212) 555-0103" in shown.out
+    data = _import(capsys, path, "--campaign", "Demo", "--sheet", "February", "--region", "US")
+    assert data["imported"] == len(FEBRUARY_NUMBERS)
+    assert [c[0] for c in _contacts(db)] == FEBRUARY_NUMBERS
+    missing = run_cli(capsys, "lists", "import", str(path), "--campaign", "Demo", "--sheet", "May")
+    assert missing.code != 0 and "no sheet 'May'" in missing.err
 
 
 VARIANTS = [

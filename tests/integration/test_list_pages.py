@@ -20,7 +20,13 @@ from dashboard.db import get_db
 from dashboard.import_runner import start_in_background
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign
-from tests.list_files import DNC_NUMBER, EXPECTED, MESSY_CSV
+from tests.list_files import (
+    DNC_NUMBER,
+    EXPECTED,
+    FEBRUARY_NUMBERS,
+    MESSY_CSV,
+    workbook_bytes,
+)
 
 
 def _upload(client: DashboardClient, campaign_id: int, data: bytes, name: str) -> Any:
@@ -226,3 +232,60 @@ def test_a_file_over_the_upload_limit_is_refused_with_the_limit(
     assert answer.status_code == 413
     assert "larger than the 2 MB upload limit" in answer.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM list_imports").fetchone() == (0,)
+
+
+def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(
+    supervisor: DashboardClient, db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    # Its first sheet holds notes, no phone column: the upload still reaches the mapping step.
+    uploaded = _upload(supervisor, campaign.id, workbook_bytes(), "months.xlsx")
+    assert uploaded.status_code == 302
+    mapping_url = uploaded.headers["Location"]
+    assert "/uploads/" in mapping_url
+    first = supervisor.get(mapping_url).get_data(as_text=True)
+    assert 'id="sheet-picker"' in first
+    assert '<option value="Read me" selected>' in first
+    assert '<option value="January" >' in first and '<option value="February" >' in first
+    assert "no column looks like phone numbers" in first
+
+    february = supervisor.get(f"{mapping_url}?sheet=February").get_data(as_text=True)
+    assert '<option value="February" selected>' in february
+    assert "(212) 555-0103" in february and "(212) 555-0101" not in february
+    assert '<input type="hidden" name="sheet" value="February">' in february
+    assert 'value="phone" selected' in february
+
+    started = supervisor.post(
+        mapping_url,
+        data={
+            "csrf_token": supervisor.csrf_token(),
+            "header": ["Name", "Phone"],
+            "role_0": "first_name",
+            "role_1": "phone",
+            "has_header": "1",
+            "sheet": "February",
+            "region": "US",
+            "action": "import",
+        },
+    )
+    assert started.status_code == 302, started.get_data(as_text=True)
+    status = wait_for_import(supervisor, int(started.headers["Location"].rsplit("/", 1)[1]))
+    assert status["state"] == "done", status["error"]
+    assert status["imported"] == len(FEBRUARY_NUMBERS)
+    stored = db.execute(
+        "SELECT phone_e164 FROM contacts WHERE campaign_id = %s ORDER BY phone_e164",
+        (campaign.id,),
+    ).fetchall()
+    assert [row[0] for row in stored] == FEBRUARY_NUMBERS
+
+
+def test_an_empty_sheet_picked_goes_back_to_the_first_and_keeps_the_upload(
+    supervisor: DashboardClient, db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    book = workbook_bytes({"January": [["Phone"], ["2125550101"]], "Empty": []})
+    mapping_url = _upload(supervisor, campaign.id, book, "m.xlsx").headers["Location"]
+    answer = supervisor.get(f"{mapping_url}?sheet=Empty")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(mapping_url)
+    shown = supervisor.get(mapping_url).get_data(as_text=True)
+    assert "the file has no rows" in shown and '<option value="January" selected>' in shown

@@ -9,8 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from campaigns.contact_import.preview import preview_file
 from campaigns.contact_import.source import open_table, unique_headers
 from campaigns.errors import UnreadableFile
+from tests.list_files import workbook_bytes
 
 ROWS = [
     ["First Name", "Last Name", "Phone", "Notes"],
@@ -173,3 +175,26 @@ def test_a_damaged_workbook_is_refused(tmp_path: Path) -> None:
 def test_utf16_files_need_their_bom_and_get_it_from_excel() -> None:
     # Excel's "Unicode text" export: UTF-16 LE with a BOM, tab-separated.
     assert "x".encode("utf-16").startswith(codecs.BOM_UTF16_LE)
+
+
+def test_a_workbook_lists_its_sheets_and_reads_the_one_chosen(tmp_path: Path) -> None:
+    path = tmp_path / "months.xlsx"
+    path.write_bytes(workbook_bytes())
+    first = preview_file(path)
+    assert first.shape.sheet == "Read me"
+    assert first.shape.sheets == ("Read me", "January", "February")
+    assert first.mapping is None and first.problems  # no phone column on the notes sheet
+    february = preview_file(path, sheet="February")
+    assert february.shape.sheet == "February" and february.headers == ("Name", "Phone")
+    assert [row[0] for row in february.rows] == ["Cy", "Di", "Ed"]
+    assert february.to_json()["sheets"] == ["Read me", "January", "February"]
+    with open_table(path, sheet="January") as table:
+        assert [cells[1] for _, cells in table.rows()] == ["(212) 555-0101", "(212) 555-0102"]
+    with pytest.raises(UnreadableFile, match=r"no sheet 'March'.*January, February"):
+        preview_file(path, sheet="March")
+
+
+def test_a_csv_has_no_sheets(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Phone\n2125550100\n")
+    assert preview_file(path).shape.sheets == ()
