@@ -15,7 +15,9 @@ from playwright.sync_api import Page, expect
 
 from campaigns.storage import dnc_store
 from tests.factories import make_campaign
-from tests.list_files import DNC_NUMBER, EXPECTED, MESSY_CSV
+from tests.list_files import DNC_NUMBER, EXPECTED, FEBRUARY_NUMBERS, MESSY_CSV, workbook_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _shot(page: Page, artifacts: Path, name: str) -> None:
@@ -87,3 +89,28 @@ def test_a_supervisor_imports_a_dnc_file_from_the_dnc_page(
     for key, value in {"rows": 2, "added": 1, "invalid": 1, "blocked": 0}.items():
         expect(page.locator(f"#dnc-summary [data-count={key}]")).to_have_text(str(value))
     _shot(page, artifacts, "5-dnc-import")
+
+
+def test_a_supervisor_picks_the_sheet_of_a_workbook_to_import(
+    sign_in: Callable[[str], Page], artifacts: Path, db: psycopg.Connection[Any]
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    page = sign_in("supervisor")
+    page.goto(f"/campaigns/{campaign.id}/lists")
+    page.set_input_files(
+        "input[type=file]",
+        {"name": "months.xlsx", "mimeType": XLSX, "buffer": workbook_bytes()},
+    )
+    page.click("text=Upload and map columns")
+
+    expect(page.locator("h1")).to_contain_text("Map columns")
+    expect(page.locator("select[aria-label=sheet]")).to_have_value("Read me")
+    page.select_option("select[aria-label=sheet]", "February")
+    page.click("text=Show this sheet")
+    expect(page.locator("#preview")).to_contain_text("(212) 555-0103")
+    expect(page.locator("select[aria-label='role of Phone']")).to_have_value("phone")
+    _shot(page, artifacts, "6-sheet-picker")
+    page.click("text=Start import")
+
+    expect(page.locator("#import-status")).to_have_attribute("data-state", "done", timeout=60_000)
+    expect(page.locator("[data-count=imported]")).to_have_text(str(len(FEBRUARY_NUMBERS)))
