@@ -54,7 +54,8 @@ _LIST_UPLOAD = _object(
             '{"header": "Home", "label": "home"}], "first_name": "First", "last_name": ..., '
             '"postal_code": ..., "time_zone": ..., "country": ...}), mapping_template, '
             "save_mapping (a name), region (ISO country), list_name, skip_dialed_days, "
-            "has_header, sheet. Unmapped columns are kept as custom fields.",
+            "has_header, sheet (XLSX: the sheet's name; default the first). Unmapped columns are "
+            "kept as custom fields.",
         },
     },
     ["file"],
