@@ -35,6 +35,18 @@ def _state(db: Db, import_id: int) -> tuple[str, int, str | None]:
     return str(row[0]), int(row[1]), row[2]
 
 
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent (here, init) can reap it
+
+
 def _wait_for(check: Any, what: str, timeout: float = 60) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -51,10 +63,11 @@ def test_an_import_killed_mid_way_is_closed_as_failed_and_stores_nothing(
 ) -> None:
     campaign = make_campaign(db, "Spring")
     generated = generate_list(tmp_path, 300_000)
-    # The CLI as a person runs it, in one process (no worker pool), killed like `kill -9`.
+    # The CLI as a person runs it, with a worker process, the importing process killed alone
+    # like `kill -9 PID`.
     command = [sys.executable, "-m", "dialer", "lists", "import", str(generated.path)]
     process = subprocess.Popen(
-        [*command, "--campaign", "Spring", "--workers", "0", "--json"],
+        [*command, "--campaign", "Spring", "--workers", "1", "--json"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=dict(os.environ),
@@ -70,11 +83,15 @@ def test_an_import_killed_mid_way_is_closed_as_failed_and_stores_nothing(
         )
         assert _state(db, import_id)[0] == "running"
         assert import_liveness.sweep_dead_imports(db) == []  # alive: nothing to close
+        children = _children(process.pid)
+        assert children, "the import runs no worker process"
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     finally:
         if process.poll() is None:
             process.kill()
+    # Its worker processes end too (their pipes to it break): no orphan keeps a core busy.
+    _wait_for(lambda: not any(_alive(pid) for pid in children), "the orphans to exit", 15)
 
     swept = _wait_for(lambda: import_liveness.sweep_dead_imports(db), "the sweep", timeout=30)
     assert [dead.id for dead in swept] == [import_id]
