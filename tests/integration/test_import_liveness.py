@@ -3,11 +3,15 @@ campaign left as it was. Real processes killed with SIGKILL, real PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,10 @@ from campaigns.contact_import.options import ImportOptions
 from campaigns.contact_import.status import ImportState
 from campaigns.storage import import_liveness, import_store
 from campaigns.storage.db import connect
+from campaigns.users import Role, User
 from dialer.bench.list_generator import generate_list
 from tests.dashboard_fixtures import DashboardClient
+from tests.dashboard_process import running_dashboard
 from tests.factories import make_campaign
 
 Db = psycopg.Connection[Any]
@@ -164,3 +170,104 @@ def test_a_queued_import_nobody_runs_is_closed_after_a_grace_period(
     assert state == "failed" and error == import_liveness.STOPPED_QUEUED
     # Its runner, late, finds it over and does nothing.
     assert import_store.claim_import(db, old) is False
+
+
+def _post_file(url: str, token: str, path: Path, options: str) -> dict[str, Any]:
+    boundary = "----dialer-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n{options}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    body = head + path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        found: dict[str, Any] = json.load(answer)
+    return found
+
+
+def _get_json(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        found: dict[str, Any] = json.load(answer)
+    return found
+
+
+def _gunicorn_workers() -> list[int]:
+    """This test's dashboard's gunicorn workers: gunicorn processes whose parent is gunicorn."""
+
+    def cmdline(pid: int) -> str:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except FileNotFoundError:
+            return ""
+
+    found, pending = [], [os.getpid()]
+    while pending:
+        pid = pending.pop()
+        for child in _children(pid) if _alive(pid) else []:
+            if "gunicorn" in cmdline(child) and "gunicorn" in cmdline(pid):
+                found.append(child)
+            pending.append(child)
+    return found
+
+
+def test_an_import_in_a_killed_dashboard_worker_is_closed_when_the_worker_restarts(
+    db: Db,
+    database_url: str,
+    redis_url: str,
+    tmp_path: Path,
+    make_user: Callable[..., User],
+    api_token: Callable[[User], str],
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    token = api_token(make_user(Role.SUPERVISOR, "super"))
+    generated = generate_list(tmp_path, 300_000)
+    data_dir = tmp_path / "dashboard"
+    data_dir.mkdir()
+    with running_dashboard(database_url, redis_url, data_dir) as url:
+        queued = _post_file(
+            f"{url}/api/v1/campaigns/{campaign.id}/lists", token, generated.path, "{}"
+        )
+        status_url = f"{url}/api/v1/imports/{queued['import_id']}"
+        _wait_for(
+            lambda: _get_json(status_url, token)["rows"] > CHUNK_LINES + 10_000,
+            "rows past the first chunk",
+        )
+        [worker] = _gunicorn_workers()
+        os.kill(worker, signal.SIGKILL)  # as gunicorn's master does to a worker past its timeout
+
+        # The master starts a new worker; reading the status closes the dead import.
+        def failed() -> dict[str, Any] | None:
+            try:
+                status = _get_json(status_url, token)
+            except (urllib.error.URLError, ConnectionError):
+                return None  # between the two workers
+            return status if status["state"] == "failed" else None
+
+        status = _wait_for(failed, "the import to be closed as failed")
+        assert status["error"] == import_liveness.STOPPED_RUNNING
+        assert db.execute(
+            "SELECT count(*) FROM contacts WHERE campaign_id = %s", (campaign.id,)
+        ).fetchone() == (0,)
+        # Its upload is deleted with it.
+        uploads = data_dir / "uploads"
+        assert not uploads.exists() or not any(uploads.iterdir())
+
+        small = tmp_path / "small.csv"
+        small.write_text("Phone\n(212) 555-0100\n(212) 555-0101\n", encoding="utf-8")
+        again = _post_file(f"{url}/api/v1/campaigns/{campaign.id}/lists", token, small, "{}")
+        again_url = f"{url}/api/v1/imports/{again['import_id']}"
+        done = _wait_for(
+            lambda: (found := _get_json(again_url, token))["state"] in ("done", "failed") and found,
+            "the next import",
+        )
+        assert done["state"] == "done" and done["imported"] == 2, done
