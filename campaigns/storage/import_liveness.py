@@ -36,12 +36,14 @@ STOPPED_QUEUED = (
 # A backend notices its client is gone when it next reads from it; in the middle of a long
 # statement that would be when the statement ends. These make it check every few seconds, and
 # probe a silent peer (a host that vanished) over TCP keepalives within about a minute.
+# (Keepalives do not apply to a unix socket: its client is on the same host.)
 _DEATH_CHECKS = (
-    "SET client_connection_check_interval = '2s'",
     "SET tcp_keepalives_idle = 30",
     "SET tcp_keepalives_interval = 10",
     "SET tcp_keepalives_count = 3",
 )
+_CHECK_INTERVAL = "SET client_connection_check_interval = '2s'"  # PostgreSQL 14+
+_CHECK_INTERVAL_SINCE = 140000
 
 _HOLD = "SELECT pg_advisory_lock_shared(%(key)s, %(id)s::integer)"
 
@@ -52,7 +54,7 @@ _SWEEP = """
 UPDATE list_imports
 SET state = 'failed', phase = NULL, finished_at = now(), updated_at = now(),
     error = CASE WHEN state = 'running' THEN %(stopped_running)s ELSE %(stopped_queued)s END
-WHERE id IN (SELECT id FROM list_imports WHERE state IN ('queued', 'running'))
+WHERE state IN ('queued', 'running')
   AND CASE WHEN state = 'running'
              OR (state = 'queued' AND updated_at < now() - make_interval(secs => %(grace)s::float8))
            THEN pg_try_advisory_xact_lock(%(key)s, id::integer)
@@ -73,6 +75,8 @@ def hold_alive(conn: Connection, import_id: int) -> None:
     connection closes. Outside any transaction: the lock belongs to the session."""
     for statement in _DEATH_CHECKS:
         conn.execute(statement)
+    if conn.info.server_version >= _CHECK_INTERVAL_SINCE:
+        conn.execute(_CHECK_INTERVAL)
     conn.execute(_HOLD, {"key": ALIVE_LOCK, "id": import_id})
 
 

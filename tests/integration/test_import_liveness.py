@@ -155,6 +155,23 @@ def test_a_running_import_stays_running_while_its_process_holds_it(
     assert "the importing process stopped" in shown
 
 
+def test_an_import_is_dead_only_once_every_connection_of_its_process_is_gone(
+    db: Db, database_url: str, tmp_path: Path
+) -> None:
+    campaign = make_campaign(db, "Spring")
+    import_id = _queued_import(db, campaign.id, tmp_path)
+    with connect(database_url) as importing:
+        with connect(database_url) as status:
+            import_liveness.hold_alive(status, import_id)
+            assert import_store.claim_import(status, import_id)
+            import_liveness.hold_alive(importing, import_id)
+        # The status connection went first; the import's transaction may still be rolling back.
+        assert import_liveness.sweep_dead_imports(db) == []
+    # A closed session's backend exits a moment later.
+    swept = _wait_for(lambda: import_liveness.sweep_dead_imports(db), "the sweep", timeout=10)
+    assert [dead.id for dead in swept] == [import_id]
+
+
 def test_a_queued_import_nobody_runs_is_closed_after_a_grace_period(
     db: Db, supervisor: DashboardClient, tmp_path: Path
 ) -> None:
