@@ -132,7 +132,12 @@ def upload_list(campaign_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/imports/<int:import_id>")
 @managers
-@documented("An import's state, progress and counts", response="ImportStatus")
+@documented(
+    "An import's state, progress and counts",
+    response="ImportStatus",
+    description="An import whose process stopped (killed, crashed) reads as failed, with the "
+    "reason in `error`; nothing of it was stored.",
+)
 def import_status(import_id: int) -> ResponseReturnValue:
     return jsonify(current_import(get_db(), import_id).to_json())
 
