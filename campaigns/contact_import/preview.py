@@ -52,6 +52,10 @@ def preview_file(
     sheet: str | None = None,
 ) -> FilePreview:
     with open_table(path, has_header=has_header, sheet=sheet) as table:
+        if not table.headers and len(table.shape.sheets) > 1:
+            # Another sheet of the workbook may be the list: say so instead of refusing the file.
+            empty = f"the sheet {table.shape.sheet!r} has no rows: pick another sheet"
+            return FilePreview(table.shape, table.has_header, (), (), None, (empty,))
         if not table.headers:
             raise UnreadableFile("the file has no rows")
         sample = [cells for _, cells in islice(table.rows(), max(rows, _GUESS_ROWS))]

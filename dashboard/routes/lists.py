@@ -115,7 +115,7 @@ def _render_mapping(
     except (UnreadableFile, ValidationError) as error:
         flash(f"{saved.filename}: {error}", "error")
         if sheet is not None:
-            # That sheet is empty or gone; the workbook itself was read: back to its first sheet.
+            # No such sheet (any more); the workbook itself was read: back to its first sheet.
             return redirect(url_for("lists.mapping", campaign_id=campaign.id, token=token))
         discard(saved)
         return redirect(url_for("lists.campaign_lists", campaign_id=campaign.id))

@@ -279,13 +279,20 @@ def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(
     assert [row[0] for row in stored] == FEBRUARY_NUMBERS
 
 
-def test_an_empty_sheet_picked_goes_back_to_the_first_and_keeps_the_upload(
+def test_an_empty_or_unknown_sheet_keeps_the_upload_on_the_mapping_step(
     supervisor: DashboardClient, db: psycopg.Connection[Any]
 ) -> None:
     campaign = make_campaign(db, "Spring")
-    book = workbook_bytes({"January": [["Phone"], ["2125550101"]], "Empty": []})
-    mapping_url = _upload(supervisor, campaign.id, book, "m.xlsx").headers["Location"]
-    answer = supervisor.get(f"{mapping_url}?sheet=Empty")
-    assert answer.status_code == 302 and answer.headers["Location"].endswith(mapping_url)
+    book = workbook_bytes({"Empty": [], "January": [["Phone"], ["2125550101"]]})
+    uploaded = _upload(supervisor, campaign.id, book, "m.xlsx")
+    mapping_url = uploaded.headers["Location"]
+    assert "/uploads/" in mapping_url  # an empty first sheet does not refuse the workbook
     shown = supervisor.get(mapping_url).get_data(as_text=True)
-    assert "the file has no rows" in shown and '<option value="January" selected>' in shown
+    assert "the sheet &#39;Empty&#39; has no rows: pick another sheet" in shown
+    assert '<option value="Empty" selected>' in shown
+    january = supervisor.get(f"{mapping_url}?sheet=January").get_data(as_text=True)
+    assert "2125550101" in january
+
+    answer = supervisor.get(f"{mapping_url}?sheet=March")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(mapping_url)
+    assert "no sheet &#39;March&#39;" in supervisor.get(mapping_url).get_data(as_text=True)

@@ -198,3 +198,15 @@ def test_a_csv_has_no_sheets(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("Phone\n2125550100\n")
     assert preview_file(path).shape.sheets == ()
+
+
+def test_an_empty_sheet_of_a_workbook_is_a_problem_not_a_refusal(tmp_path: Path) -> None:
+    several = tmp_path / "several.xlsx"
+    several.write_bytes(workbook_bytes({"Empty": [], "January": [["Phone"], ["2125550101"]]}))
+    found = preview_file(several)
+    assert found.headers == () and found.mapping is None
+    assert found.problems == ("the sheet 'Empty' has no rows: pick another sheet",)
+    alone = tmp_path / "alone.xlsx"
+    alone.write_bytes(workbook_bytes({"Empty": []}))
+    with pytest.raises(UnreadableFile, match="no rows"):
+        preview_file(alone)
