@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 
 from campaigns.campaign import Campaign, CampaignState, DialMode
-from campaigns.storage import campaign_store, claim_store
-from campaigns.storage.db import Connection, open_pool
+from campaigns.contact_import import service
+from campaigns.storage import campaign_store, claim_store, import_liveness, import_store
+from campaigns.storage.db import Connection, connect, open_pool
 from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.scheduler.leader import LeaderLease
@@ -227,3 +229,26 @@ def test_status_of_the_last_decision_is_published_for_the_wallboard(
     assert state["placed"] == 2
     assert state["reason"] == "progressive"
     assert state["ready_agents"] == 2
+
+
+def test_the_leader_closes_a_list_import_whose_process_died(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService, tmp_path: Path
+) -> None:
+    campaign = make_campaign(db)
+    path = tmp_path / "list.csv"
+    path.write_text("Phone\n(212) 555-0100\n", encoding="utf-8")
+    import_id = service.start_import(db, campaign.id, path)
+    with connect(str(pool.conninfo)) as importer:
+        import_liveness.hold_alive(importer, import_id)
+        assert import_store.claim_import(importer, import_id)
+        scheduler, _ = _scheduler(pool, redis_url, agents)
+        scheduler.step()
+        assert import_store.get_import(db, import_id).state == "running"
+    deadline = time.monotonic() + 10
+    while import_store.get_import(db, import_id).state == "running":
+        assert time.monotonic() < deadline, "the scheduler never closed the dead import"
+        time.sleep(0.2)
+        scheduler.timers.reap_at = 0.0  # its housekeeping is due again
+        scheduler.step()
+    status = import_store.get_import(db, import_id)
+    assert status.state == "failed" and status.error == import_liveness.STOPPED_RUNNING
