@@ -260,7 +260,7 @@
     }
     const inbound = pop.inbound;
     if (inbound) {
-      row("Caller", inbound.caller_number);
+      if (!contact || contact.phone_e164 !== inbound.caller_number) row("Caller", inbound.caller_number);
       row("Called", inbound.did + (inbound.queue_name ? " (" + inbound.queue_name + ")" : ""));
       row("Waited", clock(inbound.waited_s));
     }
