@@ -51,6 +51,7 @@ def live_status_json(
         "reason": status.reason,
         "campaigns": sorted(status.campaigns),
         "attempt_id": status.attempt_id,
+        "inbound_call_id": _inbound_id(status.attempt_id),
         "call_campaign_id": status.call_campaign_id,
         "call": call,
         "wrap_up_until": status.wrap_up_until,
@@ -65,11 +66,18 @@ def live_status_json(
     }
 
 
+def _inbound_id(reference: int | None) -> int | None:
+    """The live state holds an inbound call under its id negated (docs/inbound.md)."""
+    return -reference if reference is not None and reference < 0 else None
+
+
 def disposition_json(done: DispositionDone) -> dict[str, Any]:
     recorded = done.recorded
     change = recorded.contact
     return {
         "attempt_id": recorded.attempt_id,
+        # An inbound call's reference is its id negated (the agent's live state).
+        "inbound_call_id": -recorded.attempt_id if recorded.attempt_id < 0 else None,
         "campaign_id": recorded.campaign_id,
         "contact_id": recorded.contact_id,
         "code": recorded.disposition.code,
@@ -125,6 +133,7 @@ def screen_pop_json(pop: ScreenPop) -> dict[str, Any]:
             {"code": d.code, "label": d.label, "action": d.action.value, "human": d.human}
             for d in pop.dispositions
         ],
+        "inbound": pop.inbound,
     }
 
 
@@ -138,7 +147,7 @@ _CALL = {
                 "called_number": {"type": "string"},
                 "contact_name": {"type": "string"},
                 "state": {"type": "string"},
-                "kind": {"type": "string", "enum": ["auto", "manual", "preview"]},
+                "kind": {"type": "string", "enum": ["auto", "manual", "preview", "inbound"]},
             }
         ),
         {"type": "null"},
@@ -161,8 +170,29 @@ _ATTEMPT_SUMMARY = _object(
         "disposition_label": _NULLABLE_STRING,
         "disposition_at": _NULLABLE_TIME,
         "notes": _NULLABLE_STRING,
+        "direction": {"type": "string", "enum": ["outbound", "inbound"]},
     }
 )
+
+_INBOUND_CALL = {
+    "anyOf": [
+        _object(
+            {
+                "id": {"type": "integer"},
+                "caller_number": {"type": "string", "description": "E.164 when sent"},
+                "did": {"type": "string", "description": "the number called"},
+                "queue_id": _NULLABLE_INT,
+                "queue_name": _NULLABLE_STRING,
+                "offered_at": _TIME,
+                "answered_at": _NULLABLE_TIME,
+                "waited_s": {"type": "number", "description": "in the queue until answered"},
+                "known_caller": {"type": "boolean"},
+            }
+        ),
+        {"type": "null"},
+    ],
+    "description": "inbound calls only: the caller, the queue and the wait",
+}
 
 CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "AgentLiveStatus": _object(
@@ -180,7 +210,11 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "seconds_in_state": {"anyOf": [{"type": "number"}, {"type": "null"}]},
             "reason": {**_NULLABLE_STRING, "description": "the pause code, when paused"},
             "campaigns": {"type": "array", "items": {"type": "integer"}},
-            "attempt_id": {**_NULLABLE_INT, "description": "the call held (reserved to wrap-up)"},
+            "attempt_id": {
+                **_NULLABLE_INT,
+                "description": "the call held (reserved to wrap-up); an inbound call's id negated",
+            },
+            "inbound_call_id": {**_NULLABLE_INT, "description": "the inbound call held"},
             "call_campaign_id": _NULLABLE_INT,
             "call": _CALL,
             "wrap_up_until": _NULLABLE_TIME,
@@ -236,7 +270,8 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "DispositionResult": _object(
         {
-            "attempt_id": {"type": "integer"},
+            "attempt_id": {"type": "integer", "description": "inbound: the call's id negated"},
+            "inbound_call_id": _NULLABLE_INT,
             "campaign_id": {"type": "integer"},
             "contact_id": _NULLABLE_INT,
             "code": {"type": "string"},
@@ -334,6 +369,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     }
                 ),
             },
+            "inbound": _INBOUND_CALL,
         }
     ),
     "PreviewCard": _object(

@@ -99,6 +99,27 @@ def wallboard_json(board: Wallboard) -> dict[str, Any]:
             "total": board.lines.total,
             "in_use": board.lines.in_use,
         },
+        "queues": [
+            {
+                "id": q.queue_id,
+                "name": q.name,
+                "waiting": q.waiting,
+                "longest_wait_s": q.longest_wait_s,
+                "estimated_wait_s": q.estimated_wait_s,
+                "handle_s": q.handle_s,
+                "handled_last_hour": q.handled,
+                "callers": [
+                    {
+                        "call_id": c.call_id,
+                        "position": c.position + 1,
+                        "waited_s": c.waited_s,
+                        "estimated_wait_s": c.estimated_wait_s,
+                    }
+                    for c in q.callers
+                ],
+            }
+            for q in board.queues
+        ],
     }
 
 
@@ -182,6 +203,36 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                 }
             ),
             "lines": _object({"workers": _COUNT, "total": _COUNT, "in_use": _COUNT}),
+            "queues": {
+                "type": "array",
+                "description": "The campaign's inbound queues. estimated_wait_s: for a caller "
+                "joining now, (callers ahead - ready agents + 1) x handle_s / agents serving "
+                "(0 while a ready agent is free; null with no handle time in the last hour or no "
+                "agent serving). handle_s: mean talk plus wrap-up of the last hour's answered "
+                "calls. callers: the first 20 in line, position 1 being the next served.",
+                "items": _object(
+                    {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "waiting": _COUNT,
+                        "longest_wait_s": _NULLABLE_NUMBER,
+                        "estimated_wait_s": _NULLABLE_NUMBER,
+                        "handle_s": _NULLABLE_NUMBER,
+                        "handled_last_hour": _COUNT,
+                        "callers": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "call_id": {"type": "integer"},
+                                    "position": {"type": "integer", "minimum": 1},
+                                    "waited_s": {"type": "number"},
+                                    "estimated_wait_s": _NULLABLE_NUMBER,
+                                }
+                            ),
+                        },
+                    }
+                ),
+            },
         }
     )
 }

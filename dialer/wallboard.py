@@ -4,7 +4,8 @@ Nothing here is computed twice: the agents' states come from their live state in
 dial level and the pacing's reason from the scheduler's last published decision, the worker
 lines from the workers' heartbeats, the calls in progress from the open attempts, the 15-minute
 and abandonment figures from the wallboard query over attempts and the day rollup, and the
-dialable contacts from the same counts as `dialer campaign status`.
+dialable contacts from the same counts as `dialer campaign status`, the inbound queues from their
+waiting lines and recent handle times (dialer.inbound.queue_board).
 
 Everything is read fresh on every update but the dialable contacts, whose count scans the whole
 list (dialer.wallboard_contacts keeps it and recounts it in the background).
@@ -30,6 +31,7 @@ from campaigns.storage.db import Connection
 from campaigns.storage.reports.wallboard import wallboard_figures
 from dialer import worker_registry
 from dialer.agents import codec
+from dialer.inbound.queue_board import QueueBoard, queue_boards
 from dialer.scheduler.loop import PACING_KEY
 from dialer.wallboard_contacts import ContactCounter, Dialability
 
@@ -84,6 +86,8 @@ class Wallboard:
     pacing: dict[str, Any] | None
     dialability: Dialability
     lines: Lines
+    # The campaign's inbound queues: callers waiting, their places and estimated waits.
+    queues: tuple[QueueBoard, ...] = ()
 
     def agents_by_state(self) -> dict[AgentState, int]:
         counts: dict[AgentState, int] = {s: 0 for s in AgentState if s is not AgentState.LOGGED_OUT}
@@ -111,15 +115,17 @@ def read_wallboard(
 ) -> Wallboard:
     """`client` must decode responses to str (dialer.bootstrap.redis_client does)."""
     [figures] = wallboard_figures(conn, [campaign.id], now)
+    agents = campaign_agents(client, campaign.id)
     return Wallboard(
         campaign=campaign,
         at=now,
-        agents=campaign_agents(client, campaign.id),
+        agents=agents,
         calls=wallboard_store.open_attempts_by_state(conn, campaign.id),
         figures=figures,
         pacing=last_pacing_decision(client, campaign.id),
         dialability=contacts.read(conn, campaign, now),
         lines=worker_lines(client),
+        queues=queue_boards(conn, client, campaign.id, (a.state for a in agents), now),
     )
 
 

@@ -10,9 +10,10 @@ from typing import Any
 from campaigns.agents import Agent
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.campaign import Campaign
-from campaigns.storage import attempt_store
+from campaigns.storage import attempt_store, inbound_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
+from campaigns.storage.inbound_store import InboundOutcome
 from dialer.agents.service import AgentService
 
 PHONE = "+12125550123"
@@ -78,3 +79,57 @@ def talked_call(
 
 def row(db: Connection, query: str, *params: object) -> tuple[Any, ...] | None:
     return db.execute(query, params).fetchone()
+
+
+@dataclass(frozen=True)
+class InboundCall:
+    call_id: int
+    agent: Agent
+
+    @property
+    def reference(self) -> int:
+        """The call as the agent's live state holds it (docs/inbound.md)."""
+        return -self.call_id
+
+
+def inbound_call(
+    db: Connection,
+    agents: AgentService,
+    agent: Agent,
+    campaign_id: int,
+    queue_id: int,
+    caller: str,
+    *,
+    did: str = "+18005550100",
+    waited_s: float = 20.0,
+    log_in: bool = True,
+) -> InboundCall:
+    """An inbound call offered a minute ago, queued ``waited_s``, then handed to ``agent`` (made
+    ready here) and answered: what dialer.inbound.queue_call does, through the same stores and
+    the same AgentService, without SIP."""
+    offered = recent(60)
+    call_id, _ = inbound_store.offer_call(
+        db,
+        queue_id=queue_id,
+        did=did,
+        caller=caller,
+        campaign_id=campaign_id,
+        sip_call_id=f"inbound-test-{caller}-{offered.timestamp()}",
+        worker="inbound-test",
+        at=offered,
+    )
+    if log_in:
+        agents.login(agent.id, offered)
+        agents.ready(agent.id, offered)
+    answered = offered + timedelta(seconds=waited_s)
+    claimed = agents.claim(campaign_id, -call_id, answered)
+    assert claimed is not None and claimed.agent_id == agent.id, "the agent was not ready"
+    agents.connected(agent.id, -call_id, answered)
+    inbound_store.record_answered(db, call_id, agent.id, answered)
+    return InboundCall(call_id, agent)
+
+
+def end_inbound(db: Connection, agents: AgentService, call: InboundCall) -> None:
+    """The caller hung up: the outcome is stored, then the agent goes to wrap-up (that order)."""
+    inbound_store.finish_call(db, call.call_id, InboundOutcome.ANSWERED, recent(1))
+    agents.ended(call.agent.id, call.reference, recent(1))

@@ -96,10 +96,10 @@ def record_disposition(
             raise Conflict(
                 f"attempt {attempt_id} already has disposition {attempt['disposition']!r}"
             )
-        disposition = _disposition(conn, attempt["campaign_id"], code)
+        disposition = find_disposition(conn, attempt["campaign_id"], code)
         change = None
         if attempt["contact_id"] is not None:
-            change = _apply_to_contact(conn, attempt, disposition, callback, now)
+            change = apply_to_contact(conn, attempt, disposition, callback, now)
         elif disposition.action is DispositionAction.CALLBACK:
             raise ValidationError(["callback_at: the contact of this call no longer exists"])
         params = {
@@ -127,7 +127,7 @@ def record_disposition(
     )
 
 
-def _disposition(conn: Connection, campaign_id: int, code: str) -> Disposition:
+def find_disposition(conn: Connection, campaign_id: int, code: str) -> Disposition:
     known = disposition_store.list_dispositions(conn, campaign_id)
     for disposition in known:
         if disposition.code == code:
@@ -136,15 +136,19 @@ def _disposition(conn: Connection, campaign_id: int, code: str) -> Disposition:
     raise ValidationError([f"code: {code!r} is not a disposition of this campaign ({codes})"])
 
 
-def _apply_to_contact(
+def apply_to_contact(
     conn: Connection,
-    attempt: dict[str, Any],
+    call: dict[str, Any],
     disposition: Disposition,
     callback: CallbackRequest,
     now: datetime,
+    leave_in_flight: bool = False,
 ) -> ContactChange | None:
+    """Apply the disposition to the call's contact (`call`: its contact_id and campaign_id),
+    locked for the change. `leave_in_flight`: a contact being dialed now stays as it is (an
+    inbound caller whom an outbound attempt is calling at the same moment)."""
     with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(_CONTACT, {"contact_id": attempt["contact_id"]}).fetchone()
+        row = cur.execute(_CONTACT, {"contact_id": call["contact_id"]}).fetchone()
     assert row is not None  # the attempt's foreign key nulls contact_id when a contact goes
     contact = ContactOnCall(
         id=row["id"],
@@ -152,7 +156,9 @@ def _apply_to_contact(
         attempts=row["attempts"],
         time_zones=tuple(row["time_zones"]),
     )
-    campaign = campaign_store.get_campaign(conn, attempt["campaign_id"]).spec
+    if leave_in_flight and contact.state is ContactState.IN_FLIGHT:
+        return None
+    campaign = campaign_store.get_campaign(conn, call["campaign_id"]).spec
     change = decide_after_disposition(disposition, contact, campaign, callback, now)
     if change is not None:
         conn.execute(

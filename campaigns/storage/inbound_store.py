@@ -116,6 +116,14 @@ def add_queue(
     return queue_id
 
 
+# Two statements rather than one with "campaign IS NULL OR": each keeps its index plan (the
+# contacts' unique (campaign_id, phone_e164) key; a prepared generic plan would not).
+_CAMPAIGN_CONTACT = (
+    "SELECT id FROM contacts WHERE campaign_id = %(campaign)s AND phone_e164 = %(caller)s"
+)
+_ANY_CONTACT = "SELECT id FROM contacts WHERE phone_e164 = %(caller)s ORDER BY id DESC LIMIT 1"
+
+
 def offer_call(
     conn: Connection,
     *,
@@ -128,15 +136,13 @@ def offer_call(
     at: datetime,
 ) -> tuple[int, int | None]:
     """Store the call as offered; returns its id and the caller's contact (the screen pop) when
-    the number is known in the queue's campaign."""
+    the number is known in the queue's campaign, or in any campaign (the newest such contact)
+    when the queue has none."""
     with conn.transaction():
-        contact = None
-        if campaign_id is not None:
-            found = conn.execute(
-                "SELECT id FROM contacts WHERE campaign_id = %s AND phone_e164 = %s",
-                (campaign_id, caller),
-            ).fetchone()
-            contact = None if found is None else int(found[0])
+        query = _ANY_CONTACT if campaign_id is None else _CAMPAIGN_CONTACT
+        found = conn.execute(query, {"campaign": campaign_id, "caller": caller})
+        row = found.fetchone()
+        contact = None if row is None else int(row[0])
         row = conn.execute(
             "INSERT INTO inbound_calls (queue_id, did, caller_number, contact_id, sip_call_id,"
             " worker, offered_at) VALUES (%(queue)s, %(did)s, %(caller)s, %(contact)s,"

@@ -11,7 +11,7 @@
     status: root.dataset.statusUrl, login: root.dataset.loginUrl, ready: root.dataset.readyUrl,
     pause: root.dataset.pauseUrl, logout: root.dataset.logoutUrl, events: root.dataset.eventsUrl,
     attempts: root.dataset.attemptsUrl, preview: root.dataset.previewUrl,
-    contacts: root.dataset.contactsUrl,
+    contacts: root.dataset.contactsUrl, inbound: root.dataset.inboundUrl,
   };
   const pauseLabels = JSON.parse(root.dataset.pauseLabels || "{}");
   const live = {};
@@ -79,6 +79,13 @@
   function problemText(body, fallback) {
     if (body && body.problems && body.problems.length) return body.problems.join("; ");
     return (body && body.message) || fallback;
+  }
+  // The call's API: an attempt's, or an inbound call's (the status names it by inbound_call_id;
+  // its attempt_id is then the id negated, the agent's call reference).
+  function callUrl(current, path) {
+    return current.inbound_call_id !== null && current.inbound_call_id !== undefined
+      ? urls.inbound + current.inbound_call_id + "/" + path
+      : urls.attempts + current.attempt_id + "/" + path;
   }
   function readJson(response) {
     return response.json().catch(function () { return {}; }).then(function (body) {
@@ -156,21 +163,24 @@
     show(live.call, held);
     show(live.idle, !held);
     const reserved = next.state === "reserved" && next.call;
+    const inbound = next.inbound_call_id !== null && next.inbound_call_id !== undefined;
     const previewing = reserved && next.call.kind === "preview" && next.call.state === "queued" &&
       dialedPreview !== next.attempt_id;
-    const placing = reserved && !previewing && ["queued", "dialing", "ringing"].includes(next.call.state);
+    const placing = reserved && !previewing && !inbound && ["queued", "dialing", "ringing"].includes(next.call.state);
     const hint = previewing ? "Preview: read the contact, then Dial or Skip."
       : placing ? "Calling the customer: your phone rings when they answer."
+      : inbound && next.state === "reserved" ? "A caller is waiting: answer your phone to talk."
       : CALL_HINTS[next.state] || "";
     live["call-hint"].textContent = hint;
     show(live["call-hint"], Boolean(hint));
     show(live.preview, Boolean(previewing));
-    live["call-title"].textContent = previewing ? "Preview" : "Call";
+    live["call-title"].textContent = previewing ? "Preview" : inbound ? "Inbound call" : "Call";
     // Ready: a preview campaign has a contact to show. Reserved for a call that ended with no
     // worker to free the agent (a dial nobody took in time): asking frees them.
     if (next.state === "ready" || (reserved && next.call.state === "ended")) askForPreview(false);
-    show(hangupButton, next.state === "on_call");
-    show(live["call-controls"], next.state === "on_call");
+    // Hang-up, hold, mute and recording are commands to an outbound call's worker.
+    show(hangupButton, next.state === "on_call" && !inbound);
+    show(live["call-controls"], next.state === "on_call" && !inbound);
     if (features.attempt !== next.attempt_id) {
       features = {attempt: next.attempt_id, held: false, muted: false, recording: false};
       drawFeatures();
@@ -185,10 +195,11 @@
       return;
     }
     if (next.call) {
-      live["call-name"].textContent = next.call.contact_name || next.call.called_number;
+      live["call-name"].textContent = next.call.contact_name ||
+        (inbound ? "Unknown caller " : "") + next.call.called_number;
       live["call-campaign"].textContent = next.call.campaign_name;
     }
-    if (popFor !== next.attempt_id) loadPop(next.attempt_id);
+    if (popFor !== next.attempt_id) loadPop(next);
     // A pause asked for during the call is what happens after it, unless the agent chooses.
     const after = live["disposition-form"].elements.after;
     const pausing = next.after_call && next.after_call.state === "paused" ? next.after_call.reason : "";
@@ -231,11 +242,12 @@
     });
   }
 
-  function loadPop(attemptId) {
+  function loadPop(current) {
+    const attemptId = current.attempt_id;
     popFor = attemptId;
     showNotice("");
     resetDispositionForm();
-    window.dialerFetch(urls.attempts + attemptId + "/screen-pop").then(readJson).then(function (answer) {
+    window.dialerFetch(callUrl(current, "screen-pop")).then(readJson).then(function (answer) {
       if (answer.ok && popFor === attemptId) drawPop(answer.body);
     });
   }
@@ -256,6 +268,12 @@
       if (value === null || value === undefined || value === "") return;
       rows.push(el("dt", {}, label), el("dd", {}, value));
     }
+    const inbound = pop.inbound;
+    if (inbound) {
+      if (!contact || contact.phone_e164 !== inbound.caller_number) row("Caller", inbound.caller_number);
+      row("Called", inbound.did + (inbound.queue_name ? " (" + inbound.queue_name + ")" : ""));
+      row("Waited", clock(inbound.waited_s));
+    }
     if (contact) {
       const name = (contact.first_name + " " + contact.last_name).trim();
       live["call-name"].textContent = name || contact.phone_e164;
@@ -264,6 +282,8 @@
       row("Time zone", (contact.time_zones || []).join(", "));
       row("List", contact.list_name);
       row("Attempts", contact.attempts);
+    } else if (inbound) {
+      live["call-name"].textContent = "Unknown caller " + inbound.caller_number;
     } else {
       live["call-name"].textContent = pop.attempt.called_number;
       row("Contact", "deleted from the list since the call was placed");
@@ -276,7 +296,10 @@
     live.custom.replaceChildren.apply(live.custom, custom);
     show(live["custom-heading"], custom.length > 0);
     drawPrevious(pop.previous);
-    drawDispositions(pop.dispositions);
+    // An unknown caller is no contact: there is nobody to call back.
+    drawDispositions(inbound && !contact ? pop.dispositions.filter(function (d) {
+      return d.action !== "callback";
+    }) : pop.dispositions);
   }
 
   function drawPrevious(previous) {
@@ -293,7 +316,7 @@
     const body = table.appendChild(el("tbody"));
     previous.forEach(function (a) {
       const tr = body.appendChild(el("tr"));
-      tr.appendChild(el("td", {}, when(a.queued_at)));
+      tr.appendChild(el("td", {}, when(a.queued_at) + (a.direction === "inbound" ? " (called in)" : "")));
       tr.appendChild(el("td")).appendChild(el("span", {class: "badge state-" + (a.outcome || a.state)}, words(a.outcome || a.state)));
       tr.appendChild(el("td", {}, a.agent_name || "—"));
       tr.appendChild(el("td", {}, a.disposition_label || a.disposition || "—"));
@@ -346,8 +369,7 @@
       body.move_callback_into_window = moveIntoWindow;
     }
     showFormError("");
-    const attemptId = status.attempt_id;
-    window.dialerFetch(urls.attempts + attemptId + "/disposition", {method: "POST", json: body})
+    window.dialerFetch(callUrl(status, "disposition"), {method: "POST", json: body})
       .then(readJson).then(function (answer) {
         if (answer.ok) {
           showNotice(savedText(chosen, answer.body));

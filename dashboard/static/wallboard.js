@@ -78,6 +78,35 @@
     body.replaceChildren.apply(body, rows);
   }
 
+  function maybeDuration(seconds) { return seconds === null || seconds === undefined ? "—" : duration(seconds); }
+
+  // Inbound queues (the table is there when the campaign has queues): waits as of the answer.
+  function renderQueues(data) {
+    const body = root.querySelector("[data-queues] tbody");
+    if (!body) return;
+    body.replaceChildren.apply(body, (data.queues || []).map(function (queue) {
+      const row = document.createElement("tr");
+      row.setAttribute("data-queue", queue.id);
+      const cells = [
+        [queue.name, ""], [String(queue.waiting), ""], [maybeDuration(queue.longest_wait_s), "mono"],
+        [maybeDuration(queue.estimated_wait_s), "mono"],
+        [maybeDuration(queue.handle_s) + " (" + queue.handled_last_hour + " calls)", "mono"],
+        [queue.callers.map(function (c) {
+          return "#" + c.position + ": " + duration(c.waited_s) + ", " + maybeDuration(c.estimated_wait_s);
+        }).join(" · "), "small"],
+      ];
+      cells.forEach(function (cell, index) {
+        const td = document.createElement("td");
+        td.textContent = cell[0];
+        if (cell[1]) td.className = cell[1];
+        if (index === 1) td.setAttribute("data-testid", "queue-waiting");
+        if (index === 3) td.setAttribute("data-testid", "queue-estimated");
+        row.appendChild(td);
+      });
+      return row;
+    }));
+  }
+
   function render(data) {
     offsetMs = Date.now() - Date.parse(data.server_time);
     root.querySelectorAll("[data-k]").forEach(function (element) {
@@ -92,6 +121,7 @@
       element.className = "level-" + level;
     });
     renderAgents(data);
+    renderQueues(data);
     tick();
   }
 

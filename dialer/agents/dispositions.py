@@ -1,6 +1,7 @@
 """The end of a call as the agent records it: the disposition, its effect on the contact, and
 the agent's way out of wrap-up. One entry point for the dashboard's console, its JSON API (the
-robots' softphones) and the CLI."""
+robots' softphones) and the CLI; inbound calls (submit_inbound_disposition) go the same way, the
+agent's live state holding them under their id negated (docs/inbound.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 
 from campaigns.disposition_outcome import CallbackRequest
 from campaigns.storage.attempt_disposition_store import DispositionRecorded, record_disposition
+from campaigns.storage.inbound_disposition_store import record_inbound_disposition
 from dialer.agents.errors import NotHoldingAttempt
 from dialer.agents.model import LiveStatus
 from dialer.agents.service import AgentService
@@ -59,10 +61,52 @@ def submit_disposition(
         recorded = record_disposition(
             conn, attempt_id, agent_id, code, notes, callback, now, agent_holds_call=holds
         )
+    return _leave_wrap_up(agents, attempt_id, agent_id, recorded, holds, now, pause_reason)
+
+
+def submit_inbound_disposition(
+    agents: AgentService,
+    call_id: int,
+    agent_id: int,
+    code: str,
+    now: datetime,
+    notes: str = "",
+    callback_at: datetime | None = None,
+    callback_for_me: bool = False,
+    move_callback_into_window: bool = False,
+    pause_reason: str | None = None,
+) -> DispositionDone:
+    """submit_disposition for inbound call `call_id`: same codes (the queue's campaign's), same
+    errors, same way out of wrap-up; a callback needs a caller known as a contact."""
+    reference = -call_id
+    holds = agents.status(agent_id).attempt_id == reference
+    callback = CallbackRequest(
+        at=callback_at,
+        for_agent_id=agent_id if callback_for_me else None,
+        move_into_window=move_callback_into_window,
+    )
+    if pause_reason is not None:
+        agents.check_pause_reason(pause_reason)
+    with agents.db.connection() as conn:
+        recorded = record_inbound_disposition(
+            conn, call_id, agent_id, code, notes, callback, now, agent_holds_call=holds
+        )
+    return _leave_wrap_up(agents, reference, agent_id, recorded, holds, now, pause_reason)
+
+
+def _leave_wrap_up(
+    agents: AgentService,
+    reference: int,
+    agent_id: int,
+    recorded: DispositionRecorded,
+    holds: bool,
+    now: datetime,
+    pause_reason: str | None,
+) -> DispositionDone:
     if holds:
         try:
             return DispositionDone(
-                recorded, agents.finish_wrap_up(agent_id, attempt_id, now, pause_reason)
+                recorded, agents.finish_wrap_up(agent_id, reference, now, pause_reason)
             )
         except NotHoldingAttempt:
             pass  # wrap-up ended meanwhile, or its worker has not reported the hang-up yet

@@ -15,7 +15,7 @@ from campaigns.passwords import hash_password
 from campaigns.storage import agent_store, campaign_store, user_store
 from campaigns.storage.db import Connection
 from campaigns.users import validate_password, validate_username
-from dialer.agents.dispositions import submit_disposition
+from dialer.agents.dispositions import submit_disposition, submit_inbound_disposition
 from dialer.agents.model import LiveStatus
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
@@ -222,6 +222,7 @@ def logout(runtime: Runtime, username: str, as_json: bool) -> None:
 @click.option("--for-me", is_flag=True, help="The callback is for this agent only.")
 @click.option("--move-into-window", is_flag=True, help="Move a callback into the calling hours.")
 @click.option("--pause", "pause_reason", help="Pause afterwards with this code, not ready.")
+@click.option("--inbound", is_flag=True, help="ATTEMPT_ID is an inbound call's id.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def disposition(
@@ -234,13 +235,16 @@ def disposition(
     for_me: bool,
     move_into_window: bool,
     pause_reason: str | None,
+    inbound: bool,
     as_json: bool,
 ) -> None:
-    """Submit the disposition of an agent's call; the agent then leaves wrap-up."""
+    """Submit the disposition of an agent's call (an outbound attempt, or with --inbound an
+    inbound call); the agent then leaves wrap-up."""
     now = datetime.now(UTC)
     when = _time(callback_at) if callback_at else None
+    submit = submit_inbound_disposition if inbound else submit_disposition
     with _service(runtime) as (service, conn):
-        done = submit_disposition(
+        done = submit(
             service,
             attempt_id,
             _agent(conn, username).id,
@@ -253,8 +257,9 @@ def disposition(
             pause_reason=pause_reason,
         )
     change = done.recorded.contact
-    data = {
-        "attempt_id": attempt_id,
+    data: dict[str, object] = {
+        "attempt_id": done.recorded.attempt_id,
+        "inbound_call_id": attempt_id if inbound else None,
         "disposition": code,
         "action": done.recorded.disposition.action.value,
         "contact_state": change.state.value if change else None,

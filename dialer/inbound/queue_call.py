@@ -286,12 +286,8 @@ class QueuedCall:
     def _release(self, agent: ClaimedAgent, how: HandBack) -> None:
         self.agent = None
         now = self.ctx.now()
-        if how is HandBack.TALKED:
-            # Inbound dispositions are not taken yet (docs/inbound.md): the agent goes through
-            # wrap-up and straight back to ready, as after a disposition.
-            self.ctx.agents.ended(agent.agent_id, -self.call_id, now)
-            self.ctx.agents.finish_wrap_up(agent.agent_id, -self.call_id, now)
-            return
+        # TALKED: wrap-up, left by the agent's disposition (the console's inbound screen pop) or
+        # at the campaign's wrap-up limit, as after an outbound call.
         self.ctx.agents.release(agent.agent_id, -self.call_id, how, now)
 
     def fail(self) -> None:

@@ -75,3 +75,11 @@ class WaitingLine:
 
     def size(self) -> int:
         return int(self.redis.zcard(self.key))
+
+    def waiting(self, limit: int) -> list[tuple[int, float]]:
+        """The first ``limit`` callers in arrival order: (inbound call id, offer epoch seconds).
+        A read for the wallboard: a dead process's caller stays listed until the head moves on."""
+        entries = cast(
+            list[tuple[str, float]], self.redis.zrange(self.key, 0, limit - 1, withscores=True)
+        )
+        return [(int(member), float(score)) for member, score in entries]

@@ -1,7 +1,8 @@
 """The agent's side of the dashboard's JSON API, as a robot uses it: a bearer token, no session.
 
 `GET /api/v1/agent/status`, `POST /api/v1/agent/login|ready|pause|logout` and
-`POST /api/v1/attempts/<id>/disposition`. Standard library only (urllib): `dialer` stays free
+`POST /api/v1/attempts/<id>/disposition` (`/api/v1/inbound-calls/<id>/disposition` for an inbound
+call). Standard library only (urllib): `dialer` stays free
 of web frameworks, and a robot needs a handful of small requests.
 """
 
@@ -104,7 +105,12 @@ class AgentDesk:
             body["callback_at"] = callback_at.isoformat()
             body["move_callback_into_window"] = True
         deadline = time.monotonic() + patience_s
-        path = f"/api/v1/attempts/{attempt_id}/disposition"
+        # A negative reference is an inbound call's id negated (the agent's live state).
+        path = (
+            f"/api/v1/attempts/{attempt_id}/disposition"
+            if attempt_id > 0
+            else f"/api/v1/inbound-calls/{-attempt_id}/disposition"
+        )
         while True:
             try:
                 return self._call("POST", path, body)

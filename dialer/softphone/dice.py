@@ -83,3 +83,12 @@ class RobotDice:
             talk = float(self._rng.lognormal(mu, sigma))
         code = self._mix.codes[int(self._rng.choice(len(self._p), p=self._p))]
         return Draw(talk, code)
+
+    def without(self, draw: Draw, codes: frozenset[str]) -> Draw:
+        """The draw with a code outside ``codes``: the mix's heaviest other code in place of
+        one of them (an unknown inbound caller cannot be called back), no new dice thrown."""
+        if draw.code not in codes:
+            return draw
+        others = [(w, c) for c, w in zip(self._mix.codes, self._mix.weights, strict=True)]
+        allowed = [(w, c) for w, c in others if c not in codes and w > 0]
+        return Draw(draw.talk_s, max(allowed)[1]) if allowed else draw

@@ -5,7 +5,8 @@ disposition goes out once the wrap time passes) -> idle (the API took it).
 
 A second call offered while the robot holds one is refused busy (486) and counted: the
 dialer must never do that (one agent, one call), so the count is evidence, not routine.
-A call without an X-Dialer-Attempt header (a test call, a person dialling the robot) is
+An inbound call (X-Dialer-Inbound) is dispositioned alike, under its id negated (the agent's
+call reference). A call with neither header (a test call, a person dialling the robot) is
 answered and hung up alike, with nothing to record.
 """
 
@@ -100,7 +101,7 @@ def offered(state: RobotState, call: IncomingLeg, draw: Draw) -> Step:
     talking = RobotState(
         phase=RobotPhase.TALKING,
         leg=call.leg,
-        attempt_id=screen_pop(call.from_uri, call.headers).attempt_id,
+        attempt_id=screen_pop(call.from_uri, call.headers).call_reference,
         code=draw.code,
         hang_up_at=call.at + timedelta(seconds=draw.talk_s),
         calls=state.calls + 1,

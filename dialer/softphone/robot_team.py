@@ -19,6 +19,7 @@ from pathlib import Path
 from dialer.softphone import robot
 from dialer.softphone.desk import AgentDesk, AgentStatus, DeskError
 from dialer.softphone.dice import DispositionMix, RobotDice, TalkTime
+from dialer.softphone.screen_pop import screen_pop
 from dialer.telephony.capacity import PJSUA2_MAX_CALLS
 from dialer.telephony.errors import TelephonyError
 from dialer.telephony.events import IncomingLeg, LegEnded, LegId
@@ -118,7 +119,11 @@ class Robot:
     def _step(self, event: robot.Input) -> None:
         match event:
             case IncomingLeg():
-                self.state, effects = robot.offered(self.state, event, self.dice.draw())
+                draw = self.dice.draw()
+                pop = screen_pop(event.from_uri, event.headers)
+                if pop.inbound_id is not None and pop.contact_id is None:
+                    draw = self.dice.without(draw, self.options.callback_codes)
+                self.state, effects = robot.offered(self.state, event, draw)
             case LegEnded():
                 self._stop_recording(event.leg)
                 wrap = timedelta(seconds=self.options.wrap_s)

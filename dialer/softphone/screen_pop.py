@@ -9,6 +9,8 @@ ATTEMPT = "X-Dialer-Attempt"
 CAMPAIGN = "X-Dialer-Campaign"
 CONTACT = "X-Dialer-Contact"
 CONTACT_NAME = "X-Dialer-Contact-Name"
+INBOUND = "X-Dialer-Inbound"
+CALLER = "X-Dialer-Caller"
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,17 @@ class ScreenPop:
     campaign: str = ""
     contact_id: int | None = None
     attempt_id: int | None = None
+    # An inbound call (dialer/inbound/queue_call.py): its id, and the caller's number.
+    inbound_id: int | None = None
+    caller_number: str = ""
+
+    @property
+    def call_reference(self) -> int | None:
+        """The call as the agent's live state names it: the attempt id, or an inbound call's id
+        negated (docs/inbound.md); what a disposition is submitted for."""
+        if self.attempt_id is not None:
+            return self.attempt_id
+        return None if self.inbound_id is None else -self.inbound_id
 
     def lines(self) -> list[str]:
         """What the phone shows, one fact a line; a plain call shows only the caller."""
@@ -30,6 +43,8 @@ class ScreenPop:
             shown.append(f"campaign: {self.campaign}")
         if self.attempt_id is not None:
             shown.append(f"attempt:  {self.attempt_id}")
+        if self.inbound_id is not None:
+            shown.append(f"inbound:  {self.inbound_id} from {self.caller_number}")
         return shown
 
 
@@ -48,4 +63,6 @@ def screen_pop(from_uri: str, headers: Sequence[tuple[str, str]]) -> ScreenPop:
         campaign=found.get(CAMPAIGN.lower(), ""),
         contact_id=_number(found.get(CONTACT.lower(), "")),
         attempt_id=_number(found.get(ATTEMPT.lower(), "")),
+        inbound_id=_number(found.get(INBOUND.lower(), "")),
+        caller_number=found.get(CALLER.lower(), ""),
     )

@@ -16,11 +16,18 @@ from playwright.sync_api import Page, expect
 
 from campaigns.agents import Agent, AgentSpec
 from campaigns.campaign import Campaign
-from campaigns.storage import agent_store
+from campaigns.storage import agent_store, inbound_store
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
-from tests.console_support import PHONE, connected_call, end_call, talked_call
+from tests.console_support import (
+    PHONE,
+    connected_call,
+    end_call,
+    end_inbound,
+    inbound_call,
+    talked_call,
+)
 from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
 from tests.factories import make_campaign, make_contacts
 
@@ -222,3 +229,50 @@ def test_a_pause_asked_for_during_a_call_starts_after_the_disposition(
         "SELECT disposition FROM call_attempts WHERE id = %s", (call.attempt_id,)
     ).fetchone()
     assert stored == ("sale",)
+
+
+def test_an_inbound_call_pops_the_caller_and_takes_its_disposition(
+    page: Page,
+    artifacts: Path,
+    carla: Agent,
+    campaign: Campaign,
+    service: AgentService,
+    db: psycopg.Connection[Any],
+) -> None:
+    """An inbound call handed to Carla (stored as the inbound process stores it, no SIP): the
+    known caller's record pops with the queue and the wait; then an unknown caller's."""
+    [contact] = make_contacts(db, campaign, [PHONE], ["America/New_York"], first_name="Ann")
+    db.execute('UPDATE contacts SET custom_fields = \'{"plan": "gold"}\' WHERE id = %s', (contact,))
+    queue = inbound_store.add_queue(db, "Help line", campaign.id, ["+18005550100"])
+    call = inbound_call(db, service, carla, campaign.id, queue, PHONE, waited_s=20)
+    db.commit()
+    sign_in_agent(page, "carla")
+    state = page.locator("[data-live=state]")
+    expect(state).to_have_text("on call")
+    expect(page.locator("[data-live=call-title]")).to_have_text("Inbound call")
+    expect(page.locator("[data-live=call-name]")).to_have_text("Ann")
+    pop = page.locator("[data-live=contact]")
+    expect(pop).to_contain_text(PHONE)
+    expect(pop).to_contain_text("+18005550100 (Help line)")
+    expect(pop).to_contain_text("0:20")
+    expect(page.locator("[data-live=custom]")).to_contain_text("gold")
+    expect(page.get_by_role("button", name="Hang up")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "console-inbound-known-caller.png"), full_page=True)
+
+    end_inbound(db, service, call)  # the caller hangs up: the inbound process's writes
+    expect(state).to_have_text("wrap up")
+    page.get_by_label("Sale").check()
+    page.get_by_role("button", name="Submit disposition").click()
+    expect(state).to_have_text("ready")
+    stored = db.execute(
+        "SELECT disposition FROM inbound_calls WHERE id = %s", (call.call_id,)
+    ).fetchone()
+    assert stored == ("sale",)
+
+    stranger = inbound_call(db, service, carla, campaign.id, queue, "+13125550199", log_in=False)
+    db.commit()
+    expect(page.locator("[data-live=call-name]")).to_have_text("Unknown caller +13125550199")
+    expect(page.get_by_label("Sale")).to_be_visible()
+    expect(page.get_by_label("Call back at")).to_have_count(0)  # nobody to call back
+    page.screenshot(path=str(artifacts / "console-inbound-unknown-caller.png"), full_page=True)
+    end_inbound(db, service, stranger)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campaigns.attempt import Outcome
-from campaigns.storage import agent_store, attempt_store, campaign_store
+from campaigns.storage import agent_store, attempt_store, campaign_store, inbound_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
+from campaigns.storage.inbound_store import InboundOutcome
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
@@ -96,6 +97,36 @@ def test_a_disposition_from_the_command_line_schedules_a_callback(
         callback.isoformat(),
     )
     assert done.json()["agent_state"] == "ready"
+
+
+def test_an_inbound_call_is_dispositioned_from_the_command_line(
+    demo: Connection, redis_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = demo
+    run_cli(capsys, "agent", "login", "alice")
+    run_cli(capsys, "agent", "ready", "alice")
+    campaign = campaign_store.find_campaign(db, "Demo")
+    agent_id = agent_store.list_agents(db)[0].id
+    queue = inbound_store.add_queue(db, "Help line", campaign.id, ["+18005550100"])
+    now = datetime.now(UTC)
+    call, _ = inbound_store.offer_call(
+        db, queue_id=queue, did="+18005550100", caller="+12125550123", campaign_id=campaign.id,
+        sip_call_id="cli", worker="w", at=now,
+    )  # fmt: skip
+    # The inbound process's side: claim, connect, store the outcome, wrap-up.
+    agents = AgentService(redis_client(redis_url), OneConnection(db))
+    assert agents.claim(campaign.id, -call, now) is not None
+    agents.connected(agent_id, -call, now)
+    inbound_store.record_answered(db, call, agent_id, now)
+    inbound_store.finish_call(db, call, InboundOutcome.ANSWERED, now)
+    agents.ended(agent_id, -call, now)
+    done = run_cli(
+        capsys, "agent", "disposition", "alice", str(call), "sale", "--inbound", "--json"
+    )
+    assert done.code == 0, done.err
+    assert (done.json()["inbound_call_id"], done.json()["agent_state"]) == (call, "ready")
+    stored = db.execute("SELECT disposition FROM inbound_calls WHERE id = %s", (call,))
+    assert stored.fetchone() == ("sale",)
 
 
 def test_the_installed_command_shows_the_live_state(demo: Connection) -> None:

@@ -17,10 +17,13 @@ from flask import Flask
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, DialMode
+from campaigns.storage import inbound_store
 from campaigns.storage.db import Connection, open_pool
+from campaigns.storage.inbound_store import InboundOutcome
 from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
+from dialer.inbound.waiting_line import WaitingLine
 from dialer.scheduler.loop import PACING_KEY
 from dialer.wallboard_contacts import ContactCounter, forget_dialability
 from dialer.worker_registry import WorkerStatus
@@ -311,6 +314,76 @@ def test_the_page_is_rendered_with_the_figures_and_the_live_wiring(
     assert index.status_code == 200
     assert f'href="/wallboard/{campaign.id}"' in index.get_data(as_text=True)
     assert 'href="/wallboard"' in index.get_data(as_text=True)  # in the menu
+
+
+def _answered_inbound(db: Connection, queue_id: int, ago: timedelta, handle_s: float) -> None:
+    offered = _now() - ago
+    answered = offered + timedelta(seconds=5)
+    call_id, _ = inbound_store.offer_call(
+        db, queue_id=queue_id, did="+18005550100", caller="+12125550190", campaign_id=None,
+        sip_call_id=f"x{ago}", worker="w", at=offered,
+    )  # fmt: skip
+    inbound_store.record_answered(db, call_id, None, answered)  # type: ignore[arg-type]
+    inbound_store.finish_call(
+        db, call_id, InboundOutcome.ANSWERED, answered + timedelta(seconds=30)
+    )
+    db.execute(
+        "UPDATE inbound_calls SET disposition = 'sale', disposition_at = %s WHERE id = %s",
+        (answered + timedelta(seconds=handle_s), call_id),
+    )
+
+
+def test_inbound_queues_show_callers_waiting_their_places_and_estimated_waits(
+    supervisor: DashboardClient,
+    anonymous: DashboardClient,
+    db: Connection,
+    campaign: Campaign,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    live: redis.Redis,
+) -> None:
+    queue = inbound_store.add_queue(db, "Help line", campaign.id, ["+18005550100"])
+    # Handle time (talk and wrap-up until the disposition) of the last hour: 100 s and 200 s;
+    # a call of two hours ago does not count.
+    _answered_inbound(db, queue, timedelta(minutes=30), 100)
+    _answered_inbound(db, queue, timedelta(minutes=20), 200)
+    _answered_inbound(db, queue, timedelta(hours=2), 5000)
+    # Both agents of the campaign are on calls: nobody ready, two serving.
+    now = _now()
+    for name, reference in (("ada", -901), ("bea", -902)):
+        who = make_agent(name, (campaign.id,))
+        agents.login(who.id, now - timedelta(minutes=5))
+        agents.ready(who.id, now - timedelta(minutes=5))
+        claimed = agents.claim(campaign.id, reference, now - timedelta(minutes=1))
+        assert claimed is not None
+        agents.connected(claimed.agent_id, reference, now - timedelta(minutes=1))
+    line = WaitingLine(live, queue)
+    for call_id, waited in ((11, 60), (12, 30), (13, 10)):
+        line.join(call_id, (now - timedelta(seconds=waited)).timestamp())
+
+    board = supervisor.get(_url(campaign)).json
+
+    document = anonymous.get("/api/v1/openapi.json").json
+    assert board is not None and document is not None
+    schema = document["paths"]["/campaigns/{campaign_id}/wallboard"]["get"]["responses"]["200"]
+    jsonschema.validate(board, {**schema["content"]["application/json"]["schema"], **document})
+    [help_line] = board["queues"]
+    assert (help_line["name"], help_line["waiting"], help_line["handled_last_hour"]) == (
+        "Help line",
+        3,
+        2,
+    )
+    assert help_line["handle_s"] == pytest.approx(150)
+    assert 59 <= help_line["longest_wait_s"] <= 65
+    # A caller joining now: 3 ahead, no agent ready, 2 serving: 4 x 150 s / 2.
+    assert help_line["estimated_wait_s"] == pytest.approx(300)
+    assert [(c["call_id"], c["position"], c["estimated_wait_s"]) for c in help_line["callers"]] == [
+        (11, 1, 75.0),
+        (12, 2, 150.0),
+        (13, 3, 225.0),
+    ]
+    page = supervisor.get(f"/wallboard/{campaign.id}").get_data(as_text=True)
+    assert f'data-queue="{queue}"' in page and "Inbound queues" in page
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from campaigns.agents import AgentState
-from campaigns.storage import inbound_store
+from campaigns.storage import inbound_store, screen_pop_query
 from campaigns.storage.db import Connection
 from campaigns.storage.inbound_store import Overflow
-from dialer.agents.dispositions import submit_disposition
+from dashboard.console_schemas import screen_pop_json
+from dialer.agents.dispositions import submit_disposition, submit_inbound_disposition
 from dialer.carrier import Scenario, SippCarrier
 from dialer.inbound import proxy
+from tests.factories import make_contacts
 
 from .agent_floor import OUTCOME as ATTEMPT_OUTCOME
 from .agent_floor import Floor
@@ -65,6 +67,8 @@ def test_a_caller_reaches_a_ready_agent_at_once(
 ) -> None:
     phones = carrier(Scenario.ANSWER_AND_WAIT)
     floor = floor_with_queue(db, redis_url, phones)
+    [known] = make_contacts(db, floor.campaign, [CALLER], ["America/New_York"], first_name="Ada")
+    db.execute('UPDATE contacts SET custom_fields = \'{"plan": "gold"}\' WHERE id = %s', (known,))
     amy = floor.agent("amy", f"sip:amy@{phones.host_port}")
     with running_inbound(service_env, tmp_path) as inbound:
         assert finished(caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=3)) == 0
@@ -73,7 +77,29 @@ def test_a_caller_reaches_a_ready_agent_at_once(
     assert row[AGENT_ID] == amy.id
     assert waited(row, ANSWERED_AT) < 1.0
     assert phones.invites_received() == 1
-    floor.wait_state("amy", AgentState.READY)  # inbound takes no disposition yet
+    [(call_id,)] = db.execute("SELECT id FROM inbound_calls").fetchall()
+    [invite] = phones.wait_for_requests("INVITE", 1)
+    assert f"X-Dialer-Inbound: {call_id}" in invite and f"X-Dialer-Contact: {known}" in invite
+
+    # The console's screen pop of the call (GET /api/v1/inbound-calls/<id>/screen-pop).
+    found = screen_pop_query.inbound_screen_pop(db, call_id, datetime.now(UTC))
+    assert found is not None
+    pop = screen_pop_json(found)
+    assert pop["inbound"]["caller_number"] == CALLER and pop["inbound"]["did"] == DID
+    assert pop["inbound"]["queue_name"] == "Help line" and pop["inbound"]["known_caller"]
+    assert pop["inbound"]["waited_s"] < 1.0
+    assert pop["contact"]["first_name"] == "Ada"
+    assert pop["contact"]["custom_fields"] == {"plan": "gold"}
+    assert pop["campaign"]["id"] == floor.campaign.id
+
+    # Wrap-up, then the disposition takes the agent back to ready, as after an outbound call.
+    floor.wait_state("amy", AgentState.WRAP_UP)
+    submit_inbound_disposition(floor.service, call_id, amy.id, "sale", datetime.now(UTC))
+    floor.wait_state("amy", AgentState.READY)
+    assert db.execute(
+        "SELECT disposition FROM inbound_calls WHERE id = %s", (call_id,)
+    ).fetchone() == ("sale",)
+    assert db.execute("SELECT state FROM contacts WHERE id = %s", (known,)).fetchone() == ("done",)
 
 
 def test_a_queued_caller_is_answered_when_an_agent_goes_ready(
@@ -197,6 +223,9 @@ def test_a_blended_agent_takes_an_inbound_call_between_outbound_calls(
 
         assert finished(caller(tmp_path, inbound, DID, CALLER)) == 0
         [row] = calls(db)
+        floor.wait_state("dee", AgentState.WRAP_UP)
+        [(inbound_id,)] = db.execute("SELECT id FROM inbound_calls").fetchall()
+        submit_inbound_disposition(floor.service, inbound_id, dee.id, "sale", datetime.now(UTC))
 
         floor.wait_state("dee", AgentState.READY)
         enqueue(workers.redis_url, [second])

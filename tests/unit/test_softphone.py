@@ -129,6 +129,35 @@ def test_robot_has_nothing_to_record_for_a_call_without_an_attempt() -> None:
     assert state.phase is robot.RobotPhase.IDLE and effects == ()
 
 
+INBOUND_HEADERS = (
+    ("X-Dialer-Inbound", "77"),
+    ("X-Dialer-Campaign", "Spring renewals"),
+    ("X-Dialer-Caller", "+12125550123"),
+)
+
+
+def test_an_inbound_call_pops_its_caller_and_is_referenced_by_its_id_negated() -> None:
+    pop = screen_pop("<sip:+12125550123@10.0.0.9>", INBOUND_HEADERS)
+    assert (pop.inbound_id, pop.caller_number, pop.attempt_id) == (77, "+12125550123", None)
+    assert pop.call_reference == -77
+    assert "inbound:  77 from +12125550123" in pop.lines()
+
+
+def test_robot_records_a_disposition_for_an_inbound_call_under_its_reference() -> None:
+    state, _ = robot.offered(robot.RobotState(), incoming(headers=INBOUND_HEADERS), DRAW)
+    state, _ = robot.ended(state, ended(at=T0 + timedelta(seconds=5)), timedelta(seconds=1))
+    _, effects = robot.tick(state, robot.Tick(T0 + timedelta(seconds=6)))
+    assert effects == (robot.SubmitDisposition(-77, "sale"),)
+
+
+def test_dice_give_an_unknown_caller_the_heaviest_code_that_is_no_callback() -> None:
+    mix = DispositionMix.parse("sale=1,not_interested=3,callback=5")
+    dice = RobotDice(TalkTime(5.0, 0.0), mix, seed=1, robot=0)
+    callbacks = frozenset({"callback"})
+    assert dice.without(Draw(5.0, "callback"), callbacks) == Draw(5.0, "not_interested")
+    assert dice.without(Draw(5.0, "sale"), callbacks) == Draw(5.0, "sale")
+
+
 def test_disposition_mix_parses_weights_and_refuses_nonsense() -> None:
     mix = DispositionMix.parse("sale=1, not_interested=3,callback")
     assert mix.codes == ("sale", "not_interested", "callback")

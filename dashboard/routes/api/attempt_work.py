@@ -9,7 +9,6 @@ call's agent.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, jsonify
@@ -30,6 +29,7 @@ from dashboard.console_schemas import (
     still_open_json,
 )
 from dashboard.db import get_db
+from dashboard.disposition_input import disposition_input
 from dashboard.live_agents import acting_agent, agent_service, now, ready_service, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
@@ -118,19 +118,19 @@ def _user_id() -> int:
 def disposition(attempt_id: int) -> ResponseReturnValue:
     body = json_object()
     agent_id = _disposing_agent(attempt_id, body)
-    code = _text(body, "code", required=True)
+    asked = disposition_input(body)
     try:
         done = submit_disposition(
             ready_service(),
             attempt_id,
             agent_id,
-            code,
+            asked.code,
             now(),
-            notes=_text(body, "notes")[:4000],
-            callback_at=_callback_at(body),
-            callback_for_me=_flag(body, "callback_for_me"),
-            move_callback_into_window=_flag(body, "move_callback_into_window"),
-            pause_reason=_text(body, "pause_reason") or None,
+            notes=asked.notes,
+            callback_at=asked.callback_at,
+            callback_for_me=asked.callback_for_me,
+            move_callback_into_window=asked.move_callback_into_window,
+            pause_reason=asked.pause_reason,
         )
     except NotYourAttempt:
         abort(404, _NOT_FOUND.format(attempt_id))
@@ -152,34 +152,3 @@ def _disposing_agent(attempt_id: int, body: dict[str, Any]) -> int:
     if recorded is None:
         raise ValidationError(["agent_id: the call has no agent yet; name the agent"])
     return recorded
-
-
-def _text(body: dict[str, Any], name: str, required: bool = False) -> str:
-    value = body.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError([f"{name}: {'required, ' if required else ''}a string"])
-    return value.strip() if name != "notes" else value
-
-
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise ValidationError([f"{name}: true or false"])
-    return value
-
-
-def _callback_at(body: dict[str, Any]) -> datetime | None:
-    raw = body.get("callback_at")
-    if raw in (None, ""):
-        return None
-    if not isinstance(raw, str):
-        raise ValidationError(["callback_at: an ISO 8601 date-time with a zone"])
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(["callback_at: an ISO 8601 date-time with a zone"]) from None
-    if moment.tzinfo is None:
-        raise ValidationError(["callback_at: give a time zone (or UTC, 'Z')"])
-    return moment
