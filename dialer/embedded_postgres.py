@@ -65,6 +65,9 @@ def status(pgdata: Path) -> str | None:
     return lines[7].strip() if len(lines) >= 8 else "starting"
 
 
+MAX_CONNECTIONS = 400
+
+
 def ensure_running(pgdata: Path) -> Path:
     """Start PostgreSQL on pgdata unless it runs; wait until it is ready. Returns the socket dir."""
     user = _run_as()
@@ -93,8 +96,9 @@ def ensure_running(pgdata: Path) -> Path:
             [
                 _bin("pg_ctl"), "-D", str(pgdata), "-w", "-t", str(START_TIMEOUT_S),
                 "-l", str(pgdata / "log"),
-                # no TCP listener: the embedded server is reached through its unix socket only
-                "-o", f"-h '' -k {sockets}",
+                # no TCP listener: the embedded server is reached through its unix socket only;
+                # room for 200 lines of workers and more (dialer/connection_budget.py)
+                "-o", f"-h '' -k {sockets} -c max_connections={MAX_CONNECTIONS}",
                 "start",
             ],
             user,

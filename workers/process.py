@@ -27,6 +27,7 @@ from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommandListener
 from dialer.call_flow import SystemClock
 from dialer.call_flow.detection import RunnerDetector
+from dialer.connection_budget import WORKER_POOL_MAX, WORKER_POOL_MIN
 from dialer.dialing import DialContext
 from dialer.settings import Settings, load_settings
 from dialer.telephony.endpoint_config import EndpointConfig, IncomingCalls
@@ -78,7 +79,7 @@ def _start(**_: Any) -> None:
     index = int(os.environ.get("DIALER_WORKER_INDEX", "0"))
     _telephony = Pjsua2Telephony.start(endpoint_config(settings, index))
     pool = open_pool(
-        settings.database_url, min_size=1, max_size=ATTEMPTS_PER_PROCESS + 2, name="worker"
+        settings.database_url, min_size=WORKER_POOL_MIN, max_size=WORKER_POOL_MAX, name="worker"
     )
     client = redis_client(settings.redis_url)
     _context = DialContext(

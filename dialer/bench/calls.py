@@ -31,7 +31,7 @@ from dialer.bench.phone_numbers import us_numbers
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
 from dialer.cli.runtime import Runtime
-from dialer.cli.workers import worker_specs
+from dialer.cli.workers import check_database_room, worker_specs
 from dialer.dial_queue import DialSender
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.ports import free_udp_port
@@ -113,6 +113,7 @@ def run_calls_bench(
     """With ``agents``, that many robot agents (and the dashboard they use) work the campaign."""
     services = runtime.services()
     processes = -(-lines // 2)
+    check_database_room(runtime, processes)
     client = redis_client(services.redis_url)
     carrier = SippCarrier(Scenario.MIX, workdir, extra_args=("-max_socket", "10000")).start()
     env = {

@@ -9,7 +9,9 @@ import sys
 
 import click
 
+from campaigns.storage.server_store import connection_slots
 from dialer.cli.runtime import Runtime
+from dialer.connection_budget import ConnectionBudgetExceeded, check_worker_connections
 from dialer.supervisor import ChildSpec, Supervisor
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,21 @@ def worker_specs(lines: int, first_index: int = 0, log_dir: str | None = None) -
 def workers(runtime: Runtime, lines: int, first_index: int, grace: float) -> None:
     """Start and supervise the worker processes; SIGTERM stops them gracefully."""
     runtime.services()  # embedded servers started (or joined) and their URLs exported
+    check_database_room(runtime, math.ceil(lines / ATTEMPTS_PER_PROCESS))
     specs = [
         ChildSpec(s.name, s.argv, {**s.env, "DIALER_WORKER_GRACE_S": str(grace)}, s.restart)
         for s in worker_specs(lines, first_index)
     ]
     click.echo(f"starting {len(specs)} worker processes for {lines} lines", err=True)
     Supervisor(specs, stop_timeout_s=grace + 15).run_until_signalled()
+
+
+def check_database_room(runtime: Runtime, processes: int) -> None:
+    """Refuse to start workers PostgreSQL cannot all connect; warn when peaks would wait."""
+    with runtime.connection() as conn:
+        try:
+            budget = check_worker_connections(connection_slots(conn), processes)
+        except ConnectionBudgetExceeded as error:
+            raise click.ClickException(str(error)) from error
+    if budget.warning:
+        click.echo(f"warning: {budget.warning}", err=True)
