@@ -65,7 +65,7 @@ def status(pgdata: Path) -> str | None:
     return lines[7].strip() if len(lines) >= 8 else "starting"
 
 
-MAX_CONNECTIONS = 400
+MAX_CONNECTIONS = 500
 
 
 def ensure_running(pgdata: Path) -> Path:
