@@ -12,7 +12,14 @@ from campaigns.rules import RULE_SETS, RuleSetName
 from campaigns.storage import campaign_store, disposition_store, trunk_store
 from campaigns.users import Role
 from dashboard.access import managers
-from dashboard.campaign_form import DAYS, WEEKDAY_NAMES, form_to_data, form_values, spec_to_form
+from dashboard.campaign_form import (
+    DAYS,
+    WEEKDAY_NAMES,
+    form_to_data,
+    form_values,
+    spec_to_form,
+    threshold_fields,
+)
 from dashboard.db import get_db
 from dashboard.list_penetration import campaign_penetration
 from dashboard.navigation import NavItem
@@ -42,6 +49,7 @@ def _render_form(values: dict[str, object], problems: list[str], campaign_id: in
         outcomes=[o.value for o in RetryableOutcome],
         days=DAYS,
         weekday_names=WEEKDAY_NAMES,
+        thresholds=threshold_fields(),
     )
 
 
