@@ -25,6 +25,7 @@ import redis
 from psycopg_pool import ConnectionPool
 
 from campaigns.agents import AgentState
+from campaigns.amd_policy import AmdMode
 from campaigns.campaign import Campaign, CampaignState
 from campaigns.storage import attempt_store, campaign_store, claim_store, pacing_store, trunk_store
 from campaigns.storage.db import Connection
@@ -236,13 +237,22 @@ class Scheduler:
             hour_ago=now - timedelta(hours=1),
             thirty_days_ago=now - timedelta(days=30),
         )
+        if pacer.amd_refresh_due(mono):
+            verdicts = pacing_store.amd_verdicts(
+                conn,
+                campaign.id,
+                estimate_since=now - timedelta(days=campaign.spec.rules.abandon_window_days),
+                day_start=pacer.day_start(now),
+                thirty_days_ago=now - timedelta(days=30),
+            )
+            pacer.learn_amd_verdicts(verdicts, mono)
         inputs = PacingInputs(
             now=mono,
             agents=agent_floor(floor),
             calls=calls_in_flight(calls, now),
             free_lines=max(0, lines),
             dial_allowance=bucket.allowance(mono),
-            abandonment=abandonment_counts(counts),
+            abandonment=abandonment_counts(counts, pacer.amd_verdicts, pacer.amd_estimate),
             controller=pacer.controller,
             model=pacer.model,
         )
@@ -255,7 +265,7 @@ class Scheduler:
             else 0
         )
         bucket.take(placed)
-        self._publish(campaign, decision, inputs, placed, now)
+        self._publish(campaign, decision, inputs, placed, now, pacer)
         return placed
 
     def _trunk_lines(self, conn: Connection, campaign: Campaign, open_for_campaign: int) -> int:
@@ -320,6 +330,7 @@ class Scheduler:
         inputs: PacingInputs,
         placed: int,
         now: datetime,
+        pacer: CampaignPacer,
     ) -> None:
         """The campaign's last decision, for the wallboard and `dialer campaign status`."""
         state = {
@@ -336,6 +347,7 @@ class Scheduler:
             "dial_level": round(inputs.calls.count / inputs.agents.ready, 2)
             if inputs.agents.ready
             else None,
+            "amd_false_positives": _amd_state(campaign, pacer, inputs),
         }
         try:
             self.redis.set(PACING_KEY + str(campaign.id), json.dumps(state), ex=60)
@@ -368,3 +380,18 @@ class Scheduler:
             if data.get("state") == "ready":
                 return campaigns & set(self.pacers)
         return set()
+
+
+def _amd_state(
+    campaign: Campaign, pacer: CampaignPacer, inputs: PacingInputs
+) -> dict[str, object] | None:
+    """AMD's estimated false positives and the people they add to the abandoned calls; None
+    for a campaign without AMD now or in its windows."""
+    verdicts = pacer.amd_verdicts
+    if campaign.spec.amd is AmdMode.OFF and not (verdicts and verdicts.machine_hangups_30_days):
+        return None
+    return {
+        **pacer.amd_estimate.as_json(),
+        "people_hung_up_today": round(inputs.abandonment.amd_people_hung_up_today, 2),
+        "people_hung_up_30_days": round(inputs.abandonment.amd_people_hung_up_30_days, 2),
+    }

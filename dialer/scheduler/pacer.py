@@ -10,9 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from campaigns.amd_false_positives import (
+    PRIOR_ESTIMATE,
+    AmdFalsePositiveEstimate,
+    estimate_false_positives,
+)
 from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.campaign import Campaign, DialMode
-from campaigns.storage.pacing_store import EndedAttempt
+from campaigns.storage.pacing_store import AmdVerdictCounts, EndedAttempt
 from dialer.pacing import (
     ControllerState,
     PacingDecision,
@@ -62,6 +67,11 @@ class CampaignPacer:
         policy = policy_for(campaign)
         self.controller = ControllerState.initial(policy) if policy else None
         self.last_decision: PacingDecision | None = None
+        # AMD verdicts of the campaign's windows and the false-positive estimate from them,
+        # re-read with the model (a 30-day count moves little in a minute)
+        self.amd_verdicts: AmdVerdictCounts | None = None
+        self.amd_estimate: AmdFalsePositiveEstimate = PRIOR_ESTIMATE
+        self._amd_at: float | None = None
 
     def update_campaign(self, campaign: Campaign) -> None:
         """Settings may change while it runs; a new dial mode starts its controller afresh."""
@@ -94,6 +104,14 @@ class CampaignPacer:
             self.recorder.decay(monotonic_now - self._model_at)
         self.model = PacingModel.from_statistics(self.recorder.snapshot())
         self._model_at = monotonic_now
+
+    def amd_refresh_due(self, monotonic_now: float) -> bool:
+        return self._amd_at is None or monotonic_now - self._amd_at >= MODEL_REFRESH_S
+
+    def learn_amd_verdicts(self, verdicts: AmdVerdictCounts, monotonic_now: float) -> None:
+        self.amd_verdicts = verdicts
+        self.amd_estimate = estimate_false_positives(verdicts.checks)
+        self._amd_at = monotonic_now
 
     def day_start(self, now: datetime) -> datetime:
         """Midnight today in the campaign's time zone: the day of the per-day abandonment rate."""
