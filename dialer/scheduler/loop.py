@@ -25,7 +25,6 @@ import redis
 from psycopg_pool import ConnectionPool
 
 from campaigns.agents import AgentState
-from campaigns.amd_policy import AmdMode
 from campaigns.campaign import Campaign, CampaignState
 from campaigns.storage import attempt_store, campaign_store, claim_store, pacing_store, trunk_store
 from campaigns.storage.db import Connection
@@ -347,7 +346,7 @@ class Scheduler:
             "dial_level": round(inputs.calls.count / inputs.agents.ready, 2)
             if inputs.agents.ready
             else None,
-            "amd_false_positives": _amd_state(campaign, pacer, inputs),
+            "amd_false_positives": pacer.amd_state(inputs.abandonment),
         }
         try:
             self.redis.set(PACING_KEY + str(campaign.id), json.dumps(state), ex=60)
@@ -380,18 +379,3 @@ class Scheduler:
             if data.get("state") == "ready":
                 return campaigns & set(self.pacers)
         return set()
-
-
-def _amd_state(
-    campaign: Campaign, pacer: CampaignPacer, inputs: PacingInputs
-) -> dict[str, object] | None:
-    """AMD's estimated false positives and the people they add to the abandoned calls; None
-    for a campaign without AMD now or in its windows."""
-    verdicts = pacer.amd_verdicts
-    if campaign.spec.amd is AmdMode.OFF and not (verdicts and verdicts.machine_hangups_30_days):
-        return None
-    return {
-        **pacer.amd_estimate.as_json(),
-        "people_hung_up_today": round(inputs.abandonment.amd_people_hung_up_today, 2),
-        "people_hung_up_30_days": round(inputs.abandonment.amd_people_hung_up_30_days, 2),
-    }

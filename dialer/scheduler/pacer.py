@@ -15,10 +15,12 @@ from campaigns.amd_false_positives import (
     AmdFalsePositiveEstimate,
     estimate_false_positives,
 )
+from campaigns.amd_policy import AmdMode
 from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.campaign import Campaign, DialMode
 from campaigns.storage.pacing_store import AmdVerdictCounts, EndedAttempt
 from dialer.pacing import (
+    AbandonmentCounts,
     ControllerState,
     PacingDecision,
     PacingModel,
@@ -112,6 +114,20 @@ class CampaignPacer:
         self.amd_verdicts = verdicts
         self.amd_estimate = estimate_false_positives(verdicts.checks)
         self._amd_at = monotonic_now
+
+    def amd_state(self, abandonment: AbandonmentCounts) -> dict[str, object] | None:
+        """AMD's estimated false positives and the people they add to the abandoned calls, as
+        published for the wallboard; None for a campaign without AMD now or in its windows."""
+        verdicts = self.amd_verdicts
+        if self.campaign.spec.amd is AmdMode.OFF and not (
+            verdicts and verdicts.machine_hangups_30_days
+        ):
+            return None
+        return {
+            **self.amd_estimate.as_json(),
+            "people_hung_up_today": round(abandonment.amd_people_hung_up_today, 2),
+            "people_hung_up_30_days": round(abandonment.amd_people_hung_up_30_days, 2),
+        }
 
     def day_start(self, now: datetime) -> datetime:
         """Midnight today in the campaign's time zone: the day of the per-day abandonment rate."""
