@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from campaigns.amd_thresholds import thresholds_as_json
 from campaigns.campaign import CampaignSpec, CampaignState, DialMode, RecordingMode, validate_spec
 from campaigns.campaign_changes import apply_changes, check_transition, new_spec
 from campaigns.errors import Conflict, NotFound, ValidationError
@@ -98,6 +99,7 @@ def show(campaign_id: int) -> ResponseReturnValue:
         dispositions=disposition_store.list_dispositions(conn, campaign_id),
         weekday_names=WEEKDAY_NAMES,
         penetration=campaign_penetration(conn, campaign_id),
+        amd_thresholds_changed=thresholds_as_json(campaign.spec.amd_thresholds, changed_only=True),
     )
 
 

@@ -86,6 +86,8 @@ def test_amd_thresholds_are_set_in_the_form_and_refused_out_of_range(
     assert thresholds.max_words == 8  # left alone: the default
     edit_page = supervisor.get(response.headers["Location"] + "/edit").get_data(as_text=True)
     assert "AMD thresholds" in edit_page and 'name="amd_t_greeting_ms" value="2600"' in edit_page
+    show_page = supervisor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "greeting_ms=2600" in show_page and "max_words" not in show_page
     refused = supervisor.post_form("/campaigns", {**form, "name": "Other", "amd_t_max_words": "50"})
     assert refused.status_code == 400
     assert "amd_thresholds.max_words: must be 1-20" in refused.get_data(as_text=True)
