@@ -13,6 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
+from campaigns.amd_thresholds import (
+    DEFAULT_THRESHOLDS,
+    AmdThresholds,
+    threshold_problems,
+    thresholds_as_json,
+)
 from campaigns.attempt import RetryableOutcome
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSet, RuleSetName, Window
@@ -119,6 +125,8 @@ class CampaignSpec:
     amd_on_machine: MachineAction = MachineAction.HANG_UP
     amd_on_not_sure: NotSureAction = NotSureAction.TO_AGENT
     voicemail_message: str | None = None
+    # The detector's thresholds (campaigns/amd_thresholds.py); the defaults are the tuned ones.
+    amd_thresholds: AmdThresholds = DEFAULT_THRESHOLDS
     # Days a call recording is kept after the call; then the sweep deletes the file.
     recording_retention_days: int = 90
     # Seconds an agent may look at a previewed contact before it goes back (docs/telephony.md).
@@ -195,6 +203,7 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
         problems.append("schedule.days: days are 0 (Monday) to 6 (Sunday)")
     if spec.amd_on_machine is MachineAction.LEAVE_MESSAGE and not spec.voicemail_message:
         problems.append("voicemail_message: a WAV path is needed to leave messages on machines")
+    problems += threshold_problems(spec.amd_thresholds)
     if problems:
         raise ValidationError(problems)
     return replace(spec, caller_id=caller_id or spec.caller_id)
@@ -266,6 +275,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "amd_on_machine": spec.amd_on_machine.value,
         "amd_on_not_sure": spec.amd_on_not_sure.value,
         "voicemail_message": spec.voicemail_message,
+        "amd_thresholds": thresholds_as_json(spec.amd_thresholds),
         "recording_retention_days": spec.recording_retention_days,
         "preview_timeout_s": spec.preview_timeout_s,
         "created_at": campaign.created_at.isoformat(),

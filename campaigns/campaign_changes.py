@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
+from campaigns.amd_thresholds import thresholds_from_json
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -60,6 +61,9 @@ def apply_changes(spec: CampaignSpec, data: Mapping[str, Any]) -> CampaignSpec:
         if key == "calling_hours":
             # Days not named keep their window: {"sunday": null} stops Sunday calls only.
             parser = partial(_calling_hours, base=spec.calling_hours)
+        if key == "amd_thresholds":
+            # Thresholds not named keep their value: {"greeting_ms": 2400} changes one.
+            parser = partial(thresholds_from_json, base=spec.amd_thresholds)
         if parser is None:
             problems.append(f"{key}: not a campaign setting")
             continue

@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 
 from campaigns.agents import Agent, AgentStatus, PauseCode
+from campaigns.amd_thresholds import DEFAULT_THRESHOLDS, THRESHOLD_NAMES, SilentAnswer, bounds
 from campaigns.dispositions import Disposition, DispositionAction
 from campaigns.dnc import DncEntry
 from campaigns.errors import ValidationError
@@ -64,6 +65,38 @@ _WINDOW = {
         {"type": "null"},
     ]
 }
+
+
+def amd_thresholds_schema() -> dict[str, Any]:
+    """Every threshold with its default and range (campaigns/amd_thresholds.py). A request may
+    name only some: the others keep their value."""
+    properties: dict[str, Any] = {}
+    for name in THRESHOLD_NAMES:
+        default = getattr(DEFAULT_THRESHOLDS, name)
+        limits = bounds(name)
+        if limits is None:
+            properties[name] = {
+                "type": "string",
+                "enum": [s.value for s in SilentAnswer],
+                "default": default.value,
+                "description": "what a call nobody speaks on is taken for",
+            }
+            continue
+        properties[name] = {
+            "type": "integer" if isinstance(default, int) else "number",
+            "minimum": limits.low,
+            "maximum": limits.high,
+            "default": default,
+            "description": f"{limits.label} ({limits.unit})" if limits.unit else limits.label,
+        }
+    return {
+        "type": "object",
+        "description": "answering-machine detection thresholds; see docs/amd.md",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
 _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},
     "caller_id": {"type": "string", "description": "E.164, or national in default_region"},
@@ -98,6 +131,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd_on_machine": {"type": "string", "enum": ["hang_up", "leave_message", "to_agent"]},
     "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
     "voicemail_message": _NULLABLE_STRING,
+    "amd_thresholds": amd_thresholds_schema(),
     "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
     "preview_timeout_s": {"type": "integer", "minimum": 30, "maximum": 3600},
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from campaigns.amd_thresholds import THRESHOLD_NAMES, ThresholdGroup, bounds
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import Campaign, CampaignSpec, campaign_as_dict
 from campaigns.errors import ValidationError
@@ -25,6 +26,29 @@ _PLAIN = (
 
 
 _AMD_CHOICES = ("amd", "amd_on_machine", "amd_on_not_sure")
+# Each AMD threshold is the form field `amd_t_<name>`; an empty one keeps the current value.
+THRESHOLD_PREFIX = "amd_t_"
+
+
+def threshold_fields() -> list[dict[str, Any]]:
+    """The "AMD thresholds" fieldset: name, label, unit, range and group of each input."""
+    rows = []
+    for name in THRESHOLD_NAMES:
+        limits = bounds(name)
+        if limits is None:
+            continue  # initial_silence_decision: a select of its own in the template
+        rows.append(
+            {
+                "field": THRESHOLD_PREFIX + name,
+                "label": f"{limits.label} ({limits.unit})" if limits.unit else limits.label,
+                "hint": f"{name}, {limits.low:g}-{limits.high:g}",
+                "low": limits.low,
+                "high": limits.high,
+                "step": "1" if name.endswith("_ms") or name == "max_words" else "any",
+                "beep": limits.group is ThresholdGroup.BEEP,
+            }
+        )
+    return rows
 
 
 def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
@@ -43,6 +67,13 @@ def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
     except ValueError:
         raise ValidationError(["abandon_target: a percentage, e.g. 2.5"]) from None
     data["calling_hours"] = {day: form.get(f"hours_{day}", "").strip() or None for day in DAYS}
+    thresholds = {
+        name: form.get(THRESHOLD_PREFIX + name, "").strip()
+        for name in THRESHOLD_NAMES
+        if form.get(THRESHOLD_PREFIX + name, "").strip()
+    }
+    if thresholds:
+        data["amd_thresholds"] = thresholds
     data["retry_policy"] = {
         outcome.value: {
             "delay_s": form.get(f"retry_{outcome.value}_delay_s", "").strip(),
@@ -77,6 +108,8 @@ def spec_to_form(spec: CampaignSpec, campaign: Campaign | None = None) -> dict[s
         rule = spec.retry_policy.get(outcome)
         values[f"retry_{outcome.value}_delay_s"] = rule.delay_s if rule else ""
         values[f"retry_{outcome.value}_max_attempts"] = rule.max_attempts if rule else ""
+    for name, value in data["amd_thresholds"].items():
+        values[THRESHOLD_PREFIX + name] = value
     values["contact_order"] = ",".join(kind.value for kind in spec.contact_order)
     values["schedule_days"] = [str(day) for day in spec.schedule.days]
     schedule = spec.schedule.to_json()

@@ -87,6 +87,8 @@ def wallboard_json(board: Wallboard) -> dict[str, Any]:
                 "rate": f.rate_window,
                 "level": board.level_window.value,
             },
+            # Published by the scheduler: AMD's estimated false positives (null without AMD).
+            "amd_false_positives": pacing.get("amd_false_positives"),
         },
         "contacts": {
             "total": board.dialability.total,
@@ -131,6 +133,24 @@ _RATE = _object(
         "level": {"type": "string", "enum": [level.value for level in AbandonLevel]},
     }
 )
+
+_AMD_FALSE_POSITIVES = {
+    **_object(
+        {
+            "person_given_machine": {"type": "number"},
+            "machine_given_human": {"type": "number"},
+            "machine_checked": _COUNT,
+            "human_checked": _COUNT,
+            "mostly_prior": {"type": "boolean"},
+            "people_hung_up_today": {"type": "number"},
+            "people_hung_up_30_days": {"type": "number"},
+        }
+    ),
+    "description": "Share of MACHINE verdicts agents said were people (pacing counts that share "
+    "of the machines hung up as abandoned) and of HUMAN verdicts that were machines, from "
+    "dispositions over the rule set's window, shrunk towards the bench's prior when few "
+    "(docs/amd.md).",
+}
 
 WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
     "Wallboard": _object(
@@ -192,6 +212,7 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                     "window_days": {"type": "integer"},
                     "today": _RATE,
                     "window": _RATE,
+                    "amd_false_positives": {"anyOf": [_AMD_FALSE_POSITIVES, {"type": "null"}]},
                 }
             ),
             "contacts": _object(

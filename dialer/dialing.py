@@ -33,7 +33,7 @@ from dialer.agents.service import AgentService, HandBack
 from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
 from dialer.call_flow import run_attempt
-from dialer.call_flow.amd_policy import AmdPolicy
+from dialer.call_flow.amd_policy import AmdPolicy, detector_settings
 from dialer.call_flow.detection import Detector
 from dialer.call_flow.model import (
     AgentRef,
@@ -198,12 +198,12 @@ def _spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
         trunk=config,
         ring_timeout=timedelta(seconds=to_dial.ring_timeout_s),
         handoff=HandoffPolicy(abandon_message=message),
-        amd=_amd_policy(to_dial),
+        amd=amd_policy(to_dial),
         screen_pop=tuple(headers),
     )
 
 
-def _amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
+def amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
     """The campaign's AMD choices, read at dial time; raises ValueError (not dialed) on a
     voicemail message that cannot be played, before anyone is called."""
     choices = amd_from_json(to_dial.amd)
@@ -212,7 +212,10 @@ def _amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
     voicemail = choices["voicemail_message"]
     if voicemail is not None and not Path(voicemail).is_file():
         raise ValueError(f"voicemail message {voicemail!r} is not a readable file")
+    settings, beep = detector_settings(choices["amd_thresholds"])
     return AmdPolicy(
+        settings=settings,
+        beep=beep,
         on_machine=choices["amd_on_machine"],
         on_not_sure=choices["amd_on_not_sure"],
         voicemail_message=Path(voicemail) if voicemail else None,

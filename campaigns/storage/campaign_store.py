@@ -10,6 +10,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
+from campaigns.amd_thresholds import thresholds_as_json, thresholds_from_json
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -206,16 +207,20 @@ def amd_json(spec: CampaignSpec) -> dict[str, Any]:
         "machine": spec.amd_on_machine.value,
         "not_sure": spec.amd_on_not_sure.value,
         "voicemail_message": spec.voicemail_message,
+        # Only the thresholds set apart from the defaults: the others follow retuned defaults.
+        "thresholds": thresholds_as_json(spec.amd_thresholds, changed_only=True),
     }
 
 
 def amd_from_json(value: dict[str, Any]) -> dict[str, Any]:
-    """CampaignSpec fields from the `amd` column (rows from before 0007 hold only the action)."""
+    """CampaignSpec fields from the `amd` column (rows from before 0007 hold only the action,
+    from before 0009 no thresholds: the defaults)."""
     return {
         "amd": AmdMode(value.get("action", "off")),
         "amd_on_machine": MachineAction(value.get("machine", MachineAction.HANG_UP.value)),
         "amd_on_not_sure": NotSureAction(value.get("not_sure", NotSureAction.TO_AGENT.value)),
         "voicemail_message": value.get("voicemail_message"),
+        "amd_thresholds": thresholds_from_json(value.get("thresholds")),
     }
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from psycopg.rows import class_row
 
+from campaigns.amd_false_positives import AmdChecks
 from campaigns.attempt import AttemptState
 from campaigns.storage.db import Connection
 
@@ -79,6 +80,51 @@ WHERE agent_id = %(agent_id)s AND state = 'wrap_up' AND ended_at IS NOT NULL
 ORDER BY started_at DESC LIMIT 1
 """
 
+
+@dataclass(frozen=True)
+class AmdVerdictCounts:
+    """A campaign's AMD verdicts: the dispositioned ones over the rule set's window (for the
+    false-positive estimate) and the MACHINE verdicts nobody heard in each abandonment window."""
+
+    machine_checked: int
+    machine_was_person: int
+    human_checked: int
+    human_was_machine: int
+    machine_hangups_today: int
+    machine_hangups_30_days: int
+
+    @property
+    def checks(self) -> AmdChecks:
+        return AmdChecks(
+            self.machine_checked,
+            self.machine_was_person,
+            self.human_checked,
+            self.human_was_machine,
+        )
+
+
+# A MACHINE verdict passed to an agent ends `connected` and gets a disposition; one hung up, or
+# given the voicemail message, ends `machine`. The disposition's `human` flag is the agent's word.
+_AMD_VERDICTS = """
+SELECT
+    count(*) FILTER (WHERE a.amd_result = 'machine' AND d.code IS NOT NULL
+                     AND a.queued_at >= %(estimate_since)s),
+    count(*) FILTER (WHERE a.amd_result = 'machine' AND d.human
+                     AND a.queued_at >= %(estimate_since)s),
+    count(*) FILTER (WHERE a.amd_result = 'human' AND d.code IS NOT NULL
+                     AND a.queued_at >= %(estimate_since)s),
+    count(*) FILTER (WHERE a.amd_result = 'human' AND NOT d.human
+                     AND a.queued_at >= %(estimate_since)s),
+    count(*) FILTER (WHERE a.amd_result = 'machine' AND a.outcome = 'machine'
+                     AND a.queued_at >= %(day_start)s),
+    count(*) FILTER (WHERE a.amd_result = 'machine' AND a.outcome = 'machine'
+                     AND a.queued_at >= %(thirty_days_ago)s)
+FROM call_attempts a
+LEFT JOIN dispositions d ON d.campaign_id = a.campaign_id AND d.code = a.disposition
+WHERE a.campaign_id = %(campaign_id)s AND a.amd_result IN ('machine', 'human')
+  AND a.queued_at >= least(%(estimate_since)s, %(thirty_days_ago)s)
+"""
+
 _ABANDONMENT = """
 SELECT
     count(*) FILTER (WHERE outcome = 'abandoned' AND queued_at >= %(day_start)s),
@@ -149,6 +195,27 @@ def abandonment(
     ).fetchone()
     assert row is not None
     return Abandonment(*(int(value) for value in row))
+
+
+def amd_verdicts(
+    conn: Connection,
+    campaign_id: int,
+    *,
+    estimate_since: datetime,
+    day_start: datetime,
+    thirty_days_ago: datetime,
+) -> AmdVerdictCounts:
+    row = conn.execute(
+        _AMD_VERDICTS,
+        {
+            "campaign_id": campaign_id,
+            "estimate_since": estimate_since,
+            "day_start": day_start,
+            "thirty_days_ago": thirty_days_ago,
+        },
+    ).fetchone()
+    assert row is not None
+    return AmdVerdictCounts(*(int(value) for value in row))
 
 
 def queued_attempts(conn: Connection) -> int:

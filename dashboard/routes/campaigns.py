@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from campaigns.amd_thresholds import thresholds_as_json
 from campaigns.campaign import CampaignSpec, CampaignState, DialMode, RecordingMode, validate_spec
 from campaigns.campaign_changes import apply_changes, check_transition, new_spec
 from campaigns.errors import Conflict, NotFound, ValidationError
@@ -12,7 +13,14 @@ from campaigns.rules import RULE_SETS, RuleSetName
 from campaigns.storage import campaign_store, disposition_store, trunk_store
 from campaigns.users import Role
 from dashboard.access import managers
-from dashboard.campaign_form import DAYS, WEEKDAY_NAMES, form_to_data, form_values, spec_to_form
+from dashboard.campaign_form import (
+    DAYS,
+    WEEKDAY_NAMES,
+    form_to_data,
+    form_values,
+    spec_to_form,
+    threshold_fields,
+)
 from dashboard.db import get_db
 from dashboard.list_penetration import campaign_penetration
 from dashboard.navigation import NavItem
@@ -42,6 +50,7 @@ def _render_form(values: dict[str, object], problems: list[str], campaign_id: in
         outcomes=[o.value for o in RetryableOutcome],
         days=DAYS,
         weekday_names=WEEKDAY_NAMES,
+        thresholds=threshold_fields(),
     )
 
 
@@ -90,6 +99,7 @@ def show(campaign_id: int) -> ResponseReturnValue:
         dispositions=disposition_store.list_dispositions(conn, campaign_id),
         weekday_names=WEEKDAY_NAMES,
         penetration=campaign_penetration(conn, campaign_id),
+        amd_thresholds_changed=thresholds_as_json(campaign.spec.amd_thresholds, changed_only=True),
     )
 
 

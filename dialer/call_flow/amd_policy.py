@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from campaigns.amd_policy import MachineAction, NotSureAction
+from campaigns.amd_thresholds import AmdThresholds, ThresholdGroup, bounds
 from dialer.amd import AmdSettings, BeepSettings, Cause, Decision
 
 # The detector gives its verdict within total_analysis_ms of audio; audio may start a little
@@ -48,6 +49,22 @@ class AmdPolicy:
         if cause == Cause.SHORT_GREETING_THEN_SILENCE:
             return timedelta(milliseconds=self.settings.after_greeting_silence_ms)
         return timedelta(0)
+
+
+def detector_settings(thresholds: AmdThresholds) -> tuple[AmdSettings, BeepSettings]:
+    """The classifier's settings from a campaign's thresholds (already validated by the
+    campaign; AmdSettings/BeepSettings check their own invariants again)."""
+    greeting: dict[str, object] = {}
+    beep: dict[str, object] = {}
+    for f in fields(thresholds):
+        value = getattr(thresholds, f.name)
+        limits = bounds(f.name)
+        if limits is not None and limits.group is ThresholdGroup.BEEP:
+            beep[f.name.removeprefix("beep_")] = value
+        else:
+            greeting[f.name] = value
+    greeting["initial_silence_decision"] = Decision(thresholds.initial_silence_decision.value)
+    return AmdSettings(**greeting), BeepSettings(**beep)  # type: ignore[arg-type]
 
 
 def goes_to_agent(decision: Decision, policy: AmdPolicy) -> bool:

@@ -13,6 +13,7 @@ import click
 import redis
 
 from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
+from campaigns.amd_thresholds import AmdThresholds, thresholds_from_json
 from campaigns.attempt import RetryableOutcome
 from campaigns.campaign import (
     Campaign,
@@ -87,6 +88,12 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         ),
         click.option("--voicemail-message", help="WAV left on machines after the beep."),
         click.option(
+            "--amd-threshold",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="An AMD threshold, e.g. greeting_ms=2400 (docs/amd.md lists them). Repeatable.",
+        ),
+        click.option(
             "--recording-retention", type=int, help="Days a call recording is kept (1-3650)."
         ),
         click.option(
@@ -103,6 +110,16 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         return function
 
     return decorate
+
+
+def _thresholds(spec: CampaignSpec, pairs: tuple[str, ...]) -> AmdThresholds:
+    values = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals:
+            raise ValidationError([f"--amd-threshold: expected NAME=VALUE, got {pair!r}"])
+        values[name.strip()] = value.strip()
+    return thresholds_from_json(values, base=spec.amd_thresholds)
 
 
 def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
@@ -136,6 +153,8 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         changes["amd_on_not_sure"] = NotSureAction(options["amd_not_sure"])
     if options.get("voicemail_message") is not None:
         changes["voicemail_message"] = options["voicemail_message"] or None
+    if options.get("amd_threshold"):
+        changes["amd_thresholds"] = _thresholds(spec, options["amd_threshold"])
     if options.get("region"):
         changes["default_region"] = options["region"].upper()
     hours = spec.calling_hours

@@ -13,16 +13,19 @@ from dialer.pacing.observations import AbandonmentCounts
 from dialer.pacing.policy import AbandonWindow, ControllerState, PacingPolicy
 
 
-def window_counts(counts: AbandonmentCounts, window: AbandonWindow) -> tuple[int, int]:
-    """(abandoned, live answers) in one window."""
+def window_counts(counts: AbandonmentCounts, window: AbandonWindow) -> tuple[float, float]:
+    """(abandoned, live answers) in one window, the people AMD is estimated to have hung up on
+    counted in both (as the rules count them)."""
     if window is AbandonWindow.DAY:
-        return counts.abandoned_today, counts.live_answers_today
-    return counts.abandoned_30_days, counts.live_answers_30_days
+        people = counts.amd_people_hung_up_today
+        return counts.abandoned_today + people, counts.live_answers_today + people
+    people = counts.amd_people_hung_up_30_days
+    return counts.abandoned_30_days + people, counts.live_answers_30_days + people
 
 
-def measured_rate(counts: AbandonmentCounts, policy: PacingPolicy) -> tuple[float, int]:
+def measured_rate(counts: AbandonmentCounts, policy: PacingPolicy) -> tuple[float, float]:
     """The highest projected rate over the policy's windows, with that window's live answers."""
-    worst, live_of_worst = 0.0, 0
+    worst, live_of_worst = 0.0, 0.0
     for window in policy.windows:
         abandoned, live = window_counts(counts, window)
         projected = live + counts.live_answers_expected

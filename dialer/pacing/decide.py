@@ -44,9 +44,16 @@ def progressive_calls(inputs: PacingInputs) -> int:
     return max(0, inputs.agents.ready - inputs.calls.count)
 
 
+def amd_false_positive_rate(inputs: PacingInputs, policy: PacingPolicy) -> float:
+    """The share of people AMD hangs up on: the policy's figure (the simulator's scenarios) or
+    the estimate from the campaign's dispositions in its abandonment counts, whichever is higher."""
+    estimated = inputs.abandonment.amd_false_positive_share(policy.alarm_after_live_answers)
+    return max(policy.amd_false_positive_rate, estimated)
+
+
 def alarms(inputs: PacingInputs, policy: PacingPolicy) -> tuple[Alarm, ...]:
     raised: list[Alarm] = []
-    if policy.amd_false_positive_rate >= policy.abandon_cap:
+    if amd_false_positive_rate(inputs, policy) >= policy.abandon_cap:
         raised.append(Alarm.AMD_FALSE_POSITIVES_ABOVE_CAP)
     rate, live = controller.measured_rate(inputs.abandonment, policy)
     if rate > policy.abandon_cap and live >= policy.alarm_after_live_answers:
@@ -56,7 +63,7 @@ def alarms(inputs: PacingInputs, policy: PacingPolicy) -> tuple[Alarm, ...]:
 
 def _fallback(inputs: PacingInputs, policy: PacingPolicy, brake: float) -> DecisionReason | None:
     """Why predictive must dial progressively now, if it must."""
-    if policy.amd_false_positive_rate >= policy.abandon_cap:
+    if amd_false_positive_rate(inputs, policy) >= policy.abandon_cap:
         return DecisionReason.CAP_UNREACHABLE
     if inputs.model is None or inputs.model.completed_talks < policy.warmup_talks:
         return DecisionReason.WARMING_UP

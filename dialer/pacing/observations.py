@@ -120,3 +120,28 @@ class AbandonmentCounts:
     # The day's rate is judged when the day ends: an early abandon among few answers is not yet
     # a breach, but only an hour's worth of answers may be borrowed against.
     live_answers_expected: float = 0.0
+    # MACHINE verdicts of answering-machine detection that nobody heard (hung up, or given the
+    # voicemail message) in each window, and the estimated share of people among them
+    # (campaigns.amd_false_positives, from agent dispositions). The rules count those people as
+    # abandoned live answers, but the attempts say `machine`: the estimate adds them back. The
+    # simulator, which knows whom it hung up on, counts them directly and leaves these at 0.
+    amd_machine_hangups_today: int = 0
+    amd_machine_hangups_30_days: int = 0
+    amd_person_given_machine: float = 0.0
+
+    @property
+    def amd_people_hung_up_today(self) -> float:
+        return self.amd_machine_hangups_today * self.amd_person_given_machine
+
+    @property
+    def amd_people_hung_up_30_days(self) -> float:
+        return self.amd_machine_hangups_30_days * self.amd_person_given_machine
+
+    def amd_false_positive_share(self, min_live_answers: int) -> float:
+        """Estimated share of the 30 days' people that AMD hung up on; 0 until `min_live_answers`
+        (a campaign's first answers say too little to call the cap unreachable)."""
+        people = self.amd_people_hung_up_30_days
+        live = self.live_answers_30_days + people
+        if self.live_answers_30_days < min_live_answers or live <= 0:
+            return 0.0
+        return people / live

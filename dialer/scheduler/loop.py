@@ -251,13 +251,22 @@ class Scheduler:
             hour_ago=now - timedelta(hours=1),
             thirty_days_ago=now - timedelta(days=30),
         )
+        if pacer.amd_refresh_due(mono):
+            verdicts = pacing_store.amd_verdicts(
+                conn,
+                campaign.id,
+                estimate_since=now - timedelta(days=campaign.spec.rules.abandon_window_days),
+                day_start=pacer.day_start(now),
+                thirty_days_ago=now - timedelta(days=30),
+            )
+            pacer.learn_amd_verdicts(verdicts, mono)
         inputs = PacingInputs(
             now=mono,
             agents=agent_floor(floor),
             calls=calls_in_flight(calls, now),
             free_lines=max(0, lines),
             dial_allowance=bucket.allowance(mono),
-            abandonment=abandonment_counts(counts),
+            abandonment=abandonment_counts(counts, pacer.amd_verdicts, pacer.amd_estimate),
             controller=pacer.controller,
             model=pacer.model,
         )
@@ -270,7 +279,7 @@ class Scheduler:
             else 0
         )
         bucket.take(placed)
-        self._publish(campaign, decision, inputs, placed, now)
+        self._publish(campaign, decision, inputs, placed, now, pacer)
         return placed
 
     def _trunk_lines(self, conn: Connection, campaign: Campaign, open_for_campaign: int) -> int:
@@ -335,6 +344,7 @@ class Scheduler:
         inputs: PacingInputs,
         placed: int,
         now: datetime,
+        pacer: CampaignPacer,
     ) -> None:
         """The campaign's last decision, for the wallboard and `dialer campaign status`."""
         state = {
@@ -351,6 +361,7 @@ class Scheduler:
             "dial_level": round(inputs.calls.count / inputs.agents.ready, 2)
             if inputs.agents.ready
             else None,
+            "amd_false_positives": pacer.amd_state(inputs.abandonment),
         }
         try:
             self.redis.set(PACING_KEY + str(campaign.id), json.dumps(state), ex=60)

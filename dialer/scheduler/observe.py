@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from campaigns.agents import AgentState as LiveAgentState
+from campaigns.amd_false_positives import AmdFalsePositiveEstimate
 from campaigns.attempt import AttemptState
-from campaigns.storage.pacing_store import Abandonment, OpenCall
+from campaigns.storage.pacing_store import Abandonment, AmdVerdictCounts, OpenCall
 from dialer.agents.floor import CampaignFloor
 from dialer.pacing import (
     AbandonmentCounts,
@@ -57,8 +58,17 @@ def calls_in_flight(calls: Iterable[OpenCall], now: datetime) -> CallsInFlight:
     return CallsInFlight.of(observed)
 
 
-def abandonment_counts(counts: Abandonment) -> AbandonmentCounts:
+def abandonment_counts(
+    counts: Abandonment,
+    amd: AmdVerdictCounts | None = None,
+    amd_estimate: AmdFalsePositiveEstimate | None = None,
+) -> AbandonmentCounts:
+    """The counts pacing reads; with AMD, the MACHINE verdicts nobody heard and the estimated
+    share of people among them, which pacing counts as abandoned."""
     return AbandonmentCounts(
+        amd_machine_hangups_today=amd.machine_hangups_today if amd else 0,
+        amd_machine_hangups_30_days=amd.machine_hangups_30_days if amd else 0,
+        amd_person_given_machine=amd_estimate.person_given_machine if amd_estimate else 0.0,
         abandoned_today=counts.abandoned_today,
         live_answers_today=counts.live_answers_today,
         abandoned_30_days=counts.abandoned_30_days,

@@ -10,10 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from campaigns.amd_false_positives import (
+    PRIOR_ESTIMATE,
+    AmdFalsePositiveEstimate,
+    estimate_false_positives,
+)
+from campaigns.amd_policy import AmdMode
 from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.campaign import Campaign, DialMode
-from campaigns.storage.pacing_store import EndedAttempt
+from campaigns.storage.pacing_store import AmdVerdictCounts, EndedAttempt
 from dialer.pacing import (
+    AbandonmentCounts,
     ControllerState,
     PacingDecision,
     PacingModel,
@@ -62,6 +69,11 @@ class CampaignPacer:
         policy = policy_for(campaign)
         self.controller = ControllerState.initial(policy) if policy else None
         self.last_decision: PacingDecision | None = None
+        # AMD verdicts of the campaign's windows and the false-positive estimate from them,
+        # re-read with the model (a 30-day count moves little in a minute)
+        self.amd_verdicts: AmdVerdictCounts | None = None
+        self.amd_estimate: AmdFalsePositiveEstimate = PRIOR_ESTIMATE
+        self._amd_at: float | None = None
 
     def update_campaign(self, campaign: Campaign) -> None:
         """Settings may change while it runs; a new dial mode starts its controller afresh."""
@@ -94,6 +106,28 @@ class CampaignPacer:
             self.recorder.decay(monotonic_now - self._model_at)
         self.model = PacingModel.from_statistics(self.recorder.snapshot())
         self._model_at = monotonic_now
+
+    def amd_refresh_due(self, monotonic_now: float) -> bool:
+        return self._amd_at is None or monotonic_now - self._amd_at >= MODEL_REFRESH_S
+
+    def learn_amd_verdicts(self, verdicts: AmdVerdictCounts, monotonic_now: float) -> None:
+        self.amd_verdicts = verdicts
+        self.amd_estimate = estimate_false_positives(verdicts.checks)
+        self._amd_at = monotonic_now
+
+    def amd_state(self, abandonment: AbandonmentCounts) -> dict[str, object] | None:
+        """AMD's estimated false positives and the people they add to the abandoned calls, as
+        published for the wallboard; None for a campaign without AMD now or in its windows."""
+        verdicts = self.amd_verdicts
+        if self.campaign.spec.amd is AmdMode.OFF and not (
+            verdicts and verdicts.machine_hangups_30_days
+        ):
+            return None
+        return {
+            **self.amd_estimate.as_json(),
+            "people_hung_up_today": round(abandonment.amd_people_hung_up_today, 2),
+            "people_hung_up_30_days": round(abandonment.amd_people_hung_up_30_days, 2),
+        }
 
     def day_start(self, now: datetime) -> datetime:
         """Midnight today in the campaign's time zone: the day of the per-day abandonment rate."""

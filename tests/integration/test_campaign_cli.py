@@ -183,3 +183,24 @@ def test_answering_machine_detection_is_set_and_kept_by_the_cli(
     assert data["voicemail_message"] == str(wav)
     off = run_cli(capsys, "campaign", "update", "Amd", "--amd", "off", "--json").json()
     assert off["amd"] == "off" and off["amd_on_machine"] == "leave_message"  # choices kept
+
+
+def test_amd_thresholds_are_set_by_name_and_checked_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    created = run_cli(
+        capsys, "campaign", "create", "Amd", "--caller-id", CALLER_ID,
+        "--amd-threshold", "greeting_ms=2400", "--json",
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    assert created.json()["amd_thresholds"]["greeting_ms"] == 2400
+    updated = run_cli(
+        capsys, "campaign", "update", "Amd", "--amd-threshold", "max_words=6", "--json"
+    ).json()
+    assert (updated["amd_thresholds"]["greeting_ms"], updated["amd_thresholds"]["max_words"]) == (
+        2400, 6
+    )  # fmt: skip
+    refused = run_cli(capsys, "campaign", "update", "Amd", "--amd-threshold", "max_words=99")
+    assert refused.code != 0 and "amd_thresholds.max_words" in refused.err + refused.out
+    unknown = run_cli(capsys, "campaign", "update", "Amd", "--amd-threshold", "loud")
+    assert unknown.code != 0 and "NAME=VALUE" in unknown.err + unknown.out

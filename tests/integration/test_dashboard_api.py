@@ -271,3 +271,21 @@ def test_me_and_pause_codes_answer_any_signed_in_user(
 def test_api_times_are_iso_8601(token_client: Any) -> None:
     created = token_client("POST", "/api/v1/campaigns", {"name": "C", "caller_id": CALLER_ID}).json
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d", created["created_at"])
+
+
+def test_amd_thresholds_are_read_and_patched_one_at_a_time(token_client: Any, check: Any) -> None:
+    created = token_client("POST", "/api/v1/campaigns", {"name": "Amd", "caller_id": CALLER_ID})
+    body = check("POST", "/campaigns", created)
+    assert body["amd_thresholds"]["greeting_ms"] == 2000  # the tuned default
+    patched = token_client(
+        "PATCH", f"/api/v1/campaigns/{body['id']}", {"amd_thresholds": {"greeting_ms": 2600}}
+    )
+    thresholds = check("PATCH", "/campaigns/{campaign_id}", patched)["amd_thresholds"]
+    assert (thresholds["greeting_ms"], thresholds["after_greeting_silence_ms"]) == (2600, 900)
+    refused = token_client(
+        "PATCH", f"/api/v1/campaigns/{body['id']}",
+        {"amd_thresholds": {"after_greeting_silence_ms": 1800}},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    [problem] = check("PATCH", "/campaigns/{campaign_id}", refused)["problems"]
+    assert problem.startswith("amd_thresholds.after_greeting_silence_ms: must be 300-1500 ms")

@@ -74,6 +74,26 @@ def test_answering_machine_detection_is_set_in_the_form(
     assert "Answering machines" in edit_page
 
 
+def test_amd_thresholds_are_set_in_the_form_and_refused_out_of_range(
+    supervisor: DashboardClient, db: psycopg.Connection[Any]
+) -> None:
+    form = {**CAMPAIGN_FORM, "amd_t_greeting_ms": "2600", "amd_t_beep_min_purity": "0.9",
+            "amd_t_initial_silence_decision": "not_sure"}  # fmt: skip
+    response = supervisor.post_form("/campaigns", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    thresholds = campaign_store.find_campaign(db, "Spring sale").spec.amd_thresholds
+    assert (thresholds.greeting_ms, thresholds.beep_min_purity) == (2600, 0.9)
+    assert thresholds.initial_silence_decision.value == "not_sure"
+    assert thresholds.max_words == 8  # left alone: the default
+    edit_page = supervisor.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    assert "AMD thresholds" in edit_page and 'name="amd_t_greeting_ms" value="2600"' in edit_page
+    show_page = supervisor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "greeting_ms=2600" in show_page and "max_words" not in show_page
+    refused = supervisor.post_form("/campaigns", {**form, "name": "Other", "amd_t_max_words": "50"})
+    assert refused.status_code == 400
+    assert "amd_thresholds.max_words: must be 1-20" in refused.get_data(as_text=True)
+
+
 def test_the_form_shows_every_broken_rule_and_keeps_what_was_typed(
     supervisor: DashboardClient, db: psycopg.Connection[Any]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -252,3 +253,30 @@ def test_the_leader_closes_a_list_import_whose_process_died(
         scheduler.step()
     status = import_store.get_import(db, import_id)
     assert status.state == "failed" and status.error == import_liveness.STOPPED_RUNNING
+
+
+def test_the_amd_false_positive_estimate_is_published_with_the_decision(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    import json
+
+    from campaigns.amd_policy import AmdMode
+
+    campaign = _campaign(db)
+    campaign_store.update_campaign(db, campaign.id, replace(campaign.spec, amd=AmdMode.ON))
+    for _ in range(30):  # MACHINE verdicts hung up today
+        db.execute(
+            "INSERT INTO call_attempts (campaign_id, called_number, caller_id, state, outcome,"
+            " queued_at, amd_result) VALUES (%s, '+12025550199', '+12025550100', 'ended',"
+            " 'machine', %s, 'machine')",
+            (campaign.id, T0 - timedelta(minutes=30)),
+        )
+    db.commit()
+    _ready(db, agents, campaign, 1)
+    _workers(redis_url, free=10)
+    scheduler, _ = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    state = json.loads(redis.Redis.from_url(redis_url).get(f"dialer:pacing:{campaign.id}") or "{}")
+    amd = state["amd_false_positives"]
+    assert amd["mostly_prior"] is True and amd["machine_checked"] == 0
+    assert amd["people_hung_up_today"] == round(30 * amd["person_given_machine"], 2) > 0

@@ -427,3 +427,33 @@ def test_with_redis_down_the_wallboard_answers_503_and_says_why(
     assert api.headers["Retry-After"] == "5"
     assert page.status_code == 503
     assert "Redis" in page.get_data(as_text=True)
+
+
+def test_the_amd_false_positive_estimate_is_in_the_answer_and_on_the_page(
+    supervisor: DashboardClient,
+    anonymous: DashboardClient,
+    campaign: Campaign,
+    live: redis.Redis,
+) -> None:
+    estimate = {
+        "person_given_machine": 0.0123, "machine_given_human": 0.09, "machine_checked": 12,
+        "human_checked": 40, "mostly_prior": True, "people_hung_up_today": 0.49,
+        "people_hung_up_30_days": 3.2,
+    }  # fmt: skip
+    live.set(
+        PACING_KEY + str(campaign.id),
+        json.dumps({"at": _now().isoformat(), "amd_false_positives": estimate}),
+    )
+    document = anonymous.get("/api/v1/openapi.json").json
+    assert document is not None
+    operation = document["paths"]["/campaigns/{campaign_id}/wallboard"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+    board = supervisor.get(_url(campaign)).json
+
+    jsonschema.validate(board, {**schema, "components": document["components"]})
+    assert board is not None
+    assert board["abandonment"]["amd_false_positives"] == estimate
+    html = supervisor.get(f"/wallboard/{campaign.id}").get_data(as_text=True)
+    assert 'data-testid="amd-false-positives"' in html
+    assert "1.2 %" in html and "mostly the prior" in html

@@ -28,22 +28,25 @@ def _amd_columns(db: Connection, attempt: int) -> tuple[object, ...]:
     return tuple(row)
 
 
-@pytest.mark.parametrize("greeting", ["voicemail", "hello"])
+# "strict": the campaign's own thresholds (max_words=1) make the same voicemail a machine by
+# another rule, which shows its thresholds, not the defaults, reached the worker's classifier.
+@pytest.mark.parametrize("greeting", ["voicemail", "hello", "strict"])
 def test_a_campaign_with_amd_stores_the_verdict_on_each_attempt(
     db: Connection, service_env: dict[str, str], tmp_path: Path, greeting: str
 ) -> None:
     workdir = tmp_path / "carrier"
-    if greeting == "voicemail":
+    if greeting in ("voicemail", "strict"):
         amd_greetings.voicemail_with_beep(workdir)
     else:
         amd_greetings.human_hello(workdir)
     sipp = SippCarrier(Scenario.ANSWER_GREETING, workdir).start()
     try:
         campaign = make_campaign(db, trunk_uri=sipp.uri_template)
+        thresholds = {"thresholds": {"max_words": 1}} if greeting == "strict" else {}
         with db.transaction():
             db.execute(
                 "UPDATE campaigns SET amd = %s WHERE id = %s",
-                (json.dumps({"action": "on", "machine": "hang_up"}), campaign.id),
+                (json.dumps({"action": "on", "machine": "hang_up", **thresholds}), campaign.id),
             )
         contacts = make_contacts(db, campaign, ["+12025550131"])
         with running_workers(service_env, lines=2, tmp=tmp_path) as workers:
@@ -56,10 +59,14 @@ def test_a_campaign_with_amd_stores_the_verdict_on_each_attempt(
         _amd_columns(db, attempts[0])
     )
     assert answer is not None and decided is not None and speech_end is not None
-    assert isinstance(decision_ms, int) and 1000 < decision_ms < 5000
+    # the strict campaign decides at the voicemail's second word, well before a long greeting
+    earliest = 300 if greeting == "strict" else 1000
+    assert isinstance(decision_ms, int) and earliest < decision_ms < 5000
     if greeting == "voicemail":
         assert (outcome, result, cause) == ("machine", "machine", "long greeting")
         assert message is None and connect is None  # hung up: no abandonment message
+    elif greeting == "strict":
+        assert (outcome, result, cause) == ("machine", "machine", "max words")
     else:
         # A person, and no agent logged in: the abandonment message, within 2 s of their hello.
         assert (outcome, result) == ("abandoned", "human")
