@@ -37,6 +37,9 @@ class AmdDecided:
     at_ms: int
     words: int
     voice_ms: int
+    # Silence since the last speech when the verdict came (0 when none was heard): the US
+    # 2-second window runs from the end of the greeting, which was that long before.
+    silence_after_speech_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def classify_frame(
             at_ms=end_ms,
             words=state.words,
             voice_ms=state.voice_ms,
+            silence_after_speech_ms=state.silence_run_ms if state.heard_greeting else 0,
         ),
     )
 

@@ -58,8 +58,8 @@ class _RunnerDetection:
         """On the analysis thread: translate and queue, nothing else."""
         now = self.clock.now()
         match event:
-            case AmdDecided(decision, cause, at_ms):
-                self.events.put(AmdVerdict(self.leg, now, decision, cause.value, at_ms))
+            case AmdDecided(decision, cause, at_ms, silence_after_speech_ms=silent_ms):
+                self.events.put(AmdVerdict(self.leg, now, decision, cause.value, at_ms, silent_ms))
             case BeepDetected():
                 self.events.put(BeepHeard(self.leg, now, "beep"))
             case BeepWaitEnded(outcome):

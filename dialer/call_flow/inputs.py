@@ -48,6 +48,8 @@ class AmdVerdict:
     decision: Decision
     cause: str
     audio_ms: int
+    # How long the person had been silent after speaking when the verdict came.
+    silence_after_speech_ms: int = 0
 
 
 @dataclass(frozen=True)

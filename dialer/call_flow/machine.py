@@ -8,7 +8,7 @@ called, and either both legs are bridged or the abandonment message is played to
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from campaigns.amd_policy import MachineAction
 from campaigns.attempt import Outcome
@@ -197,7 +197,12 @@ def _verdict(state: AttemptState, verdict: AmdVerdict) -> Step:
     amd = state.spec.amd
     assert amd is not None
     at = verdict.at
-    speech_end = at - amd.silence_before(verdict.cause)
+    # A verdict after the total analysis time (NOT_SURE) can come while the person has already
+    # been quiet a moment: their greeting ended then, and the 2-second window with it.
+    silent = max(
+        amd.silence_before(verdict.cause), timedelta(milliseconds=verdict.silence_after_speech_ms)
+    )
+    speech_end = at - silent
     decided = replace(
         state,
         timeline=replace(

@@ -19,9 +19,9 @@ from dialer.telephony.events import LegId
 Make = Callable[[LegId, datetime], FlowEvent]
 
 
-def verdict(decision: Decision, cause: str = "scripted") -> Make:
+def verdict(decision: Decision, cause: str = "scripted", silence_after_speech_ms: int = 0) -> Make:
     def make(leg: LegId, at: datetime) -> FlowEvent:
-        return AmdVerdict(leg, at, decision, cause, 0)
+        return AmdVerdict(leg, at, decision, cause, 0, silence_after_speech_ms)
 
     return make
 

@@ -75,6 +75,19 @@ def test_a_person_without_an_agent_hears_the_message_within_2_s_of_speech_end() 
     assert claimer.released == [("alice", AgentRelease.NOT_ANSWERING)]
 
 
+def test_not_sure_after_the_analysis_time_counts_the_window_from_the_last_speech() -> None:
+    # The person spoke until 0.6 s before the total analysis time ran out: their greeting ended
+    # then, so the message must start within 2 s of that, not of the verdict.
+    late = verdict(Decision.NOT_SURE, Cause.TOO_LONG.value, silence_after_speech_ms=600)
+    result, _fake, _claimer, _ = run(AmdPolicy(), [(5.0, late)], agent_answers=30.0)
+    tl = result.timeline
+    assert result.outcome is Outcome.ABANDONED
+    assert tl.amd_decided_at is not None and tl.speech_ended_at is not None
+    assert tl.speech_ended_at == tl.amd_decided_at - timedelta(milliseconds=600)
+    assert tl.message_started_at is not None
+    assert tl.message_started_at - tl.speech_ended_at == timedelta(seconds=1.7)
+
+
 def test_a_machine_is_hung_up_without_an_agent_and_counts_as_machine() -> None:
     result, fake, claimer, detector = run(AmdPolicy(), [(3.4, MACHINE)])
     assert result.outcome is Outcome.MACHINE

@@ -67,6 +67,16 @@ def test_clicks_too_short_to_be_words_end_in_not_sure_at_the_time_limit() -> Non
     assert decided.at_ms == AmdSettings().total_analysis_ms
 
 
+def test_a_verdict_says_how_long_the_line_was_quiet_after_speech() -> None:
+    # Words with pauses: no rule fires before the 5 s limit; the sixth word ends at 4.7 s
+    # (the call flow counts the 2-second window from there, not from the verdict).
+    words = (voice(250) + silence(600)) * 12
+    decided = decide(silence(200) + words)
+    assert decided.cause is Cause.TOO_LONG
+    assert 300 <= decided.silence_after_speech_ms <= 400  # 300 ms, and the voice's last frames
+    assert decide(silence(6000)).silence_after_speech_ms == 0  # nobody spoke
+
+
 def test_a_hello_on_a_steady_noisy_line_is_still_a_person() -> None:
     line = noise(5000, level_dbfs=-40.0)
     speech = silence(1000) + voice(500) + silence(3500)
