@@ -93,6 +93,40 @@ def test_callbacks_come_first_then_retries_then_fresh_contacts(db: Connection) -
     assert fresh
 
 
+def test_due_contacts_of_a_closed_region_do_not_hold_back_the_open_ones(db: Connection) -> None:
+    # Los Angeles is closed at 07:00: its 300 retries, all due before anyone else's, must not be
+    # stepped over (or stand in the way); the open zones' retries come out in due order across
+    # zones, then the fresh contacts in list order, whatever their zone.
+    campaign = _running(db)
+    closed = make_contacts(db, campaign, _numbers(300, start=1000), time_zones=[LA])
+    chicago = make_contacts(db, campaign, _numbers(2, start=2000), time_zones=["America/Chicago"])
+    new_york = make_contacts(db, campaign, _numbers(2, start=3000), time_zones=[NY])
+    fresh_ny = make_contacts(db, campaign, _numbers(1, start=4000), time_zones=[NY])
+    fresh_chi = make_contacts(db, campaign, _numbers(1, start=5000), time_zones=["America/Chicago"])
+    due = {
+        **{c: NOW - timedelta(days=30, minutes=i) for i, c in enumerate(closed)},
+        chicago[0]: NOW - timedelta(hours=4),
+        new_york[0]: NOW - timedelta(hours=3),
+        chicago[1]: NOW - timedelta(hours=2),
+        new_york[1]: NOW - timedelta(hours=1),
+    }
+    for contact, at in due.items():
+        db.execute(
+            "UPDATE contacts SET attempts = 1, next_eligible_at = %s WHERE id = %s", (at, contact)
+        )
+    db.commit()
+
+    assert _claim(db, campaign, 6) == [
+        "+12025552000",
+        "+12025553000",
+        "+12025552001",
+        "+12025553001",
+        "+12025554000",
+        "+12025555000",
+    ]
+    assert fresh_ny[0] < fresh_chi[0]
+
+
 def test_retries_wait_for_their_time_and_capped_contacts_wait_forever(db: Connection) -> None:
     campaign = _running(db, max_attempts=2)
     [later, capped] = make_contacts(db, campaign, _numbers(2))
