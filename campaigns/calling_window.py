@@ -67,8 +67,26 @@ def open_zones(
 
     The claim query asks `contact.time_zones <@ open_zones`: all of a contact's zones are open.
     """
+    if zones is None and _whole_minutes(hours):
+        return _every_open_zone(now.replace(second=0, microsecond=0), hours)
     candidates = _every_zone() if zones is None else tuple(zones)
     return frozenset(zone for zone in candidates if zone_is_open(now, zone, hours))
+
+
+@lru_cache(maxsize=64)
+def _every_open_zone(minute: datetime, hours: CallingHours) -> frozenset[str]:
+    # Every IANA zone checked (about 600) took 1.5-3 ms of each scheduler tick. With windows on
+    # whole minutes, and every zone's offset and transitions on whole minutes, the answer is the
+    # same for the whole minute: the scheduler's ticks of a minute share one computation.
+    return frozenset(zone for zone in _every_zone() if zone_is_open(minute, zone, hours))
+
+
+def _whole_minutes(hours: CallingHours) -> bool:
+    windows = (hours.weekday, hours.saturday, hours.sunday)
+    return all(
+        w is None or all(t.second == 0 and t.microsecond == 0 for t in (w.start, w.end))
+        for w in windows
+    )
 
 
 @dataclass(frozen=True)

@@ -168,8 +168,12 @@ def run_scheduler_bench(
             scheduler.step()
             durations.append((clock.perf_counter() - started) * 1000)
             with pool.connection() as conn, conn.transaction():
-                # The calls placed "end" at once (busy), so the next tick dials again.
-                conn.execute("UPDATE contacts SET state = 'done' WHERE state = 'in_flight'")
+                # The calls placed "end" at once (busy), so the next tick dials again. (By the
+                # open attempts' contacts: `WHERE state = 'in_flight'` alone scans 10M rows.)
+                conn.execute(
+                    "UPDATE contacts SET state = 'done' WHERE state = 'in_flight' AND id IN"
+                    " (SELECT contact_id FROM call_attempts WHERE state <> 'ended')"
+                )
                 conn.execute(
                     "UPDATE call_attempts SET state = 'ended', outcome = 'busy', hangup_at = now()"
                     " WHERE state <> 'ended'"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import available_timezones
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,6 +97,21 @@ def test_never_dials_outside_the_window_in_any_candidate_zone(
 def test_open_zones_agrees_with_the_per_zone_rule(moment: datetime, zones: list[str]) -> None:
     opened = open_zones(moment, US_HOURS, ZONES)
     assert all_open(moment, zones, US_HOURS) == set(zones).issubset(opened)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    )
+)
+def test_every_zone_open_at_a_moment_is_what_each_zone_says_even_when_cached_per_minute(
+    moment: datetime,
+) -> None:
+    # Cached per minute (and DST days included): any second of the minute gets the same answer
+    # as checking each zone at that very second.
+    opened = open_zones(moment, US_HOURS)
+    assert opened == open_zones(moment, US_HOURS, sorted(available_timezones()))
 
 
 def test_a_number_on_a_dnc_list_is_never_dialable() -> None:
