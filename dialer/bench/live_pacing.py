@@ -23,6 +23,7 @@ from campaigns.campaign import CampaignState
 from campaigns.storage import campaign_store
 from dialer.bench import live_pacing_rows
 from dialer.bench.live_pacing_analysis import PacingSample, analyse
+from dialer.bench.live_pacing_chart import live_pacing_figure
 from dialer.bootstrap import redis_client
 from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
 from dialer.cli.output import emit_json
@@ -59,6 +60,11 @@ def _sample(client: redis.Redis, campaign_id: int) -> PacingSample | None:
     )
 
 
+def _write_plot(result: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    live_pacing_figure(result).write_html(path, include_plotlyjs=True)
+
+
 @click.command(name="live-pacing")
 @click.option("--agents", type=click.IntRange(2, 40), default=10, show_default=True)
 @click.option("--minutes", type=click.FloatRange(0.5, 120), default=5.0, show_default=True)
@@ -86,6 +92,16 @@ def _sample(client: redis.Redis, campaign_id: int) -> PacingSample | None:
 @click.option("--bucket-seconds", type=click.FloatRange(5, 600), default=30.0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figure as a self-contained HTML file (plotly.js inside).",
+)
+@click.option(
+    "--replot",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run nothing: draw --plot from a result written by --output.",
+)
 @click.pass_obj
 def live_pacing_command(
     runtime: Runtime,
@@ -97,8 +113,15 @@ def live_pacing_command(
     bucket_seconds: float,
     as_json: bool,
     output: Path | None,
+    plot: Path | None,
+    replot: Path | None,
 ) -> None:
     """A live campaign against sipp with robot agents: does the pacing ramp up and hold?"""
+    if replot is not None:
+        if plot is None:
+            raise click.UsageError("--replot needs --plot FILE.html")
+        _write_plot(json.loads(replot.read_text()), plot)
+        return
     settings = runtime.settings
     services = runtime.services()
     logs = settings.data_dir / "bench-live-pacing" / "logs"
@@ -197,6 +220,8 @@ def live_pacing_command(
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n")
+    if plot:
+        _write_plot(result, plot)
     if as_json:
         emit_json(result)
     else:

@@ -164,3 +164,31 @@ def test_a_run_without_agents_has_no_steady_state() -> None:
     assert summary.steady_abandon_rate is None
     assert summary.steady_within_target is None
     assert len(buckets) == 2
+
+
+def test_the_figure_draws_from_the_result_json_alone() -> None:
+    import json
+    from dataclasses import asdict
+
+    from dialer.bench.live_pacing_chart import live_pacing_figure
+
+    buckets, summary = run([call(1, "abandoned", answer=5)], ramp([0.5, 0.8]))
+    result = json.loads(
+        json.dumps(
+            {
+                "agents": 1,
+                "answer_rate": 0.3,
+                "summary": asdict(summary),
+                "buckets": [asdict(b) for b in buckets],
+            }
+        )
+    )
+    figure = live_pacing_figure(result)
+    names = [trace.name for trace in figure.data]
+    assert names == [
+        "dials",
+        "live answers",
+        "occupancy",
+        "lines per agent",
+        "abandoned / live, per bucket",
+    ]
