@@ -10,6 +10,7 @@ count only this run. While it runs, the scheduler's published decision is sample
 from __future__ import annotations
 
 import json
+import os
 import socket
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -212,6 +213,8 @@ def live_pacing_command(
         "started_at": start.isoformat(),
         "ended_at": end.isoformat(),
         "other_running_campaigns": others,
+        "cpu_count": os.cpu_count(),
+        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
         "pacing_samples": len(samples),
         "summary": asdict(summary),
         "buckets": [asdict(b) for b in buckets],
