@@ -123,6 +123,7 @@ def live_pacing_command(
             raise click.UsageError("--replot needs --plot FILE.html")
         _write_plot(json.loads(replot.read_text()), plot)
         return
+    load_at_start = [round(v, 2) for v in os.getloadavg()]
     settings = runtime.settings
     services = runtime.services()
     logs = settings.data_dir / "bench-live-pacing" / "logs"
@@ -214,6 +215,7 @@ def live_pacing_command(
         "ended_at": end.isoformat(),
         "other_running_campaigns": others,
         "cpu_count": os.cpu_count(),
+        "load_average_at_start": load_at_start,
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
         "pacing_samples": len(samples),
         "summary": asdict(summary),
