@@ -35,7 +35,6 @@ from dialer.softphone.provision import provision_robots
 from dialer.supervisor import Supervisor
 from dialer.telephony.ports import free_udp_port
 
-ROBOT_PREFIX = "pacing-robot"
 PROGRESS_EVERY_S = 30.0
 
 
@@ -140,7 +139,10 @@ def live_pacing_command(
             carrier_uri=f"sip:{{number}}@127.0.0.1:{carrier_port}",
             numbers=numbers,
         )
-        robots = provision_robots(conn, agents, (setup.campaign.id,), prefix=ROBOT_PREFIX)
+        # Agents of their own too: no state left over from an earlier run (a robot stopped
+        # mid-call can stay logged in), no history in the occupancy figures.
+        prefix = f"pacing-{setup.campaign.id}-robot"
+        robots = provision_robots(conn, agents, (setup.campaign.id,), prefix=prefix)
         others = live_pacing_rows.other_running_campaigns(conn, setup.campaign.id)
     if others:
         click.echo(f"warning: other campaigns are running and share the lines: {others}", err=True)
@@ -183,10 +185,10 @@ def live_pacing_command(
     finally:
         if supervisor is not None:
             supervisor.stop()
-        ended = set_state(CampaignState.PAUSED)
-    if "start" not in window:
-        raise click.ClickException("the run did not start; see the logs")
-    start, end = window["start"], window.get("end", ended)
+        set_state(CampaignState.PAUSED)
+    if "end" not in window:
+        raise click.ClickException(f"stopped before the time was up: no result (logs in {logs})")
+    start, end = window["start"], window["end"]
     with runtime.connection() as conn:
         campaign = campaign_store.get_campaign(conn, campaign_id)
         attempts = live_pacing_rows.attempts(conn, campaign_id, start, end)
