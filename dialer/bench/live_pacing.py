@@ -22,8 +22,9 @@ import redis
 
 from campaigns.campaign import CampaignState
 from campaigns.storage import campaign_store
+from campaigns.storage.db import Connection
 from dialer.bench import live_pacing_rows
-from dialer.bench.live_pacing_analysis import PacingSample, analyse
+from dialer.bench.live_pacing_analysis import PacingSample, analyse, samples_from_buckets
 from dialer.bench.live_pacing_chart import live_pacing_figure
 from dialer.bootstrap import redis_client
 from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
@@ -102,6 +103,11 @@ def _write_plot(result: dict[str, Any], path: Path) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Run nothing: draw --plot from a result written by --output.",
 )
+@click.option(
+    "--reanalyse",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run nothing: analyse again the run of a result (its database must still hold it).",
+)
 @click.pass_obj
 def live_pacing_command(
     runtime: Runtime,
@@ -115,12 +121,16 @@ def live_pacing_command(
     output: Path | None,
     plot: Path | None,
     replot: Path | None,
+    reanalyse: Path | None,
 ) -> None:
     """A live campaign against sipp with robot agents: does the pacing ramp up and hold?"""
     if replot is not None:
         if plot is None:
             raise click.UsageError("--replot needs --plot FILE.html")
         _write_plot(json.loads(replot.read_text()), plot)
+        return
+    if reanalyse is not None:
+        _emit(_reanalyse(runtime, reanalyse), output, plot, as_json)
         return
     load_at_start = [round(v, 2) for v in os.getloadavg()]
     settings = runtime.settings
@@ -189,20 +199,9 @@ def live_pacing_command(
     if "end" not in window:
         raise click.ClickException(f"stopped before the time was up: no result (logs in {logs})")
     start, end = window["start"], window["end"]
+    ordered = sorted(samples.values(), key=lambda s: s.at)
     with runtime.connection() as conn:
-        campaign = campaign_store.get_campaign(conn, campaign_id)
-        attempts = live_pacing_rows.attempts(conn, campaign_id, start, end)
-        intervals = live_pacing_rows.state_intervals(conn, [r.agent_id for r in robots], start, end)
-    buckets, summary = analyse(
-        attempts,
-        intervals,
-        sorted(samples.values(), key=lambda s: s.at),
-        start=start,
-        end=end,
-        abandon_target=campaign.spec.abandon_target,
-        abandon_cap=campaign.spec.rules.abandon_cap,
-        bucket_s=bucket_seconds,
-    )
+        analysis = _analysis(conn, campaign_id, start, end, ordered, bucket_seconds)
     result: dict[str, Any] = {
         "benchmark": "live-pacing",
         "campaign": name,
@@ -212,17 +211,74 @@ def live_pacing_command(
         "answer_rate": answer_rate,
         "talk_mean_s": talk_mean,
         "wrap_s": 3,
-        "dial_mode": campaign.spec.dial_mode.value,
+        "bucket_s": bucket_seconds,
         "started_at": start.isoformat(),
         "ended_at": end.isoformat(),
         "other_running_campaigns": others,
         "cpu_count": os.cpu_count(),
         "load_average_at_start": load_at_start,
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        **analysis,
+    }
+    _emit(result, output, plot, as_json)
+
+
+def _analysis(
+    conn: Connection,
+    campaign_id: int,
+    start: datetime,
+    end: datetime,
+    samples: list[PacingSample],
+    bucket_s: float,
+) -> dict[str, Any]:
+    """The stored rows of the run analysed, with the scheduler's samples it was given."""
+    campaign = campaign_store.get_campaign(conn, campaign_id)
+    agent_ids = live_pacing_rows.campaign_agent_ids(conn, campaign_id)
+    buckets, summary = analyse(
+        live_pacing_rows.attempts(conn, campaign_id, start, end),
+        live_pacing_rows.state_intervals(conn, agent_ids, start, end),
+        samples,
+        start=start,
+        end=end,
+        abandon_target=campaign.spec.abandon_target,
+        abandon_cap=campaign.spec.rules.abandon_cap,
+        bucket_s=bucket_s,
+    )
+    return {
+        "dial_mode": campaign.spec.dial_mode.value,
         "pacing_samples": len(samples),
         "summary": asdict(summary),
         "buckets": [asdict(b) for b in buckets],
+        "samples": [[s.at.isoformat(), s.reason, s.dial_level] for s in samples],
     }
+
+
+def _reanalyse(runtime: Runtime, path: Path) -> dict[str, Any]:
+    """A committed result analysed again from the rows still in its database (new figures,
+    same run); samples come from the result, or are rebuilt from its buckets if it has none."""
+    old = json.loads(path.read_text())
+    start = datetime.fromisoformat(old["started_at"])
+    end = datetime.fromisoformat(old["ended_at"])
+    bucket_s = float(old.get("bucket_s", 30.0))
+    if "samples" in old:
+        samples = [
+            PacingSample(datetime.fromisoformat(at), reason, level)
+            for at, reason, level in old["samples"]
+        ]
+        rebuilt = False
+    else:
+        predictive_from = old["summary"]["predictive_from_s"]
+        samples = samples_from_buckets(old["buckets"], start, end, predictive_from, bucket_s)
+        rebuilt = True
+    with runtime.connection() as conn:
+        campaign = campaign_store.find_campaign(conn, old["campaign"])
+        analysis = _analysis(conn, campaign.id, start, end, samples, bucket_s)
+    if rebuilt:
+        analysis["samples_rebuilt_from_buckets"] = True
+    return {**old, **analysis, "reanalysed_at": datetime.now(UTC).isoformat()}
+
+
+def _emit(result: dict[str, Any], output: Path | None, plot: Path | None, as_json: bool) -> None:
     text = json.dumps(result, indent=1)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from campaigns.agents import AgentState
 from campaigns.attempt import Outcome
@@ -63,6 +64,8 @@ class Bucket:
     live_answers: int
     abandoned: int
     occupancy: float | None
+    busy_s: float  # agent seconds reserved, talking or in wrap-up
+    ready_s: float  # agent seconds ready
     agents_logged_in: float  # mean agents ready or busy over the bucket
     lines_per_agent: float | None  # mean calls in progress (dialed, not hung up) per such agent
     dial_level: float | None  # the scheduler's own mean calls in flight / ready agents
@@ -89,6 +92,13 @@ class Summary:
     steady_within_target: bool | None
     steady_within_cap: bool | None
     total_within_cap: bool | None
+    # From the bucket where the scheduler first decided predictively to the end.
+    predictive_buckets: int
+    predictive_occupancy: float | None
+    predictive_live_answers: int
+    predictive_abandoned: int
+    predictive_abandon_rate: float | None
+    predictive_lines_per_agent: float | None
 
 
 def _overlap(start: datetime, end: datetime, lo: datetime, hi: datetime) -> float:
@@ -107,7 +117,7 @@ def _bucket(
     intervals: list[StateInterval],
     samples: list[PacingSample],
     run_end: datetime,
-) -> tuple[Bucket, float, float]:
+) -> Bucket:
     width = (hi - lo).total_seconds()
     dials = sum(1 for a in attempts if a.dial_at is not None and lo <= a.dial_at < hi)
     answered = [a for a in attempts if a.answer_at is not None and lo <= a.answer_at < hi]
@@ -129,18 +139,19 @@ def _bucket(
     reasons: dict[str, int] = {}
     for sample in in_bucket:
         reasons[sample.reason] = reasons.get(sample.reason, 0) + 1
-    bucket = Bucket(
+    return Bucket(
         start_s=(lo - run_start).total_seconds(),
         dials=dials,
         live_answers=live,
         abandoned=abandoned,
         occupancy=busy / (busy + ready) if busy + ready else None,
+        busy_s=round(busy, 3),
+        ready_s=round(ready, 3),
         agents_logged_in=round(agents, 2),
         lines_per_agent=round(line_seconds / width / agents, 3) if agents and width else None,
         dial_level=round(statistics.fmean(levels), 3) if levels else None,
         reasons=reasons,
     )
-    return bucket, busy, ready
 
 
 def analyse(
@@ -157,18 +168,15 @@ def analyse(
     """Buckets of `bucket_s` from `start` to `end` (the last one may be shorter) and a summary."""
     step = timedelta(seconds=bucket_s)
     buckets: list[Bucket] = []
-    busy_ready: list[tuple[float, float]] = []
     lo = start
     while lo < end:
         hi = min(lo + step, end)
-        bucket, busy, ready = _bucket(lo, hi, start, attempts, intervals, samples, end)
-        buckets.append(bucket)
-        busy_ready.append((busy, ready))
+        buckets.append(_bucket(lo, hi, start, attempts, intervals, samples, end))
         lo = hi
     level, steady_index = _steady(buckets)
     steady = buckets[steady_index:] if steady_index is not None else []
-    steady_busy = sum(b for b, _ in busy_ready[steady_index or 0 :]) if steady else 0.0
-    steady_all = sum(b + r for b, r in busy_ready[steady_index or 0 :]) if steady else 0.0
+    steady_busy = sum(b.busy_s for b in steady)
+    steady_all = steady_busy + sum(b.ready_s for b in steady)
     steady_live = sum(b.live_answers for b in steady)
     steady_abandoned = sum(b.abandoned for b in steady)
     steady_lines = [b.lines_per_agent for b in steady if b.lines_per_agent is not None]
@@ -177,6 +185,17 @@ def analyse(
     steady_rate = _rate(steady_abandoned, steady_live)
     total_rate = _rate(abandoned, live)
     predictive = [s.at for s in samples if s.reason == "predictive" and start <= s.at < end]
+    predictive_from_s = (min(predictive) - start).total_seconds() if predictive else None
+    phase = (
+        [b for b in buckets if b.start_s + bucket_s > predictive_from_s]
+        if predictive_from_s is not None
+        else []
+    )
+    phase_busy = sum(b.busy_s for b in phase)
+    phase_all = phase_busy + sum(b.ready_s for b in phase)
+    phase_live = sum(b.live_answers for b in phase)
+    phase_abandoned = sum(b.abandoned for b in phase)
+    phase_lines = [b.lines_per_agent for b in phase if b.lines_per_agent is not None]
     summary = Summary(
         buckets=len(buckets),
         dials=sum(b.dials for b in buckets),
@@ -185,7 +204,7 @@ def analyse(
         abandon_rate=total_rate,
         steady_level=level,
         steady_from_s=steady[0].start_s if steady else None,
-        predictive_from_s=(min(predictive) - start).total_seconds() if predictive else None,
+        predictive_from_s=predictive_from_s,
         steady_occupancy=steady_busy / steady_all if steady_all else None,
         steady_live_answers=steady_live,
         steady_abandoned=steady_abandoned,
@@ -196,6 +215,12 @@ def analyse(
         steady_within_target=None if steady_rate is None else steady_rate <= abandon_target,
         steady_within_cap=None if steady_rate is None else steady_rate <= abandon_cap,
         total_within_cap=None if total_rate is None else total_rate <= abandon_cap,
+        predictive_buckets=len(phase),
+        predictive_occupancy=phase_busy / phase_all if phase_all else None,
+        predictive_live_answers=phase_live,
+        predictive_abandoned=phase_abandoned,
+        predictive_abandon_rate=_rate(phase_abandoned, phase_live),
+        predictive_lines_per_agent=statistics.fmean(phase_lines) if phase_lines else None,
     )
     return buckets, summary
 
@@ -210,3 +235,33 @@ def _steady(buckets: list[Bucket]) -> tuple[float | None, int | None]:
         if bucket.occupancy is not None and bucket.occupancy >= level - STEADY_TOLERANCE:
             return level, index
     return level, None  # unreachable: the median's own bucket reaches it
+
+
+def samples_from_buckets(
+    buckets: list[dict[str, Any]],
+    start: datetime,
+    end: datetime,
+    predictive_from_s: float | None,
+    bucket_s: float = 30.0,
+) -> list[PacingSample]:
+    """Samples rebuilt from a result that stored only their per-bucket counts (the first
+    committed run): spread evenly over each bucket in the order the reasons first appeared, each
+    with the bucket's mean dial level, the first predictive one at its recorded time. Bucket
+    counts, mean levels and the predictive start come out as they were."""
+    length = (end - start).total_seconds()
+    rebuilt: list[PacingSample] = []
+    for bucket in buckets:
+        begin = float(bucket["start_s"])
+        width = min(begin + bucket_s, length) - begin
+        names = [str(name) for name, count in bucket["reasons"].items() for _ in range(count)]
+        level = bucket["dial_level"]
+        seen_predictive = any(s.reason == "predictive" for s in rebuilt)
+        for index, name in enumerate(names):
+            offset = begin + width * (index + 0.5) / len(names)
+            if name == "predictive" and predictive_from_s is not None:
+                first = not seen_predictive
+                offset = predictive_from_s if first else max(offset, predictive_from_s)
+                seen_predictive = True
+            at = start + timedelta(seconds=offset)
+            rebuilt.append(PacingSample(at, name, None if level is None else float(level)))
+    return rebuilt

@@ -28,6 +28,10 @@ WHERE h.agent_id = ANY(%(agent_ids)s)
 ORDER BY h.agent_id, h.started_at
 """
 
+_CAMPAIGN_AGENTS = """
+SELECT agent_id FROM agent_campaigns WHERE campaign_id = %(campaign_id)s ORDER BY agent_id
+"""
+
 # Other campaigns running at the same time share the workers and the carrier: worth saying.
 _OTHERS_RUNNING = """
 SELECT name FROM campaigns WHERE state = 'running' AND id <> %(campaign_id)s ORDER BY name
@@ -59,3 +63,8 @@ def state_intervals(
 def other_running_campaigns(conn: Connection, campaign_id: int) -> list[str]:
     rows = conn.execute(_OTHERS_RUNNING, {"campaign_id": campaign_id}).fetchall()
     return [str(name) for (name,) in rows]
+
+
+def campaign_agent_ids(conn: Connection, campaign_id: int) -> list[int]:
+    rows = conn.execute(_CAMPAIGN_AGENTS, {"campaign_id": campaign_id}).fetchall()
+    return [int(agent_id) for (agent_id,) in rows]

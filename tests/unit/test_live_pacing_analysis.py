@@ -9,6 +9,7 @@ from dialer.bench.live_pacing_analysis import (
     PacingSample,
     StateInterval,
     analyse,
+    samples_from_buckets,
 )
 
 T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -192,3 +193,41 @@ def test_the_figure_draws_from_the_result_json_alone() -> None:
         "lines per agent",
         "abandoned / live, per bucket",
     ]
+
+
+def test_the_predictive_phase_runs_from_the_bucket_of_the_first_predictive_decision() -> None:
+    attempts = [call(5, "abandoned", answer=6), call(40, "connected", answer=45)]
+    attempts += [call(70, "abandoned", answer=75)]
+    samples = [PacingSample(at(10), "warming_up", 1.0), PacingSample(at(40), "predictive", 3.0)]
+    _, summary = run(attempts, ramp([0.2, 0.6, 0.9]), samples, seconds=90)
+    assert summary.predictive_from_s == 40
+    assert summary.predictive_buckets == 2
+    assert (summary.predictive_live_answers, summary.predictive_abandoned) == (2, 1)
+    assert summary.predictive_abandon_rate == 0.5
+    assert summary.predictive_occupancy is not None
+    assert abs(summary.predictive_occupancy - 0.75) < 1e-6
+
+
+def test_without_a_predictive_decision_there_is_no_predictive_phase() -> None:
+    _, summary = run([], ramp([0.5]), [PacingSample(at(1), "warming_up", 1.0)], seconds=30)
+    assert summary.predictive_from_s is None
+    assert summary.predictive_buckets == 0
+    assert summary.predictive_occupancy is None
+
+
+def test_samples_rebuilt_from_bucket_counts_give_the_same_buckets_and_predictive_start() -> None:
+    samples = [
+        PacingSample(at(3), "warming_up", 1.0),
+        PacingSample(at(20), "warming_up", 1.0),
+        PacingSample(at(44.5), "warming_up", 2.0),
+        PacingSample(at(47.25), "predictive", 3.0),
+        PacingSample(at(61), "near_cap", 1.0),
+    ]
+    buckets, summary = run([], [], samples, seconds=62)
+    as_json = [{"start_s": b.start_s, "reasons": b.reasons, "dial_level": b.dial_level}
+               for b in buckets]  # fmt: skip
+    rebuilt = samples_from_buckets(as_json, T0, at(62), summary.predictive_from_s)
+    again, summary_again = run([], [], rebuilt, seconds=62)
+    seen = [(b.reasons, b.dial_level) for b in buckets]
+    assert [(b.reasons, b.dial_level) for b in again] == seen
+    assert summary_again.predictive_from_s == 47.25
