@@ -11,6 +11,7 @@ from dialer.bench.amd import amd_command
 from dialer.bench.amd_calls import amd_calls_command
 from dialer.bench.import_bench import import_command
 from dialer.bench.inbound_load import inbound_command
+from dialer.bench.live_pacing import live_pacing_command
 from dialer.bench.pacing import pacing_command
 from dialer.bench.pacing_grid import pacing_grid_command
 from dialer.bench.reports import reports_bench
@@ -21,13 +22,14 @@ from dialer.cli.runtime import Runtime
 
 @click.group()
 def bench() -> None:
-    """Benchmarks (pacing, import, calls, reports, AMD); each prints JSON."""
+    """Benchmarks (pacing, live pacing, import, calls, reports, AMD); each prints JSON."""
 
 
 bench.add_command(amd_command)
 bench.add_command(amd_calls_command)
 bench.add_command(import_command)
 bench.add_command(inbound_command)
+bench.add_command(live_pacing_command)
 bench.add_command(pacing_command)
 bench.add_command(pacing_grid_command)
 bench.add_command(reports_bench)

@@ -8,10 +8,7 @@ every process it started, pauses the campaign and leaves the data for the report
 
 from __future__ import annotations
 
-import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 
 import click
@@ -19,34 +16,14 @@ import click
 from campaigns.campaign import CampaignState
 from campaigns.storage import campaign_store
 from campaigns.storage.progress_store import Progress, campaign_progress
+from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
 from dialer.cli.runtime import Runtime
-from dialer.cli.workers import worker_specs
 from dialer.demo.setup import ADMIN, prepare
-from dialer.softphone.provision import provision_robots, robot_children
-from dialer.supervisor import ChildSpec, Supervisor
+from dialer.softphone.provision import provision_robots
+from dialer.supervisor import Supervisor
 from dialer.telephony.ports import free_udp_port
 
 PROGRESS_EVERY_S = 5.0
-# Workers' RTP ports start here; robots take theirs below it, so the two never meet.
-WORKER_RTP_BASE = 40000
-
-
-def _dialer(*args: str) -> list[str]:
-    return [sys.executable, "-m", "dialer", *args]
-
-
-def _wait_for_dashboard(url: str, supervisor: Supervisor, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        supervisor.poll()
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    raise click.ClickException(f"the dashboard did not come up at {url}; see its log")
 
 
 def _line(progress: Progress, elapsed: float) -> str:
@@ -121,38 +98,11 @@ def demo(
         )
         robots = provision_robots(conn, agents, (setup.campaign.id,))
         campaign_store.set_campaign_state(conn, setup.campaign.id, CampaignState.RUNNING)
-    lines = agents * 2 + 2
-    worker_env = {
-        "DIALER_SIP_PORT_BASE": str(free_udp_port(block=(lines + 1) // 2)),
-        "DIALER_RTP_PORT_BASE": str(WORKER_RTP_BASE),
-        "DIALER_RTP_PORTS_PER_PROCESS": "8",
-    }
-    carrier = ChildSpec(
-        "carrier",
-        _dialer("carrier", "--scenario", "demo", "--answer-rate", str(answer_rate),
-                "--port", str(carrier_port)),
-        log_path=str(logs / "carrier.log"),
-    )  # fmt: skip
-    workers = [
-        ChildSpec(s.name, s.argv, {**s.env, **worker_env}, log_path=str(logs / f"{s.name}.log"))
-        for s in worker_specs(lines)
-    ]
-    core = [
-        carrier,
-        *workers,
-        ChildSpec("scheduler", _dialer("scheduler"), log_path=str(logs / "scheduler.log")),
-        ChildSpec("dashboard", _dialer("dashboard", "--port", str(dashboard_port)),
-                  log_path=str(logs / "dashboard.log")),
-    ]  # fmt: skip
-    supervisor = Supervisor(core, stop_timeout_s=45)
-    supervisor.start()
+    lines = lines_for(agents)
+    options = FloorOptions(carrier_port, host, dashboard_port, answer_rate, talk_mean, logs)
+    supervisor: Supervisor | None = None
     try:
-        _wait_for_dashboard(url, supervisor)
-        robot_args = ["--talk-mean", str(talk_mean), "--talk-cv", "0.6", "--wrap-seconds", "3"]
-        team = robot_children(
-            robots, logs / "robots", url, robot_args, rtp_ports=(20000, WORKER_RTP_BASE - 1)
-        )
-        supervisor.add(team)
+        supervisor = start_floor(robots, options)
         click.echo(
             f"\n  dashboard  {url}\n  login      {ADMIN} / {setup.admin_password}\n"
             f"  campaign   {setup.campaign.name} ({agents} robot agents, {lines} lines,"
@@ -162,7 +112,8 @@ def demo(
         )
         _run(runtime, supervisor, setup.campaign.id, minutes)
     finally:
-        supervisor.stop()
+        if supervisor is not None:
+            supervisor.stop()
         with runtime.connection() as conn:
             campaign_store.set_campaign_state(conn, setup.campaign.id, CampaignState.PAUSED)
         click.echo("demo stopped; the campaign is paused and its data kept", err=True)
@@ -170,7 +121,6 @@ def demo(
 
 def _run(runtime: Runtime, supervisor: Supervisor, campaign_id: int, minutes: float) -> None:
     started = datetime.now(UTC)
-    deadline = time.monotonic() + minutes * 60 if minutes else None
     next_line = time.monotonic()
 
     def tick() -> None:
@@ -180,14 +130,5 @@ def _run(runtime: Runtime, supervisor: Supervisor, campaign_id: int, minutes: fl
                 progress = campaign_progress(conn, campaign_id, started, datetime.now(UTC))
             click.echo(_line(progress, (datetime.now(UTC) - started).total_seconds()), err=True)
             next_line = time.monotonic() + PROGRESS_EVERY_S
-        if deadline is not None and time.monotonic() >= deadline:
-            raise _TimeUp
 
-    try:
-        supervisor.run_until_signalled(on_tick=tick)
-    except _TimeUp:
-        return
-
-
-class _TimeUp(Exception):
-    """The --minutes asked for have passed."""
+    run_for(supervisor, minutes, tick)

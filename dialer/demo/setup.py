@@ -2,7 +2,8 @@
 and DNC entries, and an admin login (the robot agents come from dialer.softphone.provision).
 
 Run again, it keeps the data (reports grow across runs) and only refreshes what belongs to this
-run: the carrier's address.
+run: the carrier's address. `prepare_fresh` makes the same campaign and list under a new name, for
+runs that must start without history (`dialer bench live-pacing`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def admin_password(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _trunk(conn: Connection, carrier_uri: str) -> None:
+def ensure_trunk(conn: Connection, carrier_uri: str) -> None:
     spec = TrunkSpec(name=TRUNK, uri_template=carrier_uri, max_lines=200, max_cps=20)
     found = {t.name: t for t in trunk_store.list_trunks(conn)}
     if TRUNK in found:
@@ -57,15 +58,13 @@ def _trunk(conn: Connection, carrier_uri: str) -> None:
         trunk_store.insert_trunk(conn, spec)
 
 
-def _campaign(conn: Connection) -> Campaign:
-    try:
-        return campaign_store.find_campaign(conn, CAMPAIGN)
-    except NotFound:
-        # A custom rule set with 08:00-21:00 every day: with numbers on several continents some
-        # are always inside their window, so the demo dials whatever the hour.
-        window = Window(time(8), time(21))
-        spec = CampaignSpec(
-            name=CAMPAIGN,
+def campaign_spec(name: str) -> CampaignSpec:
+    # A custom rule set with 08:00-21:00 every day: with numbers on several continents some
+    # are always inside their window, so the demo dials whatever the hour.
+    window = Window(time(8), time(21))
+    return validate_spec(
+        CampaignSpec(
+            name=name,
             caller_id="+12025550100",
             trunk=TRUNK,
             dial_mode=DialMode.PREDICTIVE,
@@ -74,7 +73,21 @@ def _campaign(conn: Connection) -> Campaign:
             min_agents_predictive=2,
             wrapup_limit_s=30,
         )
-        return campaign_store.insert_campaign(conn, validate_spec(spec))
+    )
+
+
+def _campaign(conn: Connection) -> Campaign:
+    try:
+        return campaign_store.find_campaign(conn, CAMPAIGN)
+    except NotFound:
+        return campaign_store.insert_campaign(conn, campaign_spec(CAMPAIGN))
+
+
+def import_demo_list(database_url: str, directory: Path, campaign_id: int, numbers: int) -> int:
+    """Write the demo's list and DNC file into `directory` and import both; the imported count."""
+    made = write_demo_list(directory, numbers)
+    import_dnc_file(database_url, made.dnc_path, None, source="demo national registry copy")
+    return import_file(database_url, campaign_id, made.path).counts.imported
 
 
 def _admin(conn: Connection, password: str) -> None:
@@ -95,7 +108,7 @@ def prepare(
     carrier_uri: str,
     numbers: int,
 ) -> DemoSetup:
-    _trunk(conn, carrier_uri)
+    ensure_trunk(conn, carrier_uri)
     campaign = _campaign(conn)
     password = admin_password(data_dir)
     _admin(conn, password)
@@ -104,8 +117,23 @@ def prepare(
         "SELECT 1 FROM contact_lists WHERE campaign_id = %s", (campaign.id,)
     ).fetchone()
     if not has_list:
-        made = write_demo_list(data_dir / "demo", numbers)
-        import_dnc_file(database_url, made.dnc_path, None, source="demo national registry copy")
-        status = import_file(database_url, campaign.id, made.path)
-        imported = status.counts.imported
+        imported = import_demo_list(database_url, data_dir / "demo", campaign.id, numbers)
+    return DemoSetup(campaign_store.get_campaign(conn, campaign.id), password, imported)
+
+
+def prepare_fresh(
+    conn: Connection,
+    database_url: str,
+    data_dir: Path,
+    *,
+    name: str,
+    carrier_uri: str,
+    numbers: int,
+) -> DemoSetup:
+    """A new campaign like the demo's (no attempts, no pacing history) with its own list."""
+    ensure_trunk(conn, carrier_uri)
+    campaign = campaign_store.insert_campaign(conn, campaign_spec(name))
+    password = admin_password(data_dir)
+    _admin(conn, password)
+    imported = import_demo_list(database_url, data_dir / "demo", campaign.id, numbers)
     return DemoSetup(campaign_store.get_campaign(conn, campaign.id), password, imported)
