@@ -125,16 +125,21 @@ WHERE a.campaign_id = %(campaign_id)s AND a.amd_result IN ('machine', 'human')
   AND a.queued_at >= least(%(estimate_since)s, %(thirty_days_ago)s)
 """
 
-_ABANDONMENT = """
+# A person is abandoned the moment the message starts, not when the call ends (the message and
+# the hang-up take about 20 s more), and connected the moment an agent is bridged: the live run
+# (dialer bench live-pacing) kept dialing predictively through four abandonments because none
+# had ended yet. Open attempts count as soon as either is stored.
+_ABANDONED = "(outcome = 'abandoned' OR (state = 'answered' AND message_start_at IS NOT NULL))"
+_ABANDONMENT = f"""
 SELECT
-    count(*) FILTER (WHERE outcome = 'abandoned' AND queued_at >= %(day_start)s),
+    count(*) FILTER (WHERE {_ABANDONED} AND queued_at >= %(day_start)s),
     count(*) FILTER (WHERE queued_at >= %(day_start)s),
-    count(*) FILTER (WHERE outcome = 'abandoned'),
+    count(*) FILTER (WHERE {_ABANDONED}),
     count(*),
     count(*) FILTER (WHERE queued_at >= %(hour_ago)s)
 FROM call_attempts
 WHERE campaign_id = %(campaign_id)s AND queued_at >= %(thirty_days_ago)s
-  AND outcome IN ('connected', 'abandoned')
+  AND (outcome IN ('connected', 'abandoned') OR state = 'connected' OR {_ABANDONED})
 """
 
 # Queued for a worker; a preview still waiting for its agent's click (no expiry yet) takes no line.

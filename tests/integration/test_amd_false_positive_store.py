@@ -82,3 +82,28 @@ def test_the_scheduler_turns_them_into_pacings_abandonment_counts(db: Conn) -> N
     assert counts.amd_people_hung_up_today == 40 * estimate.person_given_machine
     # 1 person in 10 checks, shrunk towards the prior: between the two
     assert 0.0067 < estimate.person_given_machine < 0.1
+
+
+def test_a_call_counts_as_abandoned_from_its_message_and_as_connected_from_its_agent(
+    db: Conn,
+) -> None:
+    c = campaign(db, "Live")
+    attempt(db, c, NOW - timedelta(minutes=5), "connected")
+    attempt(db, c, NOW - timedelta(minutes=5), "abandoned")
+    playing = attempt(db, c, NOW - timedelta(seconds=20), None)
+    talking = attempt(db, c, NOW - timedelta(seconds=20), None)
+    ringing = attempt(db, c, NOW - timedelta(seconds=20), None)
+    db.execute(
+        "UPDATE call_attempts SET state = 'answered', message_start_at = %s WHERE id = %s",
+        (NOW - timedelta(seconds=5), playing),
+    )
+    db.execute("UPDATE call_attempts SET state = 'connected' WHERE id = %s", (talking,))
+    db.execute("UPDATE call_attempts SET state = 'ringing' WHERE id = %s", (ringing,))
+
+    counted = pacing_store.abandonment(
+        db, c, day_start=TODAY, hour_ago=NOW - timedelta(hours=1),
+        thirty_days_ago=NOW - timedelta(days=30),
+    )  # fmt: skip
+
+    assert (counted.abandoned_today, counted.live_answers_today) == (2, 4)
+    assert (counted.abandoned_30_days, counted.live_answers_30_days) == (2, 4)
