@@ -219,7 +219,7 @@ def _get_json(url: str, token: str) -> dict[str, Any]:
 
 
 def _gunicorn_workers() -> list[int]:
-    """This test's dashboard's gunicorn workers: gunicorn processes whose parent is gunicorn."""
+    """This test's dashboard's gunicorn workers: the gunicorn master's children."""
 
     def cmdline(pid: int) -> str:
         try:
@@ -227,13 +227,17 @@ def _gunicorn_workers() -> list[int]:
         except FileNotFoundError:
             return ""
 
-    found, pending = [], [os.getpid()]
+    # Only the master's children: the import's own worker processes, forked by a gunicorn
+    # worker, carry gunicorn's command line too (the full suite caught them mid-import).
+    found, pending = [], [(os.getpid(), False)]
     while pending:
-        pid = pending.pop()
+        pid, under_master = pending.pop()
         for child in _children(pid) if _alive(pid) else []:
-            if "gunicorn" in cmdline(child) and "gunicorn" in cmdline(pid):
+            is_gunicorn = "gunicorn" in cmdline(child)
+            if is_gunicorn and under_master:
                 found.append(child)
-            pending.append(child)
+                continue
+            pending.append((child, is_gunicorn and "gunicorn" not in cmdline(pid)))
     return found
 
 
