@@ -7,7 +7,9 @@ from datetime import datetime
 
 from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
+from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import LegId, TelephonyEvent
+from dialer.telephony.numbers import E164
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ class BeepHeard:
     how: str
 
 
+@dataclass(frozen=True)
+class TransferRequested:
+    """The agent asked for a blind transfer to ``destination`` (allowed already); the leg for
+    the third party is reserved (``reservation``: dialer.telephony.capacity)."""
+
+    destination: E164
+    at: datetime
+    reservation: LegReservation | None = None
+
+
 FlowEvent = (
     TelephonyEvent
     | TimerFired
@@ -68,4 +80,5 @@ FlowEvent = (
     | NoAgentAvailable
     | AmdVerdict
     | BeepHeard
+    | TransferRequested
 )
