@@ -120,7 +120,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         return Outcome.FAILED
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
-    features = reporter.features = _features(ctx, to_dial, spec)
+    features = reporter.features = _features(ctx, to_dial, spec, claimer)
     reporter.agent_leg = spec.agent_leg
     reservation = _reserve_legs(ctx.telephony, spec.legs_needed)
     try:
@@ -222,8 +222,10 @@ def _amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
     )
 
 
-def _features(ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec) -> CallFeatures:
-    """Hold, mute, DTMF and recording for this attempt (dialer.call_features)."""
+def _features(
+    ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec, claimer: _Claimer
+) -> CallFeatures:
+    """Hold, mute, DTMF, recording and transfer for this attempt (dialer.call_features)."""
     try:
         music: Path | None = hold_music(ctx.data_dir)
     except HoldMusicUnavailable as error:  # the call goes on; hold is refused with the reason
@@ -250,7 +252,8 @@ def _features(ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec) -> Ca
             report.outcome,
             report.reason,
         )
-        _notify_agent(ctx, to_dial, _TRANSFER_NOTICES[report.outcome].format(r=report))
+        notice = _TRANSFER_NOTICES[report.outcome].format(r=report)
+        _notify_agent(ctx, to_dial, claimer.current, notice)
 
     transfers = TransferPolicy(to_dial.transfer_destinations, transfer_reported)
     return CallFeatures(
@@ -270,9 +273,12 @@ _TRANSFER_NOTICES = {
 }
 
 
-def _notify_agent(ctx: DialContext, to_dial: AttemptToDial, message: str) -> None:
+def _notify_agent(
+    ctx: DialContext, to_dial: AttemptToDial, agent_id: int | None, message: str
+) -> None:
+    """A call notice for the agent on the call (their console shows it)."""
     event = live_events.CallNotice(
-        to_dial.attempt_id, to_dial.campaign_id, None, message, ctx.now()
+        to_dial.attempt_id, to_dial.campaign_id, agent_id, message, ctx.now()
     )
     try:
         live_events.publish(ctx.redis, event)
@@ -303,7 +309,8 @@ def _taking_commands(
                 log.warning(
                     "attempt %s: %s refused: %s", spec.attempt_id, received.command, refused
                 )
-                _notify_agent(ctx, reporter.to_dial, f"{received.command.value} refused: {refused}")
+                notice = f"{received.command.value} refused: {refused}"
+                _notify_agent(ctx, reporter.to_dial, reporter.agent_id, notice)
             return
         log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
         before = reporter.hangup_by
