@@ -126,7 +126,15 @@ UPDATE call_attempts SET state = 'ended', outcome = %(outcome)s,
     hangup_at = coalesce(%(hangup_at)s, hangup_at, %(now)s)
 WHERE id = %(id)s AND state <> 'ended'
   AND (%(only_if)s::text[] IS NULL OR state = ANY(%(only_if)s::text[]))
-RETURNING campaign_id, contact_id
+RETURNING campaign_id, contact_id, disposition IS NOT NULL
+"""
+
+# A transferred call closed after its agent's disposition: the attempt counts, and the
+# contact stays as the disposition left it (a callback, a retry, DNC).
+_COUNT_ONLY = """
+UPDATE contacts SET attempts = attempts + 1, last_outcome = %(outcome)s,
+    last_attempt_at = %(now)s
+WHERE id = %(contact_id)s
 """
 
 _OUTCOME_COUNT = """
@@ -259,8 +267,13 @@ def finish_attempt(
         row = conn.execute(_CLOSE, params).fetchone()
         if row is None:
             return False
-        campaign_id, contact_id = int(row[0]), row[1]
-        if contact_id is not None:
+        campaign_id, contact_id, disposed = int(row[0]), row[1], bool(row[2])
+        if contact_id is not None and disposed:
+            conn.execute(
+                _COUNT_ONLY,
+                {"outcome": result.outcome.value, "now": now, "contact_id": contact_id},
+            )
+        elif contact_id is not None:
             _apply_to_contact(conn, campaign_id, int(contact_id), result.outcome, now)
     return True
 

@@ -18,6 +18,7 @@ import pytest
 from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer import call_commands, live_events
+from dialer.agents.dispositions import submit_disposition
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommand
 from dialer.carrier import Scenario, SippCarrier
@@ -89,6 +90,10 @@ def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_
             # The agent is released to wrap-up as soon as the third party answers.
             floor.wait_state("bob", AgentState.WRAP_UP, timeout=15)
             after = call.stretch(3.0)
+            # Their part is over: the disposition is taken while the call goes on.
+            disposed = submit_disposition(
+                floor.service, call.attempt, bob.id, "sale", datetime.now(UTC)
+            )
             answers = len(customer.answered_media_ports())  # the customer's, the third's
             call.hang_up()
             row = wait_ended(db, [call.attempt])[call.attempt]
@@ -98,6 +103,10 @@ def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_
     assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
     assert band_share(after, NOTES_HZ) < 0.2, "the customer still hears the music on hold"
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == bob.id
+    assert disposed.agent.state is AgentState.READY
+    assert db.execute(
+        "SELECT disposition FROM call_attempts WHERE id = %s", (call.attempt,)
+    ).fetchone() == ("sale",)
     to, at, outcome = transfer_row(db, call.attempt)
     assert (to, outcome) == (THIRD_PARTY, "answered") and at is not None
     assert f"Transferred to {THIRD_PARTY}" in notices(workers.redis_url, call.attempt)
