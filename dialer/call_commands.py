@@ -48,8 +48,13 @@ class CallCommand(StrEnum):
     DTMF = "dtmf"
     RECORD_START = "record_start"
     RECORD_STOP = "record_stop"
-    TRANSFER = "transfer"
+    TRANSFER = "transfer"  # blind
+    CONSULT = "consult"  # warm transfer: talk with the third party first
+    TRANSFER_COMPLETE = "transfer_complete"
+    TRANSFER_CANCEL = "transfer_cancel"
 
+
+NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
 
 # RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
@@ -123,7 +128,7 @@ def send(
     fields = {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
     if command is CallCommand.DTMF:
         fields["digits"] = check_digits(digits)
-    if command is CallCommand.TRANSFER:
+    if command in NEEDS_DESTINATION:
         fields["destination"] = check_destination(destination)
     payload = json.dumps(fields)
     key = command_key(attempt_id)
@@ -140,7 +145,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
         command = CallCommand(fields["command"])
         digits = check_digits(str(fields["digits"])) if command is CallCommand.DTMF else ""
         destination = (
-            check_destination(str(fields["destination"])) if command is CallCommand.TRANSFER else ""
+            check_destination(str(fields["destination"])) if command in NEEDS_DESTINATION else ""
         )
         return CommandReceived(
             attempt_id,

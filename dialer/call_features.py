@@ -38,7 +38,7 @@ from pathlib import Path
 from campaigns.campaign import RecordingMode
 from campaigns.transfer_destinations import refusal
 from dialer.call_commands import CallCommand, check_destination, check_digits
-from dialer.call_flow.inputs import FlowEvent, TransferRequested
+from dialer.call_flow.inputs import FlowEvent, TransferDecided, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
@@ -48,7 +48,16 @@ from dialer.telephony.numbers import E164, InvalidNumber
 log = logging.getLogger(__name__)
 
 
-_NOT_WHILE_TRANSFERRING = frozenset({CallCommand.HOLD, CallCommand.RESUME, CallCommand.TRANSFER})
+_NOT_WHILE_TRANSFERRING = frozenset(
+    {
+        CallCommand.HOLD,
+        CallCommand.RESUME,
+        CallCommand.MUTE,
+        CallCommand.UNMUTE,
+        CallCommand.TRANSFER,
+        CallCommand.CONSULT,
+    }
+)
 
 
 class FeatureRefused(Exception):
@@ -103,6 +112,9 @@ class CallFeatures:
         self._transfer_leg: LegReservation | None = None
         # Unbridged for a transfer with no music to play: bridge again if it comes back.
         self._silenced = False
+        # A transfer asked for and not yet decided; a warm one whose third party answered.
+        self._under_way = False
+        self._consulting = False
 
     @property
     def held(self) -> bool:
@@ -118,7 +130,7 @@ class CallFeatures:
 
     @property
     def transferring(self) -> bool:
-        return self._transfer_leg is not None
+        return self._under_way
 
     # -- from the attempt's thread -------------------------------------------------------------
     def agent_connected(self, agent: LegId) -> None:
@@ -138,6 +150,7 @@ class CallFeatures:
             self._music = None  # the player went with the customer's leg
             recorder, self._recorder = self._recorder, None
             self._requests.clear()
+            self._under_way = self._consulting = False
             leg, self._transfer_leg = self._transfer_leg, None
         if leg is not None:
             leg.release()
@@ -158,7 +171,10 @@ class CallFeatures:
         with self._lock:
             leg, self._transfer_leg = self._transfer_leg, None
             agent = self._agent
-            if report.outcome is TransferOutcome.ANSWERED:
+            if report.outcome is TransferOutcome.CONSULTING:
+                # The agent talks with the third party; the customer stays on hold.
+                self._consulting = True
+            elif report.outcome is TransferOutcome.ANSWERED:
                 # The customer is about to be bridged to the third party: no more music, and
                 # nothing left for the agent to act on.
                 self._stop_music()
@@ -168,7 +184,8 @@ class CallFeatures:
                     self._back_to_agent(agent)  # the agent is told why (on_report)
                 except TelephonyError as error:  # the agent's leg went meanwhile
                     log.warning("leg %s: not back to the agent: %s", self._customer, error)
-            self._silenced = False
+            if report.outcome is not TransferOutcome.CONSULTING:
+                self._silenced = self._under_way = self._consulting = False
         if leg is not None:
             leg.release()  # a live third-party leg keeps its slot until it ends
         try:
@@ -183,7 +200,7 @@ class CallFeatures:
             agent = self._agent
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
-            if self._transfer_leg is not None and command in _NOT_WHILE_TRANSFERRING:
+            if self._under_way and command in _NOT_WHILE_TRANSFERRING:
                 raise FeatureRefused("a transfer is under way: wait for its answer")
             match command:
                 case CallCommand.HOLD:
@@ -198,8 +215,16 @@ class CallFeatures:
                     self._start_recording(agent)
                 case CallCommand.RECORD_STOP:
                     self._stop_recording()
-                case CallCommand.TRANSFER:
-                    self._transfer(agent, destination)
+                case CallCommand.TRANSFER | CallCommand.CONSULT:
+                    self._transfer(agent, destination, warm=command is CallCommand.CONSULT)
+                case CallCommand.TRANSFER_COMPLETE:
+                    if not self._consulting:
+                        raise FeatureRefused("no third party is on the line to hand over to")
+                    self._requests.append(TransferDecided(True, self._now()))
+                case CallCommand.TRANSFER_CANCEL:
+                    if not self._under_way:
+                        raise FeatureRefused("no transfer is under way")
+                    self._requests.append(TransferDecided(False, self._now()))
                 case _:
                     raise FeatureRefused(f"{command} is not a call feature")
 
@@ -215,9 +240,7 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)  # never leave the customer in silence
             raise
 
-    def _transfer(self, agent: LegId, destination: str) -> None:
-        if self._transfer_leg is not None:
-            raise FeatureRefused("a transfer is already under way")
+    def _transfer(self, agent: LegId, destination: str, warm: bool) -> None:
         number = check_destination(destination)
         why = refusal(self._transfers.destinations, number)
         if why is not None:
@@ -241,7 +264,8 @@ class CallFeatures:
                 leg.release()
                 raise
         self._transfer_leg = leg
-        self._requests.append(TransferRequested(e164, self._now(), leg))
+        self._under_way = True
+        self._requests.append(TransferRequested(e164, self._now(), leg, warm))
 
     def _back_to_agent(self, agent: LegId) -> None:
         if self._music is not None:

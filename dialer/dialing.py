@@ -270,6 +270,10 @@ _TRANSFER_NOTICES = {
     "back with you",
     TransferOutcome.CUSTOMER_LEFT: "The customer hung up before {r.destination} answered",
     TransferOutcome.REFUSED: "Transfer refused: {r.reason}",
+    TransferOutcome.CONSULTING: "{r.destination} answered: you are talking with them, the "
+    "customer is on hold. Complete the transfer or cancel it",
+    TransferOutcome.CANCELLED: "Transfer to {r.destination} cancelled: the customer is back "
+    "with you",
 }
 
 

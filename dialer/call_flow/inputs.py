@@ -70,6 +70,16 @@ class TransferRequested:
     destination: E164
     at: datetime
     reservation: LegReservation | None = None
+    # Warm (consultative): the agent talks with the third party before completing.
+    warm: bool = False
+
+
+@dataclass(frozen=True)
+class TransferDecided:
+    """The agent completes (``complete``) or cancels the transfer under way."""
+
+    complete: bool
+    at: datetime
 
 
 FlowEvent = (
@@ -81,4 +91,5 @@ FlowEvent = (
     | AmdVerdict
     | BeepHeard
     | TransferRequested
+    | TransferDecided
 )

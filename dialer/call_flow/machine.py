@@ -38,6 +38,7 @@ from dialer.call_flow.inputs import (
     NoAgentAvailable,
     OriginateFailed,
     TimerFired,
+    TransferDecided,
     TransferRequested,
 )
 from dialer.call_flow.model import (
@@ -87,6 +88,8 @@ class Transfer:
     destination: E164
     leg: LegId
     requested_at: datetime
+    warm: bool = False
+    cancelled: bool = False  # the agent cancelled it: its end is reported as cancelled
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,21 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         case LegAnswered(leg, at) if leg == state.agent_leg and state.phase is Phase.AGENT_RINGING:
             return _agent_answered(state, at)
         case LegAnswered(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            if state.transfer.warm and state.agent_leg is not None:
+                return _consulting(state, at)
             return _transfer_answered(state, at)
         case LegEnded(leg) if leg == state.customer:
             return _customer_ended(state, event)
         case LegEnded(leg, at) if state.transfer is not None and leg == state.transfer.leg:
-            outcome = _transfer_outcome(event.sip_status)
+            ended_consult = state.phase is Phase.CONSULTING or state.transfer.cancelled
+            outcome = (
+                TransferOutcome.CANCELLED if ended_consult else _transfer_outcome(event.sip_status)
+            )
             return _transfer_failed(state, at, outcome, event.reason)
+        case LegEnded(leg, at) if state.phase is Phase.CONSULTING and leg == state.agent_leg:
+            # The agent hung up after talking with the third party: that completes it.
+            gone = replace(state, live_legs=state.live_legs - {leg}, agent_leg=None)
+            return _transfer_answered(gone, at)
         case LegEnded(leg, at) if leg == state.third_party:
             # The third party hung up: the conversation is over, the customer too.
             remaining = replace(state, live_legs=state.live_legs - {leg}, third_party=None)
@@ -170,6 +182,8 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _leave_message(state, at)
         case TransferRequested():
             return _transfer(state, event)
+        case TransferDecided():
+            return _transfer_decided(state, event)
         case StopRequested(at, deadline):
             return _stop_requested(state, at, deadline)
     return state, ()
@@ -429,7 +443,7 @@ def _transfer(state: AttemptState, asked: TransferRequested) -> Step:
     return replace(
         state,
         phase=Phase.TRANSFERRING,
-        transfer=Transfer(asked.destination, leg, at),
+        transfer=Transfer(asked.destination, leg, at, warm=asked.warm),
         transfers=n,
         live_legs=state.live_legs | {leg},
     ), (
@@ -439,13 +453,37 @@ def _transfer(state: AttemptState, asked: TransferRequested) -> Step:
 
 
 def _transfer_refusal(state: AttemptState) -> str:
-    if state.phase is Phase.TRANSFERRING:
+    if state.phase in {Phase.TRANSFERRING, Phase.CONSULTING}:
         return "a transfer is already ringing"
     if state.phase is Phase.TRANSFERRED:
         return "the call was transferred already"
     if state.phase is not Phase.TALKING or state.agent_leg is None:
         return "no agent is talking on this call"
     return ""
+
+
+def _consulting(state: AttemptState, at: datetime) -> Step:
+    """Warm transfer: the third party answered; the agent talks with them (the customer stays
+    on hold) until the agent completes or cancels."""
+    transfer = state.transfer
+    assert transfer is not None and state.agent_leg is not None
+    return replace(state, phase=Phase.CONSULTING), (
+        CancelTimer(Timer.TRANSFER_RING),
+        _report(transfer, TransferOutcome.CONSULTING, at),
+        Bridge(state.agent_leg, transfer.leg),
+    )
+
+
+def _transfer_decided(state: AttemptState, decided: TransferDecided) -> Step:
+    transfer = state.transfer
+    if transfer is None:
+        return state, ()  # over already (answered, gone): nothing to decide
+    if decided.complete:
+        if state.phase is not Phase.CONSULTING:
+            return state, ()  # the third party has not answered: nobody to hand over to
+        return _transfer_answered(state, decided.at)
+    cancelled = replace(state, transfer=replace(transfer, cancelled=True))
+    return cancelled, (Hangup(transfer.leg),)  # its LegEnded gives the customer back
 
 
 def _transfer_answered(state: AttemptState, at: datetime) -> Step:

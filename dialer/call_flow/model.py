@@ -40,6 +40,7 @@ class Phase(StrEnum):
     TALKING = "talking"
     TRANSFERRING = "transferring"  # blind transfer: the third party rings, the agent waits
     TRANSFERRED = "transferred"  # the customer talks with the third party; the agent is gone
+    CONSULTING = "consulting"  # warm transfer: the agent talks with the third party first
     ABANDONING = "abandoning"
     ENDING = "ending"
     DONE = "done"
@@ -81,6 +82,10 @@ class TransferOutcome(StrEnum):
     FAILED = "failed"  # the INVITE failed or was rejected otherwise
     CUSTOMER_LEFT = "customer_left"  # the customer hung up while the third party rang
     REFUSED = "refused"  # the call was in no state to be transferred
+    # Warm transfer: the third party answered and talks with the agent (customer on hold);
+    # not final: complete (answered) or cancel (cancelled) follows.
+    CONSULTING = "consulting"
+    CANCELLED = "cancelled"  # the agent cancelled, or the third party left the consultation
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,7 @@ class TransferReport:
             TransferOutcome.BUSY,
             TransferOutcome.NO_ANSWER,
             TransferOutcome.FAILED,
+            TransferOutcome.CANCELLED,
         }
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from dialer.call_flow import AgentRef, AgentRelease, Milestone, run_attempt
-from dialer.call_flow.inputs import FlowEvent, TransferRequested
+from dialer.call_flow.inputs import FlowEvent, TransferDecided, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.telephony import E164, Outcome
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
@@ -167,3 +167,102 @@ def test_a_transfer_before_an_agent_talks_is_refused_without_touching_the_call()
     assert report.outcome is TransferOutcome.REFUSED
     assert "no agent" in report.reason
     assert [r.uri for r in fake.originated] == [CUSTOMER_URI]
+
+
+# -- warm (consultative) transfer: the agent talks with the third party first ------------------
+
+
+@dataclass
+class WarmDesk(Desk):
+    """Consults ``after`` seconds into the talk, then decides ``decide_after`` seconds after
+    the third party answered (complete or cancel); None: never decides."""
+
+    complete: bool | None = True
+    decide_after: float = 5.0
+    decided: bool = False
+
+    def next_request(self) -> FlowEvent | None:
+        asked = super().next_request()
+        if asked is not None:
+            assert isinstance(asked, TransferRequested)
+            return TransferRequested(asked.destination, asked.at, asked.reservation, warm=True)
+        consulting = [r.at for r in self.reports if r.outcome is TransferOutcome.CONSULTING]
+        now = self.fake.clock.now()
+        if self.complete is None or self.decided or not consulting:
+            return None
+        if now < consulting[0] + timedelta(seconds=self.decide_after):
+            return None
+        self.decided = True
+        return TransferDecided(self.complete, now)
+
+
+def warm_call(
+    complete: bool | None, third: tuple[Ring | Answer | Reject | RemoteHangup, ...]
+) -> tuple[FakeTelephony, Claimer, WarmDesk]:
+    fake = FakeTelephony(
+        {
+            CUSTOMER_URI: (Ring(0.1), Answer(1.0), RemoteHangup(60.0)),
+            ALICE.sip_uri: (Answer(0.05),),
+            THIRD_URI: third,
+        }
+    )
+    reporter, claimer = Reporter(), Claimer([ALICE])
+    desk = WarmDesk(fake, reporter, complete=complete)
+    run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
+    return fake, claimer, desk
+
+
+def test_a_warm_transfer_bridges_the_agent_to_the_third_party_then_hands_the_customer_over() -> (
+    None
+):
+    fake, claimer, desk = warm_call(True, (Ring(0.2), Answer(2.0)))
+    assert [r.outcome for r in desk.reports] == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.ANSWERED,
+    ]
+    assert fake.bridges.index(("a1:agent1", "a1:transfer1")) < fake.bridges.index(
+        ("a1:customer", "a1:transfer1")
+    )
+    assert "a1:agent1" in fake.hangups
+    assert claimer.released == [("alice", AgentRelease.TRANSFERRED)]
+    assert fake.free_legs() == 4
+
+
+def test_a_cancelled_consultation_gives_the_customer_back_to_the_agent() -> None:
+    fake, claimer, desk = warm_call(False, (Ring(0.2), Answer(2.0)))
+    assert [r.outcome for r in desk.reports] == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.CANCELLED,
+    ]
+    assert desk.reports[-1].back_to_agent
+    assert ("a1:customer", "a1:transfer1") not in fake.bridges
+    assert fake.hangups[0] == "a1:transfer1"
+    assert claimer.released == [("alice", AgentRelease.TALKED)]  # when the customer left
+    assert fake.free_legs() == 4
+
+
+def test_the_third_party_leaving_the_consultation_gives_the_customer_back() -> None:
+    _, _, desk = warm_call(None, (Ring(0.2), Answer(2.0), RemoteHangup(3.0)))
+    assert [r.outcome for r in desk.reports] == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.CANCELLED,
+    ]
+
+
+def test_the_agent_hanging_up_during_the_consultation_completes_the_transfer() -> None:
+    fake = FakeTelephony(
+        {
+            CUSTOMER_URI: (Ring(0.1), Answer(1.0), RemoteHangup(60.0)),
+            ALICE.sip_uri: (Answer(0.05), RemoteHangup(8.0)),
+            THIRD_URI: (Ring(0.2), Answer(2.0)),
+        }
+    )
+    reporter, claimer = Reporter(), Claimer([ALICE])
+    desk = WarmDesk(fake, reporter, complete=None)
+    run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
+    assert [r.outcome for r in desk.reports] == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.ANSWERED,
+    ]
+    assert ("a1:customer", "a1:transfer1") in fake.bridges
+    assert claimer.released == [("alice", AgentRelease.TRANSFERRED)]

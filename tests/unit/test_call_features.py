@@ -9,7 +9,7 @@ import pytest
 from campaigns.campaign import RecordingMode
 from dialer.call_commands import BadCommand, CallCommand, _decode, check_destination, check_digits
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
-from dialer.call_flow.inputs import TransferRequested
+from dialer.call_flow.inputs import TransferDecided, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.telephony.events import LegId
 from dialer.telephony.fake import Answer, FakeTelephony
@@ -249,3 +249,26 @@ def test_transfer_commands_carry_their_destination_and_refuse_other_text() -> No
     assert check_destination(" +14155550199 ") == THIRD
     with pytest.raises(BadCommand):
         check_destination("0044 20 7946 0000")
+
+
+def test_consult_then_complete_or_cancel_goes_to_the_call_flow_in_order() -> None:
+    fake, features, reports = transferable_call()
+    with pytest.raises(FeatureRefused, match="no transfer is under way"):
+        features.carry_out(CallCommand.TRANSFER_CANCEL)
+    features.carry_out(CallCommand.CONSULT, destination=THIRD)
+    asked = features.next_request()
+    assert isinstance(asked, TransferRequested) and asked.warm
+    with pytest.raises(FeatureRefused, match="no third party is on the line"):
+        features.carry_out(CallCommand.TRANSFER_COMPLETE)  # still ringing
+    now = fake.clock.now()
+    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CONSULTING, now))
+    assert list(fake.playing.values()) == [(CUSTOMER, MUSIC)]  # the customer stays on hold
+    with pytest.raises(FeatureRefused, match="transfer is under way"):
+        features.carry_out(CallCommand.RESUME)
+    features.carry_out(CallCommand.TRANSFER_COMPLETE)
+    decided = features.next_request()
+    assert isinstance(decided, TransferDecided) and decided.complete
+    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CANCELLED, now))
+    assert fake.is_bridged(CUSTOMER, AGENT) and fake.playing == {}
+    assert not features.transferring
+    assert [r.outcome for r in reports] == [TransferOutcome.CONSULTING, TransferOutcome.CANCELLED]

@@ -26,7 +26,7 @@ from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
-from dialer.call_commands import BadCommand, CallCommand, check_destination
+from dialer.call_commands import NEEDS_DESTINATION, BadCommand, CallCommand, check_destination
 from dialer.recordings import recording_file
 from dialer.settings import Settings
 
@@ -61,7 +61,9 @@ def _requester(attempt_id: int) -> str:
     "events. Recording follows the campaign's setting: `never` refuses record_start (409), "
     "`always` records every connected call from the start and refuses record_stop (409). "
     "Transfer (`destination`: E.164) is blind, to an external number through the campaign's "
-    "trunk: a destination not on the campaign's `transfer_destinations` is refused (409, "
+    "trunk; consult (`destination`) is warm: the agent talks with the third party first, "
+    "then transfer_complete hands the customer over or transfer_cancel gives them back. A "
+    "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",
     errors={
@@ -91,7 +93,7 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     if command is CallCommand.DTMF and not isinstance(digits, str):
         raise ValidationError(["digits: a string of 0-9 * # A-D"])
     destination = ""
-    if command is CallCommand.TRANSFER:
+    if command in NEEDS_DESTINATION:
         destination = _destination(body.get("destination"))
         why = refusal(spec.transfer_destinations, destination)
         if why is not None:
