@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from campaigns.agents import AgentState
@@ -29,6 +30,7 @@ from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .rtp_capture import RtpCapture, rms
 from .test_call_features import (
     AGENT_TONE_HZ,
+    SETTLE_S,
     SILENCE_RMS,
     Call,
     band_share,
@@ -42,6 +44,26 @@ pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 Carrier = Callable[[Scenario], SippCarrier]
 ALLOWED = ("+1202555XXXX",)
 THIRD_PARTY = "+12025550199"
+
+
+class CustomerCall(Call):
+    """The call, hearing only what the customer's leg receives: sipp answers the third party
+    on the same media port, so the streams are told apart by SSRC (the customer's came first)."""
+
+    def __init__(self, call: Call) -> None:  # reuses the call's Redis client
+        self.redis, self.attempt = call.redis, call.attempt
+        self.capture, self.port = call.capture, call.port
+        deadline = time.monotonic() + 5
+        while not (streams := self.capture.ssrcs_to(self.port)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.ssrc = streams[0]
+
+    def stretch(self, seconds: float = 2.0) -> np.ndarray:
+        time.sleep(SETTLE_S)
+        start = self.capture.packets_to(self.port)
+        time.sleep(seconds)
+        end = self.capture.packets_to(self.port)
+        return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
 
 
 def transfer(redis_url: str, attempt: int, destination: str) -> None:
@@ -84,7 +106,9 @@ def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_
     with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
         bob = floor.agent("bob", bob_phone.uri)
         with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
-            call = connected_call(floor, customer, workers.redis_url, capture, "+12025550181")
+            call = CustomerCall(
+                connected_call(floor, customer, workers.redis_url, capture, "+12025550181")
+            )
             talking = call.stretch(1.5)
             transfer(workers.redis_url, call.attempt, THIRD_PARTY)
             # The agent is released to wrap-up as soon as the third party answers.
@@ -174,3 +198,71 @@ def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touchi
     [notice] = notices(workers.redis_url, first.attempt)
     assert "no free line on this worker for a third party" in notice
     assert transfer_row(db, first.attempt) == (None, None, None)
+
+
+def consult(redis_url: str, db: Connection, attempt: int) -> None:
+    """Consult the third party and wait until they answered (the customer on hold)."""
+    call_commands.send(
+        redis_client(redis_url),
+        attempt,
+        CallCommand.CONSULT,
+        "agent test",
+        datetime.now(UTC),
+        destination=THIRD_PARTY,
+    )
+    deadline = time.monotonic() + 10
+    while transfer_row(db, attempt)[2] != "consulting":
+        assert time.monotonic() < deadline, "the consultation never started"
+        time.sleep(0.1)
+
+
+def decide(redis_url: str, attempt: int, command: CallCommand) -> None:
+    call_commands.send(redis_client(redis_url), attempt, command, "agent test", datetime.now(UTC))
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["complete", "cancel"])
+def test_a_warm_transfer_holds_the_customer_while_the_agent_consults_then_completes_or_cancels(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    complete: bool,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = CustomerCall(
+                connected_call(
+                    floor, customer, workers.redis_url, capture, f"+1202555018{5 + complete}"
+                )
+            )
+            consult(workers.redis_url, db, call.attempt)
+            consulting = call.stretch(2.0)
+            bob_while_consulting = floor.status("bob").state
+            decide(
+                workers.redis_url,
+                call.attempt,
+                CallCommand.TRANSFER_COMPLETE if complete else CallCommand.TRANSFER_CANCEL,
+            )
+            if complete:
+                floor.wait_state("bob", AgentState.WRAP_UP, timeout=10)
+            after = call.stretch(2.0)
+            bob_after = floor.status("bob").state
+            call.hang_up()
+            wait_ended(db, [call.attempt])
+    assert bob_while_consulting is AgentState.ON_CALL
+    assert band_share(consulting, NOTES_HZ) > 0.8, "the customer was not on hold meanwhile"
+    assert band_share(consulting, (AGENT_TONE_HZ,)) < 0.05, "the customer heard the consultation"
+    to, _, outcome = transfer_row(db, call.attempt)
+    assert to == THIRD_PARTY
+    if complete:
+        assert outcome == "answered" and bob_after is AgentState.WRAP_UP
+        assert rms(after) > SILENCE_RMS, "the customer hears silence after the hand-over"
+        assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
+        assert band_share(after, NOTES_HZ) < 0.2, "the music went on after the hand-over"
+    else:
+        assert outcome == "cancelled" and bob_after is AgentState.ON_CALL
+        assert band_share(after, (AGENT_TONE_HZ,)) > 0.8, "the agent did not get the customer back"
+        assert band_share(after, NOTES_HZ) < 0.05, "the music went on after the cancel"
