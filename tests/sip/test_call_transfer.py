@@ -44,6 +44,9 @@ pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 Carrier = Callable[[Scenario], SippCarrier]
 ALLOWED = ("+1202555XXXX",)
 THIRD_PARTY = "+12025550199"
+# The carrier's speech alone puts 10-25 % of its energy near the tune's notes (voice formants);
+# the music still playing (>80 % on its own) would push the mix well past this.
+MUSIC_GONE = 0.5
 
 
 class CustomerCall(Call):
@@ -125,7 +128,7 @@ def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_
     assert answers == 2, "the third party's call was not answered by the carrier"
     assert rms(after) > SILENCE_RMS, "the transferred customer hears silence"
     assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
-    assert band_share(after, NOTES_HZ) < 0.2, "the customer still hears the music on hold"
+    assert band_share(after, NOTES_HZ) < MUSIC_GONE, "the customer still hears the music on hold"
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == bob.id
     assert disposed.agent.state is AgentState.READY
     assert db.execute(
@@ -261,7 +264,7 @@ def test_a_warm_transfer_holds_the_customer_while_the_agent_consults_then_comple
         assert outcome == "answered" and bob_after is AgentState.WRAP_UP
         assert rms(after) > SILENCE_RMS, "the customer hears silence after the hand-over"
         assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
-        assert band_share(after, NOTES_HZ) < 0.2, "the music went on after the hand-over"
+        assert band_share(after, NOTES_HZ) < MUSIC_GONE, "the music went on after the hand-over"
     else:
         assert outcome == "cancelled" and bob_after is AgentState.ON_CALL
         assert band_share(after, (AGENT_TONE_HZ,)) > 0.8, "the agent did not get the customer back"
