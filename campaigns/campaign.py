@@ -22,6 +22,7 @@ from campaigns.amd_thresholds import (
 from campaigns.attempt import RetryableOutcome
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSet, RuleSetName, Window
+from campaigns.transfer_destinations import destination_problems
 
 
 class CampaignState(StrEnum):
@@ -131,6 +132,9 @@ class CampaignSpec:
     recording_retention_days: int = 90
     # Seconds an agent may look at a previewed contact before it goes back (docs/telephony.md).
     preview_timeout_s: int = 300
+    # Where agents may transfer calls (campaigns.transfer_destinations): E.164 numbers or
+    # patterns; empty: no transfer to an external number (no toll fraud by default).
+    transfer_destinations: tuple[str, ...] = ()
 
     @property
     def rules(self) -> RuleSet:
@@ -192,6 +196,7 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
         problems.append("recording_retention_days: must be 1-3650 days")
     if not 30 <= spec.preview_timeout_s <= 3600:
         problems.append("preview_timeout_s: must be 30-3600 s")
+    problems += destination_problems(spec.transfer_destinations)
     try:
         ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -278,6 +283,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "amd_thresholds": thresholds_as_json(spec.amd_thresholds),
         "recording_retention_days": spec.recording_retention_days,
         "preview_timeout_s": spec.preview_timeout_s,
+        "transfer_destinations": list(spec.transfer_destinations),
         "created_at": campaign.created_at.isoformat(),
         "updated_at": campaign.updated_at.isoformat(),
     }

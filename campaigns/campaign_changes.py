@@ -29,6 +29,7 @@ from campaigns.campaign import (
 )
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSetName, Window
+from campaigns.transfer_destinations import parse_destinations
 
 # Settings never changed through plain data: identity, state and timestamps.
 READ_ONLY = frozenset({"id", "state", "created_at", "updated_at"})
@@ -208,6 +209,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "voicemail_message": _text("voicemail_message", optional=True),
     "recording_retention_days": _number("recording_retention_days", int),
     "preview_timeout_s": _number("preview_timeout_s", int),
+    "transfer_destinations": parse_destinations,
 }
 
 

@@ -134,6 +134,12 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd_thresholds": amd_thresholds_schema(),
     "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
     "preview_timeout_s": {"type": "integer", "minimum": 30, "maximum": 3600},
+    "transfer_destinations": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "where agents may transfer calls: E.164 numbers, or patterns with X "
+        "for one digit and a final * (e.g. +1415555XXXX, +44207*); empty: none",
+    },
 }
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},

@@ -61,6 +61,8 @@ def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
         del data["recording_retention_days"]  # left empty: the default (or the current value)
     if not data["preview_timeout_s"]:
         del data["preview_timeout_s"]
+    if "transfer_destinations" in form:  # one per line or space-separated; empty: none
+        data["transfer_destinations"] = form["transfer_destinations"].strip()
     pct = form.get("abandon_target_pct", "").strip()
     try:
         data["abandon_target"] = round(float(pct) / 100, 6) if pct else ""
@@ -111,6 +113,7 @@ def spec_to_form(spec: CampaignSpec, campaign: Campaign | None = None) -> dict[s
     for name, value in data["amd_thresholds"].items():
         values[THRESHOLD_PREFIX + name] = value
     values["contact_order"] = ",".join(kind.value for kind in spec.contact_order)
+    values["transfer_destinations"] = " ".join(spec.transfer_destinations)
     values["schedule_days"] = [str(day) for day in spec.schedule.days]
     schedule = spec.schedule.to_json()
     values["schedule_start"] = schedule.get("start") or ""

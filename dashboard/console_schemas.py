@@ -395,7 +395,25 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "action": {
                 "type": "string",
-                "enum": ["hold", "resume", "mute", "unmute", "dtmf", "record_start", "record_stop"],
+                "enum": [
+                    "hold",
+                    "resume",
+                    "mute",
+                    "unmute",
+                    "dtmf",
+                    "record_start",
+                    "record_stop",
+                    "transfer",
+                    "consult",
+                    "transfer_complete",
+                    "transfer_cancel",
+                ],
+            },
+            "destination": {
+                "type": "string",
+                "pattern": "^\\+[1-9][0-9]{6,14}$",
+                "description": "transfer and consult: the E.164 number to pass the customer to; it "
+                "must be on the campaign's transfer_destinations",
             },
             "digits": {
                 "type": "string",

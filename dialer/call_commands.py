@@ -1,5 +1,5 @@
 """Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
-hold/resume, mute/unmute, DTMF, record start/stop.
+hold/resume, mute/unmute, DTMF, record start/stop, blind transfer to a number.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
 a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,7 +48,13 @@ class CallCommand(StrEnum):
     DTMF = "dtmf"
     RECORD_START = "record_start"
     RECORD_STOP = "record_stop"
+    TRANSFER = "transfer"  # blind
+    CONSULT = "consult"  # warm transfer: talk with the third party first
+    TRANSFER_COMPLETE = "transfer_complete"
+    TRANSFER_CANCEL = "transfer_cancel"
 
+
+NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
 
 # RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
@@ -70,6 +77,18 @@ def check_digits(digits: str) -> str:
     return digits
 
 
+def check_destination(destination: str) -> str:
+    """A transfer's destination as typed: an E.164 number (the allow list is the worker's and
+    the dashboard's business), or BadCommand."""
+    number = destination.strip()
+    if not _DESTINATION.fullmatch(number):
+        raise BadCommand(f"not an E.164 number (+ and 7-15 digits): {destination!r}")
+    return number
+
+
+_DESTINATION = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 @dataclass(frozen=True)
 class CommandReceived:
     attempt_id: int
@@ -79,6 +98,8 @@ class CommandReceived:
     at: datetime
     # DTMF only: the digits to send to the customer.
     digits: str = ""
+    # Transfer only: the E.164 number to pass the customer to.
+    destination: str = ""
 
 
 Handler = Callable[[CommandReceived], None]
@@ -102,10 +123,13 @@ def send(
     requested_by: str,
     at: datetime,
     digits: str = "",
+    destination: str = "",
 ) -> None:
     fields = {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
     if command is CallCommand.DTMF:
         fields["digits"] = check_digits(digits)
+    if command in NEEDS_DESTINATION:
+        fields["destination"] = check_destination(destination)
     payload = json.dumps(fields)
     key = command_key(attempt_id)
     with client.pipeline() as pipe:
@@ -120,12 +144,16 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
         fields = json.loads(text)
         command = CallCommand(fields["command"])
         digits = check_digits(str(fields["digits"])) if command is CallCommand.DTMF else ""
+        destination = (
+            check_destination(str(fields["destination"])) if command in NEEDS_DESTINATION else ""
+        )
         return CommandReceived(
             attempt_id,
             command,
             str(fields.get("requested_by", "")),
             datetime.fromisoformat(fields["at"]),
             digits,
+            destination,
         )
     except (ValueError, KeyError, TypeError) as bad:  # BadCommand is a ValueError
         log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)

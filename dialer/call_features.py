@@ -1,7 +1,9 @@
-"""What an agent can do to a call in progress: hold, mute, DTMF, recording.
+"""What an agent can do to a call in progress: hold, mute, DTMF, recording, blind transfer.
 
-All of it happens on the legs this worker process already holds (the customer's and the
-agent's), so no feature here needs a leg of its own: the 4-leg cap is not touched.
+Hold, mute, DTMF and recording happen on the legs this worker process already holds (the
+customer's and the agent's): no leg of their own. A transfer needs a third leg, which counts
+against the process's 4 (dialer.telephony.capacity): it is reserved before anything else
+happens, and when none is free the transfer is refused and the call is not touched.
 
 - Hold: the agent's leg is unbridged (neither side hears the other) and music on hold plays to
   the customer, looped; resume stops the music and bridges again. No re-INVITE goes to the
@@ -12,6 +14,12 @@ agent's), so no feature here needs a leg of its own: the 4-leg cap is not touche
 - Recording (campaign's mode: never, on demand, always): both legs' audio mixed into one WAV
   under the data dir; the music on hold is not in it (the player is not one of the legs).
   One file per call: a second start after a stop is refused rather than overwriting it.
+- Blind transfer to an external number: only to a destination on the campaign's allow list
+  (campaigns.transfer_destinations). The customer goes on hold (music) while the third party
+  rings through the campaign's trunk; the call flow (dialer.call_flow.machine) bridges them on
+  answer and lets the agent go, or gives the customer back to the agent (off hold) and the
+  agent is told why. This object is the call flow's CallDesk: the request goes to the
+  attempt's thread through ``next_request``, the result comes back in ``transfer_reported``.
 
 Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
 a lock keeps the two from interleaving on the feature state.
@@ -21,20 +29,47 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from campaigns.campaign import RecordingMode
-from dialer.call_commands import CallCommand, check_digits
-from dialer.telephony import Telephony, TelephonyError
+from campaigns.transfer_destinations import refusal
+from dialer.call_commands import CallCommand, check_destination, check_digits
+from dialer.call_flow.inputs import FlowEvent, TransferDecided, TransferRequested
+from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
+from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.events import LegId
+from dialer.telephony.numbers import E164, InvalidNumber
 
 log = logging.getLogger(__name__)
 
 
+_NOT_WHILE_TRANSFERRING = frozenset(
+    {
+        CallCommand.HOLD,
+        CallCommand.RESUME,
+        CallCommand.MUTE,
+        CallCommand.UNMUTE,
+        CallCommand.TRANSFER,
+        CallCommand.CONSULT,
+    }
+)
+
+
 class FeatureRefused(Exception):
     """The command cannot be carried out now; the message says why (shown to the agent)."""
+
+
+@dataclass(frozen=True)
+class TransferPolicy:
+    """The campaign's allow list, and who hears of a transfer's result (record, agent)."""
+
+    destinations: tuple[str, ...] = ()
+    on_report: Callable[[TransferReport], None] = lambda report: None
 
 
 @dataclass(frozen=True)
@@ -56,6 +91,8 @@ class CallFeatures:
         hold_music: Path | None,
         recording: RecordingPolicy,
         on_recording_started: Callable[[str], None],
+        transfers: TransferPolicy | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self._telephony = telephony
         self._customer = customer
@@ -68,6 +105,16 @@ class CallFeatures:
         self._muted = False
         self._recorder: str | None = None
         self._recorded = False
+        self._transfers = transfers or TransferPolicy()
+        self._now = now or (lambda: datetime.now().astimezone())
+        self._requests: deque[FlowEvent] = deque()
+        # The third party's leg while a transfer is asked for or ringing.
+        self._transfer_leg: LegReservation | None = None
+        # Unbridged for a transfer with no music to play: bridge again if it comes back.
+        self._silenced = False
+        # A transfer asked for and not yet decided; a warm one whose third party answered.
+        self._under_way = False
+        self._consulting = False
 
     @property
     def held(self) -> bool:
@@ -80,6 +127,10 @@ class CallFeatures:
     @property
     def recording(self) -> bool:
         return self._recorder is not None
+
+    @property
+    def transferring(self) -> bool:
+        return self._under_way
 
     # -- from the attempt's thread -------------------------------------------------------------
     def agent_connected(self, agent: LegId) -> None:
@@ -98,6 +149,11 @@ class CallFeatures:
             self._agent = None
             self._music = None  # the player went with the customer's leg
             recorder, self._recorder = self._recorder, None
+            self._requests.clear()
+            self._under_way = self._consulting = False
+            leg, self._transfer_leg = self._transfer_leg, None
+        if leg is not None:
+            leg.release()
         if recorder is not None:
             try:
                 self._telephony.stop_recording(recorder)
@@ -105,12 +161,47 @@ class CallFeatures:
                 log.warning("leg %s: recording not completed: %s", self._customer, error)
 
     # -- from the console (the command listener's thread) --------------------------------------
-    def carry_out(self, command: CallCommand, digits: str = "") -> None:
+    # -- the call flow's CallDesk (the attempt's thread) ---------------------------------------
+    def next_request(self) -> FlowEvent | None:
+        with self._lock:
+            return self._requests.popleft() if self._requests else None
+
+    def transfer_reported(self, report: TransferReport) -> None:
+        """The call flow decided the transfer (the report's effects follow this call)."""
+        with self._lock:
+            leg, self._transfer_leg = self._transfer_leg, None
+            agent = self._agent
+            if report.outcome is TransferOutcome.CONSULTING:
+                # The agent talks with the third party; the customer stays on hold.
+                self._consulting = True
+            elif report.outcome is TransferOutcome.ANSWERED:
+                # The customer is about to be bridged to the third party: no more music, and
+                # nothing left for the agent to act on.
+                self._stop_music()
+                self._agent = None
+            elif agent is not None:
+                try:
+                    self._back_to_agent(agent)  # the agent is told why (on_report)
+                except TelephonyError as error:  # the agent's leg went meanwhile
+                    log.warning("leg %s: not back to the agent: %s", self._customer, error)
+            if report.outcome is not TransferOutcome.CONSULTING:
+                self._silenced = self._under_way = self._consulting = False
+        if leg is not None:
+            leg.release()  # a live third-party leg keeps its slot until it ends
+        try:
+            self._transfers.on_report(report)
+        except Exception:  # the record or the notice failed; the call goes on regardless
+            log.exception("leg %s: transfer report not delivered", self._customer)
+
+    # -- from the console (the command listener's thread) --------------------------------------
+    def carry_out(self, command: CallCommand, digits: str = "", destination: str = "") -> None:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
             agent = self._agent
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
+            if self._under_way and command in _NOT_WHILE_TRANSFERRING:
+                raise FeatureRefused("a transfer is under way: wait for its answer")
             match command:
                 case CallCommand.HOLD:
                     self._hold(agent)
@@ -124,6 +215,16 @@ class CallFeatures:
                     self._start_recording(agent)
                 case CallCommand.RECORD_STOP:
                     self._stop_recording()
+                case CallCommand.TRANSFER | CallCommand.CONSULT:
+                    self._transfer(agent, destination, warm=command is CallCommand.CONSULT)
+                case CallCommand.TRANSFER_COMPLETE:
+                    if not self._consulting:
+                        raise FeatureRefused("no third party is on the line to hand over to")
+                    self._requests.append(TransferDecided(True, self._now()))
+                case CallCommand.TRANSFER_CANCEL:
+                    if not self._under_way:
+                        raise FeatureRefused("no transfer is under way")
+                    self._requests.append(TransferDecided(False, self._now()))
                 case _:
                     raise FeatureRefused(f"{command} is not a call feature")
 
@@ -138,6 +239,49 @@ class CallFeatures:
         except TelephonyError:
             self._telephony.bridge(self._customer, agent)  # never leave the customer in silence
             raise
+
+    def _transfer(self, agent: LegId, destination: str, warm: bool) -> None:
+        number = check_destination(destination)
+        why = refusal(self._transfers.destinations, number)
+        if why is not None:
+            raise FeatureRefused(why)
+        try:
+            e164 = E164(number)
+        except InvalidNumber as bad:
+            raise FeatureRefused(str(bad)) from None
+        try:
+            leg = reserve_feature_leg(self._telephony)
+        except NoFreeLeg as full:
+            raise FeatureRefused(str(full)) from None
+        if self._music is None:
+            try:
+                if self._hold_music is not None:
+                    self._hold(agent)
+                else:  # no music: the customer hears silence while the third party rings
+                    self._telephony.unbridge(self._customer, agent)
+                    self._silenced = True
+            except TelephonyError:
+                leg.release()
+                raise
+        self._transfer_leg = leg
+        self._under_way = True
+        self._requests.append(TransferRequested(e164, self._now(), leg, warm))
+
+    def _back_to_agent(self, agent: LegId) -> None:
+        if self._music is not None:
+            self._resume(agent)
+        elif self._silenced:
+            self._telephony.bridge(self._customer, agent)
+            if self._muted:
+                self._telephony.transmit(agent, self._customer, on=False)
+
+    def _stop_music(self) -> None:
+        music, self._music = self._music, None
+        if music is not None:
+            try:
+                self._telephony.stop_playback(music)
+            except TelephonyError as error:  # the player went with its leg
+                log.info("leg %s: music not stopped: %s", self._customer, error)
 
     def _resume(self, agent: LegId) -> None:
         if self._music is None:

@@ -31,7 +31,7 @@ from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agents.service import AgentService, HandBack
 from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
-from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
+from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
 from dialer.call_flow import run_attempt
 from dialer.call_flow.amd_policy import AmdPolicy, detector_settings
 from dialer.call_flow.detection import Detector
@@ -42,6 +42,8 @@ from dialer.call_flow.model import (
     AttemptSpec,
     HandoffPolicy,
     Milestone,
+    TransferOutcome,
+    TransferReport,
 )
 from dialer.hold_music import HoldMusicUnavailable, hold_music
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
@@ -118,7 +120,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
         return Outcome.FAILED
     claimer = _Claimer(ctx, to_dial)
     reporter = _Reporter(ctx, to_dial, claimer)
-    features = reporter.features = _features(ctx, to_dial, spec)
+    features = reporter.features = _features(ctx, to_dial, spec, claimer)
     reporter.agent_leg = spec.agent_leg
     reservation = _reserve_legs(ctx.telephony, spec.legs_needed)
     try:
@@ -132,6 +134,7 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
                 claimer=claimer,
                 reservation=reservation,
                 detector=ctx.detector,
+                desk=features,
             )
     except NoFreeLeg as error:
         # Nothing was dialed: give the contact back untouched (expired = never dialed).
@@ -222,8 +225,10 @@ def amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
     )
 
 
-def _features(ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec) -> CallFeatures:
-    """Hold, mute, DTMF and recording for this attempt (dialer.call_features)."""
+def _features(
+    ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec, claimer: _Claimer
+) -> CallFeatures:
+    """Hold, mute, DTMF, recording and transfer for this attempt (dialer.call_features)."""
     try:
         music: Path | None = hold_music(ctx.data_dir)
     except HoldMusicUnavailable as error:  # the call goes on; hold is refused with the reason
@@ -236,7 +241,56 @@ def _features(ctx: DialContext, to_dial: AttemptToDial, spec: AttemptSpec) -> Ca
         with ctx.pool.connection() as conn:
             recording_store.set_recording_path(conn, to_dial.attempt_id, path)
 
-    return CallFeatures(ctx.telephony, spec.customer_leg, music, policy, started)
+    def transfer_reported(report: TransferReport) -> None:
+        if report.outcome is not TransferOutcome.REFUSED:
+            with ctx.pool.connection() as conn:
+                attempt_store.record_transfer(
+                    conn, to_dial.attempt_id, report.destination, report.requested_at,
+                    report.outcome.value,
+                )  # fmt: skip
+        log.info(
+            "attempt %s: transfer to %s: %s %s",
+            to_dial.attempt_id,
+            report.destination,
+            report.outcome,
+            report.reason,
+        )
+        notice = _TRANSFER_NOTICES[report.outcome].format(r=report)
+        _notify_agent(ctx, to_dial, claimer.current, notice)
+
+    transfers = TransferPolicy(to_dial.transfer_destinations, transfer_reported)
+    return CallFeatures(
+        ctx.telephony, spec.customer_leg, music, policy, started, transfers, ctx.now
+    )
+
+
+# What the agent reads about their transfer (the call notice on the console).
+_TRANSFER_NOTICES = {
+    TransferOutcome.ANSWERED: "Transferred to {r.destination}",
+    TransferOutcome.BUSY: "{r.destination} is busy: the customer is back with you",
+    TransferOutcome.NO_ANSWER: "{r.destination} did not answer: the customer is back with you",
+    TransferOutcome.FAILED: "Transfer to {r.destination} failed ({r.reason}): the customer is "
+    "back with you",
+    TransferOutcome.CUSTOMER_LEFT: "The customer hung up before {r.destination} answered",
+    TransferOutcome.REFUSED: "Transfer refused: {r.reason}",
+    TransferOutcome.CONSULTING: "{r.destination} answered: you are talking with them, the "
+    "customer is on hold. Complete the transfer or cancel it",
+    TransferOutcome.CANCELLED: "Transfer to {r.destination} cancelled: the customer is back "
+    "with you",
+}
+
+
+def _notify_agent(
+    ctx: DialContext, to_dial: AttemptToDial, agent_id: int | None, message: str
+) -> None:
+    """A call notice for the agent on the call (their console shows it)."""
+    event = live_events.CallNotice(
+        to_dial.attempt_id, to_dial.campaign_id, agent_id, message, ctx.now()
+    )
+    try:
+        live_events.publish(ctx.redis, event)
+    except redis.RedisError as error:  # the log keeps it; the call goes on
+        log.warning("attempt %s: notice not published: %s", to_dial.attempt_id, error)
 
 
 def _taking_commands(
@@ -257,11 +311,13 @@ def _taking_commands(
                 received.requested_by,
             )
             try:
-                features.carry_out(received.command, received.digits)
-            except (FeatureRefused, TelephonyError) as refused:
+                features.carry_out(received.command, received.digits, received.destination)
+            except (FeatureRefused, TelephonyError, ValueError) as refused:
                 log.warning(
                     "attempt %s: %s refused: %s", spec.attempt_id, received.command, refused
                 )
+                notice = f"{received.command.value} refused: {refused}"
+                _notify_agent(ctx, reporter.to_dial, reporter.agent_id, notice)
             return
         log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
         before = reporter.hangup_by
@@ -427,6 +483,10 @@ class _Claimer:
             self.current = None
         if reason is AgentRelease.TALKED:
             self._deferred.append(agent_id)
+            return
+        if reason is AgentRelease.TRANSFERRED:
+            # The call goes on without them: wrap-up now, not when the customer hangs up.
+            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now())
             return
         self.ctx.agents.release(
             agent_id, self.to_dial.attempt_id, HandBack(reason.value), self.ctx.now()

@@ -29,6 +29,7 @@ class EventType(StrEnum):
     CALL_CONNECTED = "call_connected"
     CALL_ABANDONED = "call_abandoned"
     CALL_ENDED = "call_ended"
+    CALL_NOTICE = "call_notice"
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,22 @@ class CallEnded:
     agent_id: int | None = None
 
 
-LiveEvent = AgentStateChanged | CallAnswered | CallConnected | CallAbandoned | CallEnded
+@dataclass(frozen=True)
+class CallNotice:
+    """Something the agent on a call must read: a refused call action (no free line for a
+    transfer) or what became of a transfer (busy, no answer: the customer is back)."""
+
+    type: ClassVar[EventType] = EventType.CALL_NOTICE
+    attempt_id: int
+    campaign_id: int
+    agent_id: int | None
+    message: str
+    at: datetime
+
+
+LiveEvent = (
+    AgentStateChanged | CallAnswered | CallConnected | CallAbandoned | CallEnded | CallNotice
+)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from campaigns.storage.db import Connection
 
 _ATTEMPT = """
 SELECT a.id, a.campaign_id, a.contact_id, a.called_number, a.state, a.agent_id, a.disposition,
+       a.transfer_outcome,
        (SELECT user_id FROM agents WHERE id = %(agent_id)s) AS user_id
 FROM call_attempts a WHERE a.id = %(attempt_id)s
 FOR UPDATE OF a
@@ -90,7 +91,10 @@ def record_disposition(
         recorded_agent = attempt["agent_id"]
         if recorded_agent != agent_id and not (recorded_agent is None and agent_holds_call):
             raise NotYourAttempt(f"attempt {attempt_id} was not agent {agent_id}'s call")
-        if attempt["state"] != "ended":
+        # A call the agent transferred goes on without them: their part is over, and the
+        # worker's close will leave the contact as this disposition sets it (finish_attempt).
+        passed_on = attempt["transfer_outcome"] == "answered"
+        if attempt["state"] != "ended" and not passed_on:
             raise AttemptStillOpen(f"attempt {attempt_id} is still being closed: submit again")
         if attempt["disposition"] is not None:
             raise Conflict(

@@ -44,6 +44,8 @@ class AttemptToDial:
     kind: str = "auto"
     # The agent already reserved for this call (preview and manual dials); None: claim one.
     preassigned_agent_id: int | None = None
+    # The campaign's allow list of transfer destinations (campaigns.transfer_destinations).
+    transfer_destinations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ SELECT a.id AS attempt_id, a.campaign_id, c.name AS campaign_name, a.contact_id,
        a.caller_id, c.ring_timeout_s, c.abandon_message, c.amd, c.recording, c.trunk_id,
        coalesce(k.first_name, '') AS first_name, coalesce(k.last_name, '') AS last_name,
        coalesce(k.custom_fields, '{}') AS custom_fields, a.kind,
-       CASE WHEN a.kind <> 'auto' THEN a.agent_id END AS preassigned_agent_id
+       CASE WHEN a.kind <> 'auto' THEN a.agent_id END AS preassigned_agent_id,
+       c.transfer_destinations
 FROM call_attempts a
 JOIN campaigns c ON c.id = a.campaign_id
 LEFT JOIN contacts k ON k.id = a.contact_id
@@ -123,7 +126,15 @@ UPDATE call_attempts SET state = 'ended', outcome = %(outcome)s,
     hangup_at = coalesce(%(hangup_at)s, hangup_at, %(now)s)
 WHERE id = %(id)s AND state <> 'ended'
   AND (%(only_if)s::text[] IS NULL OR state = ANY(%(only_if)s::text[]))
-RETURNING campaign_id, contact_id
+RETURNING campaign_id, contact_id, disposition IS NOT NULL
+"""
+
+# A transferred call closed after its agent's disposition: the attempt counts, and the
+# contact stays as the disposition left it (a callback, a retry, DNC).
+_COUNT_ONLY = """
+UPDATE contacts SET attempts = attempts + 1, last_outcome = %(outcome)s,
+    last_attempt_at = %(now)s
+WHERE id = %(contact_id)s
 """
 
 _OUTCOME_COUNT = """
@@ -189,9 +200,22 @@ def begin_dialing(
         with conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(_TO_DIAL, {"id": attempt_id}).fetchone()
     assert row is not None
+    row["transfer_destinations"] = tuple(row["transfer_destinations"] or ())
     trunk_id = row.pop("trunk_id")
     trunk = get_trunk(conn, trunk_id).spec if trunk_id is not None else None
     return AttemptToDial(trunk=trunk, **row)
+
+
+_TRANSFER = """
+UPDATE call_attempts SET transfer_to = %(to)s, transfer_at = %(at)s, transfer_outcome = %(outcome)s
+WHERE id = %(id)s
+"""
+
+
+def record_transfer(conn: Connection, attempt_id: int, to: str, at: datetime, outcome: str) -> None:
+    """The attempt's (latest) transfer: destination, when it was asked for, what became of it."""
+    with conn.transaction():
+        conn.execute(_TRANSFER, {"id": attempt_id, "to": to, "at": at, "outcome": outcome})
 
 
 def record_progress(
@@ -243,8 +267,13 @@ def finish_attempt(
         row = conn.execute(_CLOSE, params).fetchone()
         if row is None:
             return False
-        campaign_id, contact_id = int(row[0]), row[1]
-        if contact_id is not None:
+        campaign_id, contact_id, disposed = int(row[0]), row[1], bool(row[2])
+        if contact_id is not None and disposed:
+            conn.execute(
+                _COUNT_ONLY,
+                {"outcome": result.outcome.value, "now": now, "contact_id": contact_id},
+            )
+        elif contact_id is not None:
             _apply_to_contact(conn, campaign_id, int(contact_id), result.outcome, now)
     return True
 

@@ -42,7 +42,7 @@ _COLUMNS = """
     c.abandon_target, c.min_agents_predictive, c.max_lines, c.rule_set, c.calling_hours,
     c.ring_timeout_s, c.max_attempts, c.retry_policy, c.contact_order, c.abandon_message,
     c.wrapup_limit_s, c.schedule, c.timezone, c.default_region, c.recording, c.amd,
-    c.recording_retention_days, c.preview_timeout_s, c.created_at,
+    c.recording_retention_days, c.preview_timeout_s, c.transfer_destinations, c.created_at,
     c.updated_at
 """
 
@@ -53,13 +53,13 @@ INSERT INTO campaigns (
     name, caller_id, trunk_id, dial_mode, dial_ratio, abandon_target, min_agents_predictive,
     max_lines, rule_set, calling_hours, ring_timeout_s, max_attempts, retry_policy, contact_order,
     abandon_message, wrapup_limit_s, schedule, timezone, default_region, recording, amd,
-    recording_retention_days, preview_timeout_s)
+    recording_retention_days, preview_timeout_s, transfer_destinations)
 VALUES (
     %(name)s, %(caller_id)s, %(trunk_id)s, %(dial_mode)s, %(dial_ratio)s, %(abandon_target)s,
     %(min_agents_predictive)s, %(max_lines)s, %(rule_set)s, %(calling_hours)s, %(ring_timeout_s)s,
     %(max_attempts)s, %(retry_policy)s, %(contact_order)s, %(abandon_message)s,
     %(wrapup_limit_s)s, %(schedule)s, %(timezone)s, %(default_region)s, %(recording)s, %(amd)s,
-    %(recording_retention_days)s, %(preview_timeout_s)s)
+    %(recording_retention_days)s, %(preview_timeout_s)s, %(transfer_destinations)s)
 RETURNING id
 """
 
@@ -74,7 +74,8 @@ UPDATE campaigns SET
     wrapup_limit_s = %(wrapup_limit_s)s, schedule = %(schedule)s, timezone = %(timezone)s,
     default_region = %(default_region)s, recording = %(recording)s, amd = %(amd)s,
     recording_retention_days = %(recording_retention_days)s,
-    preview_timeout_s = %(preview_timeout_s)s, updated_at = now()
+    preview_timeout_s = %(preview_timeout_s)s,
+    transfer_destinations = %(transfer_destinations)s, updated_at = now()
 WHERE id = %(id)s
 """
 
@@ -196,6 +197,7 @@ def _params(conn: Connection, spec: CampaignSpec) -> dict[str, Any]:
         "amd": Jsonb(amd_json(spec)),
         "recording_retention_days": spec.recording_retention_days,
         "preview_timeout_s": spec.preview_timeout_s,
+        "transfer_destinations": list(spec.transfer_destinations),
     }
 
 
@@ -268,6 +270,7 @@ def _campaign(row: dict[str, Any]) -> Campaign:
         **amd_from_json(row["amd"]),
         recording_retention_days=row["recording_retention_days"],
         preview_timeout_s=row["preview_timeout_s"],
+        transfer_destinations=tuple(row["transfer_destinations"]),
     )
     return Campaign(
         id=row["id"],

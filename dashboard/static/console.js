@@ -517,6 +517,19 @@
     } else if (action === "call-record") {
       callAction(button, {action: features.recording ? "record_stop" : "record_start"},
         function () { features.recording = !features.recording; });
+    } else if (action === "call-transfer" || action === "call-consult") {
+      // Blind: the customer hears music while the number rings; answered, the call is theirs
+      // and this agent goes to wrap-up; busy or no answer, the customer is back (call_notice).
+      // Consult (warm): the agent talks with the number first, then completes or cancels.
+      const destination = live["transfer-to"].value.trim();
+      if (!destination) { showError("Type the number to transfer to, e.g. +14155550199."); return; }
+      const warm = action === "call-consult";
+      callAction(button, {action: warm ? "consult" : "transfer", destination: destination}, function () {
+        showNotice((warm ? "Calling " : "Transferring to ") + destination +
+          ": the customer hears music until they answer.");
+      });
+    } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
+      callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
     } else if (action === "call-dtmf") {
       callAction(button, {action: "dtmf", digits: button.dataset.digit}, function () {
         showNotice("Sent " + button.dataset.digit + " to the customer.");
@@ -543,6 +556,11 @@
       events.addEventListener(type, refresh);
     });
     events.addEventListener("call_ended", reloadMyCalls);
+    // What the worker says about this agent's call: a refused action, a transfer's result.
+    events.addEventListener("call_notice", function (event) {
+      const notice = JSON.parse(event.data);
+      if (status && notice.attempt_id === status.attempt_id) showNotice(notice.message);
+    });
   }
   refresh();
 })();

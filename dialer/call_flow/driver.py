@@ -25,6 +25,7 @@ from dialer.call_flow.effects import (
     PlayMessage,
     RecordOutcome,
     ReleaseAgent,
+    ReportTransfer,
     StartDetection,
     StartTimer,
     StopDetection,
@@ -39,7 +40,14 @@ from dialer.call_flow.inputs import (
 )
 from dialer.call_flow.machine import AttemptState, start, transition
 from dialer.call_flow.model import AttemptResult, AttemptSpec, AttemptSpecError, Phase
-from dialer.call_flow.ports import AgentClaimer, AttemptReporter, Clock, NoAgents, SystemClock
+from dialer.call_flow.ports import (
+    AgentClaimer,
+    AttemptReporter,
+    CallDesk,
+    Clock,
+    NoAgents,
+    SystemClock,
+)
 from dialer.call_flow.timers import Timers
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
@@ -51,6 +59,8 @@ log = logging.getLogger(__name__)
 _MAX_WAIT_SECONDS = 1.0
 # While a detector listens, its verdicts are polled this often (they arrive on another thread).
 _DETECTION_POLL_SECONDS = 0.02
+# With a call desk, its requests (a transfer) are polled this often while the call is quiet.
+_DESK_POLL_SECONDS = 0.1
 
 
 def run_attempt(
@@ -62,12 +72,14 @@ def run_attempt(
     clock: Clock | None = None,
     reservation: LegReservation | None = None,
     detector: Detector | None = None,
+    desk: CallDesk | None = None,
 ) -> AttemptResult:
     """Place the attempt's call and follow it to its very end; returns the reported result.
 
     Raises :class:`NoFreeLeg` (nothing dialed, nothing reported) when the process lacks the
     legs it needs, even if pjsua itself refuses the customer's INVITE for want of a slot.
-    A spec with answering-machine detection needs a ``detector``.
+    A spec with answering-machine detection needs a ``detector``. ``desk`` brings the agent's
+    requests that change the legs (transfers) into the state machine.
     """
     if spec.amd is not None and detector is None:
         raise AttemptSpecError(f"attempt {spec.attempt_id} asks for AMD but has no detector")
@@ -77,6 +89,7 @@ def run_attempt(
         if reservation is None:
             raise NoFreeLeg(f"attempt {spec.attempt_id} needs {spec.legs_needed} free legs")
     run = _Run(spec, telephony, reporter, claimer or NoAgents(), clock or SystemClock(), detector)
+    run.desk = desk
     try:
         return run.loop(reservation)
     finally:
@@ -104,6 +117,7 @@ class _Run:
         self.detector = detector
         self.detection: Detection | None = None
         self.detected: deque[FlowEvent] = deque()
+        self.desk: CallDesk | None = None
 
     def loop(self, reservation: LegReservation) -> AttemptResult:
         inbox = self.telephony.open_inbox()
@@ -134,12 +148,18 @@ class _Run:
             self.detected.extend(self.detection.poll())
         if self.detected:
             return self.detected.popleft()
+        if self.desk is not None:
+            request = self.desk.next_request()
+            if request is not None:
+                return request
         now = self.clock.now()
         due = self.timers.pop_due(now)
         if due is not None:
             return TimerFired(due, now)
         wait = self.timers.seconds_until_next(now, default=_MAX_WAIT_SECONDS)
         longest = _MAX_WAIT_SECONDS if self.detection is None else _DETECTION_POLL_SECONDS
+        if self.desk is not None:
+            longest = min(longest, _DESK_POLL_SECONDS)
         return inbox.get(timeout=min(wait, longest))
 
     def _start_detection(self, effect: StartDetection) -> list[FlowEvent]:
@@ -163,9 +183,9 @@ class _Run:
     ) -> list[FlowEvent]:
         attempt = self.spec.attempt_id
         match effect:
-            case Originate(request):
+            case Originate(request, own):
                 try:
-                    self.telephony.originate(request, inbox, reservation)
+                    self.telephony.originate(request, inbox, own or reservation)
                 except NoFreeLeg:
                     if request.leg == self.spec.customer_leg:
                         raise  # nothing was dialed: the caller may retry elsewhere
@@ -196,6 +216,9 @@ class _Run:
                 return self._start_detection(effect)
             case StopDetection():
                 self._stop_detection()
+            case ReportTransfer(report):
+                if self.desk is not None:
+                    self.desk.transfer_reported(report)
             case RecordOutcome(result):
                 self.result = result
                 self.reporter.finished(result)

@@ -7,7 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from dialer.call_flow.amd_policy import AmdPolicy
-from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone, Timer
+from dialer.call_flow.model import (
+    AgentRef,
+    AgentRelease,
+    AttemptResult,
+    Milestone,
+    Timer,
+    TransferReport,
+)
+from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import LegId
 from dialer.telephony.requests import OriginateRequest
 
@@ -15,6 +23,8 @@ from dialer.telephony.requests import OriginateRequest
 @dataclass(frozen=True)
 class Originate:
     request: OriginateRequest
+    # A feature's own leg (transfer) is placed on its own reservation, not the attempt's.
+    reservation: LegReservation | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,14 @@ class RecordOutcome:
     result: AttemptResult
 
 
+@dataclass(frozen=True)
+class ReportTransfer:
+    """A transfer ended one way or the other: record it, tell the agent, and (when the
+    customer comes back to the agent) take the call off hold."""
+
+    report: TransferReport
+
+
 Effect = (
     Originate
     | Hangup
@@ -96,4 +114,5 @@ Effect = (
     | StartDetection
     | StopDetection
     | RecordOutcome
+    | ReportTransfer
 )

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
+from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import LegId, TelephonyEvent
+from dialer.telephony.numbers import E164
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,26 @@ class BeepHeard:
     how: str
 
 
+@dataclass(frozen=True)
+class TransferRequested:
+    """The agent asked for a blind transfer to ``destination`` (allowed already); the leg for
+    the third party is reserved (``reservation``: dialer.telephony.capacity)."""
+
+    destination: E164
+    at: datetime
+    reservation: LegReservation | None = None
+    # Warm (consultative): the agent talks with the third party before completing.
+    warm: bool = False
+
+
+@dataclass(frozen=True)
+class TransferDecided:
+    """The agent completes (``complete``) or cancels the transfer under way."""
+
+    complete: bool
+    at: datetime
+
+
 FlowEvent = (
     TelephonyEvent
     | TimerFired
@@ -70,4 +92,6 @@ FlowEvent = (
     | NoAgentAvailable
     | AmdVerdict
     | BeepHeard
+    | TransferRequested
+    | TransferDecided
 )

@@ -25,6 +25,7 @@ from dialer.call_flow.effects import (
     PlayMessage,
     RecordOutcome,
     ReleaseAgent,
+    ReportTransfer,
     StartDetection,
     StartTimer,
     StopDetection,
@@ -37,6 +38,8 @@ from dialer.call_flow.inputs import (
     NoAgentAvailable,
     OriginateFailed,
     TimerFired,
+    TransferDecided,
+    TransferRequested,
 )
 from dialer.call_flow.model import (
     ENDING_GUARD,
@@ -48,6 +51,8 @@ from dialer.call_flow.model import (
     Phase,
     Timeline,
     Timer,
+    TransferOutcome,
+    TransferReport,
 )
 from dialer.telephony.events import (
     LegAnswered,
@@ -58,6 +63,7 @@ from dialer.telephony.events import (
     PlaybackFinished,
     StopRequested,
 )
+from dialer.telephony.numbers import E164
 from dialer.telephony.outcomes import CancelReason, classify
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
@@ -67,6 +73,23 @@ _BEFORE_ANSWER = {Phase.DIALING, Phase.RINGING}
 _SEEKING = {Phase.SEEKING_AGENT, Phase.AGENT_RINGING}
 _MESSAGES = {Phase.ABANDONING, Phase.LEAVING_MESSAGE}
 _LISTENING = {Phase.DETECTING, Phase.AWAITING_BEEP}
+# The customer is talking with someone: the longest talk and a shutdown's deadline apply.
+_CONVERSATION = {Phase.TALKING, Phase.TRANSFERRED}
+# SIP finals of a third party that did not take the call: busy, or nobody answered (487: our
+# own CANCEL at the transfer's ring timeout).
+_BUSY = {486, 600}
+_NO_ANSWER = {408, 480, 487}
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A blind transfer under way: the third party's leg rings."""
+
+    destination: E164
+    leg: LegId
+    requested_at: datetime
+    warm: bool = False
+    cancelled: bool = False  # the agent cancelled it: its end is reported as cancelled
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,9 @@ class AttemptState:
     agent_leg: LegId | None = None
     talked_with: AgentRef | None = None
     hangup_deadline: datetime | None = None
+    transfer: Transfer | None = None  # ringing now
+    transfers: int = 0  # tried so far (each has its own leg name)
+    third_party: LegId | None = None  # the transfer's answered leg, bridged to the customer
 
     @property
     def customer(self) -> LegId:
@@ -111,13 +137,33 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _customer_answered(state, at)
         case LegAnswered(leg, at) if leg == state.agent_leg and state.phase is Phase.AGENT_RINGING:
             return _agent_answered(state, at)
+        case LegAnswered(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            if state.transfer.warm and state.agent_leg is not None:
+                return _consulting(state, at)
+            return _transfer_answered(state, at)
         case LegEnded(leg) if leg == state.customer:
             return _customer_ended(state, event)
+        case LegEnded(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            ended_consult = state.phase is Phase.CONSULTING or state.transfer.cancelled
+            outcome = (
+                TransferOutcome.CANCELLED if ended_consult else _transfer_outcome(event.sip_status)
+            )
+            return _transfer_failed(state, at, outcome, event.reason)
+        case LegEnded(leg, at) if state.phase is Phase.CONSULTING and leg == state.agent_leg:
+            # The agent hung up after talking with the third party: that completes it.
+            gone = replace(state, live_legs=state.live_legs - {leg}, agent_leg=None)
+            return _transfer_answered(gone, at)
+        case LegEnded(leg, at) if leg == state.third_party:
+            # The third party hung up: the conversation is over, the customer too.
+            remaining = replace(state, live_legs=state.live_legs - {leg}, third_party=None)
+            return _ending(remaining, at, (Hangup(state.customer),))
         case LegEnded(leg) if leg in state.live_legs:
             return _agent_leg_ended(state, leg, event.at)
         case OriginateFailed(leg, at) if leg == state.customer:
             timeline = replace(state.timeline, ended_at=at, sip_reason=event.reason)
             return _finish(replace(state, timeline=timeline, live_legs=frozenset()), at)
+        case OriginateFailed(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            return _transfer_failed(state, at, TransferOutcome.FAILED, event.reason)
         case OriginateFailed(leg, at, no_capacity=True) if leg == state.agent_leg:
             return _no_slot_for_agent(state, leg, at)
         case OriginateFailed(leg, at) if leg in state.live_legs:
@@ -134,6 +180,10 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _verdict(state, event)
         case BeepHeard(leg, at) if leg == state.customer and state.phase is Phase.AWAITING_BEEP:
             return _leave_message(state, at)
+        case TransferRequested():
+            return _transfer(state, event)
+        case TransferDecided():
+            return _transfer_decided(state, event)
         case StopRequested(at, deadline):
             return _stop_requested(state, at, deadline)
     return state, ()
@@ -326,13 +376,16 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
         return _ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
     if timer is Timer.ABANDON and state.phase in _SEEKING:
         return _abandon(state, at)
-    if timer is Timer.MAX_TALK and state.phase is Phase.TALKING:
+    if timer is Timer.MAX_TALK and state.phase in _CONVERSATION:
         return _ending(state, at, tuple(Hangup(leg) for leg in sorted(state.live_legs)))
     if timer is Timer.AMD_VERDICT and state.phase is Phase.DETECTING:
         # The detector said nothing in time (no audio reached it?): not sure, as the campaign says.
         return _verdict(state, AmdVerdict(state.customer, at, Decision.NOT_SURE, "no verdict", 0))
     if timer is Timer.BEEP and state.phase is Phase.AWAITING_BEEP:
         return _leave_message(state, at)
+    if timer is Timer.TRANSFER_RING and state.transfer is not None:
+        # CANCEL: the leg ends with 487, reported as no answer, and the agent has the call back.
+        return state, (Hangup(state.transfer.leg),)
     if timer is Timer.ENDING_GUARD:
         # Legs that never reported their end (no answer to our CANCEL): give them up.
         return _finish(state, at)
@@ -343,7 +396,7 @@ def _stop_requested(state: AttemptState, at: datetime, deadline: datetime) -> St
     if state.phase in _BEFORE_ANSWER:
         timeline = replace(state.timeline, cancel_reason=CancelReason.SHUTDOWN)
         return _ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
-    if state.phase is Phase.TALKING and (
+    if state.phase in _CONVERSATION and (
         state.hangup_deadline is None or deadline < state.hangup_deadline
     ):
         return replace(state, hangup_deadline=deadline), (StartTimer(Timer.MAX_TALK, deadline),)
@@ -367,6 +420,9 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
         timeline=timeline,
     )
     effects: list[Effect] = []
+    if state.transfer is not None:
+        effects.append(_report(state.transfer, TransferOutcome.CUSTOMER_LEFT, ended.at))
+        after = replace(after, transfer=None)
     if state.agent is not None and state.agent_leg is not None:
         effects.append(ReleaseAgent(state.agent, _release_reason(state)))
         after = replace(after, agent=None)
@@ -374,6 +430,126 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
     if after.live_legs:
         return _ending(after, ended.at, tuple(effects))
     return _finish(after, ended.at, tuple(effects))
+
+
+def _transfer(state: AttemptState, asked: TransferRequested) -> Step:
+    """Blind transfer: ring the third party through the campaign's trunk while the agent keeps
+    the customer (on hold); the answer passes the customer on, anything else gives them back."""
+    at = asked.at
+    refusal = _transfer_refusal(state)
+    if refusal:
+        number = asked.destination.value
+        report = TransferReport(number, at, TransferOutcome.REFUSED, at, refusal)
+        return state, (ReportTransfer(report),)
+    n = state.transfers + 1
+    leg = state.spec.transfer_leg(n)
+    headers = (SipHeader("X-Dialer-Transfer", state.spec.attempt_id),)
+    request = OriginateRequest.to_number(leg, state.spec.trunk, asked.destination, headers)
+    return replace(
+        state,
+        phase=Phase.TRANSFERRING,
+        transfer=Transfer(asked.destination, leg, at, warm=asked.warm),
+        transfers=n,
+        live_legs=state.live_legs | {leg},
+    ), (
+        Originate(request, asked.reservation),
+        StartTimer(Timer.TRANSFER_RING, at + state.spec.transfer_ring_timeout),
+    )
+
+
+def _transfer_refusal(state: AttemptState) -> str:
+    if state.phase in {Phase.TRANSFERRING, Phase.CONSULTING}:
+        return "a transfer is already ringing"
+    if state.phase is Phase.TRANSFERRED:
+        return "the call was transferred already"
+    if state.phase is not Phase.TALKING or state.agent_leg is None:
+        return "no agent is talking on this call"
+    return ""
+
+
+def _consulting(state: AttemptState, at: datetime) -> Step:
+    """Warm transfer: the third party answered; the agent talks with them (the customer stays
+    on hold) until the agent completes or cancels."""
+    transfer = state.transfer
+    assert transfer is not None and state.agent_leg is not None
+    return replace(state, phase=Phase.CONSULTING), (
+        CancelTimer(Timer.TRANSFER_RING),
+        _report(transfer, TransferOutcome.CONSULTING, at),
+        Bridge(state.agent_leg, transfer.leg),
+    )
+
+
+def _transfer_decided(state: AttemptState, decided: TransferDecided) -> Step:
+    transfer = state.transfer
+    if transfer is None:
+        return state, ()  # over already (answered, gone): nothing to decide
+    if decided.complete:
+        if state.phase is not Phase.CONSULTING:
+            return state, ()  # the third party has not answered: nobody to hand over to
+        return _transfer_answered(state, decided.at)
+    cancelled = replace(state, transfer=replace(transfer, cancelled=True))
+    return cancelled, (Hangup(transfer.leg),)  # its LegEnded gives the customer back
+
+
+def _transfer_answered(state: AttemptState, at: datetime) -> Step:
+    """The third party took the call: bridge them to the customer, let the agent go."""
+    transfer = state.transfer
+    assert transfer is not None
+    effects: list[Effect] = [
+        CancelTimer(Timer.TRANSFER_RING),
+        _report(transfer, TransferOutcome.ANSWERED, at),
+        Bridge(state.customer, transfer.leg),
+    ]
+    if state.agent_leg is not None:
+        effects.append(Hangup(state.agent_leg))
+    if state.agent is not None:
+        effects.append(ReleaseAgent(state.agent, AgentRelease.TRANSFERRED))
+    return replace(
+        state,
+        phase=Phase.TRANSFERRED,
+        transfer=None,
+        third_party=transfer.leg,
+        agent=None,
+        agent_leg=None,
+    ), tuple(effects)
+
+
+def _transfer_failed(
+    state: AttemptState, at: datetime, outcome: TransferOutcome, reason: str
+) -> Step:
+    """Busy, no answer or failed: the customer goes back to the agent, who is told."""
+    transfer = state.transfer
+    assert transfer is not None
+    back = replace(
+        state,
+        phase=Phase.TALKING,
+        transfer=None,
+        live_legs=state.live_legs - {transfer.leg},
+    )
+    effects: tuple[Effect, ...] = (
+        CancelTimer(Timer.TRANSFER_RING),
+        _report(transfer, outcome, at, reason),
+    )
+    if state.agent_leg is None:
+        # The agent left while the third party rang: nobody is left for the customer.
+        return _ending(back, at, (*effects, Hangup(state.customer)))
+    return back, effects
+
+
+def _transfer_outcome(sip_status: int | None) -> TransferOutcome:
+    if sip_status in _BUSY:
+        return TransferOutcome.BUSY
+    if sip_status in _NO_ANSWER:
+        return TransferOutcome.NO_ANSWER
+    return TransferOutcome.FAILED
+
+
+def _report(
+    transfer: Transfer, outcome: TransferOutcome, at: datetime, reason: str = ""
+) -> ReportTransfer:
+    return ReportTransfer(
+        TransferReport(transfer.destination.value, transfer.requested_at, outcome, at, reason)
+    )
 
 
 def _ending(state: AttemptState, at: datetime, effects: tuple[Effect, ...]) -> Step:

@@ -38,6 +38,9 @@ class Phase(StrEnum):
     SEEKING_AGENT = "seeking_agent"
     AGENT_RINGING = "agent_ringing"
     TALKING = "talking"
+    TRANSFERRING = "transferring"  # blind transfer: the third party rings, the agent waits
+    TRANSFERRED = "transferred"  # the customer talks with the third party; the agent is gone
+    CONSULTING = "consulting"  # warm transfer: the agent talks with the third party first
     ABANDONING = "abandoning"
     ENDING = "ending"
     DONE = "done"
@@ -50,6 +53,7 @@ class Timer(StrEnum):
     ENDING_GUARD = "ending_guard"
     AMD_VERDICT = "amd_verdict"  # no verdict by then: not sure
     BEEP = "beep"  # no beep (nor silence) by then: leave the message anyway
+    TRANSFER_RING = "transfer_ring"  # the transfer's third party did not answer in time
 
 
 class Milestone(StrEnum):
@@ -67,6 +71,42 @@ class AgentRelease(StrEnum):
     TALKED = "talked"  # had the call: wrap-up
     NOT_ANSWERING = "not_answering"  # phone failed or did not answer in time: paused
     UNUSED = "unused"  # the customer went away before the agent answered: ready again
+    # Passed the customer on (blind transfer answered): wrap-up now, while the call goes on.
+    TRANSFERRED = "transferred"
+
+
+class TransferOutcome(StrEnum):
+    ANSWERED = "answered"  # customer and third party bridged, agent released
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"  # the INVITE failed or was rejected otherwise
+    CUSTOMER_LEFT = "customer_left"  # the customer hung up while the third party rang
+    REFUSED = "refused"  # the call was in no state to be transferred
+    # Warm transfer: the third party answered and talks with the agent (customer on hold);
+    # not final: complete (answered) or cancel (cancelled) follows.
+    CONSULTING = "consulting"
+    CANCELLED = "cancelled"  # the agent cancelled, or the third party left the consultation
+
+
+@dataclass(frozen=True)
+class TransferReport:
+    """What became of one transfer (the attempt record keeps it; the agent is told)."""
+
+    destination: str
+    requested_at: datetime
+    outcome: TransferOutcome
+    at: datetime
+    reason: str = ""
+
+    @property
+    def back_to_agent(self) -> bool:
+        """The customer is still ours to talk to: the agent gets the call back."""
+        return self.outcome in {
+            TransferOutcome.BUSY,
+            TransferOutcome.NO_ANSWER,
+            TransferOutcome.FAILED,
+            TransferOutcome.CANCELLED,
+        }
 
 
 @dataclass(frozen=True)
@@ -100,6 +140,8 @@ class AttemptSpec:
     handoff: HandoffPolicy | None = None
     amd: AmdPolicy | None = None  # None: every answer is taken for a person at once
     screen_pop: tuple[SipHeader, ...] = ()
+    # How long a transfer's third party may ring before the customer goes back to the agent.
+    transfer_ring_timeout: timedelta = timedelta(seconds=30)
 
     def __post_init__(self) -> None:
         if self.ring_timeout.total_seconds() < MINIMUM_RING_SECONDS:
@@ -116,6 +158,9 @@ class AttemptSpec:
 
     def agent_leg(self, n: int) -> LegId:
         return LegId(f"{self.attempt_id}:agent{n}")
+
+    def transfer_leg(self, n: int) -> LegId:
+        return LegId(f"{self.attempt_id}:transfer{n}")
 
     @property
     def legs_needed(self) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone
+from dialer.call_flow.inputs import FlowEvent
+from dialer.call_flow.model import AgentRef, AgentRelease, AttemptResult, Milestone, TransferReport
 
 
 class Clock(Protocol):
@@ -41,3 +42,14 @@ class NoAgents:
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         pass
+
+
+class CallDesk(Protocol):
+    """The agent's side of a running call: requests from the console that change the call's
+    legs (a transfer), and what became of them. Called from the attempt's own thread."""
+
+    def next_request(self) -> FlowEvent | None:
+        """The oldest request not yet taken, without waiting."""
+        ...
+
+    def transfer_reported(self, report: TransferReport) -> None: ...

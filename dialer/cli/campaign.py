@@ -29,6 +29,7 @@ from campaigns.campaign import (
 from campaigns.errors import ValidationError
 from campaigns.rules import RULE_SETS, CallingHours, RuleSetName
 from campaigns.storage import campaign_store, claim_store, pacing_store, preview_store
+from campaigns.transfer_destinations import parse_destinations
 from dialer.bootstrap import RedisUnavailable, redis_client
 from dialer.cli.output import emit_fields, emit_json, emit_table
 from dialer.cli.runtime import Runtime
@@ -97,6 +98,11 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
             "--recording-retention", type=int, help="Days a call recording is kept (1-3650)."
         ),
         click.option(
+            "--transfer-destinations",
+            help="Where agents may transfer calls: E.164 numbers or patterns (X one digit, "
+            "final * any digits) separated by spaces, e.g. '+1415555XXXX +44207*'; '' for none.",
+        ),
+        click.option(
             "--preview-timeout",
             type=int,
             help="Preview mode: seconds a contact is held undialed before it goes back (30-3600).",
@@ -151,6 +157,8 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         changes["amd_on_machine"] = MachineAction(options["amd_machine"])
     if options.get("amd_not_sure"):
         changes["amd_on_not_sure"] = NotSureAction(options["amd_not_sure"])
+    if options.get("transfer_destinations") is not None:
+        changes["transfer_destinations"] = parse_destinations(options["transfer_destinations"])
     if options.get("voicemail_message") is not None:
         changes["voicemail_message"] = options["voicemail_message"] or None
     if options.get("amd_threshold"):

@@ -2,17 +2,40 @@
 
 Callers reserve legs before they start an attempt (a bridged conversation needs 2), so an
 answered customer never waits for an agent leg that cannot be placed.
+
+Call features that bring in a third party (a transfer's destination) need a leg of their own on
+top of the attempt's 2: they reserve it with :func:`reserve_feature_leg` *before* touching the
+call, and when none is free the feature is refused with :data:`NO_FREE_LINE` and the customer
+and the agent stay as they were. Such a reservation lives as long as the feature's leg.
 """
 
 from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Protocol
 
 from dialer.telephony.errors import NoFreeLeg
 
 # PJSUA_MAX_CALLS the wheel was compiled with (PJSUA2_NOTES.md): not configurable at run time.
 PJSUA2_MAX_CALLS = 4
+
+
+# What the agent reads when a feature needs a third leg and the process has none.
+NO_FREE_LINE = "no free line on this worker for a third party: try again when one of its calls ends"
+
+
+class Reserves(Protocol):
+    def reserve(self, legs: int) -> LegReservation | None: ...
+
+
+def reserve_feature_leg(source: Reserves) -> LegReservation:
+    """One extra leg for a feature (transfer destination), or NoFreeLeg(NO_FREE_LINE) at once:
+    no waiting, so the agent's click is answered and the call is not disturbed."""
+    reservation = source.reserve(1)
+    if reservation is None:
+        raise NoFreeLeg(NO_FREE_LINE)
+    return reservation
 
 
 class LegBudget:

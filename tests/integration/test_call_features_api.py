@@ -16,7 +16,7 @@ from flask import Flask
 
 from campaigns.agents import Agent
 from campaigns.campaign import Campaign, RecordingMode
-from campaigns.storage import recording_store, user_store
+from campaigns.storage import campaign_store, recording_store, user_store
 from campaigns.storage.db import Connection
 from campaigns.users import Role, User
 from dialer import call_commands, recordings
@@ -245,3 +245,58 @@ def test_the_sweep_deletes_recordings_past_the_campaigns_retention(
     boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
     assert boss.get(f"/api/v1/attempts/{call.attempt_id}/recording").status_code == 410
     assert "Deleted on" in boss.get(f"/attempts/{call.attempt_id}").text
+
+
+def test_a_transfer_goes_to_the_worker_only_for_a_destination_on_the_allow_list(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign = make_campaign(
+        db,
+        trunk_uri="sip:{number}@127.0.0.1:5999",
+        transfer_destinations=("+1415555XXXX", "+442079460000"),
+    )
+    assert campaign_store.get_campaign(db, campaign.id).spec.transfer_destinations == (
+        "+1415555XXXX",
+        "+442079460000",
+    )
+    [contact] = make_contacts(db, campaign, [PHONE])
+    alice = make_agent("alice", (campaign.id,))
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    client = sign_in(alice)
+    for number in ("+14165550199", "+442079460001", "+33612345678"):
+        refused = client.send_json("POST", url, {"action": "transfer", "destination": number})
+        assert refused.status_code == 409, refused.json
+        assert "not on this campaign's list" in refused.json["message"]
+        check("POST", ACTION, refused)
+    for body in ({"action": "transfer", "destination": "sip:x@evil"}, {"action": "transfer"}):
+        assert client.send_json("POST", url, body).status_code == 400
+    assert queued(redis_url, call.attempt_id) == []
+    sent = client.send_json("POST", url, {"action": "transfer", "destination": "+14155550199"})
+    assert sent.status_code == 202
+    check("POST", ACTION, sent)
+    [command] = queued(redis_url, call.attempt_id)
+    assert command["command"] == "transfer" and command["destination"] == "+14155550199"
+
+
+def test_a_campaign_without_transfer_destinations_refuses_every_transfer(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+) -> None:
+    campaign, contact, alice, _ = floor(db, make_agent, RecordingMode.NEVER)
+    call = connected_call(db, agents, alice, campaign, contact)
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    refused = sign_in(alice).send_json(
+        "POST", url, {"action": "transfer", "destination": "+14155550199"}
+    )
+    assert refused.status_code == 409
+    assert "allows no transfers" in refused.json["message"]
+    assert queued(redis_url, call.attempt_id) == []

@@ -85,6 +85,24 @@ def test_recording_mode_and_retention_are_set_and_checked(
     assert refused.code != 0 and "recording_retention_days" in refused.err
 
 
+def test_transfer_destinations_are_set_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    created = run_cli(
+        capsys, "campaign", "create", "Transfers", "--caller-id", CALLER_ID, "--json"
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    assert created.json()["transfer_destinations"] == []  # none by default: no toll fraud
+    updated = run_cli(
+        capsys,
+        "campaign", "update", "Transfers", "--transfer-destinations", "+1415555XXXX +44207*",
+        "--json",
+    )  # fmt: skip
+    assert updated.json()["transfer_destinations"] == ["+1415555XXXX", "+44207*"]
+    refused = run_cli(
+        capsys, "campaign", "update", "Transfers", "--transfer-destinations", "+1*"
+    )  # fmt: skip
+    assert refused.code != 0 and "too wide" in refused.err
+
+
 def test_the_preview_hold_limit_is_set_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
     created = run_cli(
         capsys,

@@ -17,7 +17,7 @@ CAMPAIGN_FORM = {
     "dial_mode": "ratio", "dial_ratio": "2.5",
     "abandon_target_pct": "2", "min_agents_predictive": "4", "max_lines": "20",
     "ring_timeout_s": "30", "wrapup_limit_s": "90", "contact_order": "fresh,retry,callback",
-    "preview_timeout_s": "120",
+    "preview_timeout_s": "120", "transfer_destinations": "+1415555xxxx  +44207*",
     "rule_set": "US", "hours_weekday": "09:00-20:00", "hours_saturday": "10:00-14:00",
     "hours_sunday": "", "abandon_message": "", "max_attempts": "6",
     "retry_busy_delay_s": "600", "retry_busy_max_attempts": "2",
@@ -45,6 +45,7 @@ def test_a_campaign_created_in_the_form_keeps_every_setting(
     }  # fmt: skip
     assert spec.schedule.to_json() == {"days": [0, 1, 2], "start": "08:30", "end": "18:00"}
     assert spec.recording_retention_days == 45 and spec.preview_timeout_s == 120
+    assert spec.transfer_destinations == ("+1415555XXXX", "+44207*")
     assert (spec.timezone, spec.default_region, spec.recording.value) == (
         "America/Chicago", "US", "on_demand"
     )  # fmt: skip

@@ -223,3 +223,32 @@ def test_a_disposition_after_the_wrap_up_limit_is_still_recorded(
     assert row(db, "SELECT disposition FROM call_attempts WHERE id = %s", call.attempt_id) == (
         "sale",
     )
+
+
+def test_after_an_answered_transfer_the_agent_disposes_while_the_call_goes_on(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents, close=False)
+    attempt_store.record_transfer(db, call.attempt_id, "+14155550199", at(50), "answered")
+    when = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 09:00 in New York
+    done = submit_disposition(
+        agents, call.attempt_id, call.agent.id, "callback", at(110),
+        callback_at=when, callback_for_me=True,
+    )  # fmt: skip
+    assert done.agent.state is AgentState.READY
+    # The customer and the third party hang up later: the worker's close keeps the callback.
+    result = AttemptResult(Outcome.CONNECTED, sip_status=200, agent_id=call.agent.id)
+    assert attempt_store.finish_attempt(db, call.attempt_id, result, at(400))
+    assert (contact_of(db, call) or ())[:3] == ("callback", when, call.agent.id)
+    assert row(
+        db, "SELECT attempts, last_outcome FROM contacts WHERE id = %s", call.contact_id
+    ) == (1, "connected")
+
+
+def test_a_transfer_that_came_back_still_waits_for_the_call_to_close(
+    db: Connection, agents: AgentService
+) -> None:
+    call = talked_call(db, agents, close=False)
+    attempt_store.record_transfer(db, call.attempt_id, "+14155550199", at(50), "busy")
+    with pytest.raises(AttemptStillOpen):
+        submit_disposition(agents, call.attempt_id, call.agent.id, "sale", at(110))

@@ -88,12 +88,25 @@ class RtpCapture:
                     seen.setdefault(packet[4:8], packet[_RTP_HEADER])
         return list(seen.values())
 
-    def audio_to(self, port: int, start: int = 0, end: int | None = None) -> np.ndarray:
+    def ssrcs_to(self, port: int) -> list[bytes]:
+        """The RTP streams (SSRC) sent to ``port``, in the order they began: tells two calls
+        apart when a carrier (sipp) answers them all on one media port."""
+        seen: dict[bytes, None] = {}
+        for packet in list(self.payloads.get(port, [])):
+            if len(packet) > _RTP_HEADER and packet[0] >> 6 == 2:
+                seen.setdefault(packet[8:12], None)
+        return list(seen)
+
+    def audio_to(
+        self, port: int, start: int = 0, end: int | None = None, ssrc: bytes | None = None
+    ) -> np.ndarray:
         """16-bit samples decoded from the RTP packets (PCMU or PCMA) sent to ``port``
-        (packets ``start`` to ``end``, marks from packets_to)."""
+        (packets ``start`` to ``end``, marks from packets_to; only stream ``ssrc`` if given)."""
         chunks = []
         for packet in list(self.payloads.get(port, []))[start:end]:
             if len(packet) <= _RTP_HEADER or packet[0] >> 6 != 2:
+                continue
+            if ssrc is not None and packet[8:12] != ssrc:
                 continue
             table = _DECODE.get(packet[1] & 0x7F)
             if table is not None:

@@ -1,6 +1,7 @@
 import pytest
 
 from dialer.telephony import LegBudget, NoFreeLeg
+from dialer.telephony.capacity import reserve_feature_leg
 
 pytestmark = pytest.mark.unit
 
@@ -26,4 +27,26 @@ def test_a_leg_that_ends_returns_its_slot_to_the_attempt_until_released() -> Non
     reservation.release()
     assert budget.free() == 3  # the live leg still holds its slot
     reservation.return_one()
+    assert budget.free() == 4
+
+
+def test_a_feature_leg_counts_against_the_same_four() -> None:
+    budget = LegBudget()
+    attempts = budget.reserve(2), budget.reserve(1)
+    assert None not in attempts
+    extra = reserve_feature_leg(budget)
+    assert budget.free() == 0
+    with pytest.raises(NoFreeLeg, match="no free line on this worker for a third party"):
+        reserve_feature_leg(budget)
+    extra.release()
+    assert budget.free() == 1
+
+
+def test_a_feature_leg_that_was_placed_holds_its_slot_until_it_ends() -> None:
+    budget = LegBudget()
+    extra = reserve_feature_leg(budget)
+    extra.spend_one()  # the third party's INVITE
+    extra.release()  # the feature is over as far as its owner knows; the leg still lives
+    assert budget.free() == 3
+    extra.return_one()  # the leg ended
     assert budget.free() == 4

@@ -1,4 +1,5 @@
-"""/api/v1/attempts/<id>/call-action and /recording: hold, mute, DTMF, recording; the recording.
+"""/api/v1/attempts/<id>/call-action and /recording: hold, mute, DTMF, recording, blind
+transfer; the recording.
 
 An action is sent to the worker holding the call (dialer.call_commands), which carries it out
 on its legs; the answer is 202 once it is on its way. An agent acts only on the call they are on
@@ -16,6 +17,7 @@ from campaigns.attempt import AttemptState
 from campaigns.campaign import RecordingMode
 from campaigns.errors import ValidationError
 from campaigns.storage import attempt_query, campaign_store, recording_store
+from campaigns.transfer_destinations import refusal
 from campaigns.users import Role
 from dashboard.access import login_required, managers
 from dashboard.api_schemas import json_object
@@ -24,7 +26,7 @@ from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
-from dialer.call_commands import BadCommand, CallCommand
+from dialer.call_commands import NEEDS_DESTINATION, BadCommand, CallCommand, check_destination
 from dialer.recordings import recording_file
 from dialer.settings import Settings
 
@@ -49,7 +51,7 @@ def _requester(attempt_id: int) -> str:
 @blueprint.post("/<int:attempt_id>/call-action")
 @login_required
 @documented(
-    "Hold, resume, mute, unmute, send DTMF, start or stop recording",
+    "Hold, resume, mute, unmute, send DTMF, start or stop recording, transfer",
     body="CallActionInput",
     response="CallActionRequested",
     status=202,
@@ -57,8 +59,17 @@ def _requester(attempt_id: int) -> str:
     "the agent nothing; resume: both hear each other again. Mute: the customer stops hearing "
     "the agent. DTMF (`digits`: 0-9 * # A-D, at most 32) goes to the customer as RFC 2833 "
     "events. Recording follows the campaign's setting: `never` refuses record_start (409), "
-    "`always` records every connected call from the start and refuses record_stop (409).",
-    errors={409: "The call is over, or the campaign's recording setting refuses it"},
+    "`always` records every connected call from the start and refuses record_stop (409). "
+    "Transfer (`destination`: E.164) is blind, to an external number through the campaign's "
+    "trunk; consult (`destination`) is warm: the agent talks with the third party first, "
+    "then transfer_complete hands the customer over or transfer_cancel gives them back. A "
+    "destination not on the campaign's `transfer_destinations` is refused (409, "
+    "toll fraud); the worker may still refuse it when it has no free line for the third "
+    "party, and tells the agent (a `call_notice` event) what became of it.",
+    errors={
+        409: "The call is over, the campaign's recording setting refuses it, or the "
+        "transfer destination is not allowed"
+    },
 )
 def call_action(attempt_id: int) -> ResponseReturnValue:
     attempt = attempt_query.get_attempt(get_db(), attempt_id)
@@ -72,7 +83,8 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     command = CallCommand(action)
     if attempt.state == AttemptState.ENDED:
         return _conflict(f"call {attempt_id} is already over")
-    mode = campaign_store.get_campaign(get_db(), attempt.campaign_id).spec.recording
+    spec = campaign_store.get_campaign(get_db(), attempt.campaign_id).spec
+    mode = spec.recording
     if command is CallCommand.RECORD_START and mode is RecordingMode.NEVER:
         return _conflict("this campaign never records calls")
     if command is CallCommand.RECORD_STOP and mode is RecordingMode.ALWAYS:
@@ -80,11 +92,28 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     digits = body.get("digits", "")
     if command is CallCommand.DTMF and not isinstance(digits, str):
         raise ValidationError(["digits: a string of 0-9 * # A-D"])
+    destination = ""
+    if command in NEEDS_DESTINATION:
+        destination = _destination(body.get("destination"))
+        why = refusal(spec.transfer_destinations, destination)
+        if why is not None:
+            return _conflict(f"transfer refused: {why}")
     try:
-        call_commands.send(redis_client(), attempt_id, command, requested_by, now(), digits)
+        call_commands.send(
+            redis_client(), attempt_id, command, requested_by, now(), digits, destination
+        )
     except BadCommand as bad:
         raise ValidationError([f"digits: {bad}"]) from None
     return jsonify(attempt_id=attempt_id, command=command.value), 202
+
+
+def _destination(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(["destination: the E.164 number to transfer the customer to"])
+    try:
+        return check_destination(value)
+    except BadCommand as bad:
+        raise ValidationError([f"destination: {bad}"]) from None
 
 
 def _conflict(message: str) -> ResponseReturnValue:

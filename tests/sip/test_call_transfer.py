@@ -1,0 +1,271 @@
+"""Blind transfer to an external number on real calls, asked for as the console asks.
+
+Everything is real: `dialer workers` (Celery, pjsua2), PostgreSQL and Redis, sipp as the
+carrier, baresip as the agent's phone playing a 1 kHz tone. The transfer goes out through the
+campaign's trunk, so the same sipp carrier answers the third party's call (with speech, as it
+answers the customer's). What the customer hears is captured off the loopback interface.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from campaigns.agents import AgentState
+from campaigns.storage.db import Connection
+from dialer import call_commands, live_events
+from dialer.agents.dispositions import submit_disposition
+from dialer.bootstrap import redis_client
+from dialer.call_commands import CallCommand
+from dialer.carrier import Scenario, SippCarrier
+from dialer.carrier.baresip import BaresipAgent
+from dialer.hold_music import NOTES_HZ
+
+from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .rtp_capture import RtpCapture, rms
+from .test_call_features import (
+    AGENT_TONE_HZ,
+    SETTLE_S,
+    SILENCE_RMS,
+    Call,
+    band_share,
+    connected_call,
+    tone,
+)
+from .workers_harness import enqueue, running_workers, wait_ended
+
+pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
+
+Carrier = Callable[[Scenario], SippCarrier]
+ALLOWED = ("+1202555XXXX",)
+THIRD_PARTY = "+12025550199"
+# The carrier's speech alone puts 10-25 % of its energy near the tune's notes (voice formants);
+# the music still playing (>80 % on its own) would push the mix well past this.
+MUSIC_GONE = 0.5
+
+
+class CustomerCall(Call):
+    """The call, hearing only what the customer's leg receives: sipp answers the third party
+    on the same media port, so the streams are told apart by SSRC (the customer's came first)."""
+
+    def __init__(self, call: Call) -> None:  # reuses the call's Redis client
+        self.redis, self.attempt = call.redis, call.attempt
+        self.capture, self.port = call.capture, call.port
+        deadline = time.monotonic() + 5
+        while not (streams := self.capture.ssrcs_to(self.port)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.ssrc = streams[0]
+
+    def stretch(self, seconds: float = 2.0) -> np.ndarray:
+        time.sleep(SETTLE_S)
+        start = self.capture.packets_to(self.port)
+        time.sleep(seconds)
+        end = self.capture.packets_to(self.port)
+        return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
+
+
+def transfer(redis_url: str, attempt: int, destination: str) -> None:
+    """As the console's Transfer button does (after the dashboard's allow-list check)."""
+    call_commands.send(
+        redis_client(redis_url),
+        attempt,
+        CallCommand.TRANSFER,
+        "agent test",
+        datetime.now(UTC),
+        destination=destination,
+    )
+
+
+def transfer_row(db: Connection, attempt: int) -> tuple[object, ...]:
+    row = db.execute(
+        "SELECT transfer_to, transfer_at, transfer_outcome FROM call_attempts WHERE id = %s",
+        (attempt,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def notices(redis_url: str, attempt: int) -> list[str]:
+    return [
+        str(event.data["message"])
+        for event in live_events.latest(redis_client(redis_url), 300)
+        if event.type is live_events.EventType.CALL_NOTICE and event.data["attempt_id"] == attempt
+    ]
+
+
+def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_the_agent(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        bob = floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = CustomerCall(
+                connected_call(floor, customer, workers.redis_url, capture, "+12025550181")
+            )
+            talking = call.stretch(1.5)
+            transfer(workers.redis_url, call.attempt, THIRD_PARTY)
+            # The agent is released to wrap-up as soon as the third party answers.
+            floor.wait_state("bob", AgentState.WRAP_UP, timeout=15)
+            after = call.stretch(3.0)
+            # Their part is over: the disposition is taken while the call goes on.
+            disposed = submit_disposition(
+                floor.service, call.attempt, bob.id, "sale", datetime.now(UTC)
+            )
+            answers = len(customer.answered_media_ports())  # the customer's, the third's
+            call.hang_up()
+            row = wait_ended(db, [call.attempt])[call.attempt]
+    assert band_share(talking, (AGENT_TONE_HZ,)) > 0.8, "the agent was not heard first"
+    assert answers == 2, "the third party's call was not answered by the carrier"
+    assert rms(after) > SILENCE_RMS, "the transferred customer hears silence"
+    assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
+    assert band_share(after, NOTES_HZ) < MUSIC_GONE, "the customer still hears the music on hold"
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == bob.id
+    assert disposed.agent.state is AgentState.READY
+    assert db.execute(
+        "SELECT disposition FROM call_attempts WHERE id = %s", (call.attempt,)
+    ).fetchone() == ("sale",)
+    to, at, outcome = transfer_row(db, call.attempt)
+    assert (to, outcome) == (THIRD_PARTY, "answered") and at is not None
+    assert f"Transferred to {THIRD_PARTY}" in notices(workers.redis_url, call.attempt)
+
+
+def test_a_destination_off_the_allow_list_is_refused_by_the_worker_and_the_call_goes_on(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 30), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = connected_call(floor, customer, workers.redis_url, capture, "+12025550182")
+            # Straight to the worker, past the dashboard's own check: the worker checks too.
+            transfer(workers.redis_url, call.attempt, "+442079460000")
+            still_talking = call.stretch(1.5)
+            assert floor.status("bob").state is AgentState.ON_CALL
+            call.hang_up()
+            wait_ended(db, [call.attempt])
+    assert band_share(still_talking, (AGENT_TONE_HZ,)) > 0.8, "the refusal disturbed the call"
+    assert len(customer.answered_media_ports()) == 1, "a third party was called"
+    assert transfer_row(db, call.attempt) == (None, None, None)
+    [notice] = notices(workers.redis_url, call.attempt)
+    assert "not on this campaign's list of transfer destinations" in notice
+
+
+def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touching_the_call(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    mic = tone(tmp_path, AGENT_TONE_HZ, 30)
+    with (
+        BaresipAgent(tmp_path, mic, user="bob") as bob_phone,
+        BaresipAgent(tmp_path, mic, user="carol") as carol_phone,
+    ):
+        floor.agent("bob", bob_phone.uri)
+        floor.agent("carol", carol_phone.uri)
+        # One worker process, two lines: two bridged calls are its 4 legs.
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            attempts = floor.attempts("+12025550183", "+12025550184")
+            enqueue(workers.redis_url, attempts)
+            floor.wait_state("bob", AgentState.ON_CALL, timeout=30)
+            floor.wait_state("carol", AgentState.ON_CALL, timeout=30)
+            first = Call(workers.redis_url, attempts[0], capture, 0)
+            transfer(workers.redis_url, first.attempt, THIRD_PARTY)
+            deadline = time.monotonic() + 5
+            while not notices(workers.redis_url, first.attempt) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.0)
+            states = (floor.status("bob").state, floor.status("carol").state)
+            for attempt in attempts:
+                Call(workers.redis_url, attempt, capture, 0).hang_up()
+            rows = wait_ended(db, attempts)
+    assert states == (AgentState.ON_CALL, AgentState.ON_CALL), "the refusal disturbed a call"
+    assert len(customer.answered_media_ports()) == 2, "a third party was called"
+    assert all(row[OUTCOME] == "connected" for row in rows.values())
+    [notice] = notices(workers.redis_url, first.attempt)
+    assert "no free line on this worker for a third party" in notice
+    assert transfer_row(db, first.attempt) == (None, None, None)
+
+
+def consult(redis_url: str, db: Connection, attempt: int) -> None:
+    """Consult the third party and wait until they answered (the customer on hold)."""
+    call_commands.send(
+        redis_client(redis_url),
+        attempt,
+        CallCommand.CONSULT,
+        "agent test",
+        datetime.now(UTC),
+        destination=THIRD_PARTY,
+    )
+    deadline = time.monotonic() + 10
+    while transfer_row(db, attempt)[2] != "consulting":
+        assert time.monotonic() < deadline, "the consultation never started"
+        time.sleep(0.1)
+
+
+def decide(redis_url: str, attempt: int, command: CallCommand) -> None:
+    call_commands.send(redis_client(redis_url), attempt, command, "agent test", datetime.now(UTC))
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["complete", "cancel"])
+def test_a_warm_transfer_holds_the_customer_while_the_agent_consults_then_completes_or_cancels(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    complete: bool,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = CustomerCall(
+                connected_call(
+                    floor, customer, workers.redis_url, capture, f"+1202555018{5 + complete}"
+                )
+            )
+            consult(workers.redis_url, db, call.attempt)
+            consulting = call.stretch(2.0)
+            bob_while_consulting = floor.status("bob").state
+            decide(
+                workers.redis_url,
+                call.attempt,
+                CallCommand.TRANSFER_COMPLETE if complete else CallCommand.TRANSFER_CANCEL,
+            )
+            if complete:
+                floor.wait_state("bob", AgentState.WRAP_UP, timeout=10)
+            after = call.stretch(2.0)
+            bob_after = floor.status("bob").state
+            call.hang_up()
+            wait_ended(db, [call.attempt])
+    assert bob_while_consulting is AgentState.ON_CALL
+    assert band_share(consulting, NOTES_HZ) > 0.8, "the customer was not on hold meanwhile"
+    assert band_share(consulting, (AGENT_TONE_HZ,)) < 0.05, "the customer heard the consultation"
+    to, _, outcome = transfer_row(db, call.attempt)
+    assert to == THIRD_PARTY
+    if complete:
+        assert outcome == "answered" and bob_after is AgentState.WRAP_UP
+        assert rms(after) > SILENCE_RMS, "the customer hears silence after the hand-over"
+        assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the agent is still heard"
+        assert band_share(after, NOTES_HZ) < MUSIC_GONE, "the music went on after the hand-over"
+    else:
+        assert outcome == "cancelled" and bob_after is AgentState.ON_CALL
+        assert band_share(after, (AGENT_TONE_HZ,)) > 0.8, "the agent did not get the customer back"
+        assert band_share(after, NOTES_HZ) < 0.05, "the music went on after the cancel"
