@@ -218,8 +218,10 @@ def _get_json(url: str, token: str) -> dict[str, Any]:
     return found
 
 
-def _gunicorn_workers() -> list[int]:
-    """This test's dashboard's gunicorn workers: the gunicorn master's children."""
+def _gunicorn_workers(url: str) -> list[int]:
+    """The gunicorn workers of the dashboard at `url`: its master's children. (The session's
+    browser dashboard is a gunicorn too, and the import's worker processes, forked by a gunicorn
+    worker, carry gunicorn's command line: the full suite found both.)"""
 
     def cmdline(pid: int) -> str:
         try:
@@ -227,18 +229,17 @@ def _gunicorn_workers() -> list[int]:
         except FileNotFoundError:
             return ""
 
-    # Only the master's children: the import's own worker processes, forked by a gunicorn
-    # worker, carry gunicorn's command line too (the full suite caught them mid-import).
-    found, pending = [], [(os.getpid(), False)]
+    bind = url.removeprefix("http://")
+    pending, masters = [os.getpid()], []
     while pending:
-        pid, under_master = pending.pop()
+        pid = pending.pop()
         for child in _children(pid) if _alive(pid) else []:
-            is_gunicorn = "gunicorn" in cmdline(child)
-            if is_gunicorn and under_master:
-                found.append(child)
+            if "gunicorn" in cmdline(child) and bind in cmdline(child):
+                if "gunicorn" not in cmdline(pid):
+                    masters.append(child)
                 continue
-            pending.append((child, is_gunicorn and "gunicorn" not in cmdline(pid)))
-    return found
+            pending.append(child)
+    return [worker for master in masters for worker in _children(master)]
 
 
 def test_an_import_in_a_killed_dashboard_worker_is_closed_when_the_worker_restarts(
@@ -263,7 +264,7 @@ def test_an_import_in_a_killed_dashboard_worker_is_closed_when_the_worker_restar
             lambda: _get_json(status_url, token)["rows"] > CHUNK_LINES + 10_000,
             "rows past the first chunk",
         )
-        [worker] = _gunicorn_workers()
+        [worker] = _gunicorn_workers(url)
         os.kill(worker, signal.SIGKILL)  # as gunicorn's master does to a worker past its timeout
 
         # The master starts a new worker; reading the status closes the dead import.
