@@ -11,7 +11,7 @@ from typing import Any
 
 from campaigns.report_figures import funnel, list_penetration
 from campaigns.report_filter import ReportFilter, Sort
-from campaigns.report_rows import ListPenetration, OutcomeCount
+from campaigns.report_rows import AgentPerformance, ListPenetration, OutcomeCount
 from campaigns.storage.db import Connection
 from campaigns.storage.reports import agents, outcomes
 from campaigns.storage.reports.abandonment import abandonment_per_day
@@ -72,6 +72,28 @@ def _outcome_figures(rows: Sequence[OutcomeCount], _: Options) -> list[Figure]:
 
 def _lists(conn: Connection, report: ReportFilter, _: Options) -> list[ListPenetration]:
     return list_penetration(list_state_counts(conn, report))
+
+
+def _agent_values(r: AgentPerformance) -> tuple[object, ...]:
+    return (
+        r.agent_name,
+        r.calls_handled,
+        round(r.talk_s, 1),
+        round(r.wrap_s, 1),
+        round(r.reserved_s, 1),
+        round(r.idle_s, 1),
+        round(r.pause_s, 1),
+        {k or "none": round(s, 1) for k, s in r.pause_by_reason},
+        r.occupancy,
+        r.aht_s,
+    )
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: pauses by reason flattened to `lunch=600.0; none=300.0`."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    return value
 
 
 REPORTS: dict[str, Report] = {
@@ -154,33 +176,11 @@ REPORTS: dict[str, Report] = {
                 "occupancy",
                 "aht_s",
             ),
-            lambda r: (
-                r.agent_name,
-                r.calls_handled,
-                round(r.talk_s, 1),
-                round(r.wrap_s, 1),
-                round(r.reserved_s, 1),
-                round(r.idle_s, 1),
-                round(r.pause_s, 1),
-                "; ".join(f"{k or 'none'}={round(s, 1)}" for k, s in r.pause_by_reason),
-                r.occupancy,
-                r.aht_s,
-            ),
+            lambda r: tuple(_cell(v) for v in _agent_values(r)),
             sort_columns=tuple(agents.SORT_KEYS),
             default_sort=agents.DEFAULT_SORT,
             metrics=("Occupancy", "AHT (average handle time)"),
-            json_row=lambda r: (
-                r.agent_name,
-                r.calls_handled,
-                round(r.talk_s, 1),
-                round(r.wrap_s, 1),
-                round(r.reserved_s, 1),
-                round(r.idle_s, 1),
-                round(r.pause_s, 1),
-                {k or "none": round(s, 1) for k, s in r.pause_by_reason},
-                r.occupancy,
-                r.aht_s,
-            ),
+            json_row=_agent_values,
         ),
         Report(
             "lists",

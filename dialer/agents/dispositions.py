@@ -6,11 +6,13 @@ agent's live state holding them under their id negated (docs/inbound.md)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from campaigns.disposition_outcome import CallbackRequest
 from campaigns.storage.attempt_disposition_store import DispositionRecorded, record_disposition
+from campaigns.storage.db import Connection
 from campaigns.storage.inbound_disposition_store import record_inbound_disposition
 from dialer.agents.errors import NotHoldingAttempt
 from dialer.agents.model import LiveStatus
@@ -48,20 +50,17 @@ def submit_disposition(
     A disposition after the wrap-up limit (the agent is ready, maybe on another call) is still
     recorded; only the asked pause is then applied as a plain pause.
     """
-    status = agents.status(agent_id)
-    holds = status.attempt_id == attempt_id
-    callback = CallbackRequest(
-        at=callback_at,
-        for_agent_id=agent_id if callback_for_me else None,
-        move_into_window=move_callback_into_window,
-    )
-    if pause_reason is not None:
-        agents.check_pause_reason(pause_reason)
-    with agents.db.connection() as conn:
-        recorded = record_disposition(
+    return _submit(
+        agents,
+        attempt_id,
+        agent_id,
+        lambda conn, callback, holds: record_disposition(
             conn, attempt_id, agent_id, code, notes, callback, now, agent_holds_call=holds
-        )
-    return _leave_wrap_up(agents, attempt_id, agent_id, recorded, holds, now, pause_reason)
+        ),
+        _callback(agent_id, callback_at, callback_for_me, move_callback_into_window),
+        now,
+        pause_reason,
+    )
 
 
 def submit_inbound_disposition(
@@ -78,19 +77,42 @@ def submit_inbound_disposition(
 ) -> DispositionDone:
     """submit_disposition for inbound call `call_id`: same codes (the queue's campaign's), same
     errors, same way out of wrap-up; a callback needs a caller known as a contact."""
-    reference = -call_id
-    holds = agents.status(agent_id).attempt_id == reference
-    callback = CallbackRequest(
-        at=callback_at,
-        for_agent_id=agent_id if callback_for_me else None,
-        move_into_window=move_callback_into_window,
+    return _submit(
+        agents,
+        -call_id,
+        agent_id,
+        lambda conn, callback, holds: record_inbound_disposition(
+            conn, call_id, agent_id, code, notes, callback, now, agent_holds_call=holds
+        ),
+        _callback(agent_id, callback_at, callback_for_me, move_callback_into_window),
+        now,
+        pause_reason,
     )
+
+
+def _callback(
+    agent_id: int, at: datetime | None, for_me: bool, move_into_window: bool
+) -> CallbackRequest:
+    return CallbackRequest(
+        at=at, for_agent_id=agent_id if for_me else None, move_into_window=move_into_window
+    )
+
+
+def _submit(
+    agents: AgentService,
+    reference: int,
+    agent_id: int,
+    record: Callable[[Connection, CallbackRequest, bool], DispositionRecorded],
+    callback: CallbackRequest,
+    now: datetime,
+    pause_reason: str | None,
+) -> DispositionDone:
+    """`reference`: the call as the agent's live state holds it (an inbound call negated)."""
+    holds = agents.status(agent_id).attempt_id == reference
     if pause_reason is not None:
         agents.check_pause_reason(pause_reason)
     with agents.db.connection() as conn:
-        recorded = record_inbound_disposition(
-            conn, call_id, agent_id, code, notes, callback, now, agent_holds_call=holds
-        )
+        recorded = record(conn, callback, holds)
     return _leave_wrap_up(agents, reference, agent_id, recorded, holds, now, pause_reason)
 
 

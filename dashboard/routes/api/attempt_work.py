@@ -9,28 +9,21 @@ call's agent.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState
-from campaigns.disposition_outcome import AttemptStillOpen, CallbackOutsideWindow, NotYourAttempt
-from campaigns.errors import ValidationError
 from campaigns.storage import attempt_query, screen_pop_query
 from campaigns.users import Role
 from dashboard.access import login_required
 from dashboard.api_schemas import json_object
 from dashboard.auth import current_user
 from dashboard.console_schemas import (
-    disposition_json,
-    outside_window_json,
     screen_pop_json,
-    still_open_json,
 )
 from dashboard.db import get_db
-from dashboard.disposition_input import disposition_input
-from dashboard.live_agents import acting_agent, agent_service, now, ready_service, redis_client
+from dashboard.disposition_answer import answer_disposition, disposing_agent
+from dashboard.live_agents import acting_agent, agent_service, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
 from dialer.agents.dispositions import submit_disposition
@@ -117,38 +110,11 @@ def _user_id() -> int:
 )
 def disposition(attempt_id: int) -> ResponseReturnValue:
     body = json_object()
-    agent_id = _disposing_agent(attempt_id, body)
-    asked = disposition_input(body)
-    try:
-        done = submit_disposition(
-            ready_service(),
-            attempt_id,
-            agent_id,
-            asked.code,
-            now(),
-            notes=asked.notes,
-            callback_at=asked.callback_at,
-            callback_for_me=asked.callback_for_me,
-            move_callback_into_window=asked.move_callback_into_window,
-            pause_reason=asked.pause_reason,
-        )
-    except NotYourAttempt:
-        abort(404, _NOT_FOUND.format(attempt_id))
-    except AttemptStillOpen as still_open:
-        return jsonify(still_open_json(str(still_open))), 409, {"Retry-After": "1"}
-    except CallbackOutsideWindow as outside:
-        return jsonify(outside_window_json(outside)), 400
-    return jsonify(disposition_json(done))
-
-
-def _disposing_agent(attempt_id: int, body: dict[str, Any]) -> int:
-    """Agents: themselves (404 for others' calls). Managers: `agent_id`, else the call's agent."""
-    own = _check_own(attempt_id)
-    if own is not None:
-        return own
-    if body.get("agent_id") is not None:
-        return acting_agent(body).id
-    _, recorded = screen_pop_query.attempt_agent(get_db(), attempt_id)
-    if recorded is None:
-        raise ValidationError(["agent_id: the call has no agent yet; name the agent"])
-    return recorded
+    agent_id = disposing_agent(
+        _check_own(attempt_id),
+        body,
+        lambda: screen_pop_query.attempt_agent(get_db(), attempt_id)[1],
+    )
+    return answer_disposition(
+        submit_disposition, attempt_id, agent_id, body, _NOT_FOUND.format(attempt_id)
+    )

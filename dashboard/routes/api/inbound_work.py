@@ -9,27 +9,20 @@ answers 404. Admins and supervisors may act on any call.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
-from campaigns.disposition_outcome import AttemptStillOpen, CallbackOutsideWindow, NotYourAttempt
-from campaigns.errors import ValidationError
 from campaigns.storage import screen_pop_query
 from campaigns.users import Role
 from dashboard.access import login_required
 from dashboard.api_schemas import json_object
 from dashboard.auth import current_user
 from dashboard.console_schemas import (
-    disposition_json,
-    outside_window_json,
     screen_pop_json,
-    still_open_json,
 )
 from dashboard.db import get_db
-from dashboard.disposition_input import disposition_input
-from dashboard.live_agents import acting_agent, agent_service, now, ready_service
+from dashboard.disposition_answer import answer_disposition, disposing_agent
+from dashboard.live_agents import acting_agent, agent_service, now
 from dashboard.openapi import documented
 from dialer.agents.dispositions import submit_inbound_disposition
 
@@ -86,38 +79,11 @@ def screen_pop(call_id: int) -> ResponseReturnValue:
 )
 def disposition(call_id: int) -> ResponseReturnValue:
     body = json_object()
-    agent_id = _disposing_agent(call_id, body)
-    asked = disposition_input(body)
-    try:
-        done = submit_inbound_disposition(
-            ready_service(),
-            call_id,
-            agent_id,
-            asked.code,
-            now(),
-            notes=asked.notes,
-            callback_at=asked.callback_at,
-            callback_for_me=asked.callback_for_me,
-            move_callback_into_window=asked.move_callback_into_window,
-            pause_reason=asked.pause_reason,
-        )
-    except NotYourAttempt:
-        abort(404, _NOT_FOUND.format(call_id))
-    except AttemptStillOpen as still_open:
-        return jsonify(still_open_json(str(still_open))), 409, {"Retry-After": "1"}
-    except CallbackOutsideWindow as outside:
-        return jsonify(outside_window_json(outside)), 400
-    return jsonify(disposition_json(done))
-
-
-def _disposing_agent(call_id: int, body: dict[str, Any]) -> int:
-    """Agents: themselves (404 for others' calls). Managers: `agent_id`, else the call's agent."""
-    own = _check_own(call_id)
-    if own is not None:
-        return own
-    if body.get("agent_id") is not None:
-        return acting_agent(body).id
-    _, recorded = screen_pop_query.inbound_agent(get_db(), call_id)
-    if recorded is None:
-        raise ValidationError(["agent_id: the call has no agent yet; name the agent"])
-    return recorded
+    agent_id = disposing_agent(
+        _check_own(call_id),
+        body,
+        lambda: screen_pop_query.inbound_agent(get_db(), call_id)[1],
+    )
+    return answer_disposition(
+        submit_inbound_disposition, call_id, agent_id, body, _NOT_FOUND.format(call_id)
+    )
