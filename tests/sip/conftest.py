@@ -18,6 +18,8 @@ from dialer.telephony import E164, DigestCredentials, TrunkConfig
 from dialer.telephony.endpoint_config import EndpointConfig
 from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
+from .softphone_process import SoftphoneProcess
+
 CALLER_ID = E164("+14155550100")
 CUSTOMER = E164("+442079460000")
 
@@ -101,3 +103,11 @@ class Reporter:
 
     def finished(self, result: AttemptResult) -> None:
         self.results.append(result)
+
+
+@pytest.fixture
+def agent_phone() -> Iterator[SoftphoneProcess]:
+    """Our softphone as an agent's desk phone, answering on its own (the console tests)."""
+    phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", "dora", "--auto-answer")
+    yield phone
+    phone.stop()

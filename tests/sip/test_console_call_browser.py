@@ -9,7 +9,7 @@ Uses the browser fixtures of tests/conftest.py (one Playwright per test session)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from campaigns.storage import agent_store, attempt_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
-from dialer.telephony.ports import free_udp_port
 from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
 from tests.factories import make_contacts
 
@@ -34,13 +33,6 @@ pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
 Carrier = Callable[[Scenario], SippCarrier]
 CALL_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def agent_phone() -> Iterator[SoftphoneProcess]:
-    phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", "dora", "--auto-answer")
-    yield phone
-    phone.stop()
 
 
 def _zone_where_it_is_midday(at: datetime) -> str:

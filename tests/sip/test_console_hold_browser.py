@@ -10,7 +10,7 @@ Uses the browser fixtures of tests/conftest.py (one Playwright per test session)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,6 @@ from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
-from dialer.telephony.ports import free_udp_port
 from tests.dashboard_fixtures import TEST_PASSWORD
 
 from .agent_floor import OUTCOME, Floor
@@ -34,13 +33,6 @@ pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
 Carrier = Callable[[Scenario], SippCarrier]
 CALL_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def agent_phone() -> Iterator[SoftphoneProcess]:
-    phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", "dora", "--auto-answer")
-    yield phone
-    phone.stop()
 
 
 def test_an_agent_holds_and_resumes_a_real_call_from_the_console(

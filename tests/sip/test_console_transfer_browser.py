@@ -10,7 +10,7 @@ Uses the browser fixtures of tests/conftest.py (one Playwright per test session)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,6 @@ from campaigns.storage.db import Connection
 from dialer import call_commands
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
-from dialer.telephony.ports import free_udp_port
 from tests.dashboard_fixtures import TEST_PASSWORD
 
 from .agent_floor import OUTCOME, Floor
@@ -34,13 +33,6 @@ pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 Carrier = Callable[[Scenario], SippCarrier]
 CALL_TIMEOUT_MS = 60_000
 THIRD_PARTY = "+12025550199"
-
-
-@pytest.fixture
-def agent_phone() -> Iterator[SoftphoneProcess]:
-    phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", "dora", "--auto-answer")
-    yield phone
-    phone.stop()
 
 
 def test_an_agent_transfers_a_real_call_from_the_console(
