@@ -230,6 +230,12 @@ def _report(
     rows = conn.execute(
         "SELECT state, outcome, sip_call_id FROM call_attempts WHERE id = ANY(%s)", (feed.attempts,)
     ).fetchall()
+    # How long a queued attempt waits for a worker's thread: lines idle meanwhile (prefetch).
+    waited = conn.execute(
+        "SELECT avg(extract(epoch FROM dial_at - queued_at)) FROM call_attempts"
+        " WHERE id = ANY(%s) AND dial_at IS NOT NULL",
+        (feed.attempts,),
+    ).fetchone()
     outcomes = Counter(str(r[1]) for r in rows if r[0] == "ended")
     finals = carrier.final_responses()
     misclassified = 0
@@ -245,6 +251,7 @@ def _report(
         "attempts": len(rows),
         "calls_per_second": round(placed / elapsed, 2),
         "peak_concurrent_calls": peak,
+        "queued_to_dial_s_mean": round(float(waited[0]), 2) if waited and waited[0] else None,
         "errors": not_ended + outcomes.get("failed", 0) + outcomes.get("worker_lost", 0),
         "misclassified": misclassified,
         "not_ended": not_ended,
