@@ -11,6 +11,7 @@ from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
 from dashboard.report_schemas import REPORT_SCHEMAS
+from dashboard.speed_dial_schemas import SPEED_DIAL_SCHEMAS
 from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
 blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
@@ -23,6 +24,13 @@ def openapi_document() -> ResponseReturnValue:
     return jsonify(
         build_document(
             current_app,
-            {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS, **LIST_SCHEMAS, **REPORT_SCHEMAS},
+            {
+                **SCHEMAS,
+                **CONSOLE_SCHEMAS,
+                **WALLBOARD_SCHEMAS,
+                **LIST_SCHEMAS,
+                **REPORT_SCHEMAS,
+                **SPEED_DIAL_SCHEMAS,
+            },
         )
     )
