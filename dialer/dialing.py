@@ -29,6 +29,7 @@ from campaigns.storage.attempt_store import AttemptToDial
 from campaigns.storage.campaign_store import amd_from_json
 from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
+from dialer.agent_forwarding import forwarding_for
 from dialer.agents.service import AgentService, HandBack
 from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
@@ -475,7 +476,15 @@ class _Claimer:
             return None
         self.current = claimed.agent_id
         self.claims += 1
-        return AgentRef(agent_id=str(claimed.agent_id), sip_uri=claimed.sip_uri)
+        forward = None
+        if preassigned is None:  # a call the agent placed themselves is never forwarded
+            forward = forwarding_for(
+                self.ctx.pool,
+                claimed.agent_id,
+                self.to_dial.attempt_id,
+                self.to_dial.transfer_destinations,
+            )
+        return AgentRef(str(claimed.agent_id), claimed.sip_uri, forward)
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         agent_id = int(agent.agent_id)

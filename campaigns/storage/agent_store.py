@@ -176,3 +176,13 @@ def _agent(row: dict[str, Any]) -> Agent:
         ),
         created_at=row["created_at"],
     )
+
+
+def forwarding(conn: Connection, agent_id: int) -> tuple[ForwardMode, str | None]:
+    """The agent's call forwarding (mode, destination), read as a call is offered to them."""
+    row = conn.execute(
+        "SELECT forward_mode, forward_to FROM agents WHERE id = %(id)s", {"id": agent_id}
+    ).fetchone()
+    if row is None:
+        return ForwardMode.OFF, None
+    return ForwardMode(row[0]), row[1]

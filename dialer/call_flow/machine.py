@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from campaigns.amd_policy import MachineAction
 from campaigns.attempt import Outcome
 from dialer.amd import Decision
+from dialer.call_flow import forwarding
 from dialer.call_flow.amd_policy import goes_to_agent
 from dialer.call_flow.effects import (
     Bridge,
@@ -157,6 +158,12 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             # The third party hung up: the conversation is over, the customer too.
             remaining = replace(state, live_legs=state.live_legs - {leg}, third_party=None)
             return _ending(remaining, at, (Hangup(state.customer),))
+        case LegEnded(leg, _, status) if (
+            leg == state.agent_leg
+            and state.phase is Phase.AGENT_RINGING
+            and forwarding.forwards_when_ended(state.agent, status)
+        ):
+            return _forward(replace(state, live_legs=state.live_legs - {leg}))
         case LegEnded(leg) if leg in state.live_legs:
             return _agent_leg_ended(state, leg, event.at)
         case OriginateFailed(leg, at) if leg == state.customer:
@@ -291,11 +298,16 @@ def _leave_message(state: AttemptState, at: datetime) -> Step:
     )
 
 
+def _offer_headers(spec: AttemptSpec) -> tuple[SipHeader, ...]:
+    return (SipHeader("X-Attempt-Id", spec.attempt_id), *spec.screen_pop)
+
+
 def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
     tried = (*state.timeline.agents_tried, agent.agent_id)
     leg = state.spec.agent_leg(len(tried))
-    headers = (SipHeader("X-Attempt-Id", state.spec.attempt_id), *state.spec.screen_pop)
-    request = OriginateRequest(leg=leg, uri=agent.sip_uri, headers=headers)
+    request, timers = forwarding.first_offer(state.spec, agent, leg, _offer_headers(state.spec), at)
+    if agent.forward is not None and request.uri != agent.sip_uri:
+        agent = replace(agent, forward=None)  # forwarded at once (always): nothing more to do
     return replace(
         state,
         phase=Phase.AGENT_RINGING,
@@ -303,7 +315,22 @@ def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
         agent_leg=leg,
         live_legs=state.live_legs | {leg},
         timeline=replace(state.timeline, agents_tried=tried),
-    ), (Originate(request),)
+    ), (Originate(request), *timers)
+
+
+def _forward(state: AttemptState) -> Step:
+    """Offer the call to the agent's forward destination instead (once), the agent's phone
+    having ended (busy, rejected, or rung off when it did not answer in time)."""
+    agent = state.agent
+    assert agent is not None and agent.forward is not None
+    leg = state.spec.forward_leg(len(state.timeline.agents_tried))
+    request = forwarding.forward_request(state.spec, agent.forward, leg, _offer_headers(state.spec))
+    return replace(
+        state,
+        agent=replace(agent, forward=None),
+        agent_leg=leg,
+        live_legs=state.live_legs | {leg},
+    ), (CancelTimer(Timer.FORWARD_NO_ANSWER), Originate(request, may_take_free_leg=True))
 
 
 def _agent_answered(state: AttemptState, at: datetime) -> Step:
@@ -386,6 +413,16 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
     if timer is Timer.TRANSFER_RING and state.transfer is not None:
         # CANCEL: the leg ends with 487, reported as no answer, and the agent has the call back.
         return state, (Hangup(state.transfer.leg),)
+    if (
+        timer is Timer.FORWARD_NO_ANSWER
+        and state.phase is Phase.AGENT_RINGING
+        and state.agent is not None
+        and state.agent.forward is not None
+        and state.agent_leg is not None
+    ):
+        # Ring off the agent's phone; its end (our CANCEL's 487) forwards the call, once its
+        # leg slot is back: the attempt holds two, the customer's and one offer at a time.
+        return state, (Hangup(state.agent_leg),)
     if timer is Timer.ENDING_GUARD:
         # Legs that never reported their end (no answer to our CANCEL): give them up.
         return _finish(state, at)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from campaigns.attempt import Outcome
+from campaigns.call_forwarding import ForwardTarget
 from dialer.amd import Decision
 from dialer.call_flow.amd_policy import AmdPolicy
 from dialer.telephony.events import LegId
@@ -54,6 +55,7 @@ class Timer(StrEnum):
     AMD_VERDICT = "amd_verdict"  # no verdict by then: not sure
     BEEP = "beep"  # no beep (nor silence) by then: leave the message anyway
     TRANSFER_RING = "transfer_ring"  # the transfer's third party did not answer in time
+    FORWARD_NO_ANSWER = "forward_no_answer"  # the agent's phone rang this long: forward
 
 
 class Milestone(StrEnum):
@@ -113,6 +115,9 @@ class TransferReport:
 class AgentRef:
     agent_id: str
     sip_uri: str
+    # The agent's call forwarding as it applies to this call (campaigns.call_forwarding);
+    # None once the call has been forwarded.
+    forward: ForwardTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,9 @@ class AttemptSpec:
 
     def agent_leg(self, n: int) -> LegId:
         return LegId(f"{self.attempt_id}:agent{n}")
+
+    def forward_leg(self, n: int) -> LegId:
+        return LegId(f"{self.attempt_id}:forward{n}")
 
     def transfer_leg(self, n: int) -> LegId:
         return LegId(f"{self.attempt_id}:transfer{n}")
