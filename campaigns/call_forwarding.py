@@ -44,3 +44,19 @@ def forward_target(
             return None, f"forwarding refused: {why}"
         return ForwardTarget(mode, number=forward_to), None
     return ForwardTarget(mode, uri=forward_to), None
+
+
+def setting_problem(
+    mode: ForwardMode, forward_to: str | None, allow_lists: dict[str, tuple[str, ...]]
+) -> str | None:
+    """Why forwarding to a number is pointless for an agent whose campaigns (name -> allow
+    list) allow it nowhere: every call would ring their own phone. None when it applies."""
+    if mode is ForwardMode.OFF or not forward_to or forward_to.startswith(("sip:", "sips:")):
+        return None
+    if any(forward_target(mode, forward_to, allowed)[0] for allowed in allow_lists.values()):
+        return None
+    names = ", ".join(sorted(allow_lists)) or "none"
+    return (
+        f"forward_to: {forward_to} is on no transfer allow list of your campaigns ({names}):"
+        " ask a supervisor to allow it, or forward to a sip: URI"
+    )

@@ -186,3 +186,16 @@ def forwarding(conn: Connection, agent_id: int) -> tuple[ForwardMode, str | None
     if row is None:
         return ForwardMode.OFF, None
     return ForwardMode(row[0]), row[1]
+
+
+def set_forwarding(
+    conn: Connection, agent_id: int, mode: ForwardMode, forward_to: str | None
+) -> None:
+    """Set the agent's forwarding (validated by the caller, campaigns.agents.validate_agent)."""
+    row = conn.execute(
+        "UPDATE agents SET forward_mode = %(mode)s, forward_to = %(to)s WHERE id = %(id)s"
+        " RETURNING id",
+        {"mode": mode.value, "to": forward_to, "id": agent_id},
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no agent with id {agent_id}")

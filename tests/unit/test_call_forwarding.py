@@ -8,7 +8,12 @@ from datetime import timedelta
 import pytest
 
 from campaigns.agents import AgentSpec, ForwardMode, validate_agent
-from campaigns.call_forwarding import FORWARD_NO_ANSWER, ForwardTarget, forward_target
+from campaigns.call_forwarding import (
+    FORWARD_NO_ANSWER,
+    ForwardTarget,
+    forward_target,
+    setting_problem,
+)
 from campaigns.errors import ValidationError
 from dialer.call_flow import AgentRef, AgentRelease, AttemptResult, run_attempt
 from dialer.telephony import E164, Outcome
@@ -105,3 +110,11 @@ def test_an_agent_forwards_to_a_sip_uri_or_an_e164_number_only() -> None:
     for bad in (None, "07700 900123", "tel:+447700900123"):
         with pytest.raises(ValidationError):
             validate_agent(AgentSpec(base.sip_uri, base.forward_mode, bad))
+
+
+def test_forwarding_to_a_number_no_campaign_of_the_agent_allows_is_refused_when_set() -> None:
+    lists = {"Spring": ("+1415555XXXX",), "Autumn": ()}
+    problem = setting_problem(ForwardMode.ALWAYS, MOBILE, lists)
+    assert problem is not None and "(Autumn, Spring)" in problem
+    assert setting_problem(ForwardMode.ALWAYS, MOBILE, {**lists, "UK": ("+447700900*",)}) is None
+    assert setting_problem(ForwardMode.BUSY, DESK, {}) is None

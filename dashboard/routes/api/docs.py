@@ -10,8 +10,8 @@ from dashboard.api_schemas import SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
+from dashboard.phone_feature_schemas import PHONE_FEATURE_SCHEMAS
 from dashboard.report_schemas import REPORT_SCHEMAS
-from dashboard.speed_dial_schemas import SPEED_DIAL_SCHEMAS
 from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
 blueprint = Blueprint("api_docs", __name__, url_prefix="/api/v1")
@@ -30,7 +30,7 @@ def openapi_document() -> ResponseReturnValue:
                 **WALLBOARD_SCHEMAS,
                 **LIST_SCHEMAS,
                 **REPORT_SCHEMAS,
-                **SPEED_DIAL_SCHEMAS,
+                **PHONE_FEATURE_SCHEMAS,
             },
         )
     )

@@ -19,7 +19,7 @@ from dashboard.db import get_db, pool
 from dashboard.dial_sender import dial_sender
 from dashboard.live_agents import acting_agent, now, ready_service
 from dashboard.openapi import Param, documented
-from dashboard.speed_dial_schemas import entry_json
+from dashboard.phone_feature_schemas import entry_json
 from dialer.manual_dial import ManualDial
 from dialer.speed_dial import SpeedDial
 

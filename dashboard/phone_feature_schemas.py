@@ -1,9 +1,11 @@
-"""JSON of speed-dial entries (campaigns.speed_dial) and their OpenAPI schemas."""
+"""JSON of the agent phone features kept in the dashboard (speed dial, call forwarding) and their
+OpenAPI schemas."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from campaigns.agents import ForwardMode
 from campaigns.speed_dial import FIRST_SLOT, LAST_SLOT, MAX_LABEL, Scope, SpeedDialEntry
 
 _SLOT = {"type": "integer", "minimum": FIRST_SLOT, "maximum": LAST_SLOT}
@@ -19,7 +21,7 @@ def entry_json(entry: SpeedDialEntry) -> dict[str, Any]:
     }
 
 
-SPEED_DIAL_SCHEMAS: dict[str, dict[str, Any]] = {
+PHONE_FEATURE_SCHEMAS: dict[str, dict[str, Any]] = {
     "SpeedDialEntry": {
         "type": "object",
         "properties": {
@@ -40,6 +42,18 @@ SPEED_DIAL_SCHEMAS: dict[str, dict[str, Any]] = {
             "agent_id": {"type": "integer", "description": "managers: the agent"},
         },
         "required": ["number", "label"],
+    },
+    "AgentForwarding": {
+        "type": "object",
+        "properties": {
+            "forward_mode": {"type": "string", "enum": [m.value for m in ForwardMode]},
+            "forward_to": {
+                "anyOf": [{"type": "string"}, {"type": "null"}],
+                "description": "a sip: URI (another phone) or an E.164 number",
+            },
+            "agent_id": {"type": "integer", "description": "managers: the agent"},
+        },
+        "required": ["forward_mode"],
     },
     "SpeedDialed": {
         "type": "object",
