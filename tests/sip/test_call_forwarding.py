@@ -7,7 +7,7 @@ the destination's phone recorded, or the RTP each sipp call received (told apart
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,14 +19,16 @@ from campaigns.storage.db import Connection
 from dialer.bootstrap import redis_client
 from dialer.call_commands import request_hangup
 from dialer.carrier import Scenario, SippCarrier
-from dialer.telephony.ports import free_udp_port
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
 from .rtp_capture import RtpCapture, rms
 from .softphone_process import SoftphoneProcess
+from .test_agents_on_the_floor import softphones
 from .workers_harness import enqueue, running_workers, wait_ended
+
+__all__ = ["softphones"]
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -36,24 +38,27 @@ MOBILE = "+12025550199"  # Pia's mobile, reached through the campaign's trunk
 TALK_S = 3.0
 
 
-@pytest.fixture
-def phones() -> Iterator[Callable[..., SoftphoneProcess]]:
-    started: list[SoftphoneProcess] = []
-
-    def start(user: str, *options: str) -> SoftphoneProcess:
-        phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", user, *options)
-        started.append(phone)
-        return phone
-
-    yield start
-    for phone in started:
-        phone.stop()
-
-
 def forward(db: Connection, agent: Agent, mode: ForwardMode, to: str) -> None:
     spec = validate_agent(replace(agent.spec, forward_mode=mode, forward_to=to))
     agent_store.update_agent(db, agent.id, agent.display_name, agent.disabled, spec)
     db.commit()
+
+
+def forwarding_always(
+    db: Connection,
+    service_env: dict[str, str],
+    customer: SippCarrier,
+    softphones: Callable[..., SoftphoneProcess],
+    allowed: tuple[str, ...],
+) -> tuple[Floor, Agent, SoftphoneProcess]:
+    """A campaign allowing ``allowed``, Pia ready on an auto-answering phone, forwarding all
+    her calls to her mobile."""
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=allowed)
+    pia_phone = softphones("pia", "--auto-answer")
+    [pia_uri] = pia_phone.ready_uris()
+    pia = floor.agent("pia", pia_uri)
+    forward(db, pia, ForwardMode.ALWAYS, MOBILE)
+    return floor, pia, pia_phone
 
 
 def streams_heard(capture: RtpCapture, port: int) -> list[float]:
@@ -73,13 +78,13 @@ def test_a_call_pias_phone_does_not_answer_goes_to_the_desk_she_forwards_to(
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
-    phones: Callable[..., SoftphoneProcess],
+    softphones: Callable[..., SoftphoneProcess],
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)  # speaks until our side hangs up
     floor = Floor.on(db, service_env["REDIS_URL"], customer)
-    pia_phone = phones("pia")  # rings, nobody answers
+    pia_phone = softphones("pia")  # rings, nobody answers
     heard = tmp_path / "heard"
-    desk_phone = phones("desk", "--auto-answer", "--record", str(heard))
+    desk_phone = softphones("desk", "--auto-answer", "--record", str(heard))
     [pia_uri], [desk_uri] = pia_phone.ready_uris(), desk_phone.ready_uris()
     pia = floor.agent("pia", pia_uri)
     forward(db, pia, ForwardMode.NO_ANSWER, desk_uri)
@@ -105,16 +110,12 @@ def test_forwarding_always_to_an_allowed_number_goes_out_on_the_campaigns_trunk(
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
-    phones: Callable[..., SoftphoneProcess],
+    softphones: Callable[..., SoftphoneProcess],
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = Floor.on(
-        db, service_env["REDIS_URL"], customer, transfer_destinations=("+1202555XXXX",)
+    floor, pia, pia_phone = forwarding_always(
+        db, service_env, customer, softphones, ("+1202555XXXX",)
     )
-    pia_phone = phones("pia", "--auto-answer")
-    [pia_uri] = pia_phone.ready_uris()
-    pia = floor.agent("pia", pia_uri)
-    forward(db, pia, ForwardMode.ALWAYS, MOBILE)
 
     with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
         [attempt] = floor.attempts(CUSTOMER)
@@ -138,16 +139,12 @@ def test_a_forward_to_a_number_off_the_allow_list_is_refused_and_pias_phone_ring
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
-    phones: Callable[..., SoftphoneProcess],
+    softphones: Callable[..., SoftphoneProcess],
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = Floor.on(
-        db, service_env["REDIS_URL"], customer, transfer_destinations=("+1415555XXXX",)
+    floor, pia, pia_phone = forwarding_always(
+        db, service_env, customer, softphones, ("+1415555XXXX",)
     )
-    pia_phone = phones("pia", "--auto-answer")
-    [pia_uri] = pia_phone.ready_uris()
-    pia = floor.agent("pia", pia_uri)
-    forward(db, pia, ForwardMode.ALWAYS, MOBILE)
 
     with running_workers(service_env, 2, tmp_path) as workers:
         [attempt] = floor.attempts(CUSTOMER)

@@ -8,7 +8,7 @@ recording. A number on a DNC list is refused with its reason and nothing rings."
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 
@@ -25,15 +25,15 @@ from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony.ports import free_udp_port
 from tests.dashboard_fixtures import DashboardClient, password_hash
-from tests.dashboard_process import running_dashboard
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .audio_check import SPEECH_RMS, rms
 from .softphone_process import SoftphoneProcess
 from .test_preview_dial import dashboard
+from .test_robot_agents import api_url
 from .workers_harness import running_workers, wait_ended
 
-__all__ = ["dashboard"]
+__all__ = ["api_url", "dashboard"]
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -43,14 +43,6 @@ ESCALATIONS = "+442079460002"
 # (almost) the whole day, so the test does not depend on the hour it runs at.
 ALL_DAY = Window(time(0, 0), time(23, 59))
 TALK_S = 3.0
-
-
-@pytest.fixture(scope="module")
-def api_url(
-    database_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with running_dashboard(database_url, redis_base_url, tmp_path_factory.mktemp("api")) as url:
-        yield url
 
 
 class SpeedDialFloor:
