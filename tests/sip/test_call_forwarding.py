@@ -157,3 +157,32 @@ def test_a_forward_to_a_number_off_the_allow_list_is_refused_and_pias_phone_ring
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
     assert len(customer.answered_media_ports()) == 1, "the number off the list was called"
     assert f"{MOBILE} is not on this campaign's list of transfer destinations" in log
+
+
+def test_a_call_pias_busy_phone_refuses_goes_to_the_desk_when_she_forwards_on_busy(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    softphones: Callable[..., SoftphoneProcess],
+) -> None:
+    customer = carrier(Scenario.ANSWER_AND_WAIT)
+    busy_phone = carrier(Scenario.BUSY_486)  # Pia's phone, answering every call 486 Busy Here
+    floor = Floor.on(db, service_env["REDIS_URL"], customer)
+    heard = tmp_path / "heard"
+    desk_phone = softphones("desk", "--auto-answer", "--record", str(heard))
+    [desk_uri] = desk_phone.ready_uris()
+    pia = floor.agent("pia", f"sip:pia@{busy_phone.host_port}")
+    forward(db, pia, ForwardMode.BUSY, desk_uri)
+
+    with running_workers(service_env, 2, tmp_path) as workers:
+        [attempt] = floor.attempts(CUSTOMER)
+        enqueue(workers.redis_url, [attempt])
+        desk_phone.wait_for("connected", timeout=60)
+        time.sleep(TALK_S)
+        desk_phone.press("h")
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
+    [recording] = heard.glob("*.wav")
+    assert wav_rms(recording) > SPEECH_RMS, "the customer's voice did not reach the desk"
