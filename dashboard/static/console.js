@@ -248,11 +248,11 @@
     showNotice("");
     resetDispositionForm();
     window.dialerFetch(callUrl(current, "screen-pop")).then(readJson).then(function (answer) {
-      if (answer.ok && popFor === attemptId) drawPop(answer.body);
+      if (answer.ok && popFor === attemptId) drawPop(answer.body, current.call && current.call.kind);
     });
   }
 
-  function drawPop(pop) {
+  function drawPop(pop, kind) {
     const contact = pop.contact;
     live["call-campaign"].textContent = pop.campaign.name;
     // The campaign decides recording: no button when it never records; always: on, for good.
@@ -286,7 +286,9 @@
       live["call-name"].textContent = "Unknown caller " + inbound.caller_number;
     } else {
       live["call-name"].textContent = pop.attempt.called_number;
-      row("Contact", "deleted from the list since the call was placed");
+      // A manual call with no contact is a number dialed directly (speed dial, dialer.speed_dial).
+      row("Contact", kind === "manual" ? "none: a number dialed directly (speed dial)"
+        : "deleted from the list since the call was placed");
     }
     live.contact.replaceChildren.apply(live.contact, rows);
     const custom = [];

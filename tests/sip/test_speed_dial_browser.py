@@ -77,6 +77,7 @@ def test_an_agent_keeps_and_dials_speed_dial_entries_from_the_console(
             card.get_by_role("button", name="Dial Escalations").click()
             expect(card.locator("[data-speed-dial-status]")).to_contain_text("Calling Escalations")
             expect(page.locator("[data-live=state]")).to_have_text("on call", timeout=60_000)
+            expect(page.locator("[data-live=contact]")).to_contain_text("a number dialed directly")
             page.screenshot(path=str(artifacts / "console-speed-dial.png"), full_page=True)
             attempt = setup.the_call(db)
             page.get_by_role("button", name="Hang up").click()
