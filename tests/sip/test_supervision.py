@@ -26,10 +26,10 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .full_process import full_process, notices
 from .rtp_capture import RtpCapture, rms
 from .test_call_features import AGENT_TONE_HZ, SETTLE_S, band_share, connected_call, tone
-from .test_call_transfer import notices
-from .workers_harness import enqueue, running_workers, wait_ended
+from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -157,34 +157,23 @@ def test_with_every_leg_of_the_process_busy_listening_is_refused_without_touchin
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
     floor = Floor.on(db, service_env["REDIS_URL"], customer)
     mic = tone(tmp_path, AGENT_TONE_HZ, 30)
+    sue_mic = tone(tmp_path, SUPERVISOR_TONE_HZ, 30)
     with (
-        BaresipAgent(tmp_path, mic, user="bob") as bob_phone,
-        BaresipAgent(tmp_path, mic, user="carol") as carol_phone,
-        BaresipAgent(tmp_path, tone(tmp_path, SUPERVISOR_TONE_HZ, 30), user="sue") as sue_phone,
+        BaresipAgent(tmp_path, sue_mic, user="sue") as sue_phone,
+        RtpCapture() as capture,
+        full_process(floor, service_env, tmp_path, mic, ("+12025550192", "+12025550193")) as full,
     ):
-        floor.agent("bob", bob_phone.uri)
-        floor.agent("carol", carol_phone.uri)
-        # One worker process, two lines: two bridged calls are its 4 legs.
-        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
-            attempts = floor.attempts("+12025550192", "+12025550193")
-            enqueue(workers.redis_url, attempts)
-            floor.wait_state("bob", AgentState.ON_CALL, timeout=30)
-            floor.wait_state("carol", AgentState.ON_CALL, timeout=30)
-            first = attempts[0]
-            sue_heard = Ears(capture, sue_phone.rtp_ports)
-            marks = sue_heard.marks()
-            supervise(workers.redis_url, first, CallCommand.LISTEN, sue_phone.uri)
-            deadline = time.monotonic() + 5
-            while not notices(workers.redis_url, first) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)
-            states = (floor.status("bob").state, floor.status("carol").state)
-            sue_got = sue_heard.since(marks)
-            for attempt in attempts:
-                call_commands.request_hangup(redis_client(workers.redis_url), attempt, "test")
-            rows = wait_ended(db, attempts)
+        first = full.attempts[0]
+        sue_heard = Ears(capture, sue_phone.rtp_ports)
+        marks = sue_heard.marks()
+        supervise(full.workers.redis_url, first, CallCommand.LISTEN, sue_phone.uri)
+        told = full.wait_for_notice(first)
+        states = full.agent_states()
+        sue_got = sue_heard.since(marks)
+        full.hang_up()
+        rows = wait_ended(db, full.attempts)
     assert states == (AgentState.ON_CALL, AgentState.ON_CALL), "the refusal disturbed a call"
     assert all(row[OUTCOME] == "connected" for row in rows.values())
     assert sue_got.size == 0, "the supervisor's phone was rung"
-    [notice] = notices(workers.redis_url, first)
+    [notice] = told
     assert notice.startswith("listen refused: no free line on this worker"), notice
