@@ -213,6 +213,9 @@ class CallFeatures:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
             agent = self._agent
+            if command is CallCommand.SUPERVISE_LEAVE:  # also once the agent is gone
+                self._supervise(None, agent, phone)
+                return
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
             if self._under_way and command in _NOT_WHILE_TRANSFERRING:
@@ -242,8 +245,6 @@ class CallFeatures:
                     self._requests.append(TransferDecided(False, self._now()))
                 case CallCommand.LISTEN | CallCommand.WHISPER | CallCommand.BARGE:
                     self._supervise(SuperviseMode(command.value), agent, phone)
-                case CallCommand.SUPERVISE_LEAVE:
-                    self._supervise(None, agent, phone)
                 case _:
                     raise FeatureRefused(f"{command} is not a call feature")
 
@@ -286,12 +287,14 @@ class CallFeatures:
         self._under_way = True
         self._requests.append(TransferRequested(e164, self._now(), leg, warm))
 
-    def _supervise(self, mode: SuperviseMode | None, agent: LegId, phone: str) -> None:
+    def _supervise(self, mode: SuperviseMode | None, agent: LegId | None, phone: str) -> None:
+        """A supervisor's command (dialer.call_supervision); None: they leave."""
         try:
             if mode is None:
                 self._supervision.leave()
-            else:
-                self._supervision.enter(mode, agent, check_phone(phone))
+                return
+            assert agent is not None  # carry_out refuses every other command without one
+            self._supervision.enter(mode, agent, check_phone(phone))
         except SupervisionRefused as refused:
             raise FeatureRefused(str(refused)) from None
 

@@ -3,6 +3,7 @@ a bridged call, against the in-process fake telephony."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from campaigns.campaign import RecordingMode
 from dialer.call_commands import CallCommand
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
+from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.supervision import AudioPath, Party, SuperviseMode, paths, switch
 from dialer.telephony.events import LegId
 from dialer.telephony.fake import Answer, FakeTelephony, RemoteHangup
@@ -142,4 +144,15 @@ def test_the_end_of_the_call_hangs_up_the_supervisor() -> None:
     fake, features = bridged_call()
     features.carry_out(CallCommand.WHISPER, phone=SUE)
     features.finish()
+    assert fake.hangups == [SUPERVISOR]
+
+
+def test_the_supervisor_can_still_leave_once_the_agent_is_gone() -> None:
+    fake, features = bridged_call()
+    features.carry_out(CallCommand.LISTEN, phone=SUE)
+    now = datetime.now(UTC)
+    features.transfer_reported(
+        TransferReport("+12025550199", now, TransferOutcome.ANSWERED, now)
+    )  # the customer went to a third party: the agent's leg is gone
+    features.carry_out(CallCommand.SUPERVISE_LEAVE)
     assert fake.hangups == [SUPERVISOR]
