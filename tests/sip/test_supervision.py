@@ -111,8 +111,13 @@ def test_listen_whisper_and_barge_let_each_party_hear_exactly_whom_they_should(
             supervise(workers.redis_url, call.attempt, CallCommand.SUPERVISE_LEAVE, "")
             left = stretches(parties, 1.5)
             bob_state = floor.status("bob").state
+            # Back on a new leg, then the call ends under the supervisor: their leg goes too.
+            supervise(workers.redis_url, call.attempt, CallCommand.LISTEN, sue_phone.uri)
+            time.sleep(1.0)
+            back = stretches({"supervisor": parties["supervisor"]}, 1.0)["supervisor"]
             call.hang_up()
             row = wait_ended(db, [call.attempt])[call.attempt]
+            after_the_call = stretches({"supervisor": parties["supervisor"]}, 1.0)["supervisor"]
             told = notices(workers.redis_url, call.attempt)
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == bob.id
     assert bob_state is AgentState.ON_CALL, "the supervisor disturbed the agent"
@@ -144,6 +149,8 @@ def test_listen_whisper_and_barge_let_each_party_hear_exactly_whom_they_should(
     assert band_share(left["customer"], (SUPERVISOR_TONE_HZ,)) < NOT_HEARD
     assert band_share(left["agent"], (SUPERVISOR_TONE_HZ,)) < NOT_HEARD
     assert rms(left["supervisor"]) == 0, "the supervisor still hears the call after leaving"
+    assert band_share(back, (AGENT_TONE_HZ,)) > HEARD, "the supervisor could not come back"
+    assert after_the_call.size == 0, "the supervisor's leg outlived the call"
     assert any(n.startswith("Listening") for n in told), told
     assert any(n == "The supervisor left the call" for n in told), told
 
