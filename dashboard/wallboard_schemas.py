@@ -181,8 +181,9 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                         "call_campaign_id": _NULLABLE_INT,
                         "attempt_id": {
                             **_NULLABLE_INT,
-                            "description": "The call the agent holds: listen, whisper or "
-                            "barge with POST /api/v1/attempts/{id}/supervise.",
+                            "description": "The call the agent holds (an inbound call's id "
+                            "negated): listen, whisper or barge on an outbound one with "
+                            "POST /api/v1/attempts/{id}/supervise.",
                         },
                     }
                 ),

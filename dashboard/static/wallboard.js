@@ -85,7 +85,8 @@
 
   function superviseCell(agent) {
     const cell = document.createElement("td");
-    if (agent.state !== "on_call" || !agent.attempt_id) return cell;
+    // Outbound calls only: an inbound call is held under its id negated, and has no command list.
+    if (agent.state !== "on_call" || !(agent.attempt_id > 0)) return cell;
     SUPERVISE.forEach(function (pair) {
       const button = document.createElement("button");
       button.type = "button";
