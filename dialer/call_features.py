@@ -214,7 +214,7 @@ class CallFeatures:
         with self._lock:
             agent = self._agent
             if command is CallCommand.SUPERVISE_LEAVE:  # also once the agent is gone
-                self._supervise(None, agent, phone)
+                self._supervisor_leaves()
                 return
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
@@ -287,14 +287,16 @@ class CallFeatures:
         self._under_way = True
         self._requests.append(TransferRequested(e164, self._now(), leg, warm))
 
-    def _supervise(self, mode: SuperviseMode | None, agent: LegId | None, phone: str) -> None:
-        """A supervisor's command (dialer.call_supervision); None: they leave."""
+    def _supervise(self, mode: SuperviseMode, agent: LegId, phone: str) -> None:
+        """A supervisor's listen, whisper or barge (dialer.call_supervision)."""
         try:
-            if mode is None:
-                self._supervision.leave()
-                return
-            assert agent is not None  # carry_out refuses every other command without one
             self._supervision.enter(mode, agent, check_phone(phone))
+        except SupervisionRefused as refused:
+            raise FeatureRefused(str(refused)) from None
+
+    def _supervisor_leaves(self) -> None:
+        try:
+            self._supervision.leave()
         except SupervisionRefused as refused:
             raise FeatureRefused(str(refused)) from None
 
