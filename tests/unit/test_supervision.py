@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from campaigns.campaign import RecordingMode
+from dashboard.event_stream import Viewer
 from dialer.call_commands import CallCommand
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.live_events import EventType, StreamedEvent
 from dialer.supervision import AudioPath, Party, SuperviseMode, paths, switch
 from dialer.telephony.events import LegId
 from dialer.telephony.fake import Answer, FakeTelephony, RemoteHangup
@@ -156,3 +158,13 @@ def test_the_supervisor_can_still_leave_once_the_agent_is_gone() -> None:
     )  # the customer went to a third party: the agent's leg is gone
     features.carry_out(CallCommand.SUPERVISE_LEAVE)
     assert fake.hangups == [SUPERVISOR]
+
+
+def test_what_the_worker_says_about_a_supervisor_reaches_managers_and_never_the_agent() -> None:
+    notice = StreamedEvent(
+        "1-0",
+        EventType.CALL_NOTICE,
+        {"attempt_id": 7, "campaign_id": 3, "agent_id": None, "message": "Listening: ..."},
+    )
+    assert not Viewer(agent_id=12).sees(notice)
+    assert Viewer().sees(notice) and Viewer(campaign_id=3).sees(notice)
