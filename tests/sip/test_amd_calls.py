@@ -84,25 +84,43 @@ def amd_attempt(
     return run_attempt(spec, telephony, Reporter(), claimer=claimer, detector=detector)  # type: ignore[arg-type]
 
 
-def test_a_person_saying_hello_reaches_a_baresip_agent_within_two_s_of_their_greeting(
+AgentCall = Callable[[Callable[[Path], object], AmdPolicy, str], tuple[AttemptResult, Claimer]]
+
+
+@pytest.fixture
+def call_with_agent(
     telephony: object,
     runner: AnalysisRunner,
     tmp_path: Path,
     audio_dir: Path,
     messages: tuple[Path, Path],
+) -> AgentCall:
+    """One AMD attempt on sipp playing a greeting, with a baresip agent, Sam, free to take it."""
+
+    def call(
+        greeting: Callable[[Path], object], policy: AmdPolicy, name: str
+    ) -> tuple[AttemptResult, Claimer]:
+        customer = customer_playing(tmp_path, greeting)
+        mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
+        try:
+            with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
+                time.sleep(0.5)
+                claimer = Claimer([AgentRef("sam", phone.uri)])
+                result = amd_attempt(
+                    telephony, runner, customer, claimer, messages[0], policy, name
+                )
+                phone.stop()
+        finally:
+            customer.stop()
+        return result, claimer
+
+    return call
+
+
+def test_a_person_saying_hello_reaches_a_baresip_agent_within_two_s_of_their_greeting(
+    call_with_agent: AgentCall,
 ) -> None:
-    customer = customer_playing(tmp_path, amd_greetings.human_hello)
-    mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
-    try:
-        with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
-            time.sleep(0.5)
-            claimer = Claimer([AgentRef("sam", phone.uri)])
-            result = amd_attempt(
-                telephony, runner, customer, claimer, messages[0], AmdPolicy(), "amd-human"
-            )
-            phone.stop()
-    finally:
-        customer.stop()
+    result, claimer = call_with_agent(amd_greetings.human_hello, AmdPolicy(), "amd-human")
     tl = result.timeline
     assert tl.amd_decision is Decision.HUMAN, tl.amd_cause
     assert result.outcome is Outcome.ANSWERED and result.agent is not None
@@ -136,29 +154,14 @@ def test_a_voicemail_greeting_is_hung_up_without_bothering_an_agent(
 
 
 def test_a_voicemail_drawn_for_checking_reaches_an_agent_though_the_campaign_hangs_up(
-    telephony: object,
-    runner: AnalysisRunner,
-    tmp_path: Path,
-    audio_dir: Path,
-    messages: tuple[Path, Path],
+    call_with_agent: AgentCall,
 ) -> None:
     # The first attempt id a 2 % share draws, as the worker draws it for a campaign that hangs
     # up on machines (dialer.dialing.amd_policy).
     attempt_id = next(str(n) for n in itertools.count(1) if samples_machine_verdict(n, 0.02))
     policy = AmdPolicy(check_machine=samples_machine_verdict(attempt_id, 0.02))
     assert policy.on_machine is MachineAction.HANG_UP and policy.check_machine
-    customer = customer_playing(tmp_path, amd_greetings.voicemail_with_beep)
-    mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
-    try:
-        with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
-            time.sleep(0.5)
-            claimer = Claimer([AgentRef("sam", phone.uri)])
-            result = amd_attempt(
-                telephony, runner, customer, claimer, messages[0], policy, attempt_id
-            )
-            phone.stop()
-    finally:
-        customer.stop()
+    result, claimer = call_with_agent(amd_greetings.voicemail_with_beep, policy, attempt_id)
     tl = result.timeline
     # still a MACHINE verdict on the attempt: the agent's disposition checks it
     assert tl.amd_decision is Decision.MACHINE, tl.amd_cause
