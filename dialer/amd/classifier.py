@@ -27,6 +27,7 @@ class Cause(StrEnum):
     SHORT_GREETING_THEN_SILENCE = "human: short greeting then silence"
     TOO_LONG = "total analysis time reached"
     SPECIAL_INFORMATION_TONE = "special information tone"
+    BEEP_AFTER_GREETING = "beep after greeting"
 
 
 @dataclass(frozen=True)
