@@ -212,3 +212,14 @@ def test_a_person_or_an_unsure_call_is_not_affected_by_the_draw() -> None:
     policy = AmdPolicy(on_not_sure=NotSureAction.HANG_UP, check_machine=True)
     result, _, _, _ = run(policy, [(5.0, NOT_SURE)])
     assert result.outcome is Outcome.ABANDONED
+
+
+def test_a_beep_heard_with_the_verdict_starts_the_voicemail_message_at_once() -> None:
+    # `beep after greeting`: the detector gives the MACHINE verdict and the beep in one step
+    policy = AmdPolicy(on_machine=MachineAction.LEAVE_MESSAGE, voicemail_message=VOICEMAIL)
+    by_beep = verdict(Decision.MACHINE, Cause.BEEP_AFTER_GREETING.value)
+    result, fake, _, _ = run(policy, [(1.8, by_beep), (1.8, beep())])
+    tl = result.timeline
+    assert result.outcome is Outcome.MACHINE
+    assert tl.amd_decided_at is not None and tl.voicemail_started_at == tl.amd_decided_at
+    assert fake.playbacks == [("a1:customer", VOICEMAIL, tl.voicemail_started_at)]
