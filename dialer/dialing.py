@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from psycopg_pool import ConnectionPool
 
-from campaigns.amd_policy import AmdMode
+from campaigns.amd_policy import AmdMode, samples_machine_verdict
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.campaign import RecordingMode
 from campaigns.storage import attempt_store, recording_store
@@ -223,6 +223,7 @@ def amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
         on_machine=choices["amd_on_machine"],
         on_not_sure=choices["amd_on_not_sure"],
         voicemail_message=Path(voicemail) if voicemail else None,
+        check_machine=samples_machine_verdict(to_dial.attempt_id, choices["amd_machine_sample"]),
     )
 
 
