@@ -13,7 +13,8 @@ The scheduler, per running campaign:
    and answered-waiting calls only), free worker lines, the cps allowance left this second,
    `AbandonmentCounts` (day and rolling 30 days, plus the live answers expected in the next hour
    of today's schedule), the `ControllerState` returned by the previous decision (start with
-   `ControllerState.initial(policy)`), and the model;
+   `ControllerState.initial(policy)`: it also carries when pacing last turned predictive, from
+   which the risk limit ramps up over `policy.ramp_seconds`), and the model;
 3. calls `decide(inputs, policy)`, places `decision.calls`, keeps `decision.controller`, and shows
    `decision.reason` and `decision.alarms` to supervisors.
 """
