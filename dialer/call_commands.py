@@ -1,5 +1,5 @@
 """Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
-hold/resume, mute/unmute, DTMF, record start/stop, blind transfer to a number.
+hold/resume, mute/unmute, DTMF, record start/stop, transfer to a number, three-way call.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
 a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
@@ -52,9 +52,12 @@ class CallCommand(StrEnum):
     CONSULT = "consult"  # warm transfer: talk with the third party first
     TRANSFER_COMPLETE = "transfer_complete"
     TRANSFER_CANCEL = "transfer_cancel"
+    CONFERENCE = "conference"  # three-way: add a third party, all three hear each other
+    CONFERENCE_LEAVE = "conference_leave"  # the agent leaves: the other two stay connected
+    CONFERENCE_DROP = "conference_drop"  # the third party is hung up: back to the customer
 
 
-NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
+NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
 
 # RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
 DTMF_DIGITS = frozenset("0123456789*#ABCD")

@@ -74,6 +74,8 @@ class TransferRequested:
     reservation: LegReservation | None = None
     # Warm (consultative): the agent talks with the third party before completing.
     warm: bool = False
+    # Three-way: on answer the third party joins the customer and the agent.
+    conference: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,15 @@ class TransferDecided:
     """The agent completes (``complete``) or cancels the transfer under way."""
 
     complete: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConferenceDecided:
+    """In a three-way call, the agent leaves (``agent_leaves``: the customer and the third party
+    stay connected) or drops the third party (the agent goes on with the customer)."""
+
+    agent_leaves: bool
     at: datetime
 
 
@@ -94,4 +105,5 @@ FlowEvent = (
     | BeepHeard
     | TransferRequested
     | TransferDecided
+    | ConferenceDecided
 )
