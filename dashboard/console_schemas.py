@@ -410,6 +410,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "conference",
                     "conference_leave",
                     "conference_drop",
+                    "conference_merge",
                 ],
             },
             "destination": {

@@ -55,6 +55,7 @@ class CallCommand(StrEnum):
     CONFERENCE = "conference"  # three-way: add a third party, all three hear each other
     CONFERENCE_LEAVE = "conference_leave"  # the agent leaves: the other two stay connected
     CONFERENCE_DROP = "conference_drop"  # the third party is hung up: back to the customer
+    CONFERENCE_MERGE = "conference_merge"  # the consulted third party joins the customer too
 
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})

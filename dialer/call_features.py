@@ -24,6 +24,7 @@ happens, and when none is free the transfer is refused and the call is not touch
   customer on hold while it rings); on answer the call flow bridges them to both and the
   customer comes off hold. The agent then leaves (the other two stay connected, the agent
   goes to wrap-up as after a transfer) or drops the third party (back to a two-way call).
+  A consultation (warm transfer) can be made a three-way call the same way (merge).
 
 Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
 a lock keeps the two from interleaving on the feature state.
@@ -44,6 +45,7 @@ from campaigns.transfer_destinations import refusal
 from dialer.call_commands import CallCommand, check_destination, check_digits
 from dialer.call_flow.inputs import (
     ConferenceDecided,
+    ConferenceMove,
     FlowEvent,
     TransferDecided,
     TransferRequested,
@@ -72,6 +74,11 @@ _NOT_WHILE_TRANSFERRING = frozenset(
 # still hear the agent); a transfer needs the third party gone first. Unmute stays allowed: a
 # mute from before the third party joined is never stuck.
 _NOT_IN_CONFERENCE = _NOT_WHILE_TRANSFERRING - {CallCommand.UNMUTE}
+
+_MOVES = {
+    CallCommand.CONFERENCE_LEAVE: ConferenceMove.LEAVE,
+    CallCommand.CONFERENCE_DROP: ConferenceMove.DROP,
+}
 
 
 class FeatureRefused(Exception):
@@ -250,8 +257,11 @@ class CallFeatures:
                 case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
                     if not self._conference:
                         raise FeatureRefused("no three-way call is on")
-                    leaves = command is CallCommand.CONFERENCE_LEAVE
-                    self._requests.append(ConferenceDecided(leaves, self._now()))
+                    self._requests.append(ConferenceDecided(_MOVES[command], self._now()))
+                case CallCommand.CONFERENCE_MERGE:
+                    if not self._consulting:
+                        raise FeatureRefused("no third party is on the line to bring in")
+                    self._requests.append(ConferenceDecided(ConferenceMove.MERGE, self._now()))
                 case CallCommand.TRANSFER_COMPLETE:
                     if not self._consulting:
                         raise FeatureRefused("no third party is on the line to hand over to")

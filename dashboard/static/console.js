@@ -535,8 +535,9 @@
       callAction(button, {action: "conference", destination: number}, function () {
         showNotice("Calling " + number + ": they join you and the customer when they answer.");
       });
-    } else if (action === "call-conference-leave" || action === "call-conference-drop") {
-      callAction(button, {action: action === "call-conference-leave" ? "conference_leave" : "conference_drop"});
+    } else if (action === "call-conference-leave" || action === "call-conference-drop" ||
+               action === "call-conference-merge") {
+      callAction(button, {action: action.replace("call-", "").replace("-", "_")});
     } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
       callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
     } else if (action === "call-dtmf") {

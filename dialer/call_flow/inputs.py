@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
@@ -86,12 +87,17 @@ class TransferDecided:
     at: datetime
 
 
+class ConferenceMove(StrEnum):
+    MERGE = "merge"  # the consulted third party joins the customer too: a three-way call
+    LEAVE = "leave"  # the agent leaves: the customer and the third party stay connected
+    DROP = "drop"  # the third party is hung up: the agent goes on with the customer
+
+
 @dataclass(frozen=True)
 class ConferenceDecided:
-    """In a three-way call, the agent leaves (``agent_leaves``: the customer and the third party
-    stay connected) or drops the third party (the agent goes on with the customer)."""
+    """The agent's move in (or into) a three-way call."""
 
-    agent_leaves: bool
+    move: ConferenceMove
     at: datetime
 
 

@@ -35,6 +35,7 @@ from dialer.call_flow.inputs import (
     AmdVerdict,
     BeepHeard,
     ConferenceDecided,
+    ConferenceMove,
     FlowEvent,
     NoAgentAvailable,
     OriginateFailed,
@@ -194,9 +195,11 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _transfer(state, event)
         case TransferDecided():
             return _transfer_decided(state, event)
-        case ConferenceDecided(agent_leaves, at) if state.phase is Phase.CONFERENCE:
-            if agent_leaves:
-                return _transfer_answered(state, at)
+        case ConferenceDecided(ConferenceMove.MERGE, at) if state.phase is Phase.CONSULTING:
+            return _conferenced(state, at)
+        case ConferenceDecided(ConferenceMove.LEAVE, at) if state.phase is Phase.CONFERENCE:
+            return _transfer_answered(state, at)
+        case ConferenceDecided(ConferenceMove.DROP) if state.phase is Phase.CONFERENCE:
             assert state.transfer is not None
             return state, (Hangup(state.transfer.leg),)  # its LegEnded reports it dropped
         case StopRequested(at, deadline):
@@ -488,25 +491,32 @@ def _transfer_refusal(state: AttemptState) -> str:
 def _consulting(state: AttemptState, at: datetime) -> Step:
     """Warm transfer: the third party answered; the agent talks with them (the customer stays
     on hold) until the agent completes or cancels."""
-    transfer = state.transfer
-    assert transfer is not None and state.agent_leg is not None
-    return replace(state, phase=Phase.CONSULTING), (
-        CancelTimer(Timer.TRANSFER_RING),
-        _report(transfer, TransferOutcome.CONSULTING, at),
-        Bridge(state.agent_leg, transfer.leg),
-    )
+    assert state.agent_leg is not None
+    return _third_party_joins(state, at, Phase.CONSULTING, (state.agent_leg,))
 
 
 def _conferenced(state: AttemptState, at: datetime) -> Step:
     """Three-way: the third party answered and joins the customer and the agent (the call
     desk takes the customer off hold and bridges them with the agent again on the report)."""
+    assert state.agent_leg is not None
+    return _third_party_joins(state, at, Phase.CONFERENCE, (state.customer, state.agent_leg))
+
+
+_JOINED = {
+    Phase.CONSULTING: TransferOutcome.CONSULTING,
+    Phase.CONFERENCE: TransferOutcome.CONFERENCED,
+}
+
+
+def _third_party_joins(
+    state: AttemptState, at: datetime, phase: Phase, bridged_to: tuple[LegId, ...]
+) -> Step:
     transfer = state.transfer
-    assert transfer is not None and state.agent_leg is not None
-    return replace(state, phase=Phase.CONFERENCE), (
+    assert transfer is not None
+    return replace(state, phase=phase), (
         CancelTimer(Timer.TRANSFER_RING),
-        _report(transfer, TransferOutcome.CONFERENCED, at),
-        Bridge(state.customer, transfer.leg),
-        Bridge(state.agent_leg, transfer.leg),
+        _report(transfer, _JOINED[phase], at),
+        *(Bridge(leg, transfer.leg) for leg in bridged_to),
     )
 
 

@@ -9,7 +9,8 @@ answers the customer's). What the customer hears is captured off the loopback in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,6 +97,23 @@ def notices(redis_url: str, attempt: int) -> list[str]:
         for event in live_events.latest(redis_client(redis_url), 300)
         if event.type is live_events.EventType.CALL_NOTICE and event.data["attempt_id"] == attempt
     ]
+
+
+@contextmanager
+def talking_with_bob(
+    db: Connection, service_env: dict[str, str], carrier: Carrier, tmp_path: Path, number: str
+) -> Iterator[tuple[Floor, Call]]:
+    """A customer (sipp, speech) talking with bob (baresip, the 1 kHz tone) on real workers,
+    the campaign allowing ALLOWED; the call is hung up and ended when the block ends."""
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = connected_call(floor, customer, workers.redis_url, capture, number)
+            yield floor, call
+            call.hang_up()
+            wait_ended(db, [call.attempt])
 
 
 def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_the_agent(

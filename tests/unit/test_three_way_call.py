@@ -4,17 +4,23 @@ drops the third party (back to a two-way call)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import pytest
 
 from dialer.call_flow import AgentRelease, run_attempt
-from dialer.call_flow.inputs import ConferenceDecided, FlowEvent, TransferRequested
+from dialer.call_flow.inputs import (
+    ConferenceDecided,
+    ConferenceMove,
+    FlowEvent,
+    TransferRequested,
+)
 from dialer.call_flow.model import TransferOutcome
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
 
 from .call_flow_support import CUSTOMER_URI, Claimer, Reporter, spec
-from .test_blind_transfer import ALICE, THIRD_URI, Desk
+from .test_blind_transfer import ALICE, THIRD_URI, Desk, WarmDesk
 
 pytestmark = pytest.mark.unit
 
@@ -22,29 +28,17 @@ CUSTOMER, AGENT, THIRD = "a1:customer", "a1:agent1", "a1:transfer1"
 
 
 @dataclass
-class ConferenceDesk(Desk):
-    """Adds the third party ``after`` seconds into the talk, then (``agent_leaves`` True or
-    False) leaves or drops them ``decide_after`` seconds after they joined; None: neither."""
+class ConferenceDesk(WarmDesk):
+    """Adds the third party ``after`` seconds into the talk, then (``complete`` True or False)
+    leaves or drops them ``decide_after`` seconds after they joined; None: neither."""
 
-    agent_leaves: bool | None = True
-    decide_after: float = 5.0
-    decided: bool = False
+    decide_on = TransferOutcome.CONFERENCED
 
-    def next_request(self) -> FlowEvent | None:
-        asked = super().next_request()
-        if asked is not None:
-            assert isinstance(asked, TransferRequested)
-            return TransferRequested(
-                asked.destination, asked.at, asked.reservation, conference=True
-            )
-        joined = [r.at for r in self.reports if r.outcome is TransferOutcome.CONFERENCED]
-        now = self.fake.clock.now()
-        if self.agent_leaves is None or self.decided or not joined:
-            return None
-        if (now - joined[0]).total_seconds() < self.decide_after:
-            return None
-        self.decided = True
-        return ConferenceDecided(self.agent_leaves, now)
+    def ask(self, asked: TransferRequested) -> FlowEvent:
+        return replace(asked, conference=True)
+
+    def decide(self, complete: bool, now: datetime) -> FlowEvent:
+        return ConferenceDecided(ConferenceMove.LEAVE if complete else ConferenceMove.DROP, now)
 
 
 def three_way(
@@ -60,7 +54,7 @@ def three_way(
         }
     )
     reporter, claimer = Reporter(), Claimer([ALICE])
-    desk = ConferenceDesk(fake, reporter, agent_leaves=agent_leaves)
+    desk = ConferenceDesk(fake, reporter, complete=agent_leaves)
     run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
     return fake, claimer, desk
 
@@ -113,3 +107,31 @@ def test_the_third_party_hanging_up_is_a_drop() -> None:
 def test_a_third_party_that_is_busy_gives_the_customer_back_to_the_agent() -> None:
     _, _, desk = three_way(None, third=(Ring(0.2), Reject(1.0, 486)))
     assert outcomes(desk) == [TransferOutcome.BUSY]
+
+
+@dataclass
+class MergingDesk(WarmDesk):
+    """Consults, then brings the consulted third party in ``decide_after`` seconds later."""
+
+    def decide(self, complete: bool, now: datetime) -> FlowEvent:
+        return ConferenceDecided(ConferenceMove.MERGE, now)
+
+
+def test_a_consultation_becomes_a_three_way_call_when_the_agent_merges_it() -> None:
+    fake = FakeTelephony(
+        {
+            CUSTOMER_URI: (Ring(0.1), Answer(1.0), RemoteHangup(60.0)),
+            ALICE.sip_uri: (Answer(0.05), RemoteHangup(20.0)),
+            THIRD_URI: (Ring(0.2), Answer(2.0)),
+        }
+    )
+    reporter, claimer = Reporter(), Claimer([ALICE])
+    desk = MergingDesk(fake, reporter)
+    run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
+    assert outcomes(desk) == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.CONFERENCED,
+        TransferOutcome.ANSWERED,  # the agent hung up their phone: the two others go on
+    ]
+    assert fake.is_bridged(CUSTOMER, THIRD) and fake.is_bridged(AGENT, THIRD)
+    assert claimer.released == [("alice", AgentRelease.TRANSFERRED)]

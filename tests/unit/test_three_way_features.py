@@ -4,12 +4,15 @@ customer is back with the agent, and leave or drop go to the call flow."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dialer.call_commands import CallCommand
-from dialer.call_features import FeatureRefused
-from dialer.call_flow.inputs import ConferenceDecided, TransferRequested
+from dialer.call_features import CallFeatures, FeatureRefused
+from dialer.call_flow.inputs import ConferenceDecided, ConferenceMove, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.telephony.fake import FakeTelephony
 
 from .test_call_features import AGENT, CUSTOMER, MUSIC, THIRD, transferable_call
 
@@ -25,15 +28,22 @@ def test_adding_a_third_party_reserves_a_leg_and_holds_the_customer_while_it_rin
     assert isinstance(asked, TransferRequested) and asked.conference and not asked.warm
 
 
+def joined(fake: FakeTelephony, features: CallFeatures) -> TransferReport:
+    """The third party was called and answered: the call flow reports them conferenced."""
+    features.carry_out(CallCommand.CONFERENCE, destination=THIRD)
+    features.next_request()
+    now = fake.clock.now()
+    report = TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now)
+    features.transfer_reported(report)
+    return report
+
+
 def test_once_the_third_party_joined_the_customer_is_back_with_the_agent() -> None:
     fake, features, reports = transferable_call()
     features.carry_out(CallCommand.MUTE)
-    features.carry_out(CallCommand.CONFERENCE, destination=THIRD)
-    now = fake.clock.now()
-    joined = TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now)
-    features.transfer_reported(joined)
+    report = joined(fake, features)
     assert fake.playing == {} and fake.is_bridged(CUSTOMER, AGENT)
-    assert reports == [joined]
+    assert reports == [report]
     for refused in (CallCommand.HOLD, CallCommand.MUTE):
         with pytest.raises(FeatureRefused, match="three-way call is on"):
             features.carry_out(refused)
@@ -47,14 +57,11 @@ def test_leave_and_drop_go_to_the_call_flow_only_during_a_three_way_call() -> No
     fake, features, _ = transferable_call()
     with pytest.raises(FeatureRefused, match="no three-way call"):
         features.carry_out(CallCommand.CONFERENCE_LEAVE)
-    features.carry_out(CallCommand.CONFERENCE, destination=THIRD)
-    features.next_request()
-    now = fake.clock.now()
-    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now))
+    report = joined(fake, features)
     features.carry_out(CallCommand.CONFERENCE_DROP)
     dropped = features.next_request()
-    assert isinstance(dropped, ConferenceDecided) and not dropped.agent_leaves
-    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.DROPPED, now))
+    assert isinstance(dropped, ConferenceDecided) and dropped.move is ConferenceMove.DROP
+    features.transfer_reported(replace(report, outcome=TransferOutcome.DROPPED))
     features.carry_out(CallCommand.HOLD)  # a two-way call again: everything allowed
 
 
@@ -66,3 +73,19 @@ def test_no_free_leg_refuses_the_third_party_and_leaves_the_call_alone() -> None
         features.carry_out(CallCommand.CONFERENCE, destination=THIRD)
     assert fake.is_bridged(CUSTOMER, AGENT) and fake.playing == {}
     others.release()
+
+
+def test_a_consultation_is_merged_into_a_three_way_call_only_while_consulting() -> None:
+    fake, features, _ = transferable_call()
+    with pytest.raises(FeatureRefused, match="no third party is on the line"):
+        features.carry_out(CallCommand.CONFERENCE_MERGE)
+    features.carry_out(CallCommand.CONSULT, destination=THIRD)
+    features.next_request()
+    now = fake.clock.now()
+    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CONSULTING, now))
+    features.carry_out(CallCommand.CONFERENCE_MERGE)
+    merge = features.next_request()
+    assert isinstance(merge, ConferenceDecided) and merge.move is ConferenceMove.MERGE
+    features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now))
+    assert fake.playing == {} and fake.is_bridged(CUSTOMER, AGENT)  # off hold, all three
+    features.carry_out(CallCommand.CONFERENCE_LEAVE)

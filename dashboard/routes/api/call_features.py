@@ -66,7 +66,8 @@ def _requester(attempt_id: int) -> str:
     "Conference (`destination`) adds the number to the call: the customer hears music while "
     "it rings, then all three hear each other; conference_leave lets the agent go (the "
     "customer and the number stay connected, the agent goes to wrap-up) and conference_drop "
-    "hangs up the number (the agent goes on with the customer). A "
+    "hangs up the number (the agent goes on with the customer); conference_merge, while "
+    "consulting, makes the consultation a three-way call. A "
     "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",
