@@ -70,12 +70,15 @@ class CustomerCall(Call):
         return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
 
 
-def transfer(redis_url: str, attempt: int, destination: str) -> None:
-    """As the console's Transfer button does (after the dashboard's allow-list check)."""
+def transfer(
+    redis_url: str, attempt: int, destination: str, action: CallCommand = CallCommand.TRANSFER
+) -> None:
+    """As the console's Transfer (or Add to call) button does (after the dashboard's allow-list
+    check)."""
     call_commands.send(
         redis_client(redis_url),
         attempt,
-        CallCommand.TRANSFER,
+        action,
         "agent test",
         datetime.now(UTC),
         destination=destination,
@@ -182,11 +185,13 @@ def test_a_destination_off_the_allow_list_is_refused_by_the_worker_and_the_call_
     assert "not on this campaign's list of transfer destinations" in notice
 
 
-def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touching_the_call(
+@pytest.mark.parametrize("action", [CallCommand.TRANSFER, CallCommand.CONFERENCE])
+def test_with_every_leg_of_the_process_busy_a_third_party_is_refused_without_touching_the_call(
     db: Connection,
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
+    action: CallCommand,
 ) -> None:
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
     floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
@@ -204,7 +209,7 @@ def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touchi
             floor.wait_state("bob", AgentState.ON_CALL, timeout=30)
             floor.wait_state("carol", AgentState.ON_CALL, timeout=30)
             first = Call(workers.redis_url, attempts[0], capture, 0)
-            transfer(workers.redis_url, first.attempt, THIRD_PARTY)
+            transfer(workers.redis_url, first.attempt, THIRD_PARTY, action)
             deadline = time.monotonic() + 5
             while not notices(workers.redis_url, first.attempt) and time.monotonic() < deadline:
                 time.sleep(0.1)
