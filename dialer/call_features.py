@@ -205,6 +205,7 @@ class CallFeatures:
                     self._back_to_agent(agent)
                 except TelephonyError as error:  # the agent's leg went meanwhile
                     log.warning("leg %s: not back to the agent: %s", self._customer, error)
+                self._record_third_party(report)
             elif report.outcome is TransferOutcome.ANSWERED:
                 # The customer is about to be bridged to the third party: no more music, and
                 # nothing left for the agent to act on.
@@ -320,6 +321,15 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)
             if self._muted:
                 self._telephony.transmit(agent, self._customer, on=False)
+
+    def _record_third_party(self, report: TransferReport) -> None:
+        """A recording under way takes in the party who joined (the whole conversation)."""
+        if self._recorder is None or report.leg is None:
+            return
+        try:
+            self._telephony.record_also(self._recorder, report.leg)
+        except TelephonyError as error:  # the call goes on; the file lacks the third party
+            log.error("leg %s: third party not recorded: %s", self._customer, error)
 
     def _stop_music(self) -> None:
         music, self._music = self._music, None

@@ -589,7 +589,9 @@ def _report(
     transfer: Transfer, outcome: TransferOutcome, at: datetime, reason: str = ""
 ) -> ReportTransfer:
     return ReportTransfer(
-        TransferReport(transfer.destination.value, transfer.requested_at, outcome, at, reason)
+        TransferReport(
+            transfer.destination.value, transfer.requested_at, outcome, at, reason, transfer.leg
+        )
     )
 
 

@@ -102,6 +102,8 @@ class TransferReport:
     outcome: TransferOutcome
     at: datetime
     reason: str = ""
+    # The third party's leg (a three-way call's recording takes it in when it joins).
+    leg: LegId | None = None
 
     @property
     def back_to_agent(self) -> bool:

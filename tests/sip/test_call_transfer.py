@@ -104,12 +104,20 @@ def notices(redis_url: str, attempt: int) -> list[str]:
 
 @contextmanager
 def talking_with_bob(
-    db: Connection, service_env: dict[str, str], carrier: Carrier, tmp_path: Path, number: str
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    number: str,
+    **campaign: object,
 ) -> Iterator[tuple[Floor, Call]]:
     """A customer (sipp, speech) talking with bob (baresip, the 1 kHz tone) on real workers,
-    the campaign allowing ALLOWED; the call is hung up and ended when the block ends."""
+    the campaign (``campaign``: more of its settings) allowing ALLOWED; the call is hung up
+    and ended when the block ends."""
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
-    floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
+    floor = Floor.on(
+        db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED, **campaign
+    )
     with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
         floor.agent("bob", bob_phone.uri)
         with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:

@@ -13,6 +13,7 @@ tone: the other sipp party's voice, since the bridge never returns a party's own
 from __future__ import annotations
 
 import time
+import wave
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 
 from campaigns.agents import AgentState
+from campaigns.campaign import RecordingMode
 from campaigns.storage.db import Connection
 from dialer import call_commands
 from dialer.call_commands import CallCommand
@@ -151,3 +153,28 @@ def test_a_consultation_made_a_three_way_call_lets_the_customer_hear_both(
         assert band_share(heard, (AGENT_TONE_HZ,)) > 0.1, f"the {who} does not hear the agent"
         assert speech_beside_tone(heard) > SPEECH_BESIDE_TONE_RMS, f"the {who} hears no one else"
         assert band_share(heard, NOTES_HZ) < 0.5, f"the {who} hears the music on hold"
+
+
+def test_a_recording_goes_on_through_a_three_way_call_and_after_the_agent_left(
+    db: Connection, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    with talking_with_bob(
+        db, service_env, carrier, tmp_path, "+12025550196", recording=RecordingMode.ALWAYS
+    ) as (floor, call):
+        add_third_party(db, call)
+        streams(call, 2, 2.0)
+        command(call, CallCommand.CONFERENCE_LEAVE)
+        floor.wait_state("bob", AgentState.WRAP_UP, timeout=10)
+        streams(call, 2, 2.0)
+    [stored] = db.execute(
+        "SELECT recording_path FROM call_attempts WHERE id = %s", (call.attempt,)
+    ).fetchone() or (None,)
+    assert stored is not None, "no recording although the campaign always records"
+    with wave.open(str(Path(service_env["DIALER_DATA_DIR"]) / stored), "rb") as wav:
+        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert mix.size > 8000 * 5, "the recording stopped before the call ended"
+    assert band_share(mix, (AGENT_TONE_HZ,)) > 0.1, "the agent is not in the recording"
+    assert speech_beside_tone(mix) > SPEECH_BESIDE_TONE_RMS, "no speech in the recording"
+    # The last second: after the agent left, the two others are still recorded.
+    assert band_share(mix[-8000:], (AGENT_TONE_HZ,)) < 0.05
+    assert rms(mix[-8000:]) > SILENCE_RMS

@@ -8,11 +8,14 @@ from dataclasses import replace
 
 import pytest
 
+from campaigns.campaign import RecordingMode
 from dialer.call_commands import CallCommand
 from dialer.call_features import CallFeatures, FeatureRefused
 from dialer.call_flow.inputs import ConferenceDecided, ConferenceMove, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.telephony.events import LegId
 from dialer.telephony.fake import FakeTelephony
+from dialer.telephony.requests import OriginateRequest
 
 from .test_call_features import AGENT, CUSTOMER, MUSIC, THIRD, transferable_call
 
@@ -89,3 +92,17 @@ def test_a_consultation_is_merged_into_a_three_way_call_only_while_consulting() 
     features.transfer_reported(TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now))
     assert fake.playing == {} and fake.is_bridged(CUSTOMER, AGENT)  # off hold, all three
     features.carry_out(CallCommand.CONFERENCE_LEAVE)
+
+
+def test_a_recording_under_way_takes_in_the_third_party_who_joined() -> None:
+    fake, features, _ = transferable_call(recording=RecordingMode.ON_DEMAND)
+    features.carry_out(CallCommand.RECORD_START)
+    features.carry_out(CallCommand.CONFERENCE, destination=THIRD)
+    now = fake.clock.now()
+    inbox = fake.open_inbox()
+    fake.originate(OriginateRequest(LegId("7:transfer1"), "sip:t"), inbox)
+    features.transfer_reported(
+        TransferReport(THIRD, now, TransferOutcome.CONFERENCED, now, leg=LegId("7:transfer1"))
+    )
+    [(legs, _)] = fake.recordings.values()
+    assert legs == (CUSTOMER, AGENT, LegId("7:transfer1"))
