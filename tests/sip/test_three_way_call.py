@@ -13,7 +13,6 @@ tone: the other sipp party's voice, since the bridge never returns a party's own
 from __future__ import annotations
 
 import time
-import wave
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +29,14 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
 
 from .rtp_capture import rms
-from .test_call_features import AGENT_TONE_HZ, SETTLE_S, SILENCE_RMS, Call, band_share
+from .test_call_features import (
+    AGENT_TONE_HZ,
+    SETTLE_S,
+    SILENCE_RMS,
+    Call,
+    band_share,
+    recorded_mix,
+)
 from .test_call_transfer import THIRD_PARTY, notices, talking_with_bob, transfer_row
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
@@ -166,12 +172,7 @@ def test_a_recording_goes_on_through_a_three_way_call_and_after_the_agent_left(
         command(call, CallCommand.CONFERENCE_LEAVE)
         floor.wait_state("bob", AgentState.WRAP_UP, timeout=10)
         streams(call, 2, 2.0)
-    [stored] = db.execute(
-        "SELECT recording_path FROM call_attempts WHERE id = %s", (call.attempt,)
-    ).fetchone() or (None,)
-    assert stored is not None, "no recording although the campaign always records"
-    with wave.open(str(Path(service_env["DIALER_DATA_DIR"]) / stored), "rb") as wav:
-        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    mix = recorded_mix(db, service_env, call.attempt)
     assert mix.size > 8000 * 5, "the recording stopped before the call ended"
     assert band_share(mix, (AGENT_TONE_HZ,)) > 0.1, "the agent is not in the recording"
     assert speech_beside_tone(mix) > SPEECH_BESIDE_TONE_RMS, "no speech in the recording"
