@@ -427,6 +427,27 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         },
     },
+    "SuperviseInput": {
+        "type": "object",
+        "required": ["mode"],
+        "properties": {
+            "mode": {
+                "type": "string",
+                "enum": ["listen", "whisper", "barge", "leave"],
+                "description": "listen: you hear the customer and the agent; whisper: the "
+                "agent hears you too, the customer does not; barge: everyone hears everyone; "
+                "leave: your phone is hung up, the call goes on.",
+            }
+        },
+        "additionalProperties": False,
+    },
+    "SuperviseRequested": _object(
+        {
+            "attempt_id": {"type": "integer"},
+            "command": {"type": "string"},
+            "phone": {"type": "string", "description": "The softphone the worker rings."},
+        }
+    ),
     "CallActionRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string"}}
     ),

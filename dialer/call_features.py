@@ -1,4 +1,5 @@
-"""What an agent can do to a call in progress: hold, mute, DTMF, recording, transfer, 3-way.
+"""What an agent can do to a call in progress: hold, mute, DTMF, recording, transfer, 3-way;
+and what a supervisor can: listen, whisper, barge (dialer.call_supervision).
 
 Hold, mute, DTMF and recording happen on the legs this worker process already holds (the
 customer's and the agent's): no leg of their own. A transfer needs a third leg, which counts
@@ -42,7 +43,7 @@ from pathlib import Path
 
 from campaigns.campaign import RecordingMode
 from campaigns.transfer_destinations import refusal
-from dialer.call_commands import CallCommand, check_destination, check_digits
+from dialer.call_commands import CallCommand, check_destination, check_digits, check_phone
 from dialer.call_flow.inputs import (
     ConferenceDecided,
     ConferenceMove,
@@ -51,6 +52,8 @@ from dialer.call_flow.inputs import (
     TransferRequested,
 )
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.call_supervision import Supervision, SupervisionRefused
+from dialer.supervision import SuperviseMode
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.events import LegId
@@ -138,6 +141,7 @@ class CallFeatures:
         self._consulting = False
         # A three-way call is on: customer, agent and third party hear each other.
         self._conference = False
+        self._supervision = Supervision(telephony, customer)
 
     @property
     def held(self) -> bool:
@@ -154,6 +158,11 @@ class CallFeatures:
     @property
     def transferring(self) -> bool:
         return self._under_way
+
+    @property
+    def supervised(self) -> SuperviseMode | None:
+        with self._lock:
+            return self._supervision.mode
 
     # -- from the attempt's thread -------------------------------------------------------------
     def agent_connected(self, agent: LegId) -> None:
@@ -175,6 +184,10 @@ class CallFeatures:
             self._requests.clear()
             self._under_way = self._consulting = self._conference = False
             leg, self._transfer_leg = self._transfer_leg, None
+            try:
+                self._supervision.finish()
+            except TelephonyError as error:  # its leg ends with the process's calls anyway
+                log.warning("leg %s: supervisor not hung up: %s", self._customer, error)
         if leg is not None:
             leg.release()
         if recorder is not None:
@@ -228,10 +241,15 @@ class CallFeatures:
             log.exception("leg %s: transfer report not delivered", self._customer)
 
     # -- from the console (the command listener's thread) --------------------------------------
-    def carry_out(self, command: CallCommand, digits: str = "", destination: str = "") -> None:
+    def carry_out(
+        self, command: CallCommand, digits: str = "", destination: str = "", phone: str = ""
+    ) -> None:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
             agent = self._agent
+            if command is CallCommand.SUPERVISE_LEAVE:  # also once the agent is gone
+                self._supervisor_leaves()
+                return
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
             if self._under_way and command in _NOT_WHILE_TRANSFERRING:
@@ -271,6 +289,8 @@ class CallFeatures:
                     if not self._under_way:
                         raise FeatureRefused("no transfer is under way")
                     self._requests.append(TransferDecided(False, self._now()))
+                case CallCommand.LISTEN | CallCommand.WHISPER | CallCommand.BARGE:
+                    self._supervise(SuperviseMode(command.value), agent, phone)
                 case _:
                     raise FeatureRefused(f"{command} is not a call feature")
 
@@ -313,6 +333,19 @@ class CallFeatures:
         self._under_way = True
         warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
         self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
+
+    def _supervise(self, mode: SuperviseMode, agent: LegId, phone: str) -> None:
+        """A supervisor's listen, whisper or barge (dialer.call_supervision)."""
+        try:
+            self._supervision.enter(mode, agent, check_phone(phone))
+        except SupervisionRefused as refused:
+            raise FeatureRefused(str(refused)) from None
+
+    def _supervisor_leaves(self) -> None:
+        try:
+            self._supervision.leave()
+        except SupervisionRefused as refused:
+            raise FeatureRefused(str(refused)) from None
 
     def _back_to_agent(self, agent: LegId) -> None:
         if self._music is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from psycopg_pool import ConnectionPool
 
-from campaigns.amd_policy import AmdMode
+from campaigns.amd_policy import AmdMode, samples_machine_verdict
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.campaign import RecordingMode
 from campaigns.storage import attempt_store, recording_store
@@ -30,7 +30,7 @@ from campaigns.storage.campaign_store import amd_from_json
 from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agents.service import AgentService, HandBack
-from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
+from dialer.call_commands import SUPERVISING, CallCommand, CallCommandListener, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
 from dialer.call_flow import run_attempt
 from dialer.call_flow.amd_policy import AmdPolicy, detector_settings
@@ -222,6 +222,7 @@ def amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
         on_machine=choices["amd_on_machine"],
         on_not_sure=choices["amd_on_not_sure"],
         voicemail_message=Path(voicemail) if voicemail else None,
+        check_machine=samples_machine_verdict(to_dial.attempt_id, choices["amd_machine_sample"]),
     )
 
 
@@ -283,10 +284,20 @@ _TRANSFER_NOTICES = {
 }
 
 
+# What supervisors read when the worker carried out a supervisor's command.
+_SUPERVISION_NOTICES = {
+    CallCommand.LISTEN: "Listening: {phone} hears the customer and the agent",
+    CallCommand.WHISPER: "Whispering: the agent hears {phone}, the customer does not",
+    CallCommand.BARGE: "Barged in: everyone hears {phone}",
+    CallCommand.SUPERVISE_LEAVE: "The supervisor left the call",
+}
+
+
 def _notify_agent(
     ctx: DialContext, to_dial: AttemptToDial, agent_id: int | None, message: str
 ) -> None:
-    """A call notice for the agent on the call (their console shows it)."""
+    """A call notice for the agent on the call (their console shows it); no agent: for
+    supervisors (the wallboard)."""
     event = live_events.CallNotice(
         to_dial.attempt_id, to_dial.campaign_id, agent_id, message, ctx.now()
     )
@@ -313,14 +324,24 @@ def _taking_commands(
                 received.command,
                 received.requested_by,
             )
+            # A supervisor's command is told to supervisors only (no agent id: agents' streams
+            # never see it), so listening in stays discreet, refused or not.
+            supervising = received.command in SUPERVISING
+            told = None if supervising else reporter.agent_id
             try:
-                features.carry_out(received.command, received.digits, received.destination)
+                features.carry_out(
+                    received.command, received.digits, received.destination, received.phone
+                )
             except (FeatureRefused, TelephonyError, ValueError) as refused:
                 log.warning(
                     "attempt %s: %s refused: %s", spec.attempt_id, received.command, refused
                 )
                 notice = f"{received.command.value} refused: {refused}"
-                _notify_agent(ctx, reporter.to_dial, reporter.agent_id, notice)
+                _notify_agent(ctx, reporter.to_dial, told, notice)
+                return
+            if supervising:
+                notice = _SUPERVISION_NOTICES[received.command].format(phone=received.phone)
+                _notify_agent(ctx, reporter.to_dial, told, notice)
             return
         log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
         before = reporter.hangup_by

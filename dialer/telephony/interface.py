@@ -100,7 +100,8 @@ class Telephony(Protocol):
 
     def transmit(self, source: LegId, to: LegId, on: bool) -> None:
         """One direction of a bridge: start or stop sending what ``source`` says to ``to``
-        (mute is the agent's direction off; the other direction stays as it was)."""
+        (mute is the agent's direction off; the other direction stays as it was). Starting
+        waits for both legs' audio when one has none yet; stopping then fails (not permanent)."""
         ...
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:

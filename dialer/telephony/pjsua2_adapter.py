@@ -654,9 +654,21 @@ class _SipLoop:
         return entry.path
 
     def transmit(self, source: LegId, to: LegId, on: bool) -> None:
-        """One direction only (mute). Needs both legs' media: it acts on a live bridge."""
-        for leg in (source, to):
-            if not self.leg(leg).media_up:
+        """One direction only (mute, a supervisor's paths). Starting waits for both legs'
+        media (a supervisor's phone still ringing); stopping needs it now."""
+        states = [self.leg(leg) for leg in (source, to)]
+        if on and not all(state.media_up for state in states):
+
+            def start() -> None:
+                live = source in self.legs and to in self.legs
+                if live and self.legs[source].media_up and self.legs[to].media_up:
+                    self.audio(source).startTransmit(self.audio(to))
+
+            self.when_media(source, start)
+            self.when_media(to, start)
+            return
+        for leg, state in zip((source, to), states, strict=True):
+            if not state.media_up:
                 raise TelephonyError(f"leg {leg} has no audio yet", permanent=False)
         if on:
             self.audio(source).startTransmit(self.audio(to))

@@ -19,7 +19,7 @@ import pytest
 
 from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
-from dialer import call_commands, live_events
+from dialer import call_commands
 from dialer.agents.dispositions import submit_disposition
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommand
@@ -28,6 +28,7 @@ from dialer.carrier.baresip import BaresipAgent
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .full_process import full_process, notices
 from .rtp_capture import RtpCapture, rms
 from .test_call_features import (
     AGENT_TONE_HZ,
@@ -38,7 +39,7 @@ from .test_call_features import (
     connected_call,
     tone,
 )
-from .workers_harness import enqueue, running_workers, wait_ended
+from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -92,14 +93,6 @@ def transfer_row(db: Connection, attempt: int) -> tuple[object, ...]:
     ).fetchone()
     assert row is not None
     return tuple(row)
-
-
-def notices(redis_url: str, attempt: int) -> list[str]:
-    return [
-        str(event.data["message"])
-        for event in live_events.latest(redis_client(redis_url), 300)
-        if event.type is live_events.EventType.CALL_NOTICE and event.data["attempt_id"] == attempt
-    ]
 
 
 @contextmanager
@@ -204,34 +197,19 @@ def test_with_every_leg_of_the_process_busy_a_third_party_is_refused_without_tou
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
     floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
     mic = tone(tmp_path, AGENT_TONE_HZ, 30)
-    with (
-        BaresipAgent(tmp_path, mic, user="bob") as bob_phone,
-        BaresipAgent(tmp_path, mic, user="carol") as carol_phone,
-    ):
-        floor.agent("bob", bob_phone.uri)
-        floor.agent("carol", carol_phone.uri)
-        # One worker process, two lines: two bridged calls are its 4 legs.
-        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
-            attempts = floor.attempts("+12025550183", "+12025550184")
-            enqueue(workers.redis_url, attempts)
-            floor.wait_state("bob", AgentState.ON_CALL, timeout=30)
-            floor.wait_state("carol", AgentState.ON_CALL, timeout=30)
-            first = Call(workers.redis_url, attempts[0], capture, 0)
-            transfer(workers.redis_url, first.attempt, THIRD_PARTY, action)
-            deadline = time.monotonic() + 5
-            while not notices(workers.redis_url, first.attempt) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)
-            states = (floor.status("bob").state, floor.status("carol").state)
-            for attempt in attempts:
-                Call(workers.redis_url, attempt, capture, 0).hang_up()
-            rows = wait_ended(db, attempts)
+    with full_process(floor, service_env, tmp_path, mic, ("+12025550183", "+12025550184")) as full:
+        first = full.attempts[0]
+        transfer(full.workers.redis_url, first, THIRD_PARTY, action)
+        told = full.wait_for_notice(first)
+        states = full.agent_states()
+        full.hang_up()
+        rows = wait_ended(db, full.attempts)
     assert states == (AgentState.ON_CALL, AgentState.ON_CALL), "the refusal disturbed a call"
     assert len(customer.answered_media_ports()) == 2, "a third party was called"
     assert all(row[OUTCOME] == "connected" for row in rows.values())
-    [notice] = notices(workers.redis_url, first.attempt)
+    [notice] = told
     assert "no free line on this worker for a third party" in notice
-    assert transfer_row(db, first.attempt) == (None, None, None)
+    assert transfer_row(db, first) == (None, None, None)
 
 
 def consult(redis_url: str, db: Connection, attempt: int) -> None:

@@ -28,6 +28,7 @@ from dialer.call_commands import CallCommand
 from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
 
+from .full_process import notices
 from .rtp_capture import rms
 from .test_call_features import (
     AGENT_TONE_HZ,
@@ -37,7 +38,7 @@ from .test_call_features import (
     band_share,
     recorded_mix,
 )
-from .test_call_transfer import THIRD_PARTY, notices, talking_with_bob, transfer_row
+from .test_call_transfer import THIRD_PARTY, talking_with_bob, transfer_row
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 

@@ -26,13 +26,22 @@ from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
-from dialer.call_commands import NEEDS_DESTINATION, BadCommand, CallCommand, check_destination
+from dialer.call_commands import (
+    NEEDS_DESTINATION,
+    SUPERVISING,
+    BadCommand,
+    CallCommand,
+    check_destination,
+)
 from dialer.recordings import recording_file
 from dialer.settings import Settings
 
 blueprint = Blueprint("api_call_features", __name__, url_prefix="/api/v1/attempts")
 
-ACTIONS = tuple(c.value for c in CallCommand if c is not CallCommand.HANGUP)
+# A supervisor's listen/whisper/barge has its own route (dashboard.routes.api.supervision).
+ACTIONS = tuple(
+    c.value for c in CallCommand if c is not CallCommand.HANGUP and c not in SUPERVISING
+)
 _NOT_FOUND = "no call attempt with id {} among your calls"
 
 
