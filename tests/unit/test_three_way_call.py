@@ -45,7 +45,8 @@ def three_way(
     agent_leaves: bool | None,
     third: tuple[Ring | Answer | Reject | RemoteHangup, ...] = (Ring(0.2), Answer(2.0)),
     agent: tuple[Answer | RemoteHangup, ...] = (Answer(0.05),),
-) -> tuple[FakeTelephony, Claimer, ConferenceDesk]:
+    desk_type: type[WarmDesk] = ConferenceDesk,
+) -> tuple[FakeTelephony, Claimer, WarmDesk]:
     fake = FakeTelephony(
         {
             CUSTOMER_URI: (Ring(0.1), Answer(1.0), RemoteHangup(60.0)),
@@ -54,7 +55,7 @@ def three_way(
         }
     )
     reporter, claimer = Reporter(), Claimer([ALICE])
-    desk = ConferenceDesk(fake, reporter, complete=agent_leaves)
+    desk = desk_type(fake, reporter, complete=agent_leaves)
     run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
     return fake, claimer, desk
 
@@ -118,16 +119,8 @@ class MergingDesk(WarmDesk):
 
 
 def test_a_consultation_becomes_a_three_way_call_when_the_agent_merges_it() -> None:
-    fake = FakeTelephony(
-        {
-            CUSTOMER_URI: (Ring(0.1), Answer(1.0), RemoteHangup(60.0)),
-            ALICE.sip_uri: (Answer(0.05), RemoteHangup(20.0)),
-            THIRD_URI: (Ring(0.2), Answer(2.0)),
-        }
-    )
-    reporter, claimer = Reporter(), Claimer([ALICE])
-    desk = MergingDesk(fake, reporter)
-    run_attempt(spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk)
+    agent = (Answer(0.05), RemoteHangup(20.0))
+    fake, claimer, desk = three_way(True, agent=agent, desk_type=MergingDesk)
     assert outcomes(desk) == [
         TransferOutcome.CONSULTING,
         TransferOutcome.CONFERENCED,
