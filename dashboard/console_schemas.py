@@ -407,13 +407,18 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "consult",
                     "transfer_complete",
                     "transfer_cancel",
+                    "conference",
+                    "conference_leave",
+                    "conference_drop",
+                    "conference_merge",
                 ],
             },
             "destination": {
                 "type": "string",
                 "pattern": "^\\+[1-9][0-9]{6,14}$",
-                "description": "transfer and consult: the E.164 number to pass the customer to; it "
-                "must be on the campaign's transfer_destinations",
+                "description": "transfer, consult and conference: the E.164 number to pass the "
+                "customer to (or to add to the call); it must be on the campaign's "
+                "transfer_destinations",
             },
             "digits": {
                 "type": "string",

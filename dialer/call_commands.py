@@ -1,6 +1,6 @@
 """Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
-hold/resume, mute/unmute, DTMF, record start/stop, blind transfer to a number, and a
-supervisor's listen/whisper/barge/leave.
+hold/resume, mute/unmute, DTMF, record start/stop, transfer to a number, three-way call, and
+a supervisor's listen/whisper/barge/leave.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
 a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
@@ -53,6 +53,10 @@ class CallCommand(StrEnum):
     CONSULT = "consult"  # warm transfer: talk with the third party first
     TRANSFER_COMPLETE = "transfer_complete"
     TRANSFER_CANCEL = "transfer_cancel"
+    CONFERENCE = "conference"  # three-way: add a third party, all three hear each other
+    CONFERENCE_LEAVE = "conference_leave"  # the agent leaves: the other two stay connected
+    CONFERENCE_DROP = "conference_drop"  # the third party is hung up: back to the customer
+    CONFERENCE_MERGE = "conference_merge"  # the consulted third party joins the customer too
     # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
     LISTEN = "listen"
     WHISPER = "whisper"
@@ -60,7 +64,7 @@ class CallCommand(StrEnum):
     SUPERVISE_LEAVE = "supervise_leave"
 
 
-NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
+NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
 SUPERVISING = frozenset(
     {CallCommand.LISTEN, CallCommand.WHISPER, CallCommand.BARGE, CallCommand.SUPERVISE_LEAVE}

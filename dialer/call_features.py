@@ -1,4 +1,4 @@
-"""What an agent can do to a call in progress: hold, mute, DTMF, recording, blind transfer;
+"""What an agent can do to a call in progress: hold, mute, DTMF, recording, transfer, 3-way;
 and what a supervisor can: listen, whisper, barge (dialer.call_supervision).
 
 Hold, mute, DTMF and recording happen on the legs this worker process already holds (the
@@ -21,6 +21,11 @@ happens, and when none is free the transfer is refused and the call is not touch
   answer and lets the agent go, or gives the customer back to the agent (off hold) and the
   agent is told why. This object is the call flow's CallDesk: the request goes to the
   attempt's thread through ``next_request``, the result comes back in ``transfer_reported``.
+- Three-way call: the third party is reached as for a transfer (allow list, own leg, the
+  customer on hold while it rings); on answer the call flow bridges them to both and the
+  customer comes off hold. The agent then leaves (the other two stay connected, the agent
+  goes to wrap-up as after a transfer) or drops the third party (back to a two-way call).
+  A consultation (warm transfer) can be made a three-way call the same way (merge).
 
 Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
 a lock keeps the two from interleaving on the feature state.
@@ -39,7 +44,13 @@ from pathlib import Path
 from campaigns.campaign import RecordingMode
 from campaigns.transfer_destinations import refusal
 from dialer.call_commands import CallCommand, check_destination, check_digits, check_phone
-from dialer.call_flow.inputs import FlowEvent, TransferDecided, TransferRequested
+from dialer.call_flow.inputs import (
+    ConferenceDecided,
+    ConferenceMove,
+    FlowEvent,
+    TransferDecided,
+    TransferRequested,
+)
 from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.call_supervision import Supervision, SupervisionRefused
 from dialer.supervision import SuperviseMode
@@ -59,8 +70,18 @@ _NOT_WHILE_TRANSFERRING = frozenset(
         CallCommand.UNMUTE,
         CallCommand.TRANSFER,
         CallCommand.CONSULT,
+        CallCommand.CONFERENCE,
     }
 )
+# In a three-way call: hold and mute would act on the customer alone (the third party would
+# still hear the agent); a transfer needs the third party gone first. Unmute stays allowed: a
+# mute from before the third party joined is never stuck.
+_NOT_IN_CONFERENCE = _NOT_WHILE_TRANSFERRING - {CallCommand.UNMUTE}
+
+_MOVES = {
+    CallCommand.CONFERENCE_LEAVE: ConferenceMove.LEAVE,
+    CallCommand.CONFERENCE_DROP: ConferenceMove.DROP,
+}
 
 
 class FeatureRefused(Exception):
@@ -118,6 +139,8 @@ class CallFeatures:
         # A transfer asked for and not yet decided; a warm one whose third party answered.
         self._under_way = False
         self._consulting = False
+        # A three-way call is on: customer, agent and third party hear each other.
+        self._conference = False
         self._supervision = Supervision(telephony, customer)
 
     @property
@@ -159,7 +182,7 @@ class CallFeatures:
             self._music = None  # the player went with the customer's leg
             recorder, self._recorder = self._recorder, None
             self._requests.clear()
-            self._under_way = self._consulting = False
+            self._under_way = self._consulting = self._conference = False
             leg, self._transfer_leg = self._transfer_leg, None
             try:
                 self._supervision.finish()
@@ -187,6 +210,15 @@ class CallFeatures:
             if report.outcome is TransferOutcome.CONSULTING:
                 # The agent talks with the third party; the customer stays on hold.
                 self._consulting = True
+            elif report.outcome is TransferOutcome.CONFERENCED and agent is not None:
+                # The third party joins (the call flow bridges them to both): the customer
+                # comes off hold, back with the agent.
+                self._conference = True
+                try:
+                    self._back_to_agent(agent)
+                except TelephonyError as error:  # the agent's leg went meanwhile
+                    log.warning("leg %s: not back to the agent: %s", self._customer, error)
+                self._record_third_party(report)
             elif report.outcome is TransferOutcome.ANSWERED:
                 # The customer is about to be bridged to the third party: no more music, and
                 # nothing left for the agent to act on.
@@ -199,6 +231,8 @@ class CallFeatures:
                     log.warning("leg %s: not back to the agent: %s", self._customer, error)
             if report.outcome is not TransferOutcome.CONSULTING:
                 self._silenced = self._under_way = self._consulting = False
+            if report.outcome is not TransferOutcome.CONFERENCED:
+                self._conference = False
         if leg is not None:
             leg.release()  # a live third-party leg keeps its slot until it ends
         try:
@@ -220,6 +254,10 @@ class CallFeatures:
                 raise FeatureRefused("no agent is talking on this call")
             if self._under_way and command in _NOT_WHILE_TRANSFERRING:
                 raise FeatureRefused("a transfer is under way: wait for its answer")
+            if self._conference and command in _NOT_IN_CONFERENCE:
+                raise FeatureRefused(
+                    "a three-way call is on: leave it or drop the third party first"
+                )
             match command:
                 case CallCommand.HOLD:
                     self._hold(agent)
@@ -233,8 +271,16 @@ class CallFeatures:
                     self._start_recording(agent)
                 case CallCommand.RECORD_STOP:
                     self._stop_recording()
-                case CallCommand.TRANSFER | CallCommand.CONSULT:
-                    self._transfer(agent, destination, warm=command is CallCommand.CONSULT)
+                case CallCommand.TRANSFER | CallCommand.CONSULT | CallCommand.CONFERENCE:
+                    self._transfer(agent, destination, command)
+                case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
+                    if not self._conference:
+                        raise FeatureRefused("no three-way call is on")
+                    self._requests.append(ConferenceDecided(_MOVES[command], self._now()))
+                case CallCommand.CONFERENCE_MERGE:
+                    if not self._consulting:
+                        raise FeatureRefused("no third party is on the line to bring in")
+                    self._requests.append(ConferenceDecided(ConferenceMove.MERGE, self._now()))
                 case CallCommand.TRANSFER_COMPLETE:
                     if not self._consulting:
                         raise FeatureRefused("no third party is on the line to hand over to")
@@ -260,7 +306,7 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)  # never leave the customer in silence
             raise
 
-    def _transfer(self, agent: LegId, destination: str, warm: bool) -> None:
+    def _transfer(self, agent: LegId, destination: str, command: CallCommand) -> None:
         number = check_destination(destination)
         why = refusal(self._transfers.destinations, number)
         if why is not None:
@@ -285,7 +331,8 @@ class CallFeatures:
                 raise
         self._transfer_leg = leg
         self._under_way = True
-        self._requests.append(TransferRequested(e164, self._now(), leg, warm))
+        warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
+        self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
 
     def _supervise(self, mode: SuperviseMode, agent: LegId, phone: str) -> None:
         """A supervisor's listen, whisper or barge (dialer.call_supervision)."""
@@ -307,6 +354,15 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)
             if self._muted:
                 self._telephony.transmit(agent, self._customer, on=False)
+
+    def _record_third_party(self, report: TransferReport) -> None:
+        """A recording under way takes in the party who joined (the whole conversation)."""
+        if self._recorder is None or report.leg is None:
+            return
+        try:
+            self._telephony.record_also(self._recorder, report.leg)
+        except TelephonyError as error:  # the call goes on; the file lacks the third party
+            log.error("leg %s: third party not recorded: %s", self._customer, error)
 
     def _stop_music(self) -> None:
         music, self._music = self._music, None

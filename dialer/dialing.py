@@ -279,6 +279,9 @@ _TRANSFER_NOTICES = {
     "customer is on hold. Complete the transfer or cancel it",
     TransferOutcome.CANCELLED: "Transfer to {r.destination} cancelled: the customer is back "
     "with you",
+    TransferOutcome.CONFERENCED: "{r.destination} joined: you, the customer and {r.destination} "
+    "hear each other. Leave the call to them, or drop {r.destination}",
+    TransferOutcome.DROPPED: "{r.destination} left the three-way call: the customer is with you",
 }
 
 

@@ -530,6 +530,16 @@
         showNotice((warm ? "Calling " : "Transferring to ") + destination +
           ": the customer hears music until they answer.");
       });
+    } else if (action === "call-conference") {
+      // Three-way: the customer hears music while the number rings, then all three talk.
+      const number = live["transfer-to"].value.trim();
+      if (!number) { showError("Type the number to add to the call, e.g. +14155550199."); return; }
+      callAction(button, {action: "conference", destination: number}, function () {
+        showNotice("Calling " + number + ": they join you and the customer when they answer.");
+      });
+    } else if (action === "call-conference-leave" || action === "call-conference-drop" ||
+               action === "call-conference-merge") {
+      callAction(button, {action: action.replace("call-", "").replace("-", "_")});
     } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
       callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
     } else if (action === "call-dtmf") {

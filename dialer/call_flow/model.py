@@ -42,6 +42,7 @@ class Phase(StrEnum):
     TRANSFERRING = "transferring"  # blind transfer: the third party rings, the agent waits
     TRANSFERRED = "transferred"  # the customer talks with the third party; the agent is gone
     CONSULTING = "consulting"  # warm transfer: the agent talks with the third party first
+    CONFERENCE = "conference"  # three-way: customer, agent and third party hear each other
     ABANDONING = "abandoning"
     ENDING = "ending"
     DONE = "done"
@@ -88,6 +89,10 @@ class TransferOutcome(StrEnum):
     # not final: complete (answered) or cancel (cancelled) follows.
     CONSULTING = "consulting"
     CANCELLED = "cancelled"  # the agent cancelled, or the third party left the consultation
+    # Three-way: the third party answered and all three hear each other (not final: the agent
+    # leaves (answered) or the third party is dropped or leaves (dropped)).
+    CONFERENCED = "conferenced"
+    DROPPED = "dropped"  # the third party left the conference: the customer and agent go on
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class TransferReport:
     outcome: TransferOutcome
     at: datetime
     reason: str = ""
+    # The third party's leg (a three-way call's recording takes it in when it joins).
+    leg: LegId | None = None
 
     @property
     def back_to_agent(self) -> bool:
@@ -108,6 +115,7 @@ class TransferReport:
             TransferOutcome.NO_ANSWER,
             TransferOutcome.FAILED,
             TransferOutcome.CANCELLED,
+            TransferOutcome.DROPPED,
         }
 
 

@@ -108,6 +108,10 @@ class Telephony(Protocol):
         """Record what the legs send (mixed) into ``wav``; returns a recording id."""
         ...
 
+    def record_also(self, recording: str, leg: LegId) -> None:
+        """Add what ``leg`` sends to a recording under way (a party joining the call)."""
+        ...
+
     def stop_recording(self, recording: str) -> None:
         """Stop and complete the WAV (also after its legs ended: the file is then complete)."""
         ...

@@ -629,6 +629,14 @@ class _SipLoop:
             self.when_media(leg, partial(self._transmit_to, leg, recorder))
         return recording
 
+    def record_also(self, recording: str, leg: LegId) -> None:
+        self.leg(leg)
+        entry = self.recordings.get(recording)
+        if entry is None:
+            raise TelephonyError(f"no recording {recording} under way", permanent=True)
+        entry.legs = (*entry.legs, leg)  # stop_recording disconnects it with the others
+        self.when_media(leg, partial(self._transmit_to, leg, entry.recorder))
+
     def _transmit_to(self, leg: LegId, sink: pj.AudioMedia) -> None:
         self.audio(leg).startTransmit(sink)
 
@@ -1062,6 +1070,9 @@ class Pjsua2Telephony:
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
         return self._loop.submit(lambda: self._loop.record(legs, wav))
+
+    def record_also(self, recording: str, leg: LegId) -> None:
+        self._loop.submit(lambda: self._loop.record_also(recording, leg))
 
     def stop_recording(self, recording: str) -> None:
         path = self._loop.submit(lambda: self._loop.stop_recording(recording))

@@ -9,7 +9,8 @@ answers the customer's). What the customer hears is captured off the loopback in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,12 +71,15 @@ class CustomerCall(Call):
         return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
 
 
-def transfer(redis_url: str, attempt: int, destination: str) -> None:
-    """As the console's Transfer button does (after the dashboard's allow-list check)."""
+def transfer(
+    redis_url: str, attempt: int, destination: str, action: CallCommand = CallCommand.TRANSFER
+) -> None:
+    """As the console's Transfer (or Add to call) button does (after the dashboard's allow-list
+    check)."""
     call_commands.send(
         redis_client(redis_url),
         attempt,
-        CallCommand.TRANSFER,
+        action,
         "agent test",
         datetime.now(UTC),
         destination=destination,
@@ -89,6 +93,31 @@ def transfer_row(db: Connection, attempt: int) -> tuple[object, ...]:
     ).fetchone()
     assert row is not None
     return tuple(row)
+
+
+@contextmanager
+def talking_with_bob(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    number: str,
+    **campaign: object,
+) -> Iterator[tuple[Floor, Call]]:
+    """A customer (sipp, speech) talking with bob (baresip, the 1 kHz tone) on real workers,
+    the campaign (``campaign``: more of its settings) allowing ALLOWED; the call is hung up
+    and ended when the block ends."""
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(
+        db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED, **campaign
+    )
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = connected_call(floor, customer, workers.redis_url, capture, number)
+            yield floor, call
+            call.hang_up()
+            wait_ended(db, [call.attempt])
 
 
 def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_the_agent(
@@ -157,18 +186,20 @@ def test_a_destination_off_the_allow_list_is_refused_by_the_worker_and_the_call_
     assert "not on this campaign's list of transfer destinations" in notice
 
 
-def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touching_the_call(
+@pytest.mark.parametrize("action", [CallCommand.TRANSFER, CallCommand.CONFERENCE])
+def test_with_every_leg_of_the_process_busy_a_third_party_is_refused_without_touching_the_call(
     db: Connection,
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
+    action: CallCommand,
 ) -> None:
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
     floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
     mic = tone(tmp_path, AGENT_TONE_HZ, 30)
     with full_process(floor, service_env, tmp_path, mic, ("+12025550183", "+12025550184")) as full:
         first = full.attempts[0]
-        transfer(full.workers.redis_url, first, THIRD_PARTY)
+        transfer(full.workers.redis_url, first, THIRD_PARTY, action)
         told = full.wait_for_notice(first)
         states = full.agent_states()
         full.hang_up()
