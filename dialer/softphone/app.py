@@ -103,8 +103,7 @@ def run_softphone(
                 state, effects = phone.on_key(state, key)
                 if driver.carry_out(effects):
                     return line
-    if state.call is not None:
-        driver.carry_out((phone.Hangup(state.call.leg),))
+    driver.carry_out(tuple(phone.Hangup(c.leg) for c in (state.call, state.held) if c))
     return line
 
 

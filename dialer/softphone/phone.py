@@ -1,9 +1,14 @@
 """The interactive phone, pure: `on_key` and `on_event` return the new state and effects.
 
 One call at a time, as on an agent's headset: a second INVITE while a call rings or talks is
-refused busy (486), never queued. Keys: a answer, h hang up (or decline while ringing), m mute,
-p hold, 0-9 * # DTMF (while talking), q quit, ? help. With no call, `*<slot>#` dials a
-speed-dial entry through the dashboard (dialer.speed_dial): the worker then rings this phone.
+refused busy (486), never queued. The one exception is call waiting (dialer.agents.call_waiting):
+an INVITE marked X-Dialer-Call-Waiting, sent once the agent accepted the waiting caller, is
+answered at once while talking; the first call stays up (the worker holds its customer, who hears
+music) and is current again when the second call ends.
+
+Keys: a answer, h hang up (or decline while ringing), m mute, p hold, 0-9 * # DTMF (while
+talking), q quit, ? help. With no call, `*<slot>#` dials a speed-dial entry through the dashboard
+(dialer.speed_dial): the worker then rings this phone.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class Call:
 class PhoneState:
     auto_answer: bool = False
     call: Call | None = None
+    # The first call while the agent talks to an accepted waiting caller (call waiting).
+    held: Call | None = None
     # The digits of a speed-dial slot being typed after "*" (None: not typing one).
     slot_keys: str | None = None
 
@@ -110,7 +117,7 @@ Step = tuple[PhoneState, tuple[Effect, ...]]
 def on_key(state: PhoneState, key: str) -> Step:
     call = state.call
     if key == "q":
-        hang = (Hangup(call.leg),) if call else ()
+        hang = tuple(Hangup(c.leg) for c in (call, state.held) if c is not None)
         return state, (*hang, Show("bye"), Quit())
     if key == "?":
         return state, (Show(HELP),)
@@ -163,6 +170,13 @@ def on_event(state: PhoneState, event: TelephonyEvent) -> Step:
     match event:
         case IncomingLeg(leg, _, from_uri, _, headers):
             pop = screen_pop(from_uri, headers)
+            if _takes_waiting_call(state, pop):
+                assert call is not None
+                second = Call(leg, CallPhase.RINGING, pop)
+                shown = tuple(
+                    Show(line) for line in ("CALL WAITING: first call held", *pop.lines())
+                )
+                return replace(state, call=second, held=call), (*shown, Answer(leg))
             if call is not None:
                 return state, (Hangup(leg, BUSY), Show(f"busy: refused a call from {pop.caller}"))
             ringing = Call(leg, CallPhase.RINGING, pop)
@@ -173,11 +187,24 @@ def on_event(state: PhoneState, event: TelephonyEvent) -> Step:
         case LegAnswered(leg) if call is not None and leg == call.leg:
             return _with(state, replace(call, phase=CallPhase.TALKING)), (Show("connected"),)
         case LegEnded(leg, _, status, reason) if call is not None and leg == call.leg:
-            return _with(state, None), (Show(f"call ended ({status} {reason})".strip()),)
+            ended = Show(f"call ended ({status} {reason})".strip())
+            if state.held is not None:
+                back = Show(f"back to {state.held.pop.caller}")
+                return replace(state, call=state.held, held=None), (ended, back)
+            return _with(state, None), (ended,)
+        case LegEnded(leg) if state.held is not None and leg == state.held.leg:
+            return replace(state, held=None), (Show("the held call ended"),)
         case RegistrationChanged(_, _, registered, status, reason):
             text = "registered" if registered else "not registered"
             return state, (Show(f"{text} ({status} {reason})"),)
     return state, ()
+
+
+def _takes_waiting_call(state: PhoneState, pop: ScreenPop) -> bool:
+    """A marked INVITE while talking, with no call held yet: at most two calls at once."""
+    call = state.call
+    talking = call is not None and call.phase is CallPhase.TALKING
+    return pop.call_waiting and talking and state.held is None
 
 
 def _with(state: PhoneState, call: Call | None) -> PhoneState:

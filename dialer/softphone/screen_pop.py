@@ -11,6 +11,9 @@ CONTACT = "X-Dialer-Contact"
 CONTACT_NAME = "X-Dialer-Contact-Name"
 INBOUND = "X-Dialer-Inbound"
 CALLER = "X-Dialer-Caller"
+# A queued caller the agent accepted while on a call (dialer.agents.call_waiting): the phone
+# answers it at once as a second call; the first stays up, held by the worker that owns it.
+CALL_WAITING = "X-Dialer-Call-Waiting"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class ScreenPop:
     # An inbound call (dialer/inbound/queue_call.py): its id, and the caller's number.
     inbound_id: int | None = None
     caller_number: str = ""
+    call_waiting: bool = False
 
     @property
     def call_reference(self) -> int | None:
@@ -65,4 +69,5 @@ def screen_pop(from_uri: str, headers: Sequence[tuple[str, str]]) -> ScreenPop:
         attempt_id=_number(found.get(ATTEMPT.lower(), "")),
         inbound_id=_number(found.get(INBOUND.lower(), "")),
         caller_number=found.get(CALLER.lower(), ""),
+        call_waiting=CALL_WAITING.lower() in found,
     )
