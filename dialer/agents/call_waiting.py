@@ -8,6 +8,8 @@ Decisions (the queue, the console and the softphone rely on them):
   campaign, be talking (on call, not reserved: a phone still ringing is not a call to put on hold;
   not in wrap-up: they are about to be ready and are claimed the ordinary way) and not be leaving
   (a pause or log-out asked for during the call is honoured, not met with another call).
+- The current call must be one we can hold: an outbound attempt, held by the worker that owns it
+  (HOLD through its Redis command list). An inbound call cannot be held yet.
 - An agent has at most one waiting offer and at most one held call: a second caller is never
   offered to someone already offered one or already talking to a second caller.
 - Of several candidates, the one whose call began first is offered the call (its end is likeliest
@@ -47,6 +49,7 @@ class NotOffered(StrEnum):
     LEAVING = "pause_or_logout_requested"
     ALREADY_OFFERED = "already_offered_a_call"
     ALREADY_HOLDING = "already_holding_a_call"
+    CANNOT_HOLD = "current_call_cannot_be_held"
 
 
 class Phase(StrEnum):
@@ -182,6 +185,10 @@ def why_not_offered(candidate: Candidate, campaign_id: int) -> NotOffered | None
         return NotOffered.NOT_TALKING
     if campaign_id not in status.campaigns:
         return NotOffered.OTHER_CAMPAIGN
+    if status.attempt_id < 0:
+        # An inbound call (its id negated): the inbound processes do not read the call-command
+        # lists yet, so nothing could put it on hold (docs/inbound.md, "Not done").
+        return NotOffered.CANNOT_HOLD
     if status.after_call is not None:
         return NotOffered.LEAVING
     if candidate.offered:

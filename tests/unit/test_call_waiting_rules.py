@@ -107,6 +107,11 @@ def test_an_agent_who_asked_to_pause_after_this_call_is_not_offered_another() ->
     assert why_not_offered(candidate(leaving), CAMPAIGN) is NotOffered.LEAVING
 
 
+def test_an_agent_talking_to_an_inbound_caller_is_not_offered_a_second_one_yet() -> None:
+    """Inbound calls cannot be put on hold (their processes read no call commands)."""
+    assert why_not_offered(candidate(talking(attempt=-5)), CAMPAIGN) is NotOffered.CANNOT_HOLD
+
+
 def test_an_agent_has_at_most_one_waiting_offer_and_one_held_call() -> None:
     assert why_not_offered(candidate(talking(), offered=True), CAMPAIGN) is (
         NotOffered.ALREADY_OFFERED
