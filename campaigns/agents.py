@@ -39,6 +39,8 @@ class AgentSpec:
     forward_mode: ForwardMode = ForwardMode.OFF
     forward_to: str | None = None
     campaign_ids: tuple[int, ...] = ()
+    # Offered a queued inbound caller while on an outbound call (dialer.agents.call_waiting).
+    call_waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def validate_agent(spec: AgentSpec) -> AgentSpec:
         forward_mode=spec.forward_mode,
         forward_to=spec.forward_to if spec.forward_mode is not ForwardMode.OFF else None,
         campaign_ids=tuple(sorted(set(spec.campaign_ids))),
+        call_waiting=spec.call_waiting,
     )
 
 

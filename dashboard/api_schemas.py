@@ -43,6 +43,7 @@ def agent_json(agent: Agent) -> dict[str, Any]:
         "sip_uri": agent.spec.sip_uri,
         "forward_mode": agent.spec.forward_mode.value,
         "forward_to": agent.spec.forward_to,
+        "call_waiting": agent.spec.call_waiting,
         "campaign_ids": list(agent.spec.campaign_ids),
         "created_at": agent.created_at,
     }
@@ -164,6 +165,7 @@ _AGENT_SETTINGS: dict[str, Any] = {
     "sip_uri": {"type": "string"},
     "forward_mode": {"type": "string", "enum": ["off", "always", "busy", "no_answer"]},
     "forward_to": _NULLABLE_STRING,
+    "call_waiting": {"type": "boolean"},
     "campaign_ids": {"type": "array", "items": {"type": "integer"}},
 }
 

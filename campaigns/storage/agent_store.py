@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -13,7 +14,7 @@ from campaigns.storage.db import Connection
 
 _SELECT = """
 SELECT a.id, a.user_id, u.username, u.display_name, u.disabled, a.sip_uri, a.forward_mode,
-       a.forward_to, a.created_at,
+       a.forward_to, a.call_waiting, a.created_at,
        coalesce(array_agg(ac.campaign_id ORDER BY ac.campaign_id)
                 FILTER (WHERE ac.campaign_id IS NOT NULL), '{}') AS campaign_ids
 FROM agents a
@@ -29,14 +30,14 @@ RETURNING id
 """
 
 _INSERT_AGENT = """
-INSERT INTO agents (user_id, sip_uri, forward_mode, forward_to)
-VALUES (%(user_id)s, %(sip_uri)s, %(forward_mode)s, %(forward_to)s)
+INSERT INTO agents (user_id, sip_uri, forward_mode, forward_to, call_waiting)
+VALUES (%(user_id)s, %(sip_uri)s, %(forward_mode)s, %(forward_to)s, %(call_waiting)s)
 RETURNING id
 """
 
 _UPDATE_AGENT = """
 UPDATE agents SET sip_uri = %(sip_uri)s, forward_mode = %(forward_mode)s,
-                  forward_to = %(forward_to)s
+                  forward_to = %(forward_to)s, call_waiting = %(call_waiting)s
 WHERE id = %(id)s
 RETURNING user_id
 """
@@ -158,6 +159,7 @@ def _params(spec: AgentSpec) -> dict[str, Any]:
         "sip_uri": spec.sip_uri,
         "forward_mode": spec.forward_mode,
         "forward_to": spec.forward_to,
+        "call_waiting": spec.call_waiting,
     }
 
 
@@ -173,6 +175,7 @@ def _agent(row: dict[str, Any]) -> Agent:
             forward_mode=ForwardMode(row["forward_mode"]),
             forward_to=row["forward_to"],
             campaign_ids=tuple(row["campaign_ids"]),
+            call_waiting=row["call_waiting"],
         ),
         created_at=row["created_at"],
     )
@@ -186,6 +189,14 @@ def forwarding(conn: Connection, agent_id: int) -> tuple[ForwardMode, str | None
     if row is None:
         return ForwardMode.OFF, None
     return ForwardMode(row[0]), row[1]
+
+
+def with_call_waiting(conn: Connection, agent_ids: Sequence[int]) -> frozenset[int]:
+    """Of these agents, those who take call waiting (read as a queued call looks for one)."""
+    rows = conn.execute(
+        "SELECT id FROM agents WHERE id = ANY(%(ids)s) AND call_waiting", {"ids": list(agent_ids)}
+    ).fetchall()
+    return frozenset(row[0] for row in rows)
 
 
 def set_forwarding(

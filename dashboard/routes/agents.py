@@ -31,6 +31,7 @@ def _spec(form: dict[str, str], campaign_ids: list[str]) -> AgentSpec:
             forward_mode=mode,
             forward_to=form.get("forward_to", "").strip() or None,
             campaign_ids=ids,
+            call_waiting="call_waiting" in form,
         )
     )
 
@@ -99,6 +100,7 @@ def edit(agent_id: int) -> ResponseReturnValue:
         "sip_uri": agent.spec.sip_uri,
         "forward_mode": agent.spec.forward_mode.value,
         "forward_to": agent.spec.forward_to or "",
+        "call_waiting": agent.spec.call_waiting,
         "campaign_ids": [str(i) for i in agent.spec.campaign_ids],
     }
     return _form(values, [], agent_id)

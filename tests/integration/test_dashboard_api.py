@@ -157,11 +157,17 @@ def test_agents_are_created_with_their_phone_and_campaigns(
     assert created.status_code == 201, created.json
     agent = check("POST", "/agents", created)
     assert agent["campaign_ids"] == [campaign["id"]]
+    assert agent["call_waiting"] is False, "call waiting is something the agent asks for"
     patched = token_client(
         "PATCH", f"/api/v1/agents/{agent['id']}",
         {"forward_mode": "no_answer", "forward_to": "sip:desk@10.0.0.9", "campaign_ids": []},
     )  # fmt: skip
     assert check("PATCH", "/agents/{agent_id}", patched)["forward_mode"] == "no_answer"
+    waiting = token_client("PATCH", f"/api/v1/agents/{agent['id']}", {"call_waiting": True})
+    assert check("PATCH", "/agents/{agent_id}", waiting)["call_waiting"] is True
+    assert waiting.json["forward_mode"] == "no_answer", "other settings are kept"
+    not_bool = token_client("PATCH", f"/api/v1/agents/{agent['id']}", {"call_waiting": "yes"})
+    assert not_bool.status_code == 400
     assert check("GET", "/agents", token_client("GET", "/api/v1/agents"))[0]["campaign_ids"] == []
     states = check("GET", "/agent-states", token_client("GET", "/api/v1/agent-states"))
     assert states[0]["state"] == "logged_out"

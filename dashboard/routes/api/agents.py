@@ -22,7 +22,15 @@ from dashboard.params import optional_int
 blueprint = Blueprint("api_agents", __name__, url_prefix="/api/v1")
 
 _SETTINGS = frozenset(
-    {"display_name", "disabled", "sip_uri", "forward_mode", "forward_to", "campaign_ids"}
+    {
+        "display_name",
+        "disabled",
+        "sip_uri",
+        "forward_mode",
+        "forward_to",
+        "call_waiting",
+        "campaign_ids",
+    }
 )
 
 
@@ -39,12 +47,16 @@ def _spec(body: dict[str, Any], base: AgentSpec | None) -> AgentSpec:
         mode = ForwardMode(body.get("forward_mode", base.forward_mode if base else "off"))
     except ValueError:
         raise ValidationError(["forward_mode: one of " + ", ".join(ForwardMode)]) from None
+    call_waiting = body.get("call_waiting", base.call_waiting if base else False)
+    if not isinstance(call_waiting, bool):
+        raise ValidationError(["call_waiting: true or false"])
     return validate_agent(
         AgentSpec(
             sip_uri=str(body.get("sip_uri", base.sip_uri if base else "")),
             forward_mode=mode,
             forward_to=body.get("forward_to", base.forward_to if base else None),
             campaign_ids=tuple(ids),
+            call_waiting=call_waiting,
         )
     )
 
