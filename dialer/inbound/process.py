@@ -29,6 +29,7 @@ import psycopg
 from campaigns.storage import inbound_store
 from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
+from dialer.agents.waiting_offers import WaitingOffers
 from dialer.bootstrap import redis_client
 from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
@@ -179,6 +180,7 @@ def main() -> None:
         redis=client,
         telephony=telephony,
         agents=AgentService(client, pool),
+        offers=WaitingOffers(client),
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
     )

@@ -30,9 +30,29 @@ from psycopg_pool import ConnectionPool
 from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
+from dialer import call_commands
+from dialer.agents import call_waiting
+from dialer.agents.call_waiting import (
+    Accepted,
+    CallWaiting,
+    ConnectWaiting,
+    Declined,
+    FirstCallEnded,
+    HoldFirst,
+    OfferExpired,
+    Phase,
+    ResumeFirst,
+    WaitingCallEnded,
+    WaitingEffect,
+    WaitingEvent,
+)
 from dialer.agents.service import AgentService, ClaimedAgent, HandBack
+from dialer.agents.waiting_offers import Answer, WaitingOffers
+from dialer.call_commands import CallCommand
 from dialer.inbound import media
 from dialer.inbound.waiting_line import WaitingLine
+from dialer.inbound.waiting_offer import find_offer
+from dialer.softphone.screen_pop import CALL_WAITING
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import (
@@ -55,6 +75,8 @@ AGENT_LEG_WAIT_S = 1.5  # how long a claimed agent is kept while pjsua frees a c
 VOICEMAIL_MAX_S = 60.0
 ANSWER_WAIT_S = 5.0
 HANGUP_WAIT_S = 3.0
+OFFER_LOOK_S = 1.0  # how often a caller at the head of the line looks for a busy agent to offer
+OFFER_POLL_S = 0.2  # how often an offer waiting for its answer looks at the console's answer
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _USER = re.compile(r"sips?:([^@;>]+)@")
 
@@ -68,6 +90,7 @@ class InboundContext:
     redis: redis.Redis
     telephony: UserAgent
     agents: AgentService
+    offers: WaitingOffers
     data_dir: Path
     now: Callable[[], datetime]
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -130,6 +153,11 @@ class QueuedCall:
         self.connected = False
         # The agent claimed and not yet handed back (so a failure can hand them back).
         self.agent: ClaimedAgent | None = None
+        # Call waiting: the agents who let this caller's offer pass, and the offer under way
+        # (so a failure resumes the agent's held call).
+        self.passed_over: set[int] = set()
+        self.waiting: CallWaiting | None = None
+        self.next_offer_look = 0.0
 
     # The whole call.
 
@@ -179,18 +207,12 @@ class QueuedCall:
                     line.join(self.call_id, offered.timestamp())
                     continue
                 if place.position == 0 and route.campaign_id is not None:
-                    agent = self.ctx.agents.claim(route.campaign_id, -self.call_id, self.ctx.now())
-                    if agent is not None:
-                        line.leave(self.call_id)
-                        tried = self._connect(agent, route, caller, contact)
-                        if tried is AgentTry.TALKED:
-                            # Stored before the agent is free again: the agent's next call
-                            # never starts before this one has ended in the records.
-                            outcome = self._finish(InboundOutcome.ANSWERED)
-                            self._release(agent, HandBack.TALKED)
-                            return outcome
-                        if tried is AgentTry.CALLER_GONE:
-                            return self._finish(InboundOutcome.ABANDONED)
+                    tried = self._try_agents(route, caller, contact, line)
+                    if tried is AgentTry.TALKED:  # stored by then
+                        return InboundOutcome.ANSWERED
+                    if tried is AgentTry.CALLER_GONE:
+                        return self._finish(InboundOutcome.ABANDONED)
+                    if tried is not None:
                         line.join(self.call_id, offered.timestamp())
                         continue
                 if self.playback is None:
@@ -200,20 +222,35 @@ class QueuedCall:
 
     # The agent.
 
+    def _try_agents(
+        self, route: QueueRoute, caller: str, contact: int | None, line: WaitingLine
+    ) -> AgentTry | None:
+        """A ready agent, else a busy one with call waiting; None when neither was found."""
+        assert route.campaign_id is not None
+        agent = self.ctx.agents.claim(route.campaign_id, -self.call_id, self.ctx.now())
+        if agent is not None:
+            line.leave(self.call_id)
+            tried = self._connect(agent, route, caller, contact)
+            if tried is AgentTry.TALKED:
+                # Stored before the agent is free again: the agent's next call never starts
+                # before this one has ended in the records.
+                self._finish(InboundOutcome.ANSWERED)
+                self._release(agent, HandBack.TALKED)
+            return tried
+        waiting = self._waiting_offer(route, caller)
+        if waiting is None:
+            return None
+        line.leave(self.call_id)
+        return self._second_call(waiting, route, caller, contact)
+
     def _connect(
         self, agent: ClaimedAgent, route: QueueRoute, caller: str, contact: int | None
     ) -> AgentTry:
         self.agent_legs += 1
         self.agent = agent
         agent_leg = LegId(f"{self.leg}-agent-{self.agent_legs}")
-        headers = [
-            SipHeader("X-Dialer-Inbound", str(self.call_id)),
-            SipHeader("X-Dialer-Campaign", _header_text(route.campaign_name)),
-            SipHeader("X-Dialer-Caller", _header_text(caller)),
-        ]
-        if contact is not None:
-            headers.append(SipHeader("X-Dialer-Contact", str(contact)))
-        request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=tuple(headers))
+        headers = self._screen_pop(route, caller, contact)
+        request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=headers)
         placed = self._place_agent_leg(request, agent)
         if placed is not None:
             return placed
@@ -247,6 +284,134 @@ class QueuedCall:
         log.info("inbound call %s: agent %s connected", self.call_id, agent.agent_id)
         self._talk(agent_leg)
         return AgentTry.TALKED
+
+    # Call waiting: a busy agent takes the caller as a second call (dialer.agents.call_waiting).
+
+    def _waiting_offer(self, route: QueueRoute, caller: str) -> CallWaiting | None:
+        """An offer placed in Redis for a busy agent, or None (looked for once a second)."""
+        if route.campaign_id is None or time.monotonic() < self.next_offer_look:
+            return None
+        self.next_offer_look = time.monotonic() + OFFER_LOOK_S
+        now = self.ctx.now()
+        waiting = find_offer(
+            self.ctx.agents,
+            self.ctx.offers,
+            route.campaign_id,
+            self.call_id,
+            route.queue_name,
+            caller,
+            now,
+            self.passed_over,
+        )
+        if waiting is None or not self.ctx.offers.place(waiting, now):
+            return None
+        log.info(
+            "inbound call %s: offered to agent %s on call %s (call waiting)",
+            self.call_id,
+            waiting.agent_id,
+            waiting.first_attempt_id,
+        )
+        return waiting
+
+    def _second_call(
+        self, waiting: CallWaiting, route: QueueRoute, caller: str, contact: int | None
+    ) -> AgentTry:
+        """Ring the agent's phone with the marked INVITE; its answer accepts the offer: the
+        first call is held (its worker plays music) and the caller bridged to the agent."""
+        self.waiting = waiting
+        self.agent_legs += 1
+        agent_leg = LegId(f"{self.leg}-agent-{self.agent_legs}")
+        headers = (*self._screen_pop(route, caller, contact), SipHeader(CALL_WAITING, "1"))
+        uri = self.ctx.agents.live.profile_and_status(waiting.agent_id)[0].sip_uri
+        request = OriginateRequest(leg=agent_leg, uri=uri, headers=headers)
+        try:
+            self.ctx.telephony.originate(request, self.inbox, self.reservation)
+        except TelephonyError as failed:
+            log.warning("inbound call %s: waiting offer not rung: %s", self.call_id, failed)
+            return self._offer_over(waiting, Declined(self.ctx.now()))
+        event, phone_gone = self._offer_answer(waiting, agent_leg)
+        if not isinstance(event, Accepted):
+            if not phone_gone:
+                self._hangup_agent(agent_leg)
+            return self._offer_over(waiting, event)
+        taken, effects = call_waiting.step(waiting, event)
+        assert taken is not None
+        self.ctx.offers.save(taken)
+        self.waiting = taken
+        self._carry_out(effects, agent_leg)
+        at = self.ctx.now()
+        with self.ctx.pool.connection() as conn:
+            inbound_store.record_answered(conn, self.call_id, waiting.agent_id, at)
+        log.info(
+            "inbound call %s: agent %s took it as a second call", self.call_id, waiting.agent_id
+        )
+        self._talk(agent_leg)
+        self._finish(InboundOutcome.ANSWERED)
+        if self.ctx.agents.status(taken.agent_id).attempt_id != taken.first_attempt_id:
+            taken = call_waiting.step(taken, FirstCallEnded(self.ctx.now()))[0] or taken
+        self._end_second_call(taken)
+        return AgentTry.TALKED
+
+    def _offer_answer(self, waiting: CallWaiting, agent_leg: LegId) -> tuple[WaitingEvent, bool]:
+        """What became of the offer: answered, declined (console or phone), expired, or
+        overtaken by the caller or the agent's first call ending; and whether the agent's leg
+        has ended already."""
+        while True:
+            left = (waiting.expires_at - self.ctx.now()).total_seconds()
+            if left <= 0:
+                return OfferExpired(self.ctx.now()), False
+            event = self.inbox.get(min(left, OFFER_POLL_S))
+            now = self.ctx.now()
+            if isinstance(event, LegEnded) and event.leg == self.leg:
+                self.caller_gone = True
+                return WaitingCallEnded(now), False
+            if isinstance(event, LegEnded) and event.leg == agent_leg:
+                return Declined(now), True
+            if isinstance(event, LegAnswered) and event.leg == agent_leg:
+                return Accepted(now), False
+            answer = self.ctx.offers.answer_of(waiting.agent_id, waiting.inbound_call_id)
+            if answer is Answer.DECLINE:
+                return Declined(now), False
+            status = self.ctx.agents.status(waiting.agent_id)
+            if status.attempt_id != waiting.first_attempt_id:
+                return FirstCallEnded(now), False
+
+    def _offer_over(self, waiting: CallWaiting, event: WaitingEvent) -> AgentTry:
+        _, effects = call_waiting.step(waiting, event)
+        self.ctx.offers.clear(waiting.agent_id, waiting.inbound_call_id)
+        self.waiting = None
+        self.passed_over.add(waiting.agent_id)
+        for effect in effects:
+            log.info(
+                "inbound call %s: offer to agent %s: %s", self.call_id, waiting.agent_id, effect
+            )
+        return AgentTry.CALLER_GONE if self.caller_gone else AgentTry.NOT_ANSWERED
+
+    def _end_second_call(self, waiting: CallWaiting) -> None:
+        _, effects = call_waiting.step(waiting, WaitingCallEnded(self.ctx.now()))
+        self._carry_out(effects, None)
+        self.ctx.offers.clear(waiting.agent_id, waiting.inbound_call_id)
+        self.waiting = None
+
+    def _carry_out(self, effects: tuple[WaitingEffect, ...], agent_leg: LegId | None) -> None:
+        by = f"call waiting (inbound call {self.call_id})"
+        for effect in effects:
+            match effect:
+                case HoldFirst(attempt_id):
+                    call_commands.send(
+                        self.ctx.redis, attempt_id, CallCommand.HOLD, by, self.ctx.now()
+                    )
+                case ResumeFirst(attempt_id):
+                    call_commands.send(
+                        self.ctx.redis, attempt_id, CallCommand.RESUME, by, self.ctx.now()
+                    )
+                case ConnectWaiting() if agent_leg is not None:
+                    self._stop_hold()
+                    self.connected = True
+                    try:
+                        self.ctx.telephony.bridge(self.leg, agent_leg)
+                    except TelephonyError as gone:  # the agent hung up at once: LegEnded follows
+                        log.info("inbound call %s: not bridged: %s", self.call_id, gone)
 
     def _place_agent_leg(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
         """Ring the agent; None once rung. pjsua may still hold a slot for an INVITE it just
@@ -283,6 +448,18 @@ class QueuedCall:
                 self._hangup_leg(leg)
                 self._wait_ended(leg)
 
+    def _screen_pop(
+        self, route: QueueRoute, caller: str, contact: int | None
+    ) -> tuple[SipHeader, ...]:
+        headers = [
+            SipHeader("X-Dialer-Inbound", str(self.call_id)),
+            SipHeader("X-Dialer-Campaign", _header_text(route.campaign_name)),
+            SipHeader("X-Dialer-Caller", _header_text(caller)),
+        ]
+        if contact is not None:
+            headers.append(SipHeader("X-Dialer-Contact", str(contact)))
+        return tuple(headers)
+
     def _release(self, agent: ClaimedAgent, how: HandBack) -> None:
         self.agent = None
         now = self.ctx.now()
@@ -295,6 +472,11 @@ class QueuedCall:
         (an outcome is always written, so the call is never unaccounted for)."""
         if self.agent is not None:
             self._release(self.agent, HandBack.TALKED if self.connected else HandBack.UNUSED)
+        if self.waiting is not None:  # the agent's first call is not left on hold
+            if self.waiting.phase is Phase.ON_SECOND:
+                self._end_second_call(self.waiting)
+            else:
+                self.ctx.offers.clear(self.waiting.agent_id, self.waiting.inbound_call_id)
         if self.call_id:
             outcome = InboundOutcome.ANSWERED if self.connected else InboundOutcome.ABANDONED
             self._finish(outcome)

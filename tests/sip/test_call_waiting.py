@@ -1,0 +1,110 @@
+"""Call waiting end to end: Pia (our softphone, call waiting on) talks to an outbound customer
+(sipp, through `dialer workers`) when a caller (sipp) reaches the queue of her campaign through
+`dialer inbound serve`; nobody is ready, so the caller is offered to her as a second call. Her
+phone takes it: the worker holds the customer, who hears music (checked in the RTP sipp
+received), the caller reaches Pia (checked in what her phone recorded), and when the caller
+hangs up the customer is resumed (the music stops) and the first call goes on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from campaigns.agents import AgentState
+from campaigns.storage import agent_store, inbound_store
+from campaigns.storage.db import Connection
+from dialer.bootstrap import redis_client
+from dialer.call_commands import request_hangup
+from dialer.carrier import Scenario, SippCarrier
+from dialer.hold_music import NOTES_HZ
+
+from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .audio_check import SPEECH_RMS
+from .audio_check import rms as wav_rms
+from .inbound_harness import AGENT_ID as INBOUND_AGENT_ID
+from .inbound_harness import OUTCOME as INBOUND_OUTCOME
+from .inbound_harness import caller, calls, running_inbound
+from .rtp_capture import RtpCapture
+from .softphone_process import SoftphoneProcess
+from .test_agents_on_the_floor import softphones
+from .test_call_features import STRETCH_S, band_share
+from .workers_harness import enqueue, running_workers, wait_ended
+
+__all__ = ["softphones"]
+
+pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
+
+Carrier = Callable[[Scenario], SippCarrier]
+CUSTOMER = "+12025550181"
+DID = "+18005550100"
+CALLER = "+12125550123"
+SECOND_CALL_S = 6.0  # the caller talks this long, then hangs up
+
+
+def customer_heard(capture: RtpCapture, port: int, seconds: float = STRETCH_S) -> np.ndarray:
+    start = capture.packets_to(port)
+    time.sleep(seconds)
+    return capture.audio_to(port, start, capture.packets_to(port))
+
+
+def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_after(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    softphones: Callable[..., SoftphoneProcess],
+) -> None:
+    customer = carrier(Scenario.ANSWER_AND_WAIT)  # speaks until our side hangs up
+    floor = Floor.on(db, service_env["REDIS_URL"], customer)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    heard = tmp_path / "heard"
+    pia_phone = softphones("pia", "--auto-answer", "--record", str(heard))
+    [pia_uri] = pia_phone.ready_uris()
+    pia = floor.agent("pia", pia_uri)
+    spec = replace(pia.spec, call_waiting=True)
+    agent_store.update_agent(db, pia.id, pia.display_name, pia.disabled, spec)
+    db.commit()
+
+    with (
+        RtpCapture() as capture,
+        running_workers(service_env, 1, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        [attempt] = floor.attempts(CUSTOMER)
+        enqueue(workers.redis_url, [attempt])
+        floor.wait_state("pia", AgentState.ON_CALL, timeout=60)
+        pia_phone.wait_for("connected", timeout=30)
+        deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
+        while not (ports := customer.answered_media_ports()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [port] = ports
+        talking = customer_heard(capture, port)
+
+        second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
+        pia_phone.wait_for("CALL WAITING", timeout=30)
+        time.sleep(1.0)  # the HOLD crosses Redis to the worker
+        held = customer_heard(capture, port)
+        pia_phone.wait_for("back to", timeout=30)  # the caller hung up
+        time.sleep(1.0)  # the RESUME crosses Redis to the worker
+        resumed = customer_heard(capture, port)
+        still = floor.status("pia")
+        request_hangup(redis_client(workers.redis_url), attempt, "test")
+        row = wait_ended(db, [attempt])[attempt]
+        [inbound_row] = calls(db)
+        assert second.wait(30) == 0
+        second.stop()
+
+    assert band_share(talking, NOTES_HZ) < 0.05, "music before the second call"
+    assert band_share(held, NOTES_HZ) > 0.8, "the held customer did not hear the music"
+    assert band_share(resumed, NOTES_HZ) < 0.05, "the music went on after the resume"
+    assert still.state is AgentState.ON_CALL and still.attempt_id == attempt, still
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
+    assert inbound_row[INBOUND_OUTCOME] == "answered"
+    assert inbound_row[INBOUND_AGENT_ID] == pia.id
+    [second_call] = heard.glob("*-call-*.wav")
+    assert wav_rms(second_call) > SPEECH_RMS, "the caller's voice did not reach Pia"
