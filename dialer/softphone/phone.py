@@ -2,9 +2,10 @@
 
 One call at a time, as on an agent's headset: a second INVITE while a call rings or talks is
 refused busy (486), never queued. The one exception is call waiting (dialer.agents.call_waiting):
-an INVITE marked X-Dialer-Call-Waiting, sent once the agent accepted the waiting caller, is
-answered at once while talking; the first call stays up (the worker holds its customer, who hears
-music) and is current again when the second call ends.
+an INVITE marked X-Dialer-Call-Waiting while talking rings as a second call (answered at once
+with auto-answer). Answering it is the agent's accept: the worker holds the first call's
+customer, who hears music; declining it sends the caller back to the queue. The first call stays
+up on the phone and is current again when the second call ends.
 
 Keys: a answer, h hang up (or decline while ringing), m mute, p hold, 0-9 * # DTMF (while
 talking), q quit, ? help. With no call, `*<slot>#` dials a speed-dial entry through the dashboard
@@ -173,10 +174,12 @@ def on_event(state: PhoneState, event: TelephonyEvent) -> Step:
             if _takes_waiting_call(state, pop):
                 assert call is not None
                 second = Call(leg, CallPhase.RINGING, pop)
-                shown = tuple(
-                    Show(line) for line in ("CALL WAITING: first call held", *pop.lines())
-                )
-                return replace(state, call=second, held=call), (*shown, Answer(leg))
+                shown = tuple(Show(line) for line in ("CALL WAITING", *pop.lines()))
+                waiting = replace(state, call=second, held=call)
+                if state.auto_answer:
+                    return waiting, (*shown, Answer(leg))
+                ask = Show("press a to take it (the first call is held), h to decline")
+                return waiting, (*shown, ask)
             if call is not None:
                 return state, (Hangup(leg, BUSY), Show(f"busy: refused a call from {pop.caller}"))
             ringing = Call(leg, CallPhase.RINGING, pop)

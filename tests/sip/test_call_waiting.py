@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,60 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
     assert inbound_row[INBOUND_AGENT_ID] == pia.id
     [second_call] = heard.glob("*-call-*.wav")
     assert wav_rms(second_call) > SPEECH_RMS, "the caller's voice did not reach Pia"
+
+
+def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    softphones: Callable[..., SoftphoneProcess],
+) -> None:
+    customer = carrier(Scenario.ANSWER_AND_WAIT)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    pia_phone = softphones("pia")  # answered by hand: "a", then "h" for the waiting caller
+    amy_phone = softphones("amy", "--auto-answer")
+    [pia_uri], [amy_uri] = pia_phone.ready_uris(), amy_phone.ready_uris()
+    pia = floor.agent("pia", pia_uri)
+    amy = floor.agent("amy", amy_uri, ready=False)  # logged in, paused: not ready yet
+    agent_store.update_agent(
+        db, pia.id, pia.display_name, pia.disabled, replace(pia.spec, call_waiting=True)
+    )
+    db.commit()
+
+    with (
+        RtpCapture() as capture,
+        running_workers(service_env, 1, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        [attempt] = floor.attempts(CUSTOMER)
+        enqueue(workers.redis_url, [attempt])
+        pia_phone.wait_for("INCOMING CALL", timeout=60)
+        pia_phone.press("a")
+        floor.wait_state("pia", AgentState.ON_CALL, timeout=30)
+        deadline = time.monotonic() + 5
+        while not (ports := customer.answered_media_ports()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [port] = ports
+
+        second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
+        pia_phone.wait_for("CALL WAITING", timeout=30)
+        pia_phone.press("h")
+        pia_phone.wait_for("back to", timeout=10)
+        during = customer_heard(capture, port)
+        floor.service.ready(amy.id, datetime.now(UTC))
+        amy_phone.wait_for("connected", timeout=30)
+        [inbound_row] = calls(db)
+        assert second.wait(30) == 0
+        second.stop()
+        still = floor.status("pia")
+        request_hangup(redis_client(workers.redis_url), attempt, "test")
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert band_share(during, NOTES_HZ) < 0.05, "the customer was held although Pia declined"
+    assert inbound_row[INBOUND_OUTCOME] == "answered"
+    assert inbound_row[INBOUND_AGENT_ID] == amy.id
+    assert still.state is AgentState.ON_CALL and still.attempt_id == attempt, still
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
+    assert pia_phone.screen().count("CALL WAITING") == 1, "the caller was offered to Pia again"

@@ -25,8 +25,8 @@ def ended(leg: str) -> LegEnded:
     return LegEnded(LegId(leg), T0, 200, "Normal", EndCause.REMOTE_HANGUP, "cid", T0)
 
 
-def talking_to_first() -> phone.PhoneState:
-    state, _ = phone.on_event(phone.PhoneState(), invite("first", FIRST))
+def talking_to_first(auto_answer: bool = True) -> phone.PhoneState:
+    state, _ = phone.on_event(phone.PhoneState(auto_answer=auto_answer), invite("first", FIRST))
     state, _ = phone.on_event(state, LegAnswered(LegId("first"), T0))
     return state
 
@@ -37,7 +37,26 @@ def talking_to_second() -> phone.PhoneState:
     return state
 
 
-def test_an_accepted_waiting_caller_is_answered_at_once_and_the_first_call_kept() -> None:
+def test_a_waiting_caller_rings_and_a_takes_it_keeping_the_first_call() -> None:
+    state, effects = phone.on_event(talking_to_first(auto_answer=False), invite("second", WAITING))
+    assert not any(isinstance(e, (phone.Answer, phone.Hangup)) for e in effects)
+    assert state.call is not None and state.call.leg == "second"
+    assert state.call.phase is phone.CallPhase.RINGING
+    assert state.held is not None and state.held.leg == "first"
+    _, effects = phone.on_key(state, "a")
+    assert effects[0] == phone.Answer(LegId("second"))
+
+
+def test_h_declines_a_waiting_caller_and_the_first_call_is_current_again() -> None:
+    state, _ = phone.on_event(talking_to_first(auto_answer=False), invite("second", WAITING))
+    state, effects = phone.on_key(state, "h")
+    assert effects[0] == phone.Hangup(LegId("second"), phone.DECLINE)
+    state, _ = phone.on_event(state, ended("second"))
+    assert state.call is not None and state.call.leg == "first" and state.held is None
+    assert state.call.phase is phone.CallPhase.TALKING
+
+
+def test_an_auto_answering_phone_takes_a_waiting_caller_at_once() -> None:
     state, effects = phone.on_event(talking_to_first(), invite("second", WAITING))
     assert effects[-1] == phone.Answer(LegId("second"))
     assert not any(isinstance(e, phone.Hangup) for e in effects)
