@@ -43,6 +43,48 @@ PHONE_FEATURE_SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["number", "label"],
     },
+    "AgentCallWaiting": {
+        "type": "object",
+        "properties": {
+            "call_waiting": {"type": "boolean"},
+            "offer": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "properties": {
+                            "inbound_call_id": {"type": "integer"},
+                            "queue": {"type": "string"},
+                            "caller": {"type": "string"},
+                            "phase": {"type": "string", "enum": ["offered", "on_second"]},
+                            "expires_at": {"type": "string", "format": "date-time"},
+                            "answer": {
+                                "anyOf": [
+                                    {"type": "string", "enum": ["accept", "decline"]},
+                                    {"type": "null"},
+                                ]
+                            },
+                        },
+                        "required": ["inbound_call_id", "queue", "caller", "phase"],
+                    },
+                    {"type": "null"},
+                ],
+                "description": "the waiting caller offered, or the second call under way",
+            },
+        },
+        "required": ["call_waiting", "offer"],
+    },
+    "AgentCallWaitingSetting": {
+        "type": "object",
+        "properties": {
+            "call_waiting": {"type": "boolean"},
+            "agent_id": {"type": "integer", "description": "managers: the agent"},
+        },
+        "required": ["call_waiting"],
+    },
+    "AgentCallWaitingDecline": {
+        "type": "object",
+        "properties": {"agent_id": {"type": "integer", "description": "managers: the agent"}},
+    },
     "AgentForwarding": {
         "type": "object",
         "properties": {

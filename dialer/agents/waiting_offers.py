@@ -13,6 +13,7 @@ left by a process that died never blocks the agent for good.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import cast
@@ -66,6 +67,18 @@ def offer_key(agent_id: int) -> str:
     return f"{_PREFIX}{agent_id}"
 
 
+@dataclass(frozen=True)
+class OfferView:
+    """An agent's offer or second call as the console shows it."""
+
+    inbound_call_id: int
+    queue_name: str
+    caller: str
+    phase: Phase
+    expires_at: datetime
+    answer: Answer | None
+
+
 class WaitingOffers:
     def __init__(self, client: redis.Redis) -> None:
         """`client` must decode responses to str (dialer.bootstrap.redis_client does)."""
@@ -89,6 +102,20 @@ class WaitingOffers:
         if inbound != str(inbound_call_id) or not given:
             return None
         return Answer(cast(str, given))
+
+    def current(self, agent_id: int) -> OfferView | None:
+        """The agent's offer waiting for an answer, or their second call; None if neither."""
+        fields = cast(dict[str, str], self._redis.hgetall(offer_key(agent_id)))
+        if not fields.get("inbound"):
+            return None
+        return OfferView(
+            inbound_call_id=int(fields["inbound"]),
+            queue_name=fields.get("queue", ""),
+            caller=fields.get("caller", ""),
+            phase=Phase(fields["phase"]),
+            expires_at=datetime.fromisoformat(fields["expires_at"]),
+            answer=Answer(fields["answer"]) if fields.get("answer") else None,
+        )
 
     def save(self, waiting: CallWaiting) -> bool:
         """Store the offer's next phase (accepted: the held call); False if it is not ours."""
