@@ -19,6 +19,7 @@ import pytest
 from campaigns.agents import AgentState
 from campaigns.storage import agent_store, inbound_store
 from campaigns.storage.db import Connection
+from dialer.agents.waiting_offers import Answer, WaitingOffers
 from dialer.bootstrap import redis_client
 from dialer.call_commands import request_hangup
 from dialer.carrier import Scenario, SippCarrier
@@ -111,7 +112,9 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
     assert wav_rms(second_call) > SPEECH_RMS, "the caller's voice did not reach Pia"
 
 
+@pytest.mark.parametrize("where", ["phone", "console"])
 def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
+    where: str,
     db: Connection,
     service_env: dict[str, str],
     carrier: Carrier,
@@ -148,7 +151,13 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
 
         second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
         pia_phone.wait_for("CALL WAITING", timeout=30)
-        pia_phone.press("h")
+        if where == "phone":
+            pia_phone.press("h")
+        else:  # what POST /api/v1/agent/call-waiting/decline does
+            offers = WaitingOffers(redis_client(service_env["REDIS_URL"]))
+            offer = offers.current(pia.id)
+            assert offer is not None
+            assert offers.answer(pia.id, offer.inbound_call_id, Answer.DECLINE)
         pia_phone.wait_for("back to", timeout=10)
         during = customer_heard(capture, port)
         floor.service.ready(amy.id, datetime.now(UTC))
