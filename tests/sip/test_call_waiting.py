@@ -7,6 +7,7 @@ hangs up the customer is resumed (the music stops) and the first call goes on.""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from campaigns.agents import AgentState
+from campaigns.agents import Agent, AgentState
 from campaigns.storage import agent_store, inbound_store
 from campaigns.storage.db import Connection
 from dialer.agents.waiting_offers import Answer, WaitingOffers
@@ -35,6 +36,7 @@ from .rtp_capture import RtpCapture
 from .softphone_process import SoftphoneProcess
 from .test_agents_on_the_floor import softphones
 from .test_call_features import STRETCH_S, band_share
+from .test_call_forwarding import wait_answers
 from .workers_harness import enqueue, running_workers, wait_ended
 
 __all__ = ["softphones"]
@@ -54,6 +56,36 @@ def customer_heard(capture: RtpCapture, port: int, seconds: float = STRETCH_S) -
     return capture.audio_to(port, start, capture.packets_to(port))
 
 
+def floor_with_pia(
+    db: Connection, redis_url: str, customer: SippCarrier, pia_phone: SoftphoneProcess
+) -> tuple[Floor, Agent]:
+    """The campaign with its queue, and Pia ready with call waiting on."""
+    floor = Floor.on(db, redis_url, customer)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    [pia_uri] = pia_phone.ready_uris()
+    pia = floor.agent("pia", pia_uri)
+    spec = replace(pia.spec, call_waiting=True)
+    agent_store.update_agent(db, pia.id, pia.display_name, pia.disabled, spec)
+    db.commit()
+    return floor, pia
+
+
+def answer_by_hand(phone: SoftphoneProcess) -> None:
+    phone.wait_for("INCOMING CALL", timeout=60)
+    phone.press("a")
+
+
+def pia_on_the_outbound_call(
+    floor: Floor, customer: SippCarrier, redis_url: str
+) -> tuple[int, int]:
+    """The customer's call placed and bridged to Pia: the attempt, and the customer's media port."""
+    [attempt] = floor.attempts(CUSTOMER)
+    enqueue(redis_url, [attempt])
+    floor.wait_state("pia", AgentState.ON_CALL, timeout=60)
+    [port] = wait_answers(customer, 1)
+    return attempt, port
+
+
 def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_after(
     db: Connection,
     service_env: dict[str, str],
@@ -62,29 +94,16 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
     softphones: Callable[..., SoftphoneProcess],
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)  # speaks until our side hangs up
-    floor = Floor.on(db, service_env["REDIS_URL"], customer)
-    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
     heard = tmp_path / "heard"
     pia_phone = softphones("pia", "--auto-answer", "--record", str(heard))
-    [pia_uri] = pia_phone.ready_uris()
-    pia = floor.agent("pia", pia_uri)
-    spec = replace(pia.spec, call_waiting=True)
-    agent_store.update_agent(db, pia.id, pia.display_name, pia.disabled, spec)
-    db.commit()
+    floor, pia = floor_with_pia(db, service_env["REDIS_URL"], customer, pia_phone)
 
     with (
         RtpCapture() as capture,
         running_workers(service_env, 1, tmp_path) as workers,
         running_inbound(service_env, tmp_path) as inbound,
     ):
-        [attempt] = floor.attempts(CUSTOMER)
-        enqueue(workers.redis_url, [attempt])
-        floor.wait_state("pia", AgentState.ON_CALL, timeout=60)
-        pia_phone.wait_for("connected", timeout=30)
-        deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
-        while not (ports := customer.answered_media_ports()) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        [port] = ports
+        attempt, port = pia_on_the_outbound_call(floor, customer, workers.redis_url)
         talking = customer_heard(capture, port)
 
         second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
@@ -122,32 +141,20 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
     softphones: Callable[..., SoftphoneProcess],
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = Floor.on(db, service_env["REDIS_URL"], customer)
-    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
     pia_phone = softphones("pia")  # answered by hand: "a", then "h" for the waiting caller
+    floor, pia = floor_with_pia(db, service_env["REDIS_URL"], customer, pia_phone)
     amy_phone = softphones("amy", "--auto-answer")
-    [pia_uri], [amy_uri] = pia_phone.ready_uris(), amy_phone.ready_uris()
-    pia = floor.agent("pia", pia_uri)
-    amy = floor.agent("amy", amy_uri, ready=False)  # logged in, paused: not ready yet
-    agent_store.update_agent(
-        db, pia.id, pia.display_name, pia.disabled, replace(pia.spec, call_waiting=True)
-    )
-    db.commit()
+    [amy_uri] = amy_phone.ready_uris()
+    amy = floor.agent("amy", amy_uri, ready=False)  # logged in, not ready yet
 
     with (
         RtpCapture() as capture,
         running_workers(service_env, 1, tmp_path) as workers,
         running_inbound(service_env, tmp_path) as inbound,
     ):
-        [attempt] = floor.attempts(CUSTOMER)
-        enqueue(workers.redis_url, [attempt])
-        pia_phone.wait_for("INCOMING CALL", timeout=60)
-        pia_phone.press("a")
-        floor.wait_state("pia", AgentState.ON_CALL, timeout=30)
-        deadline = time.monotonic() + 5
-        while not (ports := customer.answered_media_ports()) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        [port] = ports
+        answering = threading.Thread(target=answer_by_hand, args=(pia_phone,), daemon=True)
+        answering.start()
+        attempt, port = pia_on_the_outbound_call(floor, customer, workers.redis_url)
 
         second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
         pia_phone.wait_for("CALL WAITING", timeout=30)
