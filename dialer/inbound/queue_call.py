@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool
 from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
-from dialer import call_commands
+from dialer import call_commands, live_events
 from dialer.agents import call_waiting
 from dialer.agents.call_waiting import (
     Accepted,
@@ -311,6 +311,12 @@ class QueuedCall:
             waiting.agent_id,
             waiting.first_attempt_id,
         )
+        self._notify(
+            waiting,
+            route.campaign_id,
+            f"Call waiting: {caller} in {route.queue_name}. Answer it on your phone to take it"
+            " (your customer is put on hold), or decline.",
+        )
         return waiting
 
     def _second_call(
@@ -333,6 +339,8 @@ class QueuedCall:
         if not isinstance(event, Accepted):
             if not phone_gone:
                 self._hangup_agent(agent_leg)
+            gone = "hung up" if self.caller_gone else "went back to the queue"
+            self._notify(waiting, route.campaign_id, f"Call waiting: the caller {gone}.")
             return self._offer_over(waiting, event)
         taken, effects = call_waiting.step(waiting, event)
         assert taken is not None
@@ -351,6 +359,16 @@ class QueuedCall:
             taken = call_waiting.step(taken, FirstCallEnded(self.ctx.now()))[0] or taken
         self._end_second_call(taken)
         return AgentTry.TALKED
+
+    def _notify(self, waiting: CallWaiting, campaign_id: int | None, message: str) -> None:
+        """A notice on the agent's console, beside the call that goes on (their first)."""
+        notice = live_events.CallNotice(
+            waiting.first_attempt_id, campaign_id or 0, waiting.agent_id, message, self.ctx.now()
+        )
+        try:
+            live_events.publish(self.ctx.redis, notice)
+        except redis.RedisError as error:  # the phone still rings; the log keeps it
+            log.warning("inbound call %s: notice not published: %s", self.call_id, error)
 
     def _offer_answer(self, waiting: CallWaiting, agent_leg: LegId) -> tuple[WaitingEvent, bool]:
         """What became of the offer: answered, declined (console or phone), expired, or

@@ -20,6 +20,7 @@ import pytest
 from campaigns.agents import Agent, AgentState
 from campaigns.storage import agent_store, inbound_store
 from campaigns.storage.db import Connection
+from dialer import live_events
 from dialer.agents.waiting_offers import Answer, WaitingOffers
 from dialer.bootstrap import redis_client
 from dialer.call_commands import request_hangup
@@ -68,6 +69,16 @@ def floor_with_pia(
     agent_store.update_agent(db, pia.id, pia.display_name, pia.disabled, spec)
     db.commit()
     return floor, pia
+
+
+def notices(redis_url: str, agent_id: int) -> list[str]:
+    """The call notices shown on the agent's console (live events), oldest first."""
+    streamed = live_events.latest(redis_client(redis_url))
+    return [
+        e.data["message"]
+        for e in streamed
+        if e.type is live_events.EventType.CALL_NOTICE and e.data["agent_id"] == agent_id
+    ]
 
 
 def answer_by_hand(phone: SoftphoneProcess) -> None:
@@ -119,6 +130,7 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
         [inbound_row] = calls(db)
         assert second.wait(30) == 0
         second.stop()
+        shown = notices(service_env["REDIS_URL"], pia.id)
 
     assert band_share(talking, NOTES_HZ) < 0.05, "music before the second call"
     assert band_share(held, NOTES_HZ) > 0.8, "the held customer did not hear the music"
@@ -127,6 +139,10 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
     assert inbound_row[INBOUND_OUTCOME] == "answered"
     assert inbound_row[INBOUND_AGENT_ID] == pia.id
+    assert shown == [
+        f"Call waiting: {CALLER} in Help line. Answer it on your phone to take it (your customer"
+        " is put on hold), or decline."
+    ]
     [second_call] = heard.glob("*-call-*.wav")
     assert wav_rms(second_call) > SPEECH_RMS, "the caller's voice did not reach Pia"
 
@@ -175,6 +191,7 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
         still = floor.status("pia")
         request_hangup(redis_client(workers.redis_url), attempt, "test")
         row = wait_ended(db, [attempt])[attempt]
+        shown = notices(service_env["REDIS_URL"], pia.id)
 
     assert band_share(during, NOTES_HZ) < 0.05, "the customer was held although Pia declined"
     assert inbound_row[INBOUND_OUTCOME] == "answered"
@@ -182,3 +199,4 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
     assert still.state is AgentState.ON_CALL and still.attempt_id == attempt, still
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
     assert pia_phone.screen().count("CALL WAITING") == 1, "the caller was offered to Pia again"
+    assert shown[-1] == "Call waiting: the caller went back to the queue.", shown
