@@ -27,6 +27,7 @@ import redis
 from phonenumbers import timezone as number_timezone
 from psycopg_pool import ConnectionPool
 
+from campaigns.agents import AgentState
 from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
@@ -355,7 +356,7 @@ class QueuedCall:
         )
         self._talk(agent_leg)
         self._finish(InboundOutcome.ANSWERED)
-        if self.ctx.agents.status(taken.agent_id).attempt_id != taken.first_attempt_id:
+        if not self._first_call_on(taken):
             taken = call_waiting.step(taken, FirstCallEnded(self.ctx.now()))[0] or taken
         self._end_second_call(taken)
         return AgentTry.TALKED
@@ -390,9 +391,14 @@ class QueuedCall:
             answer = self.ctx.offers.answer_of(waiting.agent_id, waiting.inbound_call_id)
             if answer is Answer.DECLINE:
                 return Declined(now), False
-            status = self.ctx.agents.status(waiting.agent_id)
-            if status.attempt_id != waiting.first_attempt_id:
+            if not self._first_call_on(waiting):
                 return FirstCallEnded(now), False
+
+    def _first_call_on(self, waiting: CallWaiting) -> bool:
+        """The agent is still talking on the call that was (or is to be) held: once it ends
+        they are in wrap-up for it, or on another call."""
+        status = self.ctx.agents.status(waiting.agent_id)
+        return status.state is AgentState.ON_CALL and status.attempt_id == waiting.first_attempt_id
 
     def _offer_over(self, waiting: CallWaiting, event: WaitingEvent) -> AgentTry:
         _, effects = call_waiting.step(waiting, event)

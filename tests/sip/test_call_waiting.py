@@ -200,3 +200,44 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
     assert pia_phone.screen().count("CALL WAITING") == 1, "the caller was offered to Pia again"
     assert shown[-1] == "Call waiting: the caller went back to the queue.", shown
+
+
+def test_the_offer_is_withdrawn_when_pias_customer_hangs_up_and_the_caller_goes_to_amy(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    softphones: Callable[..., SoftphoneProcess],
+) -> None:
+    customer = carrier(Scenario.ANSWER_AND_WAIT)
+    pia_phone = softphones("pia")  # the waiting caller rings; Pia does not take it
+    floor, pia = floor_with_pia(db, service_env["REDIS_URL"], customer, pia_phone)
+    amy_phone = softphones("amy", "--auto-answer")
+    [amy_uri] = amy_phone.ready_uris()
+    amy = floor.agent("amy", amy_uri, ready=False)
+
+    with (
+        running_workers(service_env, 1, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        answering = threading.Thread(target=answer_by_hand, args=(pia_phone,), daemon=True)
+        answering.start()
+        attempt, _ = pia_on_the_outbound_call(floor, customer, workers.redis_url)
+        second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
+        pia_phone.wait_for("CALL WAITING", timeout=30)
+        request_hangup(redis_client(workers.redis_url), attempt, "test")  # the first call ends
+        row = wait_ended(db, [attempt])[attempt]
+        floor.wait_state("pia", AgentState.WRAP_UP)
+        floor.service.ready(amy.id, datetime.now(UTC))
+        amy_phone.wait_for("connected", timeout=30)
+        [inbound_row] = calls(db)
+        assert second.wait(30) == 0
+        second.stop()
+        shown = notices(service_env["REDIS_URL"], pia.id)
+        log = inbound.log()
+
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
+    assert inbound_row[INBOUND_OUTCOME] == "answered"
+    assert inbound_row[INBOUND_AGENT_ID] == amy.id
+    assert shown[-1] == "Call waiting: the caller went back to the queue.", shown
+    assert "first_call_ended" in log, "the offer was not withdrawn when the first call ended"
