@@ -570,6 +570,7 @@
     events.addEventListener("call_ended", reloadMyCalls);
     // What the worker says about this agent's call: a refused action, a transfer's result.
     events.addEventListener("call_notice", function (event) {
+      document.dispatchEvent(new CustomEvent("dialer:call-notice"));  // call_waiting.js
       const notice = JSON.parse(event.data);
       if (status && notice.attempt_id === status.attempt_id) showNotice(notice.message);
     });

@@ -17,7 +17,10 @@ from playwright.sync_api import Page, expect
 from campaigns.agents import Agent, AgentSpec
 from campaigns.campaign import Campaign
 from campaigns.storage import agent_store, inbound_store
+from dialer import live_events
+from dialer.agents.call_waiting import OFFER_TIMEOUT, CallWaiting
 from dialer.agents.service import AgentService, OneConnection
+from dialer.agents.waiting_offers import Answer, WaitingOffers
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
 from tests.console_support import (
@@ -276,3 +279,34 @@ def test_an_inbound_call_pops_the_caller_and_takes_its_disposition(
     expect(page.get_by_label("Call back at")).to_have_count(0)  # nobody to call back
     page.screenshot(path=str(artifacts / "console-inbound-unknown-caller.png"), full_page=True)
     end_inbound(db, service, stranger)
+
+
+def test_call_waiting_is_turned_on_and_an_offered_caller_declined_from_the_console(
+    page: Page,
+    artifacts: Path,
+    carla: Agent,
+    service: AgentService,
+    db: psycopg.Connection[Any],
+    redis_url: str,
+) -> None:
+    sign_in_agent(page, "carla")
+    card = page.locator("[data-call-waiting]")
+    card.get_by_label("Offer me a queued caller").check()
+    expect(card.locator("[data-call-waiting-status]")).to_have_text("Call waiting on.")
+    assert agent_store.get_agent(db, carla.id).spec.call_waiting
+
+    # What a queue call does when it offers a caller to Carla on her call 42.
+    client = redis_client(redis_url)
+    now = datetime.now(UTC)
+    offer = CallWaiting(carla.id, 42, 7, "Help line", "+12125550123", now, now + OFFER_TIMEOUT)
+    offers = WaitingOffers(client)
+    assert offers.place(offer, now)
+    notice = "Call waiting: +12125550123 in Help line."
+    live_events.publish(client, live_events.CallNotice(42, 1, carla.id, notice, now))
+    expect(card.locator("[data-call-waiting-text]")).to_contain_text("+12125550123 (Help line)")
+    page.screenshot(path=str(artifacts / "console-call-waiting-offer.png"), full_page=True)
+
+    card.get_by_role("button", name="Decline").click()
+    expect(card.locator("[data-call-waiting-status]")).to_contain_text("goes back to the queue")
+    assert offers.answer_of(carla.id, 7) is Answer.DECLINE
+    offers.clear(carla.id, 7)
