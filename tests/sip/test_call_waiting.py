@@ -81,15 +81,27 @@ def notices(redis_url: str, agent_id: int) -> list[str]:
     ]
 
 
+def amy_not_ready(
+    floor: Floor, softphones: Callable[..., SoftphoneProcess]
+) -> tuple[Agent, SoftphoneProcess]:
+    """Amy, whose phone answers by itself, logged in and not ready yet."""
+    amy_phone = softphones("amy", "--auto-answer")
+    [amy_uri] = amy_phone.ready_uris()
+    return floor.agent("amy", amy_uri, ready=False), amy_phone
+
+
 def answer_by_hand(phone: SoftphoneProcess) -> None:
     phone.wait_for("INCOMING CALL", timeout=60)
     phone.press("a")
 
 
 def pia_on_the_outbound_call(
-    floor: Floor, customer: SippCarrier, redis_url: str
+    floor: Floor, customer: SippCarrier, redis_url: str, by_hand: SoftphoneProcess | None = None
 ) -> tuple[int, int]:
-    """The customer's call placed and bridged to Pia: the attempt, and the customer's media port."""
+    """The customer's call placed and bridged to Pia (answered by hand on `by_hand`, else her
+    phone answers by itself): the attempt, and the customer's media port."""
+    if by_hand is not None:
+        threading.Thread(target=answer_by_hand, args=(by_hand,), daemon=True).start()
     [attempt] = floor.attempts(CUSTOMER)
     enqueue(redis_url, [attempt])
     floor.wait_state("pia", AgentState.ON_CALL, timeout=60)
@@ -159,18 +171,14 @@ def test_pia_declines_the_waiting_caller_who_goes_back_to_the_queue_for_amy(
     customer = carrier(Scenario.ANSWER_AND_WAIT)
     pia_phone = softphones("pia")  # answered by hand: "a", then "h" for the waiting caller
     floor, pia = floor_with_pia(db, service_env["REDIS_URL"], customer, pia_phone)
-    amy_phone = softphones("amy", "--auto-answer")
-    [amy_uri] = amy_phone.ready_uris()
-    amy = floor.agent("amy", amy_uri, ready=False)  # logged in, not ready yet
+    amy, amy_phone = amy_not_ready(floor, softphones)
 
     with (
         RtpCapture() as capture,
         running_workers(service_env, 1, tmp_path) as workers,
         running_inbound(service_env, tmp_path) as inbound,
     ):
-        answering = threading.Thread(target=answer_by_hand, args=(pia_phone,), daemon=True)
-        answering.start()
-        attempt, port = pia_on_the_outbound_call(floor, customer, workers.redis_url)
+        attempt, port = pia_on_the_outbound_call(floor, customer, workers.redis_url, pia_phone)
 
         second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
         pia_phone.wait_for("CALL WAITING", timeout=30)
@@ -212,17 +220,13 @@ def test_the_offer_is_withdrawn_when_pias_customer_hangs_up_and_the_caller_goes_
     customer = carrier(Scenario.ANSWER_AND_WAIT)
     pia_phone = softphones("pia")  # the waiting caller rings; Pia does not take it
     floor, pia = floor_with_pia(db, service_env["REDIS_URL"], customer, pia_phone)
-    amy_phone = softphones("amy", "--auto-answer")
-    [amy_uri] = amy_phone.ready_uris()
-    amy = floor.agent("amy", amy_uri, ready=False)
+    amy, amy_phone = amy_not_ready(floor, softphones)
 
     with (
         running_workers(service_env, 1, tmp_path) as workers,
         running_inbound(service_env, tmp_path) as inbound,
     ):
-        answering = threading.Thread(target=answer_by_hand, args=(pia_phone,), daemon=True)
-        answering.start()
-        attempt, _ = pia_on_the_outbound_call(floor, customer, workers.redis_url)
+        attempt, _ = pia_on_the_outbound_call(floor, customer, workers.redis_url, pia_phone)
         second = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=SECOND_CALL_S)
         pia_phone.wait_for("CALL WAITING", timeout=30)
         request_hangup(redis_client(workers.redis_url), attempt, "test")  # the first call ends
