@@ -142,6 +142,14 @@ WHERE campaign_id = %(campaign_id)s AND queued_at >= %(thirty_days_ago)s
   AND (outcome IN ('connected', 'abandoned') OR state = 'connected' OR {_ABANDONED})
 """
 
+# Calls offered to the campaign's inbound queues (a call refused by a full or stopping process
+# was never offered: the carrier or the proxy tries it elsewhere).
+_INBOUND_OFFERED = """
+SELECT count(*) FROM inbound_calls i JOIN inbound_queues q ON q.id = i.queue_id
+WHERE q.campaign_id = %(campaign_id)s AND i.offered_at >= %(since)s
+  AND i.outcome IS DISTINCT FROM 'rejected'
+"""
+
 # Queued for a worker; a preview still waiting for its agent's click (no expiry yet) takes no line.
 _QUEUED = (
     "SELECT count(*) FROM call_attempts WHERE state = 'queued'"
@@ -225,4 +233,10 @@ def amd_verdicts(
 
 def queued_attempts(conn: Connection) -> int:
     row = conn.execute(_QUEUED).fetchone()
+    return int(row[0]) if row else 0
+
+
+def inbound_offered_since(conn: Connection, campaign_id: int, since: datetime) -> int:
+    """Inbound calls offered to the campaign's queues since then (the pacing's arrival rate)."""
+    row = conn.execute(_INBOUND_OFFERED, {"campaign_id": campaign_id, "since": since}).fetchone()
     return int(row[0]) if row else 0

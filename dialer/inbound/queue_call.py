@@ -162,7 +162,7 @@ class QueuedCall:
         return self._queue(route, caller, contact)
 
     def _queue(self, route: QueueRoute, caller: str, contact: int | None) -> InboundOutcome:
-        line = WaitingLine(self.ctx.redis, route.queue_id)
+        line = WaitingLine(self.ctx.redis, route.queue_id, route.campaign_id)
         offered = self.incoming.at
         line.join(self.call_id, offered.timestamp())
         deadline = offered + timedelta(seconds=route.max_wait_s)

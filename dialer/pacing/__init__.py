@@ -12,8 +12,9 @@ The scheduler, per running campaign:
    (monotonic seconds), `AgentFloor.of(AgentObservation(...))`, `CallsInFlight.of(...)` (ringing
    and answered-waiting calls only), free worker lines, the cps allowance left this second,
    `AbandonmentCounts` (day and rolling 30 days, plus the live answers expected in the next hour
-   of today's schedule), the `ControllerState` returned by the previous decision (start with
-   `ControllerState.initial(policy)`), and the model;
+   of today's schedule), `InboundDemand` (callers waiting in the campaign's inbound queues and
+   their arrival rate: they take agents first), the `ControllerState` returned by the previous
+   decision (start with `ControllerState.initial(policy)`), and the model;
 3. calls `decide(inputs, policy)`, places `decision.calls`, keeps `decision.controller`, and shows
    `decision.reason` and `decision.alarms` to supervisors.
 """
@@ -28,6 +29,7 @@ from dialer.pacing.observations import (
     CallObservation,
     CallPhase,
     CallsInFlight,
+    InboundDemand,
 )
 from dialer.pacing.policy import (
     AbandonWindow,
@@ -54,6 +56,7 @@ __all__ = [
     "ControllerState",
     "ControllerTuning",
     "DecisionReason",
+    "InboundDemand",
     "PacingDecision",
     "PacingInputs",
     "PacingModel",

@@ -41,11 +41,18 @@ from dialer import live_events, recordings, worker_registry
 from dialer.agents.floor import CampaignFloor
 from dialer.agents.service import AgentService
 from dialer.dial_queue import DialSender
+from dialer.inbound.waiting_line import campaign_waiting
 from dialer.pacing import PacingDecision, PacingInputs, decide
 from dialer.preview import release_expired_previews
 from dialer.reaper import reap
 from dialer.scheduler.leader import LeaderLease, Leadership
-from dialer.scheduler.observe import abandonment_counts, agent_floor, calls_in_flight
+from dialer.scheduler.observe import (
+    INBOUND_RATE_WINDOW,
+    abandonment_counts,
+    agent_floor,
+    calls_in_flight,
+    inbound_demand,
+)
 from dialer.scheduler.pacer import CampaignPacer, policy_for
 from dialer.scheduler.rate import TokenBucket
 
@@ -260,6 +267,8 @@ class Scheduler:
                 thirty_days_ago=now - timedelta(days=30),
             )
             pacer.learn_amd_verdicts(verdicts, mono)
+        offered = pacing_store.inbound_offered_since(conn, campaign.id, now - INBOUND_RATE_WINDOW)
+        waiting = campaign_waiting(self.redis, [campaign.id])[campaign.id]
         inputs = PacingInputs(
             now=mono,
             agents=agent_floor(floor),
@@ -269,6 +278,7 @@ class Scheduler:
             abandonment=abandonment_counts(counts, pacer.amd_verdicts, pacer.amd_estimate),
             controller=pacer.controller,
             model=pacer.model,
+            inbound=inbound_demand(waiting, offered),
         )
         decision = decide(inputs, policy)
         pacer.controller = decision.controller
