@@ -55,6 +55,14 @@ class CallCommand(StrEnum):
 
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
+TRANSFERS = frozenset(
+    {
+        CallCommand.TRANSFER,
+        CallCommand.CONSULT,
+        CallCommand.TRANSFER_COMPLETE,
+        CallCommand.TRANSFER_CANCEL,
+    }
+)
 
 # RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
 DTMF_DIGITS = frozenset("0123456789*#ABCD")

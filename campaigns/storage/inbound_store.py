@@ -168,6 +168,21 @@ def record_answered(conn: Connection, call_id: int, agent_id: int, at: datetime)
     )
 
 
+def call_campaign(conn: Connection, call_id: int) -> tuple[int | None, bool] | None:
+    """An inbound call's campaign (its queue's) and whether it is over; None: no such call."""
+    row = conn.execute(
+        "SELECT q.campaign_id, i.outcome IS NOT NULL FROM inbound_calls i"
+        " LEFT JOIN inbound_queues q ON q.id = i.queue_id WHERE i.id = %s",
+        (call_id,),
+    ).fetchone()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+def set_recording_path(conn: Connection, call_id: int, path: str) -> None:
+    """An answered call's recording started (relative to the data dir, as an attempt's)."""
+    conn.execute("UPDATE inbound_calls SET recording_path = %s WHERE id = %s", (path, call_id))
+
+
 def finish_call(
     conn: Connection,
     call_id: int,
@@ -180,7 +195,8 @@ def finish_call(
     abandoned_at = at if outcome is InboundOutcome.ABANDONED else None
     done = conn.execute(
         "UPDATE inbound_calls SET outcome = %(outcome)s, ended_at = %(at)s,"
-        " abandoned_at = %(abandoned)s, recording_path = %(recording)s"
+        " abandoned_at = %(abandoned)s,"
+        " recording_path = coalesce(%(recording)s, recording_path)"
         " WHERE id = %(id)s AND outcome IS NULL",
         {
             "outcome": outcome,

@@ -30,6 +30,7 @@ from campaigns.storage import inbound_store
 from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
+from dialer.call_commands import CallCommandListener
 from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
@@ -181,6 +182,7 @@ def main() -> None:
         agents=AgentService(client, pool),
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
+        commands=CallCommandListener(client).start(),
     )
     dispatcher = Dispatcher(ctx, telephony)
 
@@ -204,6 +206,8 @@ def main() -> None:
     while dispatcher.active() and time.monotonic() < deadline:
         dispatcher.route_pending()
         time.sleep(0.05)
+    if ctx.commands is not None:
+        ctx.commands.stop()
     pool.close()
     telephony.shutdown(exit_process=True)
 

@@ -31,7 +31,9 @@ from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
 from dialer.agents.service import AgentService, ClaimedAgent, HandBack
+from dialer.call_commands import CallCommandListener
 from dialer.inbound import media
+from dialer.inbound.call_desk import InboundDesk
 from dialer.inbound.waiting_line import WaitingLine
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
@@ -71,6 +73,8 @@ class InboundContext:
     data_dir: Path
     now: Callable[[], datetime]
     stopping: threading.Event = field(default_factory=threading.Event)
+    # The console's commands for answered calls (hang-up, hold, mute, DTMF, recording).
+    commands: CallCommandListener | None = None
     agent_ring_s: float = AGENT_RING_S
     voicemail_max_s: float = VOICEMAIL_MAX_S
 
@@ -245,7 +249,9 @@ class QueuedCall:
         with self.ctx.pool.connection() as conn:
             inbound_store.record_answered(conn, self.call_id, agent.agent_id, at)
         log.info("inbound call %s: agent %s connected", self.call_id, agent.agent_id)
-        self._talk(agent_leg)
+        desk = InboundDesk(self.ctx, self.call_id, self.leg, agent.campaign_id, agent.agent_id)
+        with desk.talking(agent_leg):
+            self._talk(agent_leg)
         return AgentTry.TALKED
 
     def _place_agent_leg(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
