@@ -40,11 +40,13 @@ class QueueRoute:
     overflow: Overflow
     announcement: str | None
     music_on_hold: str | None
+    # Seconds of waiting between two "you are caller number N" announcements; 0: never.
+    announce_place_s: int = 30
 
 
 _QUEUE_COLUMNS = """
 SELECT q.id, q.name, q.campaign_id, coalesce(c.name, q.name), q.max_wait_s, q.overflow,
-       q.announcement, q.music_on_hold
+       q.announcement, q.music_on_hold, q.announce_place_s
 """
 _ROUTE = (
     _QUEUE_COLUMNS
@@ -73,7 +75,7 @@ def all_routes(conn: Connection) -> list[QueueRoute]:
 
 
 def _route(row: tuple[Any, ...]) -> QueueRoute:
-    qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music = row
+    qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music, place = row
     return QueueRoute(
         int(qid),
         str(name),
@@ -83,6 +85,7 @@ def _route(row: tuple[Any, ...]) -> QueueRoute:
         Overflow(str(overflow)),
         None if announcement is None else str(announcement),
         None if music is None else str(music),
+        int(place),
     )
 
 
@@ -94,6 +97,7 @@ def add_queue(
     *,
     max_wait_s: int = 120,
     overflow: Overflow = Overflow.VOICEMAIL,
+    announce_place_s: int = 30,
 ) -> int:
     """A queue and the numbers that reach it; a number already routed elsewhere is refused."""
     with conn.transaction():
@@ -105,9 +109,15 @@ def add_queue(
         if taken:
             raise ValidationError([f"dids: {row[0]} already routed" for row in taken])
         row = conn.execute(
-            "INSERT INTO inbound_queues (name, campaign_id, max_wait_s, overflow)"
-            " VALUES (%(name)s, %(campaign)s, %(max_wait)s, %(overflow)s) RETURNING id",
-            {"name": name, "campaign": campaign_id, "max_wait": max_wait_s, "overflow": overflow},
+            "INSERT INTO inbound_queues (name, campaign_id, max_wait_s, overflow, announce_place_s)"
+            " VALUES (%(name)s, %(campaign)s, %(max_wait)s, %(overflow)s, %(place)s) RETURNING id",
+            {
+                "name": name,
+                "campaign": campaign_id,
+                "max_wait": max_wait_s,
+                "overflow": overflow,
+                "place": announce_place_s,
+            },
         ).fetchone()
         assert row is not None
         queue_id = int(row[0])
