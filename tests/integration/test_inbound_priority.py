@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import redis
 
+from campaigns.agents import AgentState
 from campaigns.campaign import Campaign
 from campaigns.storage import inbound_store, pacing_store
 from campaigns.storage.db import Connection
@@ -14,110 +16,106 @@ from campaigns.storage.inbound_store import InboundOutcome
 from dialer.agents import codec
 from dialer.agents.service import AgentService
 from dialer.inbound.waiting_line import WaitingLine, campaign_waiting
-from tests.agent_factories import make_agent
 from tests.agent_fixtures import T0, agents
 from tests.factories import make_campaign
+from tests.integration.test_agent_live_state import ready_agents
 
 __all__ = ["agents"]
 
 
-def ready(
-    db: Connection, agents: AgentService, campaigns: list[Campaign], names: list[str]
-) -> list[int]:
-    """Agents ready in the order given (the first idle longest)."""
-    ids = []
-    for n, name in enumerate(names):
-        agent = make_agent(db, name, campaigns)
-        agents.login(agent.id, T0)
-        agents.ready(agent.id, T0 + timedelta(seconds=1 + n))
-        ids.append(agent.id)
-    return ids
+class Floor:
+    """Agents ready in the order given (the first idle longest) and the campaign's callers."""
+
+    def __init__(self, db: Connection, agents: AgentService, redis_url: str) -> None:
+        self.db, self.agents, self.redis = db, agents, redis.Redis.from_url(redis_url)
+
+    def ready(self, campaigns: list[Campaign], *names: str) -> list[int]:
+        return [agent.id for agent in ready_agents(self.db, self.agents, campaigns, list(names))]
+
+    def waiting(self, campaign: Campaign, *call_ids: int) -> WaitingLine:
+        line = WaitingLine(self.redis, 7, campaign.id)
+        for call_id in call_ids:
+            line.join(call_id, 100.0 + call_id)
+        return line
+
+    def outbound_claim(self, campaign: Campaign, attempt_id: int = 101) -> int | None:
+        at = T0 + timedelta(seconds=10)
+        claimed = self.agents.claim(campaign.id, attempt_id, at, yield_to_inbound=True)
+        return None if claimed is None else claimed.agent_id
+
+    def inbound_claim(self, campaign: Campaign, call_id: int) -> int | None:
+        claimed = self.agents.claim(campaign.id, -call_id, T0 + timedelta(seconds=10))
+        return None if claimed is None else claimed.agent_id
 
 
-def outbound_claim(agents: AgentService, campaign_id: int, attempt_id: int) -> int | None:
-    claimed = agents.claim(
-        campaign_id, attempt_id, T0 + timedelta(seconds=10), yield_to_inbound=True
-    )
-    return None if claimed is None else claimed.agent_id
-
-
-def inbound_claim(agents: AgentService, campaign_id: int, call_id: int) -> int | None:
-    claimed = agents.claim(campaign_id, -call_id, T0 + timedelta(seconds=10))
-    return None if claimed is None else claimed.agent_id
+@pytest.fixture
+def floor(db: Connection, agents: AgentService, redis_url: str) -> Floor:
+    return Floor(db, agents, redis_url)
 
 
 def test_an_outbound_answer_passes_over_the_agent_a_waiting_inbound_caller_will_take(
-    db: Connection, agents: AgentService, redis_url: str
+    db: Connection, floor: Floor
 ) -> None:
     campaign = make_campaign(db)
-    alice, bob = ready(db, agents, [campaign], ["alice", "bob"])
-    WaitingLine(redis.Redis.from_url(redis_url), 7, campaign.id).join(1, 100.0)
-    assert outbound_claim(agents, campaign.id, 101) == bob
-    assert inbound_claim(agents, campaign.id, 1) == alice
+    alice, bob = floor.ready([campaign], "alice", "bob")
+    floor.waiting(campaign, 1)
+    assert floor.outbound_claim(campaign) == bob
+    assert floor.inbound_claim(campaign, 1) == alice
 
 
 def test_no_agent_for_an_outbound_answer_while_inbound_callers_need_every_ready_agent(
-    db: Connection, agents: AgentService, redis_url: str
+    db: Connection, floor: Floor
 ) -> None:
     campaign = make_campaign(db)
-    [alice] = ready(db, agents, [campaign], ["alice"])
-    line = WaitingLine(redis.Redis.from_url(redis_url), 7, campaign.id)
-    line.join(1, 100.0)
-    line.join(2, 101.0)
-    assert outbound_claim(agents, campaign.id, 101) is None
-    assert agents.status(alice).state.value == "ready"  # left where it was
-    assert inbound_claim(agents, campaign.id, 1) == alice
+    [alice] = floor.ready([campaign], "alice")
+    floor.waiting(campaign, 1, 2)
+    assert floor.outbound_claim(campaign) is None
+    assert floor.agents.status(alice).state is AgentState.READY  # left where it was
+    assert floor.inbound_claim(campaign, 1) == alice
 
 
-def test_a_caller_who_left_the_line_holds_no_agent_back(
-    db: Connection, agents: AgentService, redis_url: str
-) -> None:
+def test_a_caller_who_left_the_line_holds_no_agent_back(db: Connection, floor: Floor) -> None:
     campaign = make_campaign(db)
-    [alice] = ready(db, agents, [campaign], ["alice"])
-    line = WaitingLine(redis.Redis.from_url(redis_url), 7, campaign.id)
-    line.join(1, 100.0)
-    line.leave(1)
-    assert outbound_claim(agents, campaign.id, 101) == alice
+    [alice] = floor.ready([campaign], "alice")
+    floor.waiting(campaign, 1).leave(1)
+    assert floor.outbound_claim(campaign) == alice
 
 
 def test_a_caller_whose_process_stopped_vouching_for_it_is_not_counted(
-    db: Connection, agents: AgentService, redis_url: str
+    db: Connection, floor: Floor
 ) -> None:
     campaign = make_campaign(db)
-    [alice] = ready(db, agents, [campaign], ["alice"])
-    client = redis.Redis.from_url(redis_url)
-    WaitingLine(client, 7, campaign.id).join(1, 100.0)
-    assert campaign_waiting(client, [campaign.id]) == {campaign.id: 1}
-    client.zadd(codec.inbound_waiting_key(campaign.id), {"1": 1000})  # its process died long ago
-    assert campaign_waiting(client, [campaign.id]) == {campaign.id: 0}
-    assert outbound_claim(agents, campaign.id, 101) == alice
+    [alice] = floor.ready([campaign], "alice")
+    floor.waiting(campaign, 1)
+    assert campaign_waiting(floor.redis, [campaign.id]) == {campaign.id: 1}
+    floor.redis.zadd(codec.inbound_waiting_key(campaign.id), {"1": 1000})  # died long ago
+    assert campaign_waiting(floor.redis, [campaign.id]) == {campaign.id: 0}
+    assert floor.outbound_claim(campaign) == alice
 
 
 def test_an_agent_blended_with_another_campaigns_queue_is_kept_for_its_callers(
-    db: Connection, agents: AgentService, redis_url: str
+    db: Connection, floor: Floor
 ) -> None:
     sales, support = make_campaign(db, "Sales"), make_campaign(db, "Support")
-    [alice] = ready(db, agents, [sales, support], ["alice"])
-    [bob] = ready(db, agents, [sales], ["bob"])
-    WaitingLine(redis.Redis.from_url(redis_url), 7, support.id).join(1, 100.0)
-    assert outbound_claim(agents, sales.id, 101) == bob
-    assert outbound_claim(agents, sales.id, 102) is None
-    assert inbound_claim(agents, support.id, 1) == alice
+    [alice] = floor.ready([sales, support], "alice")
+    [bob] = floor.ready([sales], "bob")
+    floor.waiting(support, 1)
+    assert floor.outbound_claim(sales, 101) == bob
+    assert floor.outbound_claim(sales, 102) is None
+    assert floor.inbound_claim(support, 1) == alice
 
 
 def test_inbound_callers_and_promised_callbacks_are_not_held_back_by_waiting_callers(
-    db: Connection, agents: AgentService, redis_url: str
+    db: Connection, floor: Floor
 ) -> None:
     campaign = make_campaign(db)
-    alice, bob = ready(db, agents, [campaign], ["alice", "bob"])
-    line = WaitingLine(redis.Redis.from_url(redis_url), 7, campaign.id)
-    for call_id in (1, 2, 3):
-        line.join(call_id, 100.0 + call_id)
+    alice, bob = floor.ready([campaign], "alice", "bob")
+    floor.waiting(campaign, 1, 2, 3)
     # a callback promised by alice ("only me") goes to alice
-    only_alice = agents.claim(campaign.id, 101, T0 + timedelta(seconds=10), alice, True)
+    only_alice = floor.agents.claim(campaign.id, 101, T0 + timedelta(seconds=10), alice, True)
     assert only_alice is not None and only_alice.agent_id == alice
     # the head of the line takes the next agent whatever else waits
-    assert inbound_claim(agents, campaign.id, 1) == bob
+    assert floor.inbound_claim(campaign, 1) == bob
 
 
 def test_the_pacing_reads_the_offers_of_the_campaigns_queues_but_not_refused_calls(

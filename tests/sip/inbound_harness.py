@@ -120,6 +120,15 @@ def caller(
     ).start()
 
 
+def media_port(sipp: SippCarrier) -> int:
+    """The RTP port a sipp caller offered: where the called side sends what the caller hears."""
+    deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
+    while not (ports := sipp.offered_media_ports()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [port] = ports
+    return port
+
+
 def calls(db: Connection, timeout: float = 60, count: int = 1) -> list[tuple[object, ...]]:
     """The stored inbound calls once ``count`` of them have an outcome, oldest first."""
     deadline = time.monotonic() + timeout

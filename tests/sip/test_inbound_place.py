@@ -19,7 +19,7 @@ from dialer.inbound import media
 
 from .agent_floor import Floor
 from .audio_check import best_match, wav_samples
-from .inbound_harness import OUTCOME, caller, calls, running_inbound
+from .inbound_harness import OUTCOME, caller, calls, media_port, running_inbound
 from .rtp_capture import RtpCapture
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
@@ -40,14 +40,6 @@ def handled_call(db: Connection, queue_id: int, handle_s: float) -> None:
         "UPDATE inbound_calls SET answered_at = %s, disposition_at = %s WHERE id = %s",
         (answered, answered + timedelta(seconds=handle_s), call_id),
     )
-
-
-def media_port(sipp: SippCarrier) -> int:
-    deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
-    while not (ports := sipp.offered_media_ports()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    [port] = ports
-    return port
 
 
 def test_waiting_callers_hear_their_place_in_line_and_estimated_wait(
