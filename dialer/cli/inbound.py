@@ -11,7 +11,8 @@ from campaigns.storage import campaign_store, inbound_store
 from campaigns.storage.inbound_store import Overflow
 from dialer.cli.runtime import Runtime
 from dialer.inbound import media, proxy
-from dialer.inbound.process import CALLS_PER_PROCESS, RTP_PORTS_PER_PROCESS
+from dialer.inbound.process import RTP_PORTS_PER_PROCESS
+from dialer.inbound.proxy import CALLS_PER_PROCESS
 from dialer.supervisor import ChildSpec, Supervisor
 
 

@@ -31,6 +31,7 @@ from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommandListener
+from dialer.inbound.proxy import CALLS_PER_PROCESS
 from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
@@ -41,7 +42,6 @@ from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
 log = logging.getLogger(__name__)
 
-CALLS_PER_PROCESS = 2  # caller + agent = 2 of the wheel's 4 legs
 RTP_PORTS_PER_PROCESS = 16
 
 
