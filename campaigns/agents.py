@@ -27,6 +27,7 @@ class AgentState(StrEnum):
 
 
 _SIP_URI = re.compile(r"^sips?:[^\s<>\"]+$")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _PAUSE_CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -74,9 +75,12 @@ def validate_agent(spec: AgentSpec) -> AgentSpec:
     if not _SIP_URI.match(spec.sip_uri):
         problems.append("sip_uri: a sip: or sips: URI, e.g. sip:alice@192.0.2.10:5060")
     if spec.forward_mode is not ForwardMode.OFF and not (
-        spec.forward_to and _SIP_URI.match(spec.forward_to)
+        spec.forward_to and (_SIP_URI.match(spec.forward_to) or _E164.fullmatch(spec.forward_to))
     ):
-        problems.append("forward_to: a sip: URI is needed when calls are forwarded")
+        problems.append(
+            "forward_to: a sip: URI (another phone) or an E.164 number (through the campaign's"
+            " trunk, if its transfer allow list has it) is needed when calls are forwarded"
+        )
     if problems:
         raise ValidationError(problems)
     return AgentSpec(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction
+from campaigns.amd_policy import AmdMode, MachineAction, NotSureAction, machine_sample_problems
 from campaigns.amd_thresholds import (
     DEFAULT_THRESHOLDS,
     AmdThresholds,
@@ -128,6 +128,9 @@ class CampaignSpec:
     voicemail_message: str | None = None
     # The detector's thresholds (campaigns/amd_thresholds.py); the defaults are the tuned ones.
     amd_thresholds: AmdThresholds = DEFAULT_THRESHOLDS
+    # Share of MACHINE verdicts handed to an agent anyway, whose disposition checks the verdict
+    # (campaigns.amd_policy.samples_machine_verdict): 0.02 sends 1 in 50. 0 checks none.
+    amd_machine_sample: float = 0.0
     # Days a call recording is kept after the call; then the sweep deletes the file.
     recording_retention_days: int = 90
     # Seconds an agent may look at a previewed contact before it goes back (docs/telephony.md).
@@ -209,6 +212,7 @@ def validate_spec(spec: CampaignSpec) -> CampaignSpec:
     if spec.amd_on_machine is MachineAction.LEAVE_MESSAGE and not spec.voicemail_message:
         problems.append("voicemail_message: a WAV path is needed to leave messages on machines")
     problems += threshold_problems(spec.amd_thresholds)
+    problems += machine_sample_problems(spec.amd_machine_sample)
     if problems:
         raise ValidationError(problems)
     return replace(spec, caller_id=caller_id or spec.caller_id)
@@ -281,6 +285,7 @@ def campaign_as_dict(campaign: Campaign) -> dict[str, Any]:
         "amd_on_not_sure": spec.amd_on_not_sure.value,
         "voicemail_message": spec.voicemail_message,
         "amd_thresholds": thresholds_as_json(spec.amd_thresholds),
+        "amd_machine_sample": spec.amd_machine_sample,
         "recording_retention_days": spec.recording_retention_days,
         "preview_timeout_s": spec.preview_timeout_s,
         "transfer_destinations": list(spec.transfer_destinations),

@@ -207,6 +207,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "amd_on_machine": lambda v: _enum(MachineAction, v, "amd_on_machine"),
     "amd_on_not_sure": lambda v: _enum(NotSureAction, v, "amd_on_not_sure"),
     "voicemail_message": _text("voicemail_message", optional=True),
+    "amd_machine_sample": _number("amd_machine_sample", float),
     "recording_retention_days": _number("recording_retention_days", int),
     "preview_timeout_s": _number("preview_timeout_s", int),
     "transfer_destinations": parse_destinations,

@@ -132,6 +132,13 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
     "voicemail_message": _NULLABLE_STRING,
     "amd_thresholds": amd_thresholds_schema(),
+    "amd_machine_sample": {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 0.2,
+        "description": "share of MACHINE verdicts connected to an agent anyway, whose "
+        "disposition checks the verdict (docs/amd.md); 0: none",
+    },
     "recording_retention_days": {"type": "integer", "minimum": 1, "maximum": 3650},
     "preview_timeout_s": {"type": "integer", "minimum": 30, "maximum": 3600},
     "transfer_destinations": {

@@ -17,13 +17,17 @@ from dashboard.live_agents import now, redis_client
 from dialer import call_commands
 from dialer.call_commands import (
     NEEDS_DESTINATION,
+    SUPERVISING,
     TRANSFERS,
     BadCommand,
     CallCommand,
     check_destination,
 )
 
-ACTIONS = tuple(c.value for c in CallCommand if c is not CallCommand.HANGUP)
+# A supervisor's listen/whisper/barge has its own route (dashboard.routes.api.supervision).
+ACTIONS = tuple(
+    c.value for c in CallCommand if c is not CallCommand.HANGUP and c not in SUPERVISING
+)
 
 
 def send_action(

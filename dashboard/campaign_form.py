@@ -63,11 +63,9 @@ def form_to_data(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:
         del data["preview_timeout_s"]
     if "transfer_destinations" in form:  # one per line or space-separated; empty: none
         data["transfer_destinations"] = form["transfer_destinations"].strip()
-    pct = form.get("abandon_target_pct", "").strip()
-    try:
-        data["abandon_target"] = round(float(pct) / 100, 6) if pct else ""
-    except ValueError:
-        raise ValidationError(["abandon_target: a percentage, e.g. 2.5"]) from None
+    data["abandon_target"] = _share(form, "abandon_target", "2.5")
+    if form.get("amd_machine_sample_pct", "").strip():  # empty: keep the campaign's
+        data["amd_machine_sample"] = _share(form, "amd_machine_sample", "2")
     data["calling_hours"] = {day: form.get(f"hours_{day}", "").strip() or None for day in DAYS}
     thresholds = {
         name: form.get(THRESHOLD_PREFIX + name, "").strip()
@@ -103,6 +101,7 @@ def spec_to_form(spec: CampaignSpec, campaign: Campaign | None = None) -> dict[s
     data = campaign_as_dict(campaign) if campaign else _spec_dict(spec)
     values: dict[str, Any] = {key: data.get(key) for key in _PLAIN}
     values["abandon_target_pct"] = round(spec.abandon_target * 100, 4)
+    values["amd_machine_sample_pct"] = round(spec.amd_machine_sample * 100, 4)
     for day in DAYS:
         window = data["calling_hours"].get(day)
         values[f"hours_{day}"] = f"{window[0]}-{window[1]}" if window else ""
@@ -119,6 +118,15 @@ def spec_to_form(spec: CampaignSpec, campaign: Campaign | None = None) -> dict[s
     values["schedule_start"] = schedule.get("start") or ""
     values["schedule_end"] = schedule.get("end") or ""
     return values
+
+
+def _share(form: Mapping[str, str], name: str, example: str) -> float | str:
+    """The form's `<name>_pct` (typed in percent) as a fraction; empty stays empty."""
+    pct = form.get(f"{name}_pct", "").strip()
+    try:
+        return round(float(pct) / 100, 6) if pct else ""
+    except ValueError:
+        raise ValidationError([f"{name}: a percentage, e.g. {example}"]) from None
 
 
 def form_values(form: Mapping[str, str], days: list[str]) -> dict[str, Any]:

@@ -407,13 +407,18 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "consult",
                     "transfer_complete",
                     "transfer_cancel",
+                    "conference",
+                    "conference_leave",
+                    "conference_drop",
+                    "conference_merge",
                 ],
             },
             "destination": {
                 "type": "string",
                 "pattern": "^\\+[1-9][0-9]{6,14}$",
-                "description": "transfer and consult: the E.164 number to pass the customer to; it "
-                "must be on the campaign's transfer_destinations",
+                "description": "transfer, consult and conference: the E.164 number to pass the "
+                "customer to (or to add to the call); it must be on the campaign's "
+                "transfer_destinations",
             },
             "digits": {
                 "type": "string",
@@ -422,6 +427,27 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         },
     },
+    "SuperviseInput": {
+        "type": "object",
+        "required": ["mode"],
+        "properties": {
+            "mode": {
+                "type": "string",
+                "enum": ["listen", "whisper", "barge", "leave"],
+                "description": "listen: you hear the customer and the agent; whisper: the "
+                "agent hears you too, the customer does not; barge: everyone hears everyone; "
+                "leave: your phone is hung up, the call goes on.",
+            }
+        },
+        "additionalProperties": False,
+    },
+    "SuperviseRequested": _object(
+        {
+            "attempt_id": {"type": "integer"},
+            "command": {"type": "string"},
+            "phone": {"type": "string", "description": "The softphone the worker rings."},
+        }
+    ),
     "CallActionRequested": _object(
         {"attempt_id": {"type": "integer"}, "command": {"type": "string"}}
     ),

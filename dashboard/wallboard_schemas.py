@@ -52,6 +52,7 @@ def wallboard_json(board: Wallboard) -> dict[str, Any]:
                 "seconds_in_state": round(max(0.0, (board.at - a.since).total_seconds()), 1),
                 "reason": a.reason,
                 "call_campaign_id": a.call_campaign_id,
+                "attempt_id": a.attempt_id,
             }
             for a in board.agents
         ],
@@ -178,6 +179,12 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                         "seconds_in_state": {"type": "number"},
                         "reason": _NULLABLE_STRING,
                         "call_campaign_id": _NULLABLE_INT,
+                        "attempt_id": {
+                            **_NULLABLE_INT,
+                            "description": "The call the agent holds (an inbound call's id "
+                            "negated): listen, whisper or barge on an outbound one with "
+                            "POST /api/v1/attempts/{id}/supervise.",
+                        },
                     }
                 ),
             },

@@ -1,5 +1,6 @@
 """Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
-hold/resume, mute/unmute, DTMF, record start/stop, blind transfer to a number.
+hold/resume, mute/unmute, DTMF, record start/stop, transfer to a number, three-way call, and
+a supervisor's listen/whisper/barge/leave.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
 a Redis list, `dialer:call:<attempt_id>:commands`; the dashboard appends to it and the process
@@ -52,17 +53,36 @@ class CallCommand(StrEnum):
     CONSULT = "consult"  # warm transfer: talk with the third party first
     TRANSFER_COMPLETE = "transfer_complete"
     TRANSFER_CANCEL = "transfer_cancel"
+    CONFERENCE = "conference"  # three-way: add a third party, all three hear each other
+    CONFERENCE_LEAVE = "conference_leave"  # the agent leaves: the other two stay connected
+    CONFERENCE_DROP = "conference_drop"  # the third party is hung up: back to the customer
+    CONFERENCE_MERGE = "conference_merge"  # the consulted third party joins the customer too
+    # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
+    LISTEN = "listen"
+    WHISPER = "whisper"
+    BARGE = "barge"
+    SUPERVISE_LEAVE = "supervise_leave"
 
 
-NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT})
+NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
+# What an inbound call refuses: a third party's leg does not fit an inbound process.
 TRANSFERS = frozenset(
     {
         CallCommand.TRANSFER,
         CallCommand.CONSULT,
         CallCommand.TRANSFER_COMPLETE,
         CallCommand.TRANSFER_CANCEL,
+        CallCommand.CONFERENCE,
+        CallCommand.CONFERENCE_LEAVE,
+        CallCommand.CONFERENCE_DROP,
+        CallCommand.CONFERENCE_MERGE,
     }
 )
+# The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
+SUPERVISING = frozenset(
+    {CallCommand.LISTEN, CallCommand.WHISPER, CallCommand.BARGE, CallCommand.SUPERVISE_LEAVE}
+)
+NEEDS_PHONE = SUPERVISING - {CallCommand.SUPERVISE_LEAVE}
 
 # RFC 2833 events a phone keypad (and an IVR) knows; at most a card number and a PIN at once.
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
@@ -97,6 +117,17 @@ def check_destination(destination: str) -> str:
 _DESTINATION = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
+def check_phone(phone: str) -> str:
+    """A supervisor's softphone: a sip: or sips: URI on one line, or BadCommand."""
+    uri = phone.strip()
+    if not _PHONE.fullmatch(uri):
+        raise BadCommand(f"not a SIP URI of a softphone: {phone!r}")
+    return uri
+
+
+_PHONE = re.compile(r"sips?:[^\s<>\"]{3,250}")
+
+
 @dataclass(frozen=True)
 class CommandReceived:
     attempt_id: int
@@ -108,6 +139,8 @@ class CommandReceived:
     digits: str = ""
     # Transfer only: the E.164 number to pass the customer to.
     destination: str = ""
+    # Listen, whisper, barge: the supervisor's softphone to call into the call.
+    phone: str = ""
 
 
 Handler = Callable[[CommandReceived], None]
@@ -132,12 +165,15 @@ def send(
     at: datetime,
     digits: str = "",
     destination: str = "",
+    phone: str = "",
 ) -> None:
     fields = {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
     if command is CallCommand.DTMF:
         fields["digits"] = check_digits(digits)
     if command in NEEDS_DESTINATION:
         fields["destination"] = check_destination(destination)
+    if command in NEEDS_PHONE:
+        fields["phone"] = check_phone(phone)
     payload = json.dumps(fields)
     key = command_key(attempt_id)
     with client.pipeline() as pipe:
@@ -155,6 +191,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
         destination = (
             check_destination(str(fields["destination"])) if command in NEEDS_DESTINATION else ""
         )
+        phone = check_phone(str(fields["phone"])) if command in NEEDS_PHONE else ""
         return CommandReceived(
             attempt_id,
             command,
@@ -162,6 +199,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
             datetime.fromisoformat(fields["at"]),
             digits,
             destination,
+            phone,
         )
     except (ValueError, KeyError, TypeError) as bad:  # BadCommand is a ValueError
         log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)

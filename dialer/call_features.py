@@ -1,4 +1,5 @@
-"""What an agent can do to a call in progress: hold, mute, DTMF, recording, blind transfer.
+"""What an agent can do to a call in progress: hold, mute, DTMF, recording, transfer, 3-way;
+and what a supervisor can: listen, whisper, barge (dialer.call_supervision).
 
 Hold, mute, DTMF and recording happen on the legs this worker process already holds (the
 customer's and the agent's): no leg of their own. A transfer needs a third leg, which counts
@@ -20,6 +21,11 @@ happens, and when none is free the transfer is refused and the call is not touch
   answer and lets the agent go, or gives the customer back to the agent (off hold) and the
   agent is told why. This object is the call flow's CallDesk: the request goes to the
   attempt's thread through ``next_request``, the result comes back in ``transfer_reported``.
+- Three-way call: the third party is reached as for a transfer (allow list, own leg, the
+  customer on hold while it rings); on answer the call flow bridges them to both and the
+  customer comes off hold. The agent then leaves (the other two stay connected, the agent
+  goes to wrap-up as after a transfer) or drops the third party (back to a two-way call).
+  A consultation (warm transfer) can be made a three-way call the same way (merge).
 
 Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
 a lock keeps the two from interleaving on the feature state.
@@ -37,9 +43,17 @@ from pathlib import Path
 
 from campaigns.campaign import RecordingMode
 from campaigns.transfer_destinations import refusal
-from dialer.call_commands import CallCommand, check_destination, check_digits
-from dialer.call_flow.inputs import FlowEvent, TransferDecided, TransferRequested
+from dialer.call_commands import CallCommand, check_destination, check_digits, check_phone
+from dialer.call_flow.inputs import (
+    ConferenceDecided,
+    ConferenceMove,
+    FlowEvent,
+    TransferDecided,
+    TransferRequested,
+)
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.call_supervision import Supervision, SupervisionRefused
+from dialer.supervision import SuperviseMode
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.events import LegId
@@ -56,8 +70,18 @@ _NOT_WHILE_TRANSFERRING = frozenset(
         CallCommand.UNMUTE,
         CallCommand.TRANSFER,
         CallCommand.CONSULT,
+        CallCommand.CONFERENCE,
     }
 )
+# In a three-way call: hold and mute would act on the customer alone (the third party would
+# still hear the agent); a transfer needs the third party gone first. Unmute stays allowed: a
+# mute from before the third party joined is never stuck.
+_NOT_IN_CONFERENCE = _NOT_WHILE_TRANSFERRING - {CallCommand.UNMUTE}
+
+_MOVES = {
+    CallCommand.CONFERENCE_LEAVE: ConferenceMove.LEAVE,
+    CallCommand.CONFERENCE_DROP: ConferenceMove.DROP,
+}
 
 
 class FeatureRefused(Exception):
@@ -115,6 +139,9 @@ class CallFeatures:
         # A transfer asked for and not yet decided; a warm one whose third party answered.
         self._under_way = False
         self._consulting = False
+        # A three-way call is on: customer, agent and third party hear each other.
+        self._conference = False
+        self._supervision = Supervision(telephony, customer)
 
     @property
     def held(self) -> bool:
@@ -131,6 +158,11 @@ class CallFeatures:
     @property
     def transferring(self) -> bool:
         return self._under_way
+
+    @property
+    def supervised(self) -> SuperviseMode | None:
+        with self._lock:
+            return self._supervision.mode
 
     # -- from the attempt's thread -------------------------------------------------------------
     def agent_connected(self, agent: LegId) -> None:
@@ -150,8 +182,12 @@ class CallFeatures:
             self._music = None  # the player went with the customer's leg
             recorder, self._recorder = self._recorder, None
             self._requests.clear()
-            self._under_way = self._consulting = False
+            self._under_way = self._consulting = self._conference = False
             leg, self._transfer_leg = self._transfer_leg, None
+            try:
+                self._supervision.finish()
+            except TelephonyError as error:  # its leg ends with the process's calls anyway
+                log.warning("leg %s: supervisor not hung up: %s", self._customer, error)
         if leg is not None:
             leg.release()
         if recorder is not None:
@@ -174,6 +210,15 @@ class CallFeatures:
             if report.outcome is TransferOutcome.CONSULTING:
                 # The agent talks with the third party; the customer stays on hold.
                 self._consulting = True
+            elif report.outcome is TransferOutcome.CONFERENCED and agent is not None:
+                # The third party joins (the call flow bridges them to both): the customer
+                # comes off hold, back with the agent.
+                self._conference = True
+                try:
+                    self._back_to_agent(agent)
+                except TelephonyError as error:  # the agent's leg went meanwhile
+                    log.warning("leg %s: not back to the agent: %s", self._customer, error)
+                self._record_third_party(report)
             elif report.outcome is TransferOutcome.ANSWERED:
                 # The customer is about to be bridged to the third party: no more music, and
                 # nothing left for the agent to act on.
@@ -186,6 +231,8 @@ class CallFeatures:
                     log.warning("leg %s: not back to the agent: %s", self._customer, error)
             if report.outcome is not TransferOutcome.CONSULTING:
                 self._silenced = self._under_way = self._consulting = False
+            if report.outcome is not TransferOutcome.CONFERENCED:
+                self._conference = False
         if leg is not None:
             leg.release()  # a live third-party leg keeps its slot until it ends
         try:
@@ -194,14 +241,23 @@ class CallFeatures:
             log.exception("leg %s: transfer report not delivered", self._customer)
 
     # -- from the console (the command listener's thread) --------------------------------------
-    def carry_out(self, command: CallCommand, digits: str = "", destination: str = "") -> None:
+    def carry_out(
+        self, command: CallCommand, digits: str = "", destination: str = "", phone: str = ""
+    ) -> None:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
             agent = self._agent
+            if command is CallCommand.SUPERVISE_LEAVE:  # also once the agent is gone
+                self._supervisor_leaves()
+                return
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
             if self._under_way and command in _NOT_WHILE_TRANSFERRING:
                 raise FeatureRefused("a transfer is under way: wait for its answer")
+            if self._conference and command in _NOT_IN_CONFERENCE:
+                raise FeatureRefused(
+                    "a three-way call is on: leave it or drop the third party first"
+                )
             match command:
                 case CallCommand.HOLD:
                     self._hold(agent)
@@ -215,8 +271,16 @@ class CallFeatures:
                     self._start_recording(agent)
                 case CallCommand.RECORD_STOP:
                     self._stop_recording()
-                case CallCommand.TRANSFER | CallCommand.CONSULT:
-                    self._transfer(agent, destination, warm=command is CallCommand.CONSULT)
+                case CallCommand.TRANSFER | CallCommand.CONSULT | CallCommand.CONFERENCE:
+                    self._transfer(agent, destination, command)
+                case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
+                    if not self._conference:
+                        raise FeatureRefused("no three-way call is on")
+                    self._requests.append(ConferenceDecided(_MOVES[command], self._now()))
+                case CallCommand.CONFERENCE_MERGE:
+                    if not self._consulting:
+                        raise FeatureRefused("no third party is on the line to bring in")
+                    self._requests.append(ConferenceDecided(ConferenceMove.MERGE, self._now()))
                 case CallCommand.TRANSFER_COMPLETE:
                     if not self._consulting:
                         raise FeatureRefused("no third party is on the line to hand over to")
@@ -225,6 +289,8 @@ class CallFeatures:
                     if not self._under_way:
                         raise FeatureRefused("no transfer is under way")
                     self._requests.append(TransferDecided(False, self._now()))
+                case CallCommand.LISTEN | CallCommand.WHISPER | CallCommand.BARGE:
+                    self._supervise(SuperviseMode(command.value), agent, phone)
                 case _:
                     raise FeatureRefused(f"{command} is not a call feature")
 
@@ -240,7 +306,7 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)  # never leave the customer in silence
             raise
 
-    def _transfer(self, agent: LegId, destination: str, warm: bool) -> None:
+    def _transfer(self, agent: LegId, destination: str, command: CallCommand) -> None:
         number = check_destination(destination)
         why = refusal(self._transfers.destinations, number)
         if why is not None:
@@ -265,7 +331,21 @@ class CallFeatures:
                 raise
         self._transfer_leg = leg
         self._under_way = True
-        self._requests.append(TransferRequested(e164, self._now(), leg, warm))
+        warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
+        self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
+
+    def _supervise(self, mode: SuperviseMode, agent: LegId, phone: str) -> None:
+        """A supervisor's listen, whisper or barge (dialer.call_supervision)."""
+        try:
+            self._supervision.enter(mode, agent, check_phone(phone))
+        except SupervisionRefused as refused:
+            raise FeatureRefused(str(refused)) from None
+
+    def _supervisor_leaves(self) -> None:
+        try:
+            self._supervision.leave()
+        except SupervisionRefused as refused:
+            raise FeatureRefused(str(refused)) from None
 
     def _back_to_agent(self, agent: LegId) -> None:
         if self._music is not None:
@@ -274,6 +354,15 @@ class CallFeatures:
             self._telephony.bridge(self._customer, agent)
             if self._muted:
                 self._telephony.transmit(agent, self._customer, on=False)
+
+    def _record_third_party(self, report: TransferReport) -> None:
+        """A recording under way takes in the party who joined (the whole conversation)."""
+        if self._recorder is None or report.leg is None:
+            return
+        try:
+            self._telephony.record_also(self._recorder, report.leg)
+        except TelephonyError as error:  # the call goes on; the file lacks the third party
+            log.error("leg %s: third party not recorded: %s", self._customer, error)
 
     def _stop_music(self) -> None:
         music, self._music = self._music, None

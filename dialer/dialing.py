@@ -20,7 +20,7 @@ from pathlib import Path
 import redis
 from psycopg_pool import ConnectionPool
 
-from campaigns.amd_policy import AmdMode
+from campaigns.amd_policy import AmdMode, samples_machine_verdict
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.campaign import RecordingMode
 from campaigns.storage import attempt_store, recording_store
@@ -29,8 +29,9 @@ from campaigns.storage.attempt_store import AttemptToDial
 from campaigns.storage.campaign_store import amd_from_json
 from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
+from dialer.agent_forwarding import forwarding_for
 from dialer.agents.service import AgentService, HandBack
-from dialer.call_commands import CallCommand, CallCommandListener, CommandReceived
+from dialer.call_commands import SUPERVISING, CallCommand, CallCommandListener, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
 from dialer.call_flow import run_attempt
 from dialer.call_flow.amd_policy import AmdPolicy, detector_settings
@@ -222,6 +223,7 @@ def amd_policy(to_dial: AttemptToDial) -> AmdPolicy | None:
         on_machine=choices["amd_on_machine"],
         on_not_sure=choices["amd_on_not_sure"],
         voicemail_message=Path(voicemail) if voicemail else None,
+        check_machine=samples_machine_verdict(to_dial.attempt_id, choices["amd_machine_sample"]),
     )
 
 
@@ -277,13 +279,26 @@ _TRANSFER_NOTICES = {
     "customer is on hold. Complete the transfer or cancel it",
     TransferOutcome.CANCELLED: "Transfer to {r.destination} cancelled: the customer is back "
     "with you",
+    TransferOutcome.CONFERENCED: "{r.destination} joined: you, the customer and {r.destination} "
+    "hear each other. Leave the call to them, or drop {r.destination}",
+    TransferOutcome.DROPPED: "{r.destination} left the three-way call: the customer is with you",
+}
+
+
+# What supervisors read when the worker carried out a supervisor's command.
+_SUPERVISION_NOTICES = {
+    CallCommand.LISTEN: "Listening: {phone} hears the customer and the agent",
+    CallCommand.WHISPER: "Whispering: the agent hears {phone}, the customer does not",
+    CallCommand.BARGE: "Barged in: everyone hears {phone}",
+    CallCommand.SUPERVISE_LEAVE: "The supervisor left the call",
 }
 
 
 def _notify_agent(
     ctx: DialContext, to_dial: AttemptToDial, agent_id: int | None, message: str
 ) -> None:
-    """A call notice for the agent on the call (their console shows it)."""
+    """A call notice for the agent on the call (their console shows it); no agent: for
+    supervisors (the wallboard)."""
     event = live_events.CallNotice(
         to_dial.attempt_id, to_dial.campaign_id, agent_id, message, ctx.now()
     )
@@ -310,14 +325,24 @@ def _taking_commands(
                 received.command,
                 received.requested_by,
             )
+            # A supervisor's command is told to supervisors only (no agent id: agents' streams
+            # never see it), so listening in stays discreet, refused or not.
+            supervising = received.command in SUPERVISING
+            told = None if supervising else reporter.agent_id
             try:
-                features.carry_out(received.command, received.digits, received.destination)
+                features.carry_out(
+                    received.command, received.digits, received.destination, received.phone
+                )
             except (FeatureRefused, TelephonyError, ValueError) as refused:
                 log.warning(
                     "attempt %s: %s refused: %s", spec.attempt_id, received.command, refused
                 )
                 notice = f"{received.command.value} refused: {refused}"
-                _notify_agent(ctx, reporter.to_dial, reporter.agent_id, notice)
+                _notify_agent(ctx, reporter.to_dial, told, notice)
+                return
+            if supervising:
+                notice = _SUPERVISION_NOTICES[received.command].format(phone=received.phone)
+                _notify_agent(ctx, reporter.to_dial, told, notice)
             return
         log.info("attempt %s: hang-up asked by %s", spec.attempt_id, received.requested_by)
         before = reporter.hangup_by
@@ -475,7 +500,15 @@ class _Claimer:
             return None
         self.current = claimed.agent_id
         self.claims += 1
-        return AgentRef(agent_id=str(claimed.agent_id), sip_uri=claimed.sip_uri)
+        forward = None
+        if preassigned is None:  # a call the agent placed themselves is never forwarded
+            forward = forwarding_for(
+                self.ctx.pool,
+                claimed.agent_id,
+                self.to_dial.attempt_id,
+                self.to_dial.transfer_destinations,
+            )
+        return AgentRef(str(claimed.agent_id), claimed.sip_uri, forward)
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         agent_id = int(agent.agent_id)

@@ -94,7 +94,8 @@ class CallEnded:
 @dataclass(frozen=True)
 class CallNotice:
     """Something the agent on a call must read: a refused call action (no free line for a
-    transfer) or what became of a transfer (busy, no answer: the customer is back)."""
+    transfer) or what became of a transfer (busy, no answer: the customer is back). With no
+    agent id it is for supervisors (listen, whisper, barge): agents' streams never carry it."""
 
     type: ClassVar[EventType] = EventType.CALL_NOTICE
     attempt_id: int

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from campaigns.agent_dial_rules import DialSubject, refusal
 from campaigns.agents import AgentState
+from campaigns.contact_import.phones import Phone, PhoneNormaliser
 from campaigns.errors import Conflict, NotFound
-from campaigns.storage import campaign_store, preview_store
+from campaigns.storage import campaign_store, number_dial_store, preview_store
 from dialer.agents.service import AgentService, ConnectionSource
 from dialer.dial_queue import DialSender
-from dialer.preview import DIAL_EXPIRY_S, Dialed, DialRefused
+from dialer.preview import DIAL_EXPIRY_S, Dialed, DialRefused, contact_refusal
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,7 @@ class ManualDial:
                     if campaign_id not in status.campaigns:
                         raise Conflict("not dialed: you are not working this contact's campaign")
                     campaign = campaign_store.get_campaign(conn, campaign_id)
-                    why = preview_store.refusal(conn, campaign, contact_id, now)
+                    why = contact_refusal(conn, campaign, contact_id, now)
                     if why is not None:
                         raise DialRefused(f"not dialed: {why}")
                     if in_call:
@@ -70,3 +72,56 @@ class ManualDial:
         self.sender.dial(attempt_id, DIAL_EXPIRY_S)
         log.info("agent %s calls contact %s (attempt %s)", agent_id, contact_id, attempt_id)
         return Dialed(attempt_id)
+
+    def call_number(self, agent_id: int, campaign_id: int, number: str, now: datetime) -> Dialed:
+        """Call an E.164 number for a campaign (speed dial): as the contact when the campaign has
+        one with this number, else as a bare number under the same rules
+        (campaigns.storage.number_dial_store); the call goes out on the campaign's trunk."""
+        with self.db.connection() as conn:
+            contact_id = number_dial_store.contact_with_number(conn, campaign_id, number)
+        if contact_id is not None:
+            return self.call_contact(agent_id, contact_id, now)
+        status = self.agents.status(agent_id)
+        if status.state is not AgentState.READY:
+            raise Conflict(f"not dialed: go ready first (you are {status.state.value})")
+        if campaign_id not in status.campaigns:
+            raise Conflict("not dialed: you are not working this campaign")
+        expires = now + timedelta(seconds=DIAL_EXPIRY_S)
+        with self.db.connection() as conn:
+            try:
+                with conn.transaction():
+                    campaign = campaign_store.get_campaign(conn, campaign_id)
+                    zones = _zones(number, campaign.spec.default_region, campaign.spec.timezone)
+                    number_dial_store.lock_number(conn, campaign_id, number)
+                    facts = number_dial_store.dial_facts(conn, campaign_id, number, zones)
+                    why = (
+                        refusal(facts, campaign.spec, now, DialSubject.NUMBER)
+                        if facts is not None
+                        else "the campaign no longer exists"
+                    )
+                    if why is not None:
+                        raise DialRefused(f"not dialed: {why}")
+                    attempt_id = number_dial_store.create_number_attempt(
+                        conn, campaign_id, number, agent_id, now, expires
+                    )
+                    if self.agents.claim(campaign_id, attempt_id, now, agent_id) is None:
+                        raise _Undo
+            except _Undo:
+                raise Conflict("not dialed: you are no longer ready") from None
+        self.sender.dial(attempt_id, DIAL_EXPIRY_S)
+        log.info(
+            "agent %s calls %s for campaign %s (attempt %s)",
+            agent_id,
+            number,
+            campaign_id,
+            attempt_id,
+        )
+        return Dialed(attempt_id)
+
+
+def _zones(number: str, region: str, campaign_zone: str) -> tuple[str, ...]:
+    """The number's candidate zones; the campaign's own zone when libphonenumber knows none."""
+    phone = PhoneNormaliser().normalise(number, region)
+    if isinstance(phone, Phone) and phone.zones:
+        return phone.zones
+    return (campaign_zone,)

@@ -62,6 +62,8 @@ class BoardAgent:
     reason: str | None
     # The campaign of the call held (reserved, on call, wrap-up): may be another campaign.
     call_campaign_id: int | None
+    # The call the agent holds (a supervisor listens in to it); None when there is none.
+    attempt_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,10 @@ local prefix = ARGV[1]
 local rows = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local f = redis.call('HMGET', prefix .. 'agent:' .. id, 'state', 'since', 'reason',
-                         'call_campaign', 'username', 'display_name')
+                         'call_campaign', 'username', 'display_name', 'attempt')
     if f[1] then
         table.insert(rows, {id, f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '',
-                            f[6] or ''})
+                            f[6] or '', f[7] or ''})
     end
 end
 if #rows == 0 then return '[]' end
@@ -153,7 +155,8 @@ def campaign_agents(client: redis.Redis, campaign_id: int) -> tuple[BoardAgent, 
     script = client.register_script(_BOARD_AGENTS)  # EVALSHA, loading it once if need be
     reply = script(keys=[codec.campaign_agents_key(campaign_id)], args=[codec.PREFIX])
     found = []
-    for agent_id, state, since, reason, call_campaign, username, name in json.loads(str(reply)):
+    for row in json.loads(str(reply)):
+        agent_id, state, since, reason, call_campaign, username, name, attempt = row
         if state == AgentState.LOGGED_OUT:
             continue
         found.append(
@@ -165,6 +168,7 @@ def campaign_agents(client: redis.Redis, campaign_id: int) -> tuple[BoardAgent, 
                 since=codec.from_micros(since),
                 reason=reason or None,
                 call_campaign_id=int(call_campaign) if call_campaign else None,
+                attempt_id=int(attempt) if attempt else None,
             )
         )
     return tuple(sorted(found, key=lambda a: (a.since, a.agent_id)))

@@ -176,3 +176,26 @@ def _agent(row: dict[str, Any]) -> Agent:
         ),
         created_at=row["created_at"],
     )
+
+
+def forwarding(conn: Connection, agent_id: int) -> tuple[ForwardMode, str | None]:
+    """The agent's call forwarding (mode, destination), read as a call is offered to them."""
+    row = conn.execute(
+        "SELECT forward_mode, forward_to FROM agents WHERE id = %(id)s", {"id": agent_id}
+    ).fetchone()
+    if row is None:
+        return ForwardMode.OFF, None
+    return ForwardMode(row[0]), row[1]
+
+
+def set_forwarding(
+    conn: Connection, agent_id: int, mode: ForwardMode, forward_to: str | None
+) -> None:
+    """Set the agent's forwarding (validated by the caller, campaigns.agents.validate_agent)."""
+    row = conn.execute(
+        "UPDATE agents SET forward_mode = %(mode)s, forward_to = %(to)s WHERE id = %(id)s"
+        " RETURNING id",
+        {"mode": mode.value, "to": forward_to, "id": agent_id},
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no agent with id {agent_id}")

@@ -211,6 +211,7 @@ def amd_json(spec: CampaignSpec) -> dict[str, Any]:
         "voicemail_message": spec.voicemail_message,
         # Only the thresholds set apart from the defaults: the others follow retuned defaults.
         "thresholds": thresholds_as_json(spec.amd_thresholds, changed_only=True),
+        "machine_sample": spec.amd_machine_sample,
     }
 
 
@@ -223,6 +224,7 @@ def amd_from_json(value: dict[str, Any]) -> dict[str, Any]:
         "amd_on_not_sure": NotSureAction(value.get("not_sure", NotSureAction.TO_AGENT.value)),
         "voicemail_message": value.get("voicemail_message"),
         "amd_thresholds": thresholds_from_json(value.get("thresholds")),
+        "amd_machine_sample": float(value.get("machine_sample", 0.0)),
     }
 
 

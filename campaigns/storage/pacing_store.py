@@ -157,6 +157,53 @@ _QUEUED = (
 )
 
 
+@dataclass(frozen=True)
+class CampaignLoad:
+    """Everything a pacing decision counts in PostgreSQL, read in one statement (one round trip
+    instead of four: at 10 million contacts the tick's budget is 20 ms, the claim takes half)."""
+
+    abandonment: Abandonment
+    # attempts of every campaign queued for a worker: they will take a worker line
+    queued_attempts: int
+    trunk_max_lines: int
+    # open attempts of every campaign on the campaign's trunk
+    calls_on_trunk: int
+
+
+_CAMPAIGN_LOAD = f"""
+SELECT ab.*,
+    ({_QUEUED}),
+    (SELECT max_lines FROM trunks WHERE id = %(trunk_id)s),
+    (SELECT count(*) FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id
+     WHERE a.state <> 'ended' AND c.trunk_id = %(trunk_id)s)
+FROM ({_ABANDONMENT}) ab
+"""
+
+
+def campaign_load(
+    conn: Connection,
+    campaign_id: int,
+    trunk_id: int,
+    *,
+    day_start: datetime,
+    hour_ago: datetime,
+    thirty_days_ago: datetime,
+) -> CampaignLoad:
+    row = conn.execute(
+        _CAMPAIGN_LOAD,
+        {
+            "campaign_id": campaign_id,
+            "trunk_id": trunk_id,
+            "day_start": day_start,
+            "hour_ago": hour_ago,
+            "thirty_days_ago": thirty_days_ago,
+        },
+    ).fetchone()
+    assert row is not None
+    *counts, queued, max_lines, on_trunk = (int(value or 0) for value in row)
+    return CampaignLoad(Abandonment(*counts), queued, max_lines, on_trunk)
+
+
 def open_calls(conn: Connection, campaign_id: int) -> list[OpenCall]:
     with conn.cursor(row_factory=class_row(OpenCall)) as cur:
         return cur.execute(_OPEN_CALLS, {"campaign_id": campaign_id}).fetchall()
@@ -229,11 +276,6 @@ def amd_verdicts(
     ).fetchone()
     assert row is not None
     return AmdVerdictCounts(*(int(value) for value in row))
-
-
-def queued_attempts(conn: Connection) -> int:
-    row = conn.execute(_QUEUED).fetchone()
-    return int(row[0]) if row else 0
 
 
 def inbound_offered_since(conn: Connection, campaign_id: int, since: datetime) -> int:

@@ -177,3 +177,19 @@ def set_password_hash_only(conn: Connection, user_id: int, password_hash: str) -
             "UPDATE users SET password_hash = %(password_hash)s WHERE id = %(id)s",
             {"id": user_id, "password_hash": password_hash},
         )
+
+
+def set_phone(conn: Connection, user_id: int, sip_uri: str | None) -> None:
+    """The user's own softphone (supervisors are rung on it to listen in); None forgets it."""
+    with conn.transaction():
+        done = conn.execute(
+            "UPDATE users SET sip_uri = %(sip_uri)s WHERE id = %(id)s",
+            {"sip_uri": sip_uri, "id": user_id},
+        )
+    if done.rowcount == 0:
+        raise NotFound(f"no user with id {user_id}")
+
+
+def phone_of(conn: Connection, user_id: int) -> str | None:
+    row = conn.execute("SELECT sip_uri FROM users WHERE id = %(id)s", {"id": user_id}).fetchone()
+    return None if row is None or row[0] is None else str(row[0])

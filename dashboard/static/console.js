@@ -250,11 +250,11 @@
     showNotice("");
     resetDispositionForm();
     window.dialerFetch(callUrl(current, "screen-pop")).then(readJson).then(function (answer) {
-      if (answer.ok && popFor === attemptId) drawPop(answer.body);
+      if (answer.ok && popFor === attemptId) drawPop(answer.body, current.call && current.call.kind);
     });
   }
 
-  function drawPop(pop) {
+  function drawPop(pop, kind) {
     const contact = pop.contact;
     live["call-campaign"].textContent = pop.campaign.name;
     // The campaign decides recording: no button when it never records; always: on, for good.
@@ -288,7 +288,9 @@
       live["call-name"].textContent = "Unknown caller " + inbound.caller_number;
     } else {
       live["call-name"].textContent = pop.attempt.called_number;
-      row("Contact", "deleted from the list since the call was placed");
+      // A manual call with no contact is a number dialed directly (speed dial, dialer.speed_dial).
+      row("Contact", kind === "manual" ? "none: a number dialed directly (speed dial)"
+        : "deleted from the list since the call was placed");
     }
     live.contact.replaceChildren.apply(live.contact, rows);
     const custom = [];
@@ -530,6 +532,16 @@
         showNotice((warm ? "Calling " : "Transferring to ") + destination +
           ": the customer hears music until they answer.");
       });
+    } else if (action === "call-conference") {
+      // Three-way: the customer hears music while the number rings, then all three talk.
+      const number = live["transfer-to"].value.trim();
+      if (!number) { showError("Type the number to add to the call, e.g. +14155550199."); return; }
+      callAction(button, {action: "conference", destination: number}, function () {
+        showNotice("Calling " + number + ": they join you and the customer when they answer.");
+      });
+    } else if (action === "call-conference-leave" || action === "call-conference-drop" ||
+               action === "call-conference-merge") {
+      callAction(button, {action: action.replace("call-", "").replace("-", "_")});
     } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
       callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
     } else if (action === "call-dtmf") {

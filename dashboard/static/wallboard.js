@@ -63,19 +63,57 @@
       time.setAttribute("data-since", agent.since);
       const reason = document.createElement("td");
       reason.textContent = agent.reason || "";
-      row.append(name, state, time, reason);
+      row.append(name, state, time, reason, superviseCell(agent));
       return row;
     });
     if (rows.length === 0) {
       const row = document.createElement("tr");
       row.className = "muted";
       const cell = document.createElement("td");
-      cell.colSpan = 4;
+      cell.colSpan = 5;
       cell.textContent = "No agent logged in to this campaign.";
       row.appendChild(cell);
       rows.push(row);
     }
     body.replaceChildren.apply(body, rows);
+  }
+
+  // Listen, whisper, barge, leave on the agent's call (POST /api/v1/attempts/<id>/supervise):
+  // the worker rings the supervisor's softphone; what became of it comes back as a call_notice
+  // with no agent (only supervisors' streams carry those), shown in the status line.
+  const SUPERVISE = [["listen", "Listen"], ["whisper", "Whisper"], ["barge", "Barge"], ["leave", "Leave"]];
+
+  function superviseCell(agent) {
+    const cell = document.createElement("td");
+    // Outbound calls only: an inbound call is held under its id negated, and has no command list.
+    if (agent.state !== "on_call" || !(agent.attempt_id > 0)) return cell;
+    SUPERVISE.forEach(function (pair) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = pair[1];
+      button.setAttribute("data-supervise-mode", pair[0]);
+      button.addEventListener("click", function () { supervise(agent.attempt_id, pair[0]); });
+      cell.appendChild(button);
+    });
+    return cell;
+  }
+
+  function status(message) {
+    const line = root.querySelector("[data-supervise-status]");
+    line.textContent = message;
+    line.hidden = !message;
+  }
+
+  function supervise(attemptId, mode) {
+    const url = root.getAttribute("data-supervise").replace("/0/", "/" + attemptId + "/");
+    window.dialerFetch(url, {method: "POST", json: {mode: mode}})
+      .then(function (response) { return response.json().then(function (body) { return [response, body]; }); })
+      .then(function (answer) {
+        const response = answer[0], body = answer[1];
+        if (response.status === 202) status("Call " + attemptId + ": " + mode + " asked, ringing " + (body.phone || "") + "…");
+        else status("Call " + attemptId + ": " + (body.message || response.statusText));
+      })
+      .catch(function () { status("Call " + attemptId + ": not sent (connection lost)"); });
   }
 
   function maybeDuration(seconds) { return seconds === null || seconds === undefined ? "—" : duration(seconds); }
@@ -167,6 +205,10 @@
         root.setAttribute("data-events-seen", String(seen));  // for people and tests to check
         refresh();
       });
+    });
+    source.addEventListener("call_notice", function (event) {
+      const notice = JSON.parse(event.data);
+      if (notice.agent_id === null) status("Call " + notice.attempt_id + ": " + notice.message);
     });
     source.addEventListener("open", function () { live(true); refresh(); });
     // The stream ends every few minutes and the browser reconnects by itself (Last-Event-ID);

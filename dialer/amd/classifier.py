@@ -21,11 +21,13 @@ class Cause(StrEnum):
 
     INITIAL_SILENCE = "initial silence"
     LONG_GREETING = "long greeting"
+    WORDY_GREETING = "wordy greeting"
     MAX_WORDS = "max words"
     MAX_WORD_LENGTH = "max word length"
     SHORT_GREETING_THEN_SILENCE = "human: short greeting then silence"
     TOO_LONG = "total analysis time reached"
     SPECIAL_INFORMATION_TONE = "special information tone"
+    BEEP_AFTER_GREETING = "beep after greeting"
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,11 @@ def _deciding_rule(state: GreetingState, end_ms: int, settings: AmdSettings) -> 
             return Cause.MAX_WORD_LENGTH
         if state.voice_ms >= settings.greeting_ms:
             return Cause.LONG_GREETING
+        if (
+            state.voice_ms >= settings.wordy_greeting_ms
+            and state.words >= settings.wordy_greeting_words
+        ):
+            return Cause.WORDY_GREETING
         if state.silence_run_ms >= settings.after_greeting_silence_ms:
             return Cause.SHORT_GREETING_THEN_SILENCE
     elif state.silence_run_ms >= settings.initial_silence_ms:
@@ -149,6 +156,7 @@ def _deciding_rule(state: GreetingState, end_ms: int, settings: AmdSettings) -> 
 
 _DECISION_BY_CAUSE = {
     Cause.LONG_GREETING: Decision.MACHINE,
+    Cause.WORDY_GREETING: Decision.MACHINE,
     Cause.MAX_WORDS: Decision.MACHINE,
     Cause.MAX_WORD_LENGTH: Decision.MACHINE,
     Cause.SHORT_GREETING_THEN_SILENCE: Decision.HUMAN,

@@ -30,6 +30,9 @@ class SessionState:
     greeting: GreetingState = field(default_factory=GreetingState)
     beep: BeepState = field(default_factory=BeepState)
     sit: SitState = field(default_factory=SitState)
+    # Milliseconds of beep-like tones heard before the verdict (the SIT's, a beep's): voice to
+    # the classifier, but not speech.
+    tones_ms: int = 0
     finished: bool = False
 
 
@@ -71,8 +74,14 @@ def _before_verdict(
         return replace(state, greeting=replace(greeting, decided=announced), finished=True), (
             announced,
         )
-    state = replace(state, greeting=greeting, beep=beep, sit=sit)
+    tones_ms = state.tones_ms + (0 if tone is None else tone.end_ms - tone.start_ms)
+    state = replace(state, greeting=greeting, beep=beep, sit=sit, tones_ms=tones_ms)
     decided = greeting.decided
+    if decided is None and tone is not None and _beep_after_speech(state, tone, settings):
+        # A voicemail's beep after a short greeting: a machine, and its beep is already heard.
+        decided = _beep_decision(greeting, at_ms)
+        state = replace(state, greeting=replace(greeting, decided=decided), finished=True)
+        return state, (decided,) if beep_settings is None else (decided, tone)
     if decided is None:
         return state, ()
     waits = beep_settings is not None and decided.decision is Decision.MACHINE
@@ -123,6 +132,24 @@ def _sit_decision(greeting: GreetingState, at_ms: int) -> AmdDecided:
     # The tone run ended at the start of this frame (`at_ms`), when its successor began.
     return AmdDecided(
         Decision.MACHINE, Cause.SPECIAL_INFORMATION_TONE, at_ms, greeting.words, greeting.voice_ms
+    )
+
+
+def _beep_after_speech(state: SessionState, tone: BeepDetected, settings: AmdSettings) -> bool:
+    # Tones were voice to the classifier: someone spoke only if there was more voice than tones
+    # (the SIT's three tones come before any speech and are no beep after a greeting).
+    spoke = state.greeting.voice_ms - state.tones_ms >= settings.min_word_ms
+    # The second or third of a carrier's SIT tones: the first one, its transition frames and any
+    # line noise before it can add up to "speech". A first segment alone (913.8 or 985.2 Hz) is
+    # also a common 1 kHz voicemail beep: that one counts when someone spoke before it.
+    a_sit_segment = state.sit.matched >= 2
+    long_enough = tone.end_ms - tone.start_ms >= settings.beep_after_greeting_ms
+    return spoke and long_enough and not a_sit_segment
+
+
+def _beep_decision(greeting: GreetingState, at_ms: int) -> AmdDecided:
+    return AmdDecided(
+        Decision.MACHINE, Cause.BEEP_AFTER_GREETING, at_ms, greeting.words, greeting.voice_ms
     )
 
 

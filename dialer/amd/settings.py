@@ -35,6 +35,16 @@ class AmdSettings:
     initial_silence_decision: Decision = Decision.MACHINE
     # Voiced time of the greeting past which it is too long for a person's "hello".
     greeting_ms: int = 2000
+    # A greeting of this much voice in at least `wordy_greeting_words` words is a machine reading
+    # its message, before it reaches `greeting_ms`: people's hellos that long came in fewer
+    # bursts (a named hello: 1-3), voicemail in many. Decides machines earlier, not more of them.
+    wordy_greeting_ms: int = 1400
+    wordy_greeting_words: int = 4
+    # A beep-like tone this long after some speech, before any verdict, is a voicemail's beep
+    # after a short greeting ("Hi, leave a message." *beep*), which would otherwise pass for a
+    # person's hello. People's speech held at most 60-80 ms runs at the beep's purity in the
+    # corpus; the SIT tones come before any speech and are left to their own rule.
+    beep_after_greeting_ms: int = 200
     # Silence after the greeting that means a person is waiting for us to speak.
     after_greeting_silence_ms: int = 900
     # Hard limit: no decision by then is NOT_SURE (so, a person).
@@ -66,6 +76,8 @@ class AmdSettings:
         _require_positive(self, "initial_silence_ms", "greeting_ms", "after_greeting_silence_ms")
         _require_positive(self, "total_analysis_ms", "min_word_ms", "between_words_silence_ms")
         _require_positive(self, "max_words", "max_word_ms", "steady_ms")
+        _require_positive(self, "wordy_greeting_ms", "wordy_greeting_words")
+        _require_positive(self, "beep_after_greeting_ms")
         _require_positive(self, "voice_margin_db", "steady_range_db", "noise_max_purity")
         _require_non_negative(self, "floor_rise_db_per_s")
         if not SILENT_DBFS < self.silence_threshold_dbfs < 0:

@@ -26,6 +26,9 @@ class AmdPolicy:
     on_not_sure: NotSureAction = NotSureAction.TO_AGENT
     voicemail_message: Path | None = None
     beep: BeepSettings = field(default_factory=BeepSettings)
+    # This attempt was drawn to have a MACHINE verdict checked by an agent, whatever
+    # `on_machine` says (campaigns.amd_policy.samples_machine_verdict).
+    check_machine: bool = False
 
     def __post_init__(self) -> None:
         if self.on_machine is MachineAction.LEAVE_MESSAGE and self.voicemail_message is None:
@@ -69,7 +72,7 @@ def detector_settings(thresholds: AmdThresholds) -> tuple[AmdSettings, BeepSetti
 
 def goes_to_agent(decision: Decision, policy: AmdPolicy) -> bool:
     if decision is Decision.MACHINE:
-        return policy.on_machine is MachineAction.TO_AGENT
+        return policy.on_machine is MachineAction.TO_AGENT or policy.check_machine
     if decision is Decision.NOT_SURE:
         return policy.on_not_sure is NotSureAction.TO_AGENT
     return True

@@ -52,6 +52,7 @@ from dialer.call_flow.timers import Timers
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.errors import NoFreeLeg, TelephonyError, UnknownLeg
 from dialer.telephony.interface import Inbox, Telephony
+from dialer.telephony.requests import OriginateRequest
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class _Run:
         self.detection: Detection | None = None
         self.detected: deque[FlowEvent] = deque()
         self.desk: CallDesk | None = None
+        self.extra_legs: list[LegReservation] = []
 
     def loop(self, reservation: LegReservation) -> AttemptResult:
         inbox = self.telephony.open_inbox()
@@ -140,6 +142,8 @@ class _Run:
         finally:
             self._stop_detection()
             self.telephony.close_inbox(inbox)
+            for extra in self.extra_legs:
+                extra.release()
         assert self.result is not None
         return self.result
 
@@ -183,9 +187,9 @@ class _Run:
     ) -> list[FlowEvent]:
         attempt = self.spec.attempt_id
         match effect:
-            case Originate(request, own):
+            case Originate(request, own, may_take_free_leg):
                 try:
-                    self.telephony.originate(request, inbox, own or reservation)
+                    self._originate(request, inbox, own or reservation, may_take_free_leg)
                 except NoFreeLeg:
                     if request.leg == self.spec.customer_leg:
                         raise  # nothing was dialed: the caller may retry elsewhere
@@ -223,6 +227,22 @@ class _Run:
                 self.result = result
                 self.reporter.finished(result)
         return []
+
+    def _originate(
+        self,
+        request: OriginateRequest,
+        inbox: Inbox,
+        reservation: LegReservation,
+        may_take_free_leg: bool,
+    ) -> None:
+        try:
+            self.telephony.originate(request, inbox, reservation)
+        except NoFreeLeg:
+            extra = self.telephony.reserve(1) if may_take_free_leg else None
+            if extra is None:
+                raise
+            self.extra_legs.append(extra)  # released with the attempt's own
+            self.telephony.originate(request, inbox, extra)
 
     def _quietly(self, action: Callable[[], object]) -> None:
         """Run a telephony command whose leg may already be gone (its LegEnded is on its way)."""

@@ -25,6 +25,9 @@ class Originate:
     request: OriginateRequest
     # A feature's own leg (transfer) is placed on its own reservation, not the attempt's.
     reservation: LegReservation | None = None
+    # When the attempt's reservation has no leg left, one more may come from the process's
+    # free legs (a forward placed while the agent's rung-off phone still holds its slot).
+    may_take_free_leg: bool = False
 
 
 @dataclass(frozen=True)

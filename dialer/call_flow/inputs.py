@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
@@ -74,6 +75,8 @@ class TransferRequested:
     reservation: LegReservation | None = None
     # Warm (consultative): the agent talks with the third party before completing.
     warm: bool = False
+    # Three-way: on answer the third party joins the customer and the agent.
+    conference: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,20 @@ class TransferDecided:
     """The agent completes (``complete``) or cancels the transfer under way."""
 
     complete: bool
+    at: datetime
+
+
+class ConferenceMove(StrEnum):
+    MERGE = "merge"  # the consulted third party joins the customer too: a three-way call
+    LEAVE = "leave"  # the agent leaves: the customer and the third party stay connected
+    DROP = "drop"  # the third party is hung up: the agent goes on with the customer
+
+
+@dataclass(frozen=True)
+class ConferenceDecided:
+    """The agent's move in (or into) a three-way call."""
+
+    move: ConferenceMove
     at: datetime
 
 
@@ -94,4 +111,5 @@ FlowEvent = (
     | BeepHeard
     | TransferRequested
     | TransferDecided
+    | ConferenceDecided
 )

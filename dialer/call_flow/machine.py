@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from campaigns.amd_policy import MachineAction
 from campaigns.attempt import Outcome
 from dialer.amd import Decision
+from dialer.call_flow import forwarding
 from dialer.call_flow.amd_policy import goes_to_agent
 from dialer.call_flow.effects import (
     Bridge,
@@ -34,6 +35,8 @@ from dialer.call_flow.inputs import (
     AgentClaimed,
     AmdVerdict,
     BeepHeard,
+    ConferenceDecided,
+    ConferenceMove,
     FlowEvent,
     NoAgentAvailable,
     OriginateFailed,
@@ -74,7 +77,9 @@ _SEEKING = {Phase.SEEKING_AGENT, Phase.AGENT_RINGING}
 _MESSAGES = {Phase.ABANDONING, Phase.LEAVING_MESSAGE}
 _LISTENING = {Phase.DETECTING, Phase.AWAITING_BEEP}
 # The customer is talking with someone: the longest talk and a shutdown's deadline apply.
-_CONVERSATION = {Phase.TALKING, Phase.TRANSFERRED}
+_CONVERSATION = {Phase.TALKING, Phase.TRANSFERRED, Phase.CONFERENCE}
+# The agent talks with the third party: the agent hanging up hands the customer over to them.
+_WITH_THIRD_PARTY = {Phase.CONSULTING, Phase.CONFERENCE}
 # SIP finals of a third party that did not take the call: busy, or nobody answered (487: our
 # own CANCEL at the transfer's ring timeout).
 _BUSY = {486, 600}
@@ -83,13 +88,15 @@ _NO_ANSWER = {408, 480, 487}
 
 @dataclass(frozen=True)
 class Transfer:
-    """A blind transfer under way: the third party's leg rings."""
+    """A transfer (or a three-way call) under way: the third party's leg rings, or talks with
+    the agent (warm: consulting; conference: with the customer too)."""
 
     destination: E164
     leg: LegId
     requested_at: datetime
     warm: bool = False
     cancelled: bool = False  # the agent cancelled it: its end is reported as cancelled
+    conference: bool = False  # three-way: on answer all three hear each other
 
 
 @dataclass(frozen=True)
@@ -138,25 +145,36 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         case LegAnswered(leg, at) if leg == state.agent_leg and state.phase is Phase.AGENT_RINGING:
             return _agent_answered(state, at)
         case LegAnswered(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            if state.transfer.conference and state.agent_leg is not None:
+                return _conferenced(state, at)
             if state.transfer.warm and state.agent_leg is not None:
                 return _consulting(state, at)
             return _transfer_answered(state, at)
         case LegEnded(leg) if leg == state.customer:
             return _customer_ended(state, event)
         case LegEnded(leg, at) if state.transfer is not None and leg == state.transfer.leg:
+            if state.phase is Phase.CONFERENCE:  # dropped by the agent, or hung up
+                return _transfer_failed(state, at, TransferOutcome.DROPPED, event.reason)
             ended_consult = state.phase is Phase.CONSULTING or state.transfer.cancelled
             outcome = (
                 TransferOutcome.CANCELLED if ended_consult else _transfer_outcome(event.sip_status)
             )
             return _transfer_failed(state, at, outcome, event.reason)
-        case LegEnded(leg, at) if state.phase is Phase.CONSULTING and leg == state.agent_leg:
-            # The agent hung up after talking with the third party: that completes it.
+        case LegEnded(leg, at) if state.phase in _WITH_THIRD_PARTY and leg == state.agent_leg:
+            # The agent hung up after talking with the third party (consulting, or in a
+            # three-way call): that completes it, as on desk phones.
             gone = replace(state, live_legs=state.live_legs - {leg}, agent_leg=None)
             return _transfer_answered(gone, at)
         case LegEnded(leg, at) if leg == state.third_party:
             # The third party hung up: the conversation is over, the customer too.
             remaining = replace(state, live_legs=state.live_legs - {leg}, third_party=None)
             return _ending(remaining, at, (Hangup(state.customer),))
+        case LegEnded(leg, _, status) if (
+            leg == state.agent_leg
+            and state.phase is Phase.AGENT_RINGING
+            and forwarding.forwards_when_ended(state.agent, status)
+        ):
+            return _forward(replace(state, live_legs=state.live_legs - {leg}))
         case LegEnded(leg) if leg in state.live_legs:
             return _agent_leg_ended(state, leg, event.at)
         case OriginateFailed(leg, at) if leg == state.customer:
@@ -184,6 +202,13 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _transfer(state, event)
         case TransferDecided():
             return _transfer_decided(state, event)
+        case ConferenceDecided(ConferenceMove.MERGE, at) if state.phase is Phase.CONSULTING:
+            return _conferenced(state, at)
+        case ConferenceDecided(ConferenceMove.LEAVE, at) if state.phase is Phase.CONFERENCE:
+            return _transfer_answered(state, at)
+        case ConferenceDecided(ConferenceMove.DROP) if state.phase is Phase.CONFERENCE:
+            assert state.transfer is not None
+            return state, (Hangup(state.transfer.leg),)  # its LegEnded reports it dropped
         case StopRequested(at, deadline):
             return _stop_requested(state, at, deadline)
     return state, ()
@@ -291,11 +316,16 @@ def _leave_message(state: AttemptState, at: datetime) -> Step:
     )
 
 
+def _offer_headers(spec: AttemptSpec) -> tuple[SipHeader, ...]:
+    return (SipHeader("X-Attempt-Id", spec.attempt_id), *spec.screen_pop)
+
+
 def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
     tried = (*state.timeline.agents_tried, agent.agent_id)
     leg = state.spec.agent_leg(len(tried))
-    headers = (SipHeader("X-Attempt-Id", state.spec.attempt_id), *state.spec.screen_pop)
-    request = OriginateRequest(leg=leg, uri=agent.sip_uri, headers=headers)
+    request, timers = forwarding.first_offer(state.spec, agent, leg, _offer_headers(state.spec), at)
+    if agent.forward is not None and request.uri != agent.sip_uri:
+        agent = replace(agent, forward=None)  # forwarded at once (always): nothing more to do
     return replace(
         state,
         phase=Phase.AGENT_RINGING,
@@ -303,7 +333,22 @@ def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
         agent_leg=leg,
         live_legs=state.live_legs | {leg},
         timeline=replace(state.timeline, agents_tried=tried),
-    ), (Originate(request),)
+    ), (Originate(request), *timers)
+
+
+def _forward(state: AttemptState) -> Step:
+    """Offer the call to the agent's forward destination instead (once), the agent's phone
+    having ended (busy, rejected, or rung off when it did not answer in time)."""
+    agent = state.agent
+    assert agent is not None and agent.forward is not None
+    leg = state.spec.forward_leg(len(state.timeline.agents_tried))
+    request = forwarding.forward_request(state.spec, agent.forward, leg, _offer_headers(state.spec))
+    return replace(
+        state,
+        agent=replace(agent, forward=None),
+        agent_leg=leg,
+        live_legs=state.live_legs | {leg},
+    ), (CancelTimer(Timer.FORWARD_NO_ANSWER), Originate(request, may_take_free_leg=True))
 
 
 def _agent_answered(state: AttemptState, at: datetime) -> Step:
@@ -386,6 +431,16 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
     if timer is Timer.TRANSFER_RING and state.transfer is not None:
         # CANCEL: the leg ends with 487, reported as no answer, and the agent has the call back.
         return state, (Hangup(state.transfer.leg),)
+    if (
+        timer is Timer.FORWARD_NO_ANSWER
+        and state.phase is Phase.AGENT_RINGING
+        and state.agent is not None
+        and state.agent.forward is not None
+        and state.agent_leg is not None
+    ):
+        # Ring off the agent's phone; its end (our CANCEL's 487) forwards the call, once its
+        # leg slot is back: the attempt holds two, the customer's and one offer at a time.
+        return state, (Hangup(state.agent_leg),)
     if timer is Timer.ENDING_GUARD:
         # Legs that never reported their end (no answer to our CANCEL): give them up.
         return _finish(state, at)
@@ -421,7 +476,8 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
     )
     effects: list[Effect] = []
     if state.transfer is not None:
-        effects.append(_report(state.transfer, TransferOutcome.CUSTOMER_LEFT, ended.at))
+        if state.phase is not Phase.CONFERENCE:  # a three-way call just ends (conferenced)
+            effects.append(_report(state.transfer, TransferOutcome.CUSTOMER_LEFT, ended.at))
         after = replace(after, transfer=None)
     if state.agent is not None and state.agent_leg is not None:
         effects.append(ReleaseAgent(state.agent, _release_reason(state)))
@@ -448,7 +504,7 @@ def _transfer(state: AttemptState, asked: TransferRequested) -> Step:
     return replace(
         state,
         phase=Phase.TRANSFERRING,
-        transfer=Transfer(asked.destination, leg, at, warm=asked.warm),
+        transfer=Transfer(asked.destination, leg, at, warm=asked.warm, conference=asked.conference),
         transfers=n,
         live_legs=state.live_legs | {leg},
     ), (
@@ -462,6 +518,8 @@ def _transfer_refusal(state: AttemptState) -> str:
         return "a transfer is already ringing"
     if state.phase is Phase.TRANSFERRED:
         return "the call was transferred already"
+    if state.phase is Phase.CONFERENCE:
+        return "a three-way call is on: leave it or drop the third party first"
     if state.phase is not Phase.TALKING or state.agent_leg is None:
         return "no agent is talking on this call"
     return ""
@@ -470,12 +528,32 @@ def _transfer_refusal(state: AttemptState) -> str:
 def _consulting(state: AttemptState, at: datetime) -> Step:
     """Warm transfer: the third party answered; the agent talks with them (the customer stays
     on hold) until the agent completes or cancels."""
+    assert state.agent_leg is not None
+    return _third_party_joins(state, at, Phase.CONSULTING, (state.agent_leg,))
+
+
+def _conferenced(state: AttemptState, at: datetime) -> Step:
+    """Three-way: the third party answered and joins the customer and the agent (the call
+    desk takes the customer off hold and bridges them with the agent again on the report)."""
+    assert state.agent_leg is not None
+    return _third_party_joins(state, at, Phase.CONFERENCE, (state.customer, state.agent_leg))
+
+
+_JOINED = {
+    Phase.CONSULTING: TransferOutcome.CONSULTING,
+    Phase.CONFERENCE: TransferOutcome.CONFERENCED,
+}
+
+
+def _third_party_joins(
+    state: AttemptState, at: datetime, phase: Phase, bridged_to: tuple[LegId, ...]
+) -> Step:
     transfer = state.transfer
-    assert transfer is not None and state.agent_leg is not None
-    return replace(state, phase=Phase.CONSULTING), (
+    assert transfer is not None
+    return replace(state, phase=phase), (
         CancelTimer(Timer.TRANSFER_RING),
-        _report(transfer, TransferOutcome.CONSULTING, at),
-        Bridge(state.agent_leg, transfer.leg),
+        _report(transfer, _JOINED[phase], at),
+        *(Bridge(leg, transfer.leg) for leg in bridged_to),
     )
 
 
@@ -548,7 +626,9 @@ def _report(
     transfer: Transfer, outcome: TransferOutcome, at: datetime, reason: str = ""
 ) -> ReportTransfer:
     return ReportTransfer(
-        TransferReport(transfer.destination.value, transfer.requested_at, outcome, at, reason)
+        TransferReport(
+            transfer.destination.value, transfer.requested_at, outcome, at, reason, transfer.leg
+        )
     )
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from campaigns.attempt import Outcome
+from campaigns.call_forwarding import ForwardTarget
 from dialer.amd import Decision
 from dialer.call_flow.amd_policy import AmdPolicy
 from dialer.telephony.events import LegId
@@ -41,6 +42,7 @@ class Phase(StrEnum):
     TRANSFERRING = "transferring"  # blind transfer: the third party rings, the agent waits
     TRANSFERRED = "transferred"  # the customer talks with the third party; the agent is gone
     CONSULTING = "consulting"  # warm transfer: the agent talks with the third party first
+    CONFERENCE = "conference"  # three-way: customer, agent and third party hear each other
     ABANDONING = "abandoning"
     ENDING = "ending"
     DONE = "done"
@@ -54,6 +56,7 @@ class Timer(StrEnum):
     AMD_VERDICT = "amd_verdict"  # no verdict by then: not sure
     BEEP = "beep"  # no beep (nor silence) by then: leave the message anyway
     TRANSFER_RING = "transfer_ring"  # the transfer's third party did not answer in time
+    FORWARD_NO_ANSWER = "forward_no_answer"  # the agent's phone rang this long: forward
 
 
 class Milestone(StrEnum):
@@ -86,6 +89,10 @@ class TransferOutcome(StrEnum):
     # not final: complete (answered) or cancel (cancelled) follows.
     CONSULTING = "consulting"
     CANCELLED = "cancelled"  # the agent cancelled, or the third party left the consultation
+    # Three-way: the third party answered and all three hear each other (not final: the agent
+    # leaves (answered) or the third party is dropped or leaves (dropped)).
+    CONFERENCED = "conferenced"
+    DROPPED = "dropped"  # the third party left the conference: the customer and agent go on
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ class TransferReport:
     outcome: TransferOutcome
     at: datetime
     reason: str = ""
+    # The third party's leg (a three-way call's recording takes it in when it joins).
+    leg: LegId | None = None
 
     @property
     def back_to_agent(self) -> bool:
@@ -106,6 +115,7 @@ class TransferReport:
             TransferOutcome.NO_ANSWER,
             TransferOutcome.FAILED,
             TransferOutcome.CANCELLED,
+            TransferOutcome.DROPPED,
         }
 
 
@@ -113,6 +123,9 @@ class TransferReport:
 class AgentRef:
     agent_id: str
     sip_uri: str
+    # The agent's call forwarding as it applies to this call (campaigns.call_forwarding);
+    # None once the call has been forwarded.
+    forward: ForwardTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,9 @@ class AttemptSpec:
 
     def agent_leg(self, n: int) -> LegId:
         return LegId(f"{self.attempt_id}:agent{n}")
+
+    def forward_leg(self, n: int) -> LegId:
+        return LegId(f"{self.attempt_id}:forward{n}")
 
     def transfer_leg(self, n: int) -> LegId:
         return LegId(f"{self.attempt_id}:transfer{n}")

@@ -46,6 +46,7 @@ class BaresipAgent:
         self.dump_dir = self.config_dir / "dumps"
         self.log_file = self.config_dir / "baresip.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self.rtp_ports = range(0)  # chosen when the config is written (start)
 
     @property
     def uri(self) -> str:
@@ -57,6 +58,7 @@ class BaresipAgent:
         if self.record:
             modules.append("sndfile.so")
         rtp_low = free_udp_port(block=4, exclude=[self.port])
+        self.rtp_ports = range(rtp_low, rtp_low + 4)  # where its calls' audio arrives
         lines = [
             f"sip_listen 127.0.0.1:{self.port}",
             f"module_path {MODULE_DIR}",

@@ -89,6 +89,12 @@ def _settings_options(creating: bool) -> Callable[[Callable[..., Any]], Callable
         ),
         click.option("--voicemail-message", help="WAV left on machines after the beep."),
         click.option(
+            "--amd-machine-sample",
+            type=float,
+            help="Share of machine verdicts still connected to an agent, whose disposition "
+            "measures AMD's false positives (0-0.2, e.g. 0.02; 0: none).",
+        ),
+        click.option(
             "--amd-threshold",
             multiple=True,
             metavar="NAME=VALUE",
@@ -143,6 +149,7 @@ def _apply(spec: CampaignSpec, options: dict[str, Any]) -> CampaignSpec:
         "recording_retention": "recording_retention_days",
         "preview_timeout": "preview_timeout_s",
         "timezone": "timezone",
+        "amd_machine_sample": "amd_machine_sample",
     }
     for option, attribute in simple.items():
         if options.get(option) is not None:

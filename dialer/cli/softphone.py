@@ -17,6 +17,7 @@ import click
 
 from dialer.cli.runtime import Runtime
 from dialer.softphone.app import SoftphoneOptions, Stopper, run_softphone
+from dialer.softphone.desk import AgentDesk
 from dialer.softphone.dice import DispositionMix, MixError, TalkTime
 from dialer.softphone.robot_team import RobotSpec, TeamOptions
 from dialer.softphone.terminal import Keyboard
@@ -59,7 +60,11 @@ def _echo(text: str) -> None:
     help="Robots of this process from a team file (`dialer robots` writes it).",
 )
 @click.option("--api-url", envvar="DIALER_API_URL", help="Dashboard URL (default: settings).")
-@click.option("--token", envvar="DIALER_AGENT_TOKEN", help="The robot agent's API token.")
+@click.option(
+    "--token",
+    envvar="DIALER_AGENT_TOKEN",
+    help="The agent's API token (a robot's; the phone's speed dial).",
+)
 @click.option("--talk-mean", type=float, default=30.0, show_default=True, help="Seconds.")
 @click.option("--talk-cv", type=float, default=0.5, show_default=True, help="Lognormal CV.")
 @click.option("--wrap-seconds", type=float, default=1.0, show_default=True)
@@ -122,7 +127,8 @@ def softphone(
             rtp_port=rtp_port,
         )
         if not (robot or team):
-            _phone(options)
+            # With the agent's token, `*<slot>#` dials speed-dial entries through the API.
+            _phone(options, AgentDesk(_api_url(runtime, api_url), token) if token else None)
             return
         if team is not None:
             specs = tuple(
@@ -133,11 +139,8 @@ def softphone(
             specs = (RobotSpec(token, port or 0),)
         else:
             raise click.UsageError("a robot needs --token (or DIALER_AGENT_TOKEN) or --team")
-        if not api_url:
-            settings = runtime.settings
-            api_url = f"http://{settings.dashboard_host}:{settings.dashboard_port}"
         robots = TeamOptions(
-            api_url=api_url,
+            api_url=_api_url(runtime, api_url),
             robots=specs,
             talk=TalkTime(talk_mean, talk_cv),
             mix=DispositionMix.parse(dispositions),
@@ -153,7 +156,14 @@ def softphone(
     _robots(options, robots)
 
 
-def _phone(options: SoftphoneOptions) -> None:
+def _api_url(runtime: Runtime, given: str | None) -> str:
+    if given:
+        return given
+    settings = runtime.settings
+    return f"http://{settings.dashboard_host}:{settings.dashboard_port}"
+
+
+def _phone(options: SoftphoneOptions, desk: AgentDesk | None) -> None:
     from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
     stop = Stopper()
@@ -161,7 +171,7 @@ def _phone(options: SoftphoneOptions) -> None:
     ua = Pjsua2Telephony.start(options.endpoint())
     code = 0
     try:
-        run_softphone(ua, options, Keyboard(), _echo, stop)
+        run_softphone(ua, options, Keyboard(), _echo, stop, desk)
     except Exception as failed:  # noqa: BLE001 - the process edge: say why, then shut down in order
         click.echo(f"error: {failed}", err=True)
         code = 1

@@ -15,6 +15,7 @@ from campaigns.users import (
     validate_token_name,
     validate_username,
 )
+from dialer.call_commands import BadCommand, check_phone
 from dialer.cli.output import emit_json, emit_table
 from dialer.cli.runtime import Runtime
 
@@ -92,6 +93,28 @@ def passwd(runtime: Runtime, username: str, password_stdin: bool) -> None:
         found = user_store.find_user(conn, username)
         user_store.set_password(conn, found.id, password_hash)
     click.echo(f"password of {username} changed; their sessions have ended")
+
+
+@user.command()
+@click.argument("username")
+@click.argument("sip_uri", required=False)
+@click.option("--clear", is_flag=True, help="Forget the user's softphone.")
+@click.pass_obj
+def phone(runtime: Runtime, username: str, sip_uri: str | None, clear: bool) -> None:
+    """Set the SIP URI of USERNAME's own softphone: a supervisor's listen, whisper and barge
+    ring it into the call (e.g. sip:sue@192.0.2.20:5070)."""
+    if clear == (sip_uri is not None):
+        raise click.UsageError("give a SIP_URI or --clear")
+    uri = None
+    if sip_uri is not None:
+        try:
+            uri = check_phone(sip_uri)
+        except BadCommand as bad:
+            raise click.BadParameter(str(bad), param_hint="SIP_URI") from None
+    with runtime.connection() as conn:
+        found = user_store.find_user(conn, username)
+        user_store.set_phone(conn, found.id, uri)
+    click.echo(f"softphone of {username}: {uri or 'none'}")
 
 
 @user.command()

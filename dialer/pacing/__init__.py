@@ -14,7 +14,9 @@ The scheduler, per running campaign:
    `AbandonmentCounts` (day and rolling 30 days, plus the live answers expected in the next hour
    of today's schedule), `InboundDemand` (callers waiting in the campaign's inbound queues and
    their arrival rate: they take agents first), the `ControllerState` returned by the previous
-   decision (start with `ControllerState.initial(policy)`), and the model;
+   decision (start with `ControllerState.initial(policy)`: it also carries when pacing last
+   turned predictive, from which the risk limit ramps up over `policy.ramp_seconds`), and the
+   model;
 3. calls `decide(inputs, policy)`, places `decision.calls`, keeps `decision.controller`, and shows
    `decision.reason` and `decision.alarms` to supervisors.
 """

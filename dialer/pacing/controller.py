@@ -8,6 +8,7 @@ a window's rate approaches the cap, where pacing becomes progressive (which aban
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from dialer.pacing.observations import AbandonmentCounts
 from dialer.pacing.policy import AbandonWindow, ControllerState, PacingPolicy
@@ -83,8 +84,26 @@ def adjust(
         base = math.exp(math.log(base) + tuning.integral_gain * error)
         base = min(max(base, tuning.min_risk), tuning.max_risk)
     limit = base * math.exp(tuning.proportional_gain * error)
-    return ControllerState(
+    return replace(
+        state,
         risk_limit=min(max(limit, tuning.min_risk), tuning.max_risk),
         adjusted_at=now,
         base_risk_limit=base,
     )
+
+
+def ramp(state: ControllerState, policy: PacingPolicy, now: float) -> float:
+    """The share of the risk limit pacing may use now: 0 at the first predictive decision after
+    a fallback (only calls that risk no one: about one per idle agent), rising linearly to 1
+    over `ramp_seconds`.
+
+    Warm-up ends on a model learned from a few dozen talks, and the surplus of abandons it saved
+    would otherwise be spent at once: the dial level jumped from 1 to 3.5 in the first seconds
+    of the live bench. A ramp lets the controller see the first predictive answers before the
+    full limit applies; it costs at most `ramp_seconds / 2` of predictive dialling.
+    """
+    if policy.ramp_seconds <= 0:
+        return 1.0
+    if state.predictive_since is None:
+        return 0.0
+    return min(max((now - state.predictive_since) / policy.ramp_seconds, 0.0), 1.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dialer.pacing import controller
 from dialer.pacing.model import PacingModel
@@ -100,9 +100,14 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     brake = controller.brake(inputs.abandonment, policy)
     reason = _fallback(inputs, policy, brake)
     if reason is not None or inputs.model is None:
+        # the next switch to predictive ramps up again
+        state = replace(state, predictive_since=None)
         return PacingDecision(floor, reason or DecisionReason.WARMING_UP, raised, state)
+    if state.predictive_since is None:
+        state = replace(state, predictive_since=inputs.now)
+    ramp = controller.ramp(state, policy, inputs.now)
     # whole seconds, rounded down: a 1.2 s wait is counted as 1 s (the safe side)
     wait = int(policy.max_wait_seconds)
     balance = Balance.of(inputs.model, inputs.agents, inputs.calls, wait, inputs.inbound)
-    calls, risk = balance.most_calls_within(state.risk_limit * brake, floor, limit)
+    calls, risk = balance.most_calls_within(state.risk_limit * brake * ramp, floor, limit)
     return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk)

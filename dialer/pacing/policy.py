@@ -15,6 +15,9 @@ DEFAULT_MIN_AGENTS = 3
 DEFAULT_MAX_WAIT_SECONDS = 2.0
 DEFAULT_ALARM_AFTER_LIVE_ANSWERS = 100
 DEFAULT_BRAKE_ABANDONS = 2.0
+# After warm-up (or any fallback) the risk limit grows from nothing to the controller's over this
+# long: the first predictive decisions bet on a model learned from a few dozen talks.
+DEFAULT_RAMP_SECONDS = 120.0
 
 
 class PolicyKind(StrEnum):
@@ -77,6 +80,8 @@ class PacingPolicy:
     amd_false_positive_rate: float = 0.0
     # how close to the cap, in abandons, the risk limit starts to shrink towards progressive
     brake_abandons: float = DEFAULT_BRAKE_ABANDONS
+    # how long, after pacing turns predictive, the risk limit takes to reach the controller's
+    ramp_seconds: float = DEFAULT_RAMP_SECONDS
     # a window's first few answers (1 abandon in 30 is 3.3 %) say nothing worth an alarm
     alarm_after_live_answers: int = DEFAULT_ALARM_AFTER_LIVE_ANSWERS
     controller: ControllerTuning = field(default_factory=ControllerTuning)
@@ -90,6 +95,8 @@ class ControllerState:
     adjusted_at: float | None = None
     # the integral part of the controller; `risk_limit` adds the proportional part
     base_risk_limit: float = 0.0
+    # when pacing last turned predictive (None while it falls back to progressive): the ramp's start
+    predictive_since: float | None = None
 
     @classmethod
     def initial(cls, policy: PacingPolicy) -> ControllerState:

@@ -212,9 +212,9 @@ class Scheduler:
         self, conn: Connection, leadership: Leadership, now: datetime, mono: float
     ) -> None:
         floors = self.agents.floors(list(self.pacers), now) if self.pacers else {}
-        lines = self._free_lines(conn)
+        worker_lines = self._worker_lines()
         for campaign_id, pacer in self.pacers.items():
-            lines -= self._pace(conn, pacer, floors.get(campaign_id), lines, leadership, now, mono)
+            self._pace(conn, pacer, floors.get(campaign_id), worker_lines, leadership, now, mono)
 
     def _pace_campaign_alone(
         self, conn: Connection, campaign_id: int, now: datetime, mono: float
@@ -223,18 +223,20 @@ class Scheduler:
         if pacer is None or self.leading is None:
             return
         floor = self.agents.floors([campaign_id], now).get(campaign_id)
-        self._pace(conn, pacer, floor, self._free_lines(conn), self.leading, now, mono)
+        self._pace(conn, pacer, floor, self._worker_lines(), self.leading, now, mono)
 
-    def _free_lines(self, conn: Connection) -> int:
-        free = sum(w.lines_free for w in worker_registry.live_workers(self.redis))
-        return max(0, free - pacing_store.queued_attempts(conn))
+    def _worker_lines(self) -> int:
+        """Lines free on the live workers; the attempts queued for them (read with each
+        campaign's counts, so they include what the campaigns paced before it just placed) will
+        take some."""
+        return sum(w.lines_free for w in worker_registry.live_workers(self.redis))
 
     def _pace(
         self,
         conn: Connection,
         pacer: CampaignPacer,
         floor: CampaignFloor | None,
-        free_lines: int,
+        worker_lines: int,
         leadership: Leadership,
         now: datetime,
         mono: float,
@@ -249,15 +251,16 @@ class Scheduler:
             return 0
         pacer.refresh_model(mono)
         calls = pacing_store.open_calls(conn, campaign.id)
-        lines = min(free_lines, self._trunk_lines(conn, campaign, len(calls)))
-        bucket = self._bucket(conn, campaign)
-        counts = pacing_store.abandonment(
+        load = pacing_store.campaign_load(
             conn,
             campaign.id,
+            campaign.trunk_id,
             day_start=pacer.day_start(now),
             hour_ago=now - timedelta(hours=1),
             thirty_days_ago=now - timedelta(days=30),
         )
+        lines = min(worker_lines - load.queued_attempts, _trunk_lines(campaign, load, len(calls)))
+        bucket = self._bucket(conn, campaign)
         if pacer.amd_refresh_due(mono):
             verdicts = pacing_store.amd_verdicts(
                 conn,
@@ -275,7 +278,9 @@ class Scheduler:
             calls=calls_in_flight(calls, now),
             free_lines=max(0, lines),
             dial_allowance=bucket.allowance(mono),
-            abandonment=abandonment_counts(counts, pacer.amd_verdicts, pacer.amd_estimate),
+            abandonment=abandonment_counts(
+                load.abandonment, pacer.amd_verdicts, pacer.amd_estimate
+            ),
             controller=pacer.controller,
             model=pacer.model,
             inbound=inbound_demand(waiting, offered),
@@ -291,20 +296,6 @@ class Scheduler:
         bucket.take(placed)
         self._publish(campaign, decision, inputs, placed, now, pacer)
         return placed
-
-    def _trunk_lines(self, conn: Connection, campaign: Campaign, open_for_campaign: int) -> int:
-        assert campaign.trunk_id is not None
-        trunk = trunk_store.get_trunk(conn, campaign.trunk_id)
-        row = conn.execute(
-            "SELECT count(*) FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id"
-            " WHERE a.state <> 'ended' AND c.trunk_id = %s",
-            (campaign.trunk_id,),
-        ).fetchone()
-        on_trunk = int(row[0]) if row else 0
-        limit = trunk.spec.max_lines - on_trunk
-        if campaign.spec.max_lines is not None:
-            limit = min(limit, campaign.spec.max_lines - open_for_campaign)
-        return limit
 
     def _bucket(self, conn: Connection, campaign: Campaign) -> TokenBucket:
         assert campaign.trunk_id is not None
@@ -404,3 +395,13 @@ class Scheduler:
             if data.get("state") == "ready":
                 return campaigns & set(self.pacers)
         return set()
+
+
+def _trunk_lines(
+    campaign: Campaign, load: pacing_store.CampaignLoad, open_for_campaign: int
+) -> int:
+    """Lines the trunk (and the campaign's own limit, if it has one) leave for new calls."""
+    limit = load.trunk_max_lines - load.calls_on_trunk
+    if campaign.spec.max_lines is not None:
+        limit = min(limit, campaign.spec.max_lines - open_for_campaign)
+    return limit

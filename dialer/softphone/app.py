@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from dialer.softphone import phone
+from dialer.softphone.desk import AgentDesk, DeskError
 from dialer.softphone.terminal import Keyboard
 from dialer.telephony.endpoint_config import AudioDevice, EndpointConfig, IncomingCalls
 from dialer.telephony.errors import TelephonyError
@@ -76,13 +77,19 @@ class Stopper:
 
 
 def run_softphone(
-    ua: UserAgent, options: SoftphoneOptions, keyboard: Keyboard, out: Output, stop: Stopper
+    ua: UserAgent,
+    options: SoftphoneOptions,
+    keyboard: Keyboard,
+    out: Output,
+    stop: Stopper,
+    desk: AgentDesk | None = None,
 ) -> Line:
-    """Run the phone until 'q' or a signal; the caller shuts the endpoint down."""
+    """Run the phone until 'q' or a signal; the caller shuts the endpoint down. With `desk`
+    (the agent's API token), `*<slot>#` dials speed-dial entries."""
     line = ua.add_line(options.line())
     out(f"READY {line.uri}")
     out(phone.HELP)
-    driver = _Driver(ua, options, out)
+    driver = _Driver(ua, options, out, desk)
     state = phone.PhoneState(auto_answer=options.auto_answer)
     with keyboard.reading():
         while not stop.stop.is_set():
@@ -102,10 +109,13 @@ def run_softphone(
 
 
 class _Driver:
-    def __init__(self, ua: UserAgent, options: SoftphoneOptions, out: Output) -> None:
+    def __init__(
+        self, ua: UserAgent, options: SoftphoneOptions, out: Output, desk: AgentDesk | None
+    ) -> None:
         self.ua = ua
         self.options = options
         self.out = out
+        self.desk = desk
         self.recordings: dict[LegId, str] = {}
         self.attempts: dict[LegId, str] = {}
 
@@ -145,9 +155,23 @@ class _Driver:
                 ua.hold(leg, held)
             case phone.Dtmf(leg, digits):
                 ua.send_dtmf(leg, digits)
+            case phone.SpeedDial(slot):
+                self._speed_dial(slot)
             case phone.Quit():
                 return True
         return False
+
+    def _speed_dial(self, slot: int) -> None:
+        if self.desk is None:
+            self.out("speed dial needs the agent's API token (--token)")
+            return
+        try:
+            placed = self.desk.speed_dial(slot)
+        except DeskError as refused:  # the reason, e.g. "409 not dialed: ... do-not-call list"
+            self.out(f"speed dial {slot} refused: {refused}")
+            return
+        entry = placed.get("entry") or {}
+        self.out(f"speed dial {slot}: calling {entry.get('label')} {entry.get('number')}")
 
     def _record(self, leg: LegId) -> None:
         directory = self.options.record_dir

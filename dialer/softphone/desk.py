@@ -89,6 +89,10 @@ class AgentDesk:
     def logout(self) -> AgentStatus:
         return AgentStatus.from_json(self._call("POST", "/api/v1/agent/logout", {}))
 
+    def speed_dial(self, slot: int) -> dict[str, Any]:
+        """Dial a speed-dial entry: the worker rings this agent's phone, then the number."""
+        return self._call("POST", f"/api/v1/agent/speed-dial/{slot}/call", {})
+
     def disposition(
         self,
         attempt_id: int,

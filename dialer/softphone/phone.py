@@ -2,7 +2,8 @@
 
 One call at a time, as on an agent's headset: a second INVITE while a call rings or talks is
 refused busy (486), never queued. Keys: a answer, h hang up (or decline while ringing), m mute,
-p hold, 0-9 * # DTMF (while talking), q quit, ? help.
+p hold, 0-9 * # DTMF (while talking), q quit, ? help. With no call, `*<slot>#` dials a
+speed-dial entry through the dashboard (dialer.speed_dial): the worker then rings this phone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from dialer.telephony.events import (
 BUSY = 486
 DECLINE = 603
 DTMF_KEYS = frozenset("0123456789*#")
-HELP = "keys: a answer  h hang up  m mute  p hold  0-9*# DTMF  q quit  ? help"
+HELP = "keys: a answer  h hang up  m mute  p hold  0-9*# DTMF  *<slot># speed dial  q quit  ? help"
+SPEED_DIAL_KEY = "*"
+SPEED_DIAL_END = frozenset("#\r\n")
+MAX_SLOT_DIGITS = 2
 
 
 class CallPhase(StrEnum):
@@ -44,6 +48,8 @@ class Call:
 class PhoneState:
     auto_answer: bool = False
     call: Call | None = None
+    # The digits of a speed-dial slot being typed after "*" (None: not typing one).
+    slot_keys: str | None = None
 
 
 # Effects: what the driver carries out, in order.
@@ -86,11 +92,18 @@ class Show:
 
 
 @dataclass(frozen=True)
+class SpeedDial:
+    """Ask the dashboard to dial this speed-dial slot for the phone's agent."""
+
+    slot: int
+
+
+@dataclass(frozen=True)
 class Quit:
     pass
 
 
-Effect = Answer | Hangup | Mute | Hold | Dtmf | Show | Quit
+Effect = Answer | Hangup | Mute | Hold | Dtmf | Show | SpeedDial | Quit
 Step = tuple[PhoneState, tuple[Effect, ...]]
 
 
@@ -102,7 +115,7 @@ def on_key(state: PhoneState, key: str) -> Step:
     if key == "?":
         return state, (Show(HELP),)
     if call is None:
-        return state, (Show("no call"),) if key in {"a", "h", "m", "p"} else ()
+        return _idle_key(state, key)
     if call.phase is CallPhase.RINGING:
         if key in {"a", "\r", "\n"}:
             return state, (Answer(call.leg), Show("answering"))
@@ -126,6 +139,23 @@ def on_key(state: PhoneState, key: str) -> Step:
     if key in DTMF_KEYS:
         return state, (Dtmf(call.leg, key), Show(f"dtmf {key}"))
     return state, ()
+
+
+def _idle_key(state: PhoneState, key: str) -> Step:
+    """With no call: "*", the slot's digits, "#" (or Enter) dial a speed-dial entry."""
+    typed = state.slot_keys
+    if key == SPEED_DIAL_KEY:
+        return replace(state, slot_keys=""), (Show("speed dial: slot number, then #"),)
+    if typed is not None and key.isdigit() and len(typed) < MAX_SLOT_DIGITS:
+        return replace(state, slot_keys=typed + key), ()
+    if typed is not None and key in SPEED_DIAL_END:
+        cleared = replace(state, slot_keys=None)
+        if not typed or int(typed) == 0:
+            return cleared, (Show("speed dial: no slot typed"),)
+        return cleared, (SpeedDial(int(typed)), Show(f"speed dial {int(typed)}"))
+    if typed is not None:
+        return replace(state, slot_keys=None), (Show("speed dial cancelled"),)
+    return state, (Show("no call"),) if key in {"a", "h", "m", "p"} else ()
 
 
 def on_event(state: PhoneState, event: TelephonyEvent) -> Step:

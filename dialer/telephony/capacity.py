@@ -3,10 +3,11 @@
 Callers reserve legs before they start an attempt (a bridged conversation needs 2), so an
 answered customer never waits for an agent leg that cannot be placed.
 
-Call features that bring in a third party (a transfer's destination) need a leg of their own on
-top of the attempt's 2: they reserve it with :func:`reserve_feature_leg` *before* touching the
-call, and when none is free the feature is refused with :data:`NO_FREE_LINE` and the customer
-and the agent stay as they were. Such a reservation lives as long as the feature's leg.
+Call features that bring in a third party (a transfer's destination, a supervisor's softphone)
+need a leg of their own on top of the attempt's 2: they reserve it with
+:func:`reserve_feature_leg` *before* touching the call, and when none is free the feature is
+refused with :data:`NO_FREE_LINE` and the customer and the agent stay as they were. Such a
+reservation lives as long as the feature's leg.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class Reserves(Protocol):
 
 
 def reserve_feature_leg(source: Reserves) -> LegReservation:
-    """One extra leg for a feature (transfer destination), or NoFreeLeg(NO_FREE_LINE) at once:
-    no waiting, so the agent's click is answered and the call is not disturbed."""
+    """One extra leg for a feature (transfer destination, supervisor), or
+    NoFreeLeg(NO_FREE_LINE) at once: no waiting, so the click is answered and the call is not
+    disturbed."""
     reservation = source.reserve(1)
     if reservation is None:
         raise NoFreeLeg(NO_FREE_LINE)

@@ -286,6 +286,12 @@ class FakeTelephony:
         self.recordings[recording] = (tuple(legs), wav)
         return recording
 
+    def record_also(self, recording: str, leg: LegId) -> None:
+        if leg not in self._legs:
+            raise UnknownLeg(leg)
+        legs, wav = self.recordings[recording]
+        self.recordings[recording] = ((*legs, leg), wav)
+
     def stop_recording(self, recording: str) -> None:
         if recording in self.recordings:
             self.stopped_recordings.append(recording)

@@ -100,11 +100,16 @@ class Telephony(Protocol):
 
     def transmit(self, source: LegId, to: LegId, on: bool) -> None:
         """One direction of a bridge: start or stop sending what ``source`` says to ``to``
-        (mute is the agent's direction off; the other direction stays as it was)."""
+        (mute is the agent's direction off; the other direction stays as it was). Starting
+        waits for both legs' audio when one has none yet; stopping then fails (not permanent)."""
         ...
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
         """Record what the legs send (mixed) into ``wav``; returns a recording id."""
+        ...
+
+    def record_also(self, recording: str, leg: LegId) -> None:
+        """Add what ``leg`` sends to a recording under way (a party joining the call)."""
         ...
 
     def stop_recording(self, recording: str) -> None:

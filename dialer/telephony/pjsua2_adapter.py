@@ -629,6 +629,14 @@ class _SipLoop:
             self.when_media(leg, partial(self._transmit_to, leg, recorder))
         return recording
 
+    def record_also(self, recording: str, leg: LegId) -> None:
+        self.leg(leg)
+        entry = self.recordings.get(recording)
+        if entry is None:
+            raise TelephonyError(f"no recording {recording} under way", permanent=True)
+        entry.legs = (*entry.legs, leg)  # stop_recording disconnects it with the others
+        self.when_media(leg, partial(self._transmit_to, leg, entry.recorder))
+
     def _transmit_to(self, leg: LegId, sink: pj.AudioMedia) -> None:
         self.audio(leg).startTransmit(sink)
 
@@ -646,9 +654,21 @@ class _SipLoop:
         return entry.path
 
     def transmit(self, source: LegId, to: LegId, on: bool) -> None:
-        """One direction only (mute). Needs both legs' media: it acts on a live bridge."""
-        for leg in (source, to):
-            if not self.leg(leg).media_up:
+        """One direction only (mute, a supervisor's paths). Starting waits for both legs'
+        media (a supervisor's phone still ringing); stopping needs it now."""
+        states = [self.leg(leg) for leg in (source, to)]
+        if on and not all(state.media_up for state in states):
+
+            def start() -> None:
+                live = source in self.legs and to in self.legs
+                if live and self.legs[source].media_up and self.legs[to].media_up:
+                    self.audio(source).startTransmit(self.audio(to))
+
+            self.when_media(source, start)
+            self.when_media(to, start)
+            return
+        for leg, state in zip((source, to), states, strict=True):
+            if not state.media_up:
                 raise TelephonyError(f"leg {leg} has no audio yet", permanent=False)
         if on:
             self.audio(source).startTransmit(self.audio(to))
@@ -1050,6 +1070,9 @@ class Pjsua2Telephony:
 
     def record(self, legs: Sequence[LegId], wav: Path) -> str:
         return self._loop.submit(lambda: self._loop.record(legs, wav))
+
+    def record_also(self, recording: str, leg: LegId) -> None:
+        self._loop.submit(lambda: self._loop.record_also(recording, leg))
 
     def stop_recording(self, recording: str) -> None:
         path = self._loop.submit(lambda: self._loop.stop_recording(recording))

@@ -17,9 +17,9 @@ from playwright.sync_api import Page, expect
 
 from campaigns.agents import Agent, AgentSpec
 from campaigns.campaign import Campaign, CampaignState
-from campaigns.storage import agent_store, campaign_store
+from campaigns.storage import agent_store, campaign_store, user_store
 from campaigns.storage.db import open_pool
-from dialer import live_events, worker_registry
+from dialer import call_commands, live_events, worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
 from dialer.scheduler.loop import PACING_KEY
@@ -156,3 +156,42 @@ def test_an_agent_may_not_open_the_wallboard(
     assert page.locator("nav.menu a", has_text="Wallboard").count() == 0
     response = page.goto(f"/wallboard/{campaign.id}")
     assert response is not None and response.status == 403
+
+
+def test_a_supervisor_listens_in_from_the_agents_row_and_reads_what_the_worker_did(
+    sign_in: Callable[[str], Page],
+    db: psycopg.Connection[Any],
+    agents: AgentService,
+    redis_url: str,
+) -> None:
+    campaign = make_campaign(db, "Coaching")
+    campaign_store.set_campaign_state(db, campaign.id, CampaignState.RUNNING)
+    bea = _agent(db, "bea", campaign)
+    sue = user_store.find_user(db, "sue")  # the signed-in supervisor (browser conftest)
+    user_store.set_phone(db, sue.id, "sip:sue@127.0.0.1:5094")
+    now = datetime.now(UTC)
+    agents.login(bea.id, now - timedelta(minutes=2))
+    agents.ready(bea.id, now - timedelta(minutes=1))
+    call = attempt(db, campaign.id, now - timedelta(seconds=20), None)
+    assert agents.claim(campaign.id, call, now, only_agent_id=bea.id) is not None
+    agents.connected(bea.id, call, now)
+    db.execute(
+        "UPDATE call_attempts SET state = 'connected', answer_at = now(),"
+        " agent_connect_at = now(), agent_id = %s WHERE id = %s",
+        (bea.id, call),
+    )
+    db.commit()
+
+    page = sign_in("supervisor")
+    assert page.goto(f"/wallboard/{campaign.id}") is not None
+    row = page.locator(f'tr[data-agent="{bea.id}"]')
+    row.locator('button[data-supervise-mode="listen"]').click()
+    status = page.locator("[data-supervise-status]")
+    expect(status).to_contain_text("listen asked, ringing sip:sue@127.0.0.1:5094")
+    live = redis_client(redis_url)
+    [sent] = [json.loads(raw) for raw in live.lrange(call_commands.command_key(call), 0, -1)]
+    assert sent["command"] == "listen" and sent["phone"] == "sip:sue@127.0.0.1:5094"
+    # The worker's answer comes back as a notice for supervisors (no agent id).
+    notice = live_events.CallNotice(call, campaign.id, None, "listen refused: no free line", now)
+    live_events.publish(live, notice)
+    expect(status).to_have_text(f"Call {call}: listen refused: no free line", timeout=5000)

@@ -87,3 +87,23 @@ def test_an_unreadable_command_is_skipped(
         call_commands.request_hangup(client, 49, "agent 3", AT)
         assert received.get(timeout=WAIT_S).requested_by == "agent 3"
         assert received.empty()
+
+
+def test_a_supervisors_command_reaches_the_worker_with_their_phone_and_a_bad_one_is_dropped(
+    client: redis.Redis, listener: CallCommandListener
+) -> None:
+    received: queue.Queue[CommandReceived] = queue.Queue()
+    with listener.listening(46, received.put):
+        # Straight into the list, as a bug or an intruder with Redis access would: dropped.
+        client.rpush(
+            call_commands.command_key(46),
+            '{"command": "barge", "at": "2026-11-26T15:00:00+00:00", '
+            '"phone": "sip:x@y\\r\\nVia: evil"}',
+        )
+        call_commands.send(client, 46, CallCommand.WHISPER, "user 2", AT, phone="sip:sue@h:5070")
+        call_commands.send(client, 46, CallCommand.SUPERVISE_LEAVE, "user 2", AT)
+        whisper, leave = received.get(timeout=WAIT_S), received.get(timeout=WAIT_S)
+    assert whisper == CommandReceived(46, CallCommand.WHISPER, "user 2", AT, phone="sip:sue@h:5070")
+    assert leave == CommandReceived(46, CallCommand.SUPERVISE_LEAVE, "user 2", AT)
+    with pytest.raises(call_commands.BadCommand):
+        call_commands.send(client, 46, CallCommand.LISTEN, "user 2", AT, phone="+15550100")

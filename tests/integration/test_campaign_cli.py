@@ -222,3 +222,16 @@ def test_amd_thresholds_are_set_by_name_and_checked_by_the_cli(
     assert refused.code != 0 and "amd_thresholds.max_words" in refused.err + refused.out
     unknown = run_cli(capsys, "campaign", "update", "Amd", "--amd-threshold", "loud")
     assert unknown.code != 0 and "NAME=VALUE" in unknown.err + unknown.out
+
+
+def test_the_share_of_machines_checked_by_agents_is_set_and_checked_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    created = run_cli(
+        capsys, "campaign", "create", "Amd", "--caller-id", CALLER_ID, "--amd", "on",
+        "--amd-machine-sample", "0.02", "--json",
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    assert created.json()["amd_machine_sample"] == 0.02
+    refused = run_cli(capsys, "campaign", "update", "Amd", "--amd-machine-sample", "0.5")
+    assert refused.code != 0 and "amd_machine_sample" in refused.err + refused.out

@@ -64,15 +64,17 @@ def test_answering_machine_detection_is_set_in_the_form(
     assert "voicemail_message" in refused.get_data(as_text=True)
     wav = tmp_path / "vm.wav"
     wav.write_bytes(b"RIFF")
-    response = supervisor.post_form("/campaigns", {**form, "voicemail_message": str(wav)})
+    form = {**form, "voicemail_message": str(wav), "amd_machine_sample_pct": "2.5"}
+    response = supervisor.post_form("/campaigns", form)
     assert response.status_code == 302, response.get_data(as_text=True)
     spec = campaign_store.find_campaign(db, "Spring sale").spec
     assert (spec.amd.value, spec.amd_on_machine.value, spec.amd_on_not_sure.value) == (
         "on", "leave_message", "hang_up"
     )  # fmt: skip
     assert spec.voicemail_message == str(wav)
+    assert spec.amd_machine_sample == 0.025  # typed in percent, stored as a share
     edit_page = supervisor.get(response.headers["Location"] + "/edit").get_data(as_text=True)
-    assert "Answering machines" in edit_page
+    assert "Answering machines" in edit_page and 'value="2.5"' in edit_page
 
 
 def test_amd_thresholds_are_set_in_the_form_and_refused_out_of_range(

@@ -128,6 +128,22 @@ def test_never_queues_more_attempts_than_free_worker_lines(
     scheduler, sender = _scheduler(pool, redis_url, agents)
     scheduler.step()
     assert len(sender.sent) == 2
+    scheduler.step()  # no worker has picked them up yet: they still take both lines
+    assert len(sender.sent) == 2
+
+
+def test_never_has_more_calls_open_on_a_trunk_than_its_lines(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db, DialMode.RATIO)
+    db.execute("UPDATE trunks SET max_lines = 3 WHERE id = %s", (campaign.trunk_id,))
+    _ready(db, agents, campaign, 5)
+    _workers(redis_url, free=10)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    assert len(sender.sent) == 3
+    scheduler.step()  # the three are still open: the trunk has no line left
+    assert len(sender.sent) == 3
 
 
 def test_nothing_is_dialed_without_ready_agents_or_while_paused(

@@ -84,3 +84,18 @@ def test_the_dashboard_runs_under_gunicorn_with_threads_for_streams() -> None:
     assert command[command.index("--worker-class") + 1] == "gthread"
     assert command[command.index("--threads") + 1] == "40"
     assert command[command.index("--bind") + 1] == "0.0.0.0:9000"
+
+
+def test_an_admin_sets_and_clears_a_supervisors_softphone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: psycopg.Connection[Any]
+) -> None:
+    _stdin(monkeypatch, "a long passphrase\n")
+    run_cli(capsys, "user", "create", "sue", "--role", "supervisor", "--password-stdin")
+    set_ = run_cli(capsys, "user", "phone", "sue", "sip:sue@192.0.2.20:5070")
+    assert set_.code == 0, set_.err
+    stored = db.execute("SELECT sip_uri FROM users WHERE username = 'sue'").fetchone()
+    assert stored == ("sip:sue@192.0.2.20:5070",)
+    bad = run_cli(capsys, "user", "phone", "sue", "+15550100")
+    assert bad.code != 0 and "SIP URI" in bad.err
+    assert run_cli(capsys, "user", "phone", "sue", "--clear").code == 0
+    assert db.execute("SELECT sip_uri FROM users WHERE username = 'sue'").fetchone() == (None,)

@@ -3,6 +3,7 @@ pjsua2 adapter taps the customer's audio into the AMD runner, the call flow acts
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.amd_policy import MachineAction, NotSureAction
+from campaigns.amd_policy import MachineAction, NotSureAction, samples_machine_verdict
 from dialer.amd import AmdSettings, AnalysisRunner, Decision
 from dialer.call_flow import (
     AgentRef,
@@ -83,25 +84,43 @@ def amd_attempt(
     return run_attempt(spec, telephony, Reporter(), claimer=claimer, detector=detector)  # type: ignore[arg-type]
 
 
-def test_a_person_saying_hello_reaches_a_baresip_agent_within_two_s_of_their_greeting(
+AgentCall = Callable[[Callable[[Path], object], AmdPolicy, str], tuple[AttemptResult, Claimer]]
+
+
+@pytest.fixture
+def call_with_agent(
     telephony: object,
     runner: AnalysisRunner,
     tmp_path: Path,
     audio_dir: Path,
     messages: tuple[Path, Path],
+) -> AgentCall:
+    """One AMD attempt on sipp playing a greeting, with a baresip agent, Sam, free to take it."""
+
+    def call(
+        greeting: Callable[[Path], object], policy: AmdPolicy, name: str
+    ) -> tuple[AttemptResult, Claimer]:
+        customer = customer_playing(tmp_path, greeting)
+        mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
+        try:
+            with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
+                time.sleep(0.5)
+                claimer = Claimer([AgentRef("sam", phone.uri)])
+                result = amd_attempt(
+                    telephony, runner, customer, claimer, messages[0], policy, name
+                )
+                phone.stop()
+        finally:
+            customer.stop()
+        return result, claimer
+
+    return call
+
+
+def test_a_person_saying_hello_reaches_a_baresip_agent_within_two_s_of_their_greeting(
+    call_with_agent: AgentCall,
 ) -> None:
-    customer = customer_playing(tmp_path, amd_greetings.human_hello)
-    mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
-    try:
-        with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
-            time.sleep(0.5)
-            claimer = Claimer([AgentRef("sam", phone.uri)])
-            result = amd_attempt(
-                telephony, runner, customer, claimer, messages[0], AmdPolicy(), "amd-human"
-            )
-            phone.stop()
-    finally:
-        customer.stop()
+    result, claimer = call_with_agent(amd_greetings.human_hello, AmdPolicy(), "amd-human")
     tl = result.timeline
     assert tl.amd_decision is Decision.HUMAN, tl.amd_cause
     assert result.outcome is Outcome.ANSWERED and result.agent is not None
@@ -132,6 +151,23 @@ def test_a_voicemail_greeting_is_hung_up_without_bothering_an_agent(
     assert tl.amd_decided_at - tl.answered_at < timedelta(seconds=5)
     assert tl.ended_at - tl.amd_decided_at < timedelta(seconds=1)
     assert claimer.released == [] and len(claimer.agents) == 1  # no agent was claimed
+
+
+def test_a_voicemail_drawn_for_checking_reaches_an_agent_though_the_campaign_hangs_up(
+    call_with_agent: AgentCall,
+) -> None:
+    # The first attempt id a 2 % share draws, as the worker draws it for a campaign that hangs
+    # up on machines (dialer.dialing.amd_policy).
+    attempt_id = next(str(n) for n in itertools.count(1) if samples_machine_verdict(n, 0.02))
+    policy = AmdPolicy(check_machine=samples_machine_verdict(attempt_id, 0.02))
+    assert policy.on_machine is MachineAction.HANG_UP and policy.check_machine
+    result, claimer = call_with_agent(amd_greetings.voicemail_with_beep, policy, attempt_id)
+    tl = result.timeline
+    # still a MACHINE verdict on the attempt: the agent's disposition checks it
+    assert tl.amd_decision is Decision.MACHINE, tl.amd_cause
+    assert result.outcome is Outcome.ANSWERED and result.agent is not None
+    assert tl.amd_decided_at and tl.agent_connected_at and tl.voicemail_started_at is None
+    assert claimer.released == [("sam", AgentRelease.TALKED)]
 
 
 def test_a_voicemail_gets_the_campaign_message_after_the_beep(

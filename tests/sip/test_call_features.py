@@ -70,6 +70,16 @@ def band_share(samples: np.ndarray, frequencies: tuple[float, ...], width: float
     return float(spectrum[near].sum()) / total if total else 0.0
 
 
+def recorded_mix(db: Connection, service_env: dict[str, str], attempt: int) -> np.ndarray:
+    """The attempt's recording (a campaign that always records must have one), as samples."""
+    [stored] = db.execute(
+        "SELECT recording_path FROM call_attempts WHERE id = %s", (attempt,)
+    ).fetchone() or (None,)
+    assert stored is not None, "no recording although the campaign always records"
+    with wave.open(str(Path(service_env["DIALER_DATA_DIR"]) / stored), "rb") as wav:
+        return np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+
+
 class Call:
     """One call on the floor, driven as the console drives it."""
 
@@ -228,12 +238,7 @@ def test_a_campaign_that_always_records_records_every_connected_call_without_bei
             call.stretch(3.0)
             call.hang_up()
             wait_ended(db, [call.attempt])
-    [stored] = db.execute(
-        "SELECT recording_path FROM call_attempts WHERE id = %s", (call.attempt,)
-    ).fetchone() or (None,)
-    assert stored is not None, "no recording although the campaign always records"
-    with wave.open(str(Path(service_env["DIALER_DATA_DIR"]) / stored), "rb") as wav:
-        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    mix = recorded_mix(db, service_env, call.attempt)
     assert mix.size > 8000 * 3, "the recording stopped before the call ended"
     agent_share = band_share(mix, (AGENT_TONE_HZ,))
     assert 0.1 < agent_share < 0.95, f"agent tone share {agent_share:.2f}: one party is missing"

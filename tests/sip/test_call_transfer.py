@@ -9,7 +9,8 @@ answers the customer's). What the customer hears is captured off the loopback in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 
 from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
-from dialer import call_commands, live_events
+from dialer import call_commands
 from dialer.agents.dispositions import submit_disposition
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommand
@@ -27,6 +28,7 @@ from dialer.carrier.baresip import BaresipAgent
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .full_process import full_process, notices
 from .rtp_capture import RtpCapture, rms
 from .test_call_features import (
     AGENT_TONE_HZ,
@@ -37,7 +39,7 @@ from .test_call_features import (
     connected_call,
     tone,
 )
-from .workers_harness import enqueue, running_workers, wait_ended
+from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -69,12 +71,15 @@ class CustomerCall(Call):
         return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
 
 
-def transfer(redis_url: str, attempt: int, destination: str) -> None:
-    """As the console's Transfer button does (after the dashboard's allow-list check)."""
+def transfer(
+    redis_url: str, attempt: int, destination: str, action: CallCommand = CallCommand.TRANSFER
+) -> None:
+    """As the console's Transfer (or Add to call) button does (after the dashboard's allow-list
+    check)."""
     call_commands.send(
         redis_client(redis_url),
         attempt,
-        CallCommand.TRANSFER,
+        action,
         "agent test",
         datetime.now(UTC),
         destination=destination,
@@ -90,12 +95,29 @@ def transfer_row(db: Connection, attempt: int) -> tuple[object, ...]:
     return tuple(row)
 
 
-def notices(redis_url: str, attempt: int) -> list[str]:
-    return [
-        str(event.data["message"])
-        for event in live_events.latest(redis_client(redis_url), 300)
-        if event.type is live_events.EventType.CALL_NOTICE and event.data["attempt_id"] == attempt
-    ]
+@contextmanager
+def talking_with_bob(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    number: str,
+    **campaign: object,
+) -> Iterator[tuple[Floor, Call]]:
+    """A customer (sipp, speech) talking with bob (baresip, the 1 kHz tone) on real workers,
+    the campaign (``campaign``: more of its settings) allowing ALLOWED; the call is hung up
+    and ended when the block ends."""
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(
+        db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED, **campaign
+    )
+    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
+        floor.agent("bob", bob_phone.uri)
+        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
+            call = connected_call(floor, customer, workers.redis_url, capture, number)
+            yield floor, call
+            call.hang_up()
+            wait_ended(db, [call.attempt])
 
 
 def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_the_agent(
@@ -164,43 +186,30 @@ def test_a_destination_off_the_allow_list_is_refused_by_the_worker_and_the_call_
     assert "not on this campaign's list of transfer destinations" in notice
 
 
-def test_with_every_leg_of_the_process_busy_a_transfer_is_refused_without_touching_the_call(
+@pytest.mark.parametrize("action", [CallCommand.TRANSFER, CallCommand.CONFERENCE])
+def test_with_every_leg_of_the_process_busy_a_third_party_is_refused_without_touching_the_call(
     db: Connection,
     service_env: dict[str, str],
     carrier: Carrier,
     tmp_path: Path,
+    action: CallCommand,
 ) -> None:
     customer = carrier(Scenario.ANSWER_WITH_DTMF)
     floor = Floor.on(db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED)
     mic = tone(tmp_path, AGENT_TONE_HZ, 30)
-    with (
-        BaresipAgent(tmp_path, mic, user="bob") as bob_phone,
-        BaresipAgent(tmp_path, mic, user="carol") as carol_phone,
-    ):
-        floor.agent("bob", bob_phone.uri)
-        floor.agent("carol", carol_phone.uri)
-        # One worker process, two lines: two bridged calls are its 4 legs.
-        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
-            attempts = floor.attempts("+12025550183", "+12025550184")
-            enqueue(workers.redis_url, attempts)
-            floor.wait_state("bob", AgentState.ON_CALL, timeout=30)
-            floor.wait_state("carol", AgentState.ON_CALL, timeout=30)
-            first = Call(workers.redis_url, attempts[0], capture, 0)
-            transfer(workers.redis_url, first.attempt, THIRD_PARTY)
-            deadline = time.monotonic() + 5
-            while not notices(workers.redis_url, first.attempt) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)
-            states = (floor.status("bob").state, floor.status("carol").state)
-            for attempt in attempts:
-                Call(workers.redis_url, attempt, capture, 0).hang_up()
-            rows = wait_ended(db, attempts)
+    with full_process(floor, service_env, tmp_path, mic, ("+12025550183", "+12025550184")) as full:
+        first = full.attempts[0]
+        transfer(full.workers.redis_url, first, THIRD_PARTY, action)
+        told = full.wait_for_notice(first)
+        states = full.agent_states()
+        full.hang_up()
+        rows = wait_ended(db, full.attempts)
     assert states == (AgentState.ON_CALL, AgentState.ON_CALL), "the refusal disturbed a call"
     assert len(customer.answered_media_ports()) == 2, "a third party was called"
     assert all(row[OUTCOME] == "connected" for row in rows.values())
-    [notice] = notices(workers.redis_url, first.attempt)
+    [notice] = told
     assert "no free line on this worker for a third party" in notice
-    assert transfer_row(db, first.attempt) == (None, None, None)
+    assert transfer_row(db, first) == (None, None, None)
 
 
 def consult(redis_url: str, db: Connection, attempt: int) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from campaigns.agents import Agent, AgentSpec, AgentState
 from campaigns.attempt import Outcome
@@ -47,6 +47,23 @@ def _agent_on(floor: Floor, sip_uri: str) -> Agent:
     agent = agent_store.insert_agent(floor.db, "dora", "Dora Agent", password_hash(), spec)
     floor.agents["dora"] = agent
     return agent
+
+
+def ready_on_the_console(page: Page, floor: Floor, agent_phone: SoftphoneProcess) -> Locator:
+    """dora (on ``agent_phone``) signs in, logs in and goes ready; her state on the page."""
+    [uri] = agent_phone.ready_uris()
+    _agent_on(floor, uri)
+    page.goto("/login")
+    page.fill("input[name=username]", "dora")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/console")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Ready").click()
+    state = page.locator("[data-live=state]")
+    expect(state).to_have_text("ready")
+    floor.wait_state("dora", AgentState.READY)
+    return state
 
 
 def _contact_with_history(floor: Floor, zone: str) -> int:
@@ -97,21 +114,10 @@ def test_an_agent_gets_a_real_call_on_the_console_and_schedules_a_callback_for_t
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)  # talks until our side hangs up
     floor = Floor.on(db, service_env["REDIS_URL"], customer)
-    [uri] = agent_phone.ready_uris()
-    dora = _agent_on(floor, uri)
     callback_at = (datetime.now(UTC) + timedelta(hours=2)).replace(second=0, microsecond=0)
     contact = _contact_with_history(floor, _zone_where_it_is_midday(callback_at))
-
-    page.goto("/login")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/console")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Ready").click()
-    state = page.locator("[data-live=state]")
-    expect(state).to_have_text("ready")
-    floor.wait_state("dora", AgentState.READY)
+    state = ready_on_the_console(page, floor, agent_phone)
+    dora = floor.agents["dora"]
 
     with running_workers(service_env, 2, tmp_path) as workers:
         [attempt] = queue_attempts(db, floor.campaign.id, [contact])

@@ -16,17 +16,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
-from tests.dashboard_fixtures import TEST_PASSWORD
 
 from .agent_floor import OUTCOME, Floor
 from .rtp_capture import RtpCapture, rms
 from .softphone_process import SoftphoneProcess
 from .test_call_features import SILENCE_RMS, band_share
-from .test_console_call_browser import _agent_on
+from .test_console_call_browser import ready_on_the_console
 from .workers_harness import enqueue, running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
@@ -46,19 +44,7 @@ def test_an_agent_holds_and_resumes_a_real_call_from_the_console(
 ) -> None:
     customer = carrier(Scenario.ANSWER_AND_WAIT)
     floor = Floor.on(db, service_env["REDIS_URL"], customer)
-    [uri] = agent_phone.ready_uris()
-    _agent_on(floor, uri)
-
-    page.goto("/login")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/console")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Ready").click()
-    state = page.locator("[data-live=state]")
-    expect(state).to_have_text("ready")
-    floor.wait_state("dora", AgentState.READY)
+    state = ready_on_the_console(page, floor, agent_phone)
     controls = page.locator("[data-live=call-controls]")
     expect(controls).to_be_hidden()  # only during a call
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from dialer.pacing import (
@@ -37,6 +39,11 @@ MODEL = PacingModel.from_statistics(learned_statistics())
 COLD_MODEL = PacingModel.from_statistics(learned_statistics(talks=10))
 
 
+def ramped(policy: PacingPolicy) -> ControllerState:
+    """A controller long past the ramp that follows warm-up (predictive since the clock's 0)."""
+    return replace(ControllerState.initial(policy), predictive_since=0.0)
+
+
 def inputs(
     *,
     ready: int = 0,
@@ -62,6 +69,6 @@ def inputs(
         free_lines=free_lines,
         dial_allowance=dial_allowance,
         abandonment=abandonment or AbandonmentCounts(10, 1000, 10, 1000),
-        controller=ControllerState.initial(policy or PacingPolicy()),
+        controller=ramped(policy or PacingPolicy()),
         model=model,
     )

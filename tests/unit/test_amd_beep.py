@@ -82,8 +82,40 @@ def test_without_beep_settings_the_session_finishes_at_the_verdict() -> None:
 
 
 def test_a_person_is_never_kept_waiting_for_a_beep() -> None:
-    events = events_of(silence(300) + voice(400) + silence(800) + tone(300, 1000) + silence(3000))
+    events = events_of(silence(300) + voice(400) + silence(1000) + tone(300, 1000) + silence(3000))
     assert [type(e) for e in events] == [AmdDecided]
+    assert isinstance(events[0], AmdDecided) and events[0].decision is Decision.HUMAN
+
+
+def test_a_beep_right_after_a_short_greeting_is_a_machine_and_its_beep() -> None:
+    # "Hi, leave a message." *beep*: the beep comes before the silence that would make it a
+    # person; the message can start at once, after the beep already heard.
+    events = events_of(silence(300) + voice(800) + silence(400) + tone(300, 1000) + silence(3000))
+    decided, beep = events
+    assert isinstance(decided, AmdDecided) and isinstance(beep, BeepDetected)
+    assert (decided.decision, decided.cause) == (Decision.MACHINE, Cause.BEEP_AFTER_GREETING)
+    assert (beep.start_ms, beep.end_ms) == (1500, 1800)
+    assert decided.at_ms == 1800
+
+
+def test_a_beep_after_a_short_greeting_ends_the_session_without_beep_settings() -> None:
+    session = AmdSession(AmdSettings())
+    frames = silence(300) + voice(800) + silence(400) + tone(300, 1000) + silence(3000)
+    events = [e for frame, at_ms in timed(frames) for e in session.feed(frame, at_ms)]
+    assert [type(e) for e in events] == [AmdDecided] and session.finished
+    assert isinstance(events[0], AmdDecided) and events[0].cause is Cause.BEEP_AFTER_GREETING
+
+
+def test_a_short_tone_in_a_hello_does_not_make_it_a_machine() -> None:
+    # people's voiced speech held beep-pure runs of up to 80 ms in the corpus
+    events = events_of(silence(300) + voice(400) + tone(120, 450) + silence(3000))
+    assert isinstance(events[0], AmdDecided) and events[0].decision is Decision.HUMAN
+
+
+def test_a_tone_before_anyone_spoke_is_no_beep_after_a_greeting() -> None:
+    events = events_of(silence(300) + tone(300, 1000) + silence(3000))
+    assert isinstance(events[0], AmdDecided)
+    assert events[0].cause is not Cause.BEEP_AFTER_GREETING
 
 
 def test_special_information_tones_mark_a_carrier_announcement_that_will_not_beep() -> None:

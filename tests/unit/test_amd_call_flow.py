@@ -182,3 +182,44 @@ def test_amd_off_keeps_the_window_from_the_answer() -> None:
     assert result.timeline.speech_ended_at == result.timeline.answered_at
     assert result.timeline.amd_decision is None
     assert MESSAGE  # the abandonment message of the shared spec is untouched
+
+
+def test_a_machine_drawn_for_checking_goes_to_an_agent_though_the_campaign_hangs_up() -> None:
+    result, fake, claimer, _ = run(AmdPolicy(check_machine=True), [(3.4, MACHINE)])
+    assert result.outcome is Outcome.ANSWERED and result.agent == ALICE
+    # the verdict is kept: the agent's disposition of this call checks it
+    assert result.timeline.amd_decision is Decision.MACHINE
+    assert fake.bridges == [("a1:customer", "a1:agent1")]
+    assert claimer.released == [("alice", AgentRelease.TALKED)]
+
+
+def test_a_machine_drawn_for_checking_gets_no_voicemail_message() -> None:
+    policy = AmdPolicy(
+        on_machine=MachineAction.LEAVE_MESSAGE, voicemail_message=VOICEMAIL, check_machine=True
+    )
+    result, fake, _, _ = run(policy, [(3.4, MACHINE), (9.0, beep())])
+    assert result.outcome is Outcome.ANSWERED and result.agent == ALICE
+    assert result.timeline.voicemail_started_at is None
+    assert fake.playbacks == []
+
+
+def test_a_machine_drawn_for_checking_without_a_free_agent_still_counts_as_machine() -> None:
+    result, _, _, _ = run(AmdPolicy(check_machine=True), [(3.4, MACHINE)], agent_answers=30.0)
+    assert result.outcome is Outcome.MACHINE
+
+
+def test_a_person_or_an_unsure_call_is_not_affected_by_the_draw() -> None:
+    policy = AmdPolicy(on_not_sure=NotSureAction.HANG_UP, check_machine=True)
+    result, _, _, _ = run(policy, [(5.0, NOT_SURE)])
+    assert result.outcome is Outcome.ABANDONED
+
+
+def test_a_beep_heard_with_the_verdict_starts_the_voicemail_message_at_once() -> None:
+    # `beep after greeting`: the detector gives the MACHINE verdict and the beep in one step
+    policy = AmdPolicy(on_machine=MachineAction.LEAVE_MESSAGE, voicemail_message=VOICEMAIL)
+    by_beep = verdict(Decision.MACHINE, Cause.BEEP_AFTER_GREETING.value)
+    result, fake, _, _ = run(policy, [(1.8, by_beep), (1.8, beep())])
+    tl = result.timeline
+    assert result.outcome is Outcome.MACHINE
+    assert tl.amd_decided_at is not None and tl.voicemail_started_at == tl.amd_decided_at
+    assert fake.playbacks == [("a1:customer", VOICEMAIL, tl.voicemail_started_at)]

@@ -53,6 +53,23 @@ def test_many_short_words_are_a_machine() -> None:
     assert decided.words == AmdSettings().max_words + 1
 
 
+def test_a_greeting_in_many_words_is_a_machine_before_it_is_long() -> None:
+    # Five words of 300 ms: 1.4 s of voice in the fifth word, well before greeting_ms (2 s)
+    words = (voice(300) + silence(200)) * 6
+    decided = decide(silence(500) + words + silence(3000))
+    assert decided.decision is Decision.MACHINE
+    assert decided.cause is Cause.WORDY_GREETING
+    assert decided.voice_ms == AmdSettings().wordy_greeting_ms
+    assert decided.at_ms == 500 + 4 * 500 + 200
+
+
+def test_a_named_hello_in_few_words_is_still_a_person() -> None:
+    # "Hi, this is Maria": 1.5 s of voice in three bursts, then the person waits
+    hello = voice(500) + silence(150) + voice(500) + silence(150) + voice(500)
+    decided = decide(silence(400) + hello + silence(3000))
+    assert decided.decision is Decision.HUMAN
+
+
 def test_one_voiced_run_longer_than_a_word_is_a_machine() -> None:
     settings = AmdSettings(greeting_ms=4000, max_word_ms=2000)
     decided = decide(voice(5000), settings)
@@ -68,10 +85,11 @@ def test_clicks_too_short_to_be_words_end_in_not_sure_at_the_time_limit() -> Non
 
 
 def test_a_verdict_says_how_long_the_line_was_quiet_after_speech() -> None:
-    # Words with pauses: no rule fires before the 5 s limit; the sixth word ends at 4.7 s
-    # (the call flow counts the 2-second window from there, not from the verdict).
+    # Words with pauses: no rule fires before the 5 s limit (the wordy-greeting rule is off
+    # here); the sixth word ends at 4.7 s (the call flow counts the 2-second window from there,
+    # not from the verdict).
     words = (voice(250) + silence(600)) * 12
-    decided = decide(silence(200) + words)
+    decided = decide(silence(200) + words, AmdSettings(wordy_greeting_words=20))
     assert decided.cause is Cause.TOO_LONG
     assert 300 <= decided.silence_after_speech_ms <= 400  # 300 ms, and the voice's last frames
     assert decide(silence(6000)).silence_after_speech_ms == 0  # nobody spoke

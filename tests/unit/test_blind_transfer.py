@@ -3,7 +3,7 @@ party answers (customer passed on, agent released) or not (customer back to the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -180,20 +180,28 @@ class WarmDesk(Desk):
     complete: bool | None = True
     decide_after: float = 5.0
     decided: bool = False
+    # The report after which the agent decides (a subclass: the three-way call's).
+    decide_on = TransferOutcome.CONSULTING
 
     def next_request(self) -> FlowEvent | None:
         asked = super().next_request()
         if asked is not None:
             assert isinstance(asked, TransferRequested)
-            return TransferRequested(asked.destination, asked.at, asked.reservation, warm=True)
-        consulting = [r.at for r in self.reports if r.outcome is TransferOutcome.CONSULTING]
+            return self.ask(asked)
+        joined = [r.at for r in self.reports if r.outcome is self.decide_on]
         now = self.fake.clock.now()
-        if self.complete is None or self.decided or not consulting:
+        if self.complete is None or self.decided or not joined:
             return None
-        if now < consulting[0] + timedelta(seconds=self.decide_after):
+        if now < joined[0] + timedelta(seconds=self.decide_after):
             return None
         self.decided = True
-        return TransferDecided(self.complete, now)
+        return self.decide(self.complete, now)
+
+    def ask(self, asked: TransferRequested) -> FlowEvent:
+        return replace(asked, warm=True)
+
+    def decide(self, complete: bool, now: datetime) -> FlowEvent:
+        return TransferDecided(complete, now)
 
 
 def warm_call(

@@ -148,15 +148,20 @@ THIRD = "+14155550199"
 
 
 def transferable_call(
-    destinations: tuple[str, ...] = ("+1415555XXXX",), max_legs: int = 4
+    destinations: tuple[str, ...] = ("+1415555XXXX",),
+    max_legs: int = 4,
+    recording: RecordingMode = RecordingMode.NEVER,
 ) -> tuple[FakeTelephony, CallFeatures, list[TransferReport]]:
-    fake = FakeTelephony({"sip:c": (Answer(0.1),), "sip:a": (Answer(0.1),)}, max_legs=max_legs)
+    fake = FakeTelephony(
+        {"sip:c": (Answer(0.1),), "sip:a": (Answer(0.1),), "sip:t": (Answer(0.1),)},
+        max_legs=max_legs,
+    )
     inbox = fake.open_inbox()
     fake.originate(OriginateRequest(CUSTOMER, "sip:c"), inbox)
     fake.originate(OriginateRequest(AGENT, "sip:a"), inbox)
     fake.bridge(CUSTOMER, AGENT)
     reports: list[TransferReport] = []
-    policy = RecordingPolicy(RecordingMode.NEVER, Path("/data/r.wav"), "r.wav")
+    policy = RecordingPolicy(recording, Path("/data/r.wav"), "r.wav")
     transfers = TransferPolicy(destinations, reports.append)
     features = CallFeatures(
         fake, CUSTOMER, MUSIC, policy, lambda _: None, transfers, fake.clock.now

@@ -18,6 +18,7 @@ from dialer.pacing import (
     CallPhase,
     CallsInFlight,
     ControllerState,
+    ControllerTuning,
     DecisionReason,
     PacingInputs,
     PacingPolicy,
@@ -25,7 +26,7 @@ from dialer.pacing import (
     decide,
     progressive_calls,
 )
-from tests.unit.pacing_fixtures import COLD_MODEL, MODEL, inputs
+from tests.unit.pacing_fixtures import COLD_MODEL, MODEL, inputs, ramped
 
 PREDICTIVE = PacingPolicy()
 PROGRESSIVE = PacingPolicy(kind=PolicyKind.PROGRESSIVE)
@@ -147,8 +148,8 @@ def test_calls_already_ringing_reduce_what_is_placed() -> None:
 
 def test_a_higher_risk_limit_never_places_fewer_calls() -> None:
     state = inputs(ready=3, on_call=tuple(float(s) for s in range(0, 600, 20)))
-    low = decide(replace(state, controller=ControllerState(0.01, state.now, 0.01)), PREDICTIVE)
-    high = decide(replace(state, controller=ControllerState(0.2, state.now, 0.2)), PREDICTIVE)
+    low = decide(replace(state, controller=ControllerState(0.01, state.now, 0.01, 0.0)), PREDICTIVE)
+    high = decide(replace(state, controller=ControllerState(0.2, state.now, 0.2, 0.0)), PREDICTIVE)
     assert high.calls >= low.calls
 
 
@@ -218,3 +219,64 @@ def test_the_risk_limit_rises_under_the_target_and_falls_above_it() -> None:
     calm = decide(replace(inputs(abandonment=under), now=later, controller=start), PREDICTIVE)
     tense = decide(replace(inputs(abandonment=over), now=later, controller=start), PREDICTIVE)
     assert calm.controller.risk_limit > 0.05 > tense.controller.risk_limit
+
+
+# -- the ramp after warm-up: the risk limit grows from nothing over `ramp_seconds` --------------
+
+BUSY_FLOOR = {
+    "ready": 1,
+    "on_call": tuple(float(s) for s in range(100, 1100, 50)),
+    "wrap_up": (15.0,) * 5,
+}
+
+
+def _fresh(state: PacingInputs) -> PacingInputs:
+    """The same floor at the first decision after warm-up: the controller has never gone
+    predictive."""
+    return replace(state, controller=ControllerState.initial(PREDICTIVE))
+
+
+def test_the_first_predictive_decision_after_warm_up_dials_one_call_per_idle_agent() -> None:
+    full = inputs(**BUSY_FLOOR)  # type: ignore[arg-type]
+    assert decide(full, PREDICTIVE).calls > progressive_calls(full)
+    first = decide(_fresh(full), PREDICTIVE)
+    assert first.reason is DecisionReason.PREDICTIVE
+    assert first.calls == progressive_calls(full)
+    assert first.controller.predictive_since == full.now
+
+
+def test_the_dial_level_rises_over_the_ramp_to_the_full_decision() -> None:
+    # a controller that keeps its limit for the whole ramp: only the ramp moves
+    policy = PacingPolicy(controller=ControllerTuning(interval_seconds=10_000.0))
+    full = inputs(**BUSY_FLOOR)  # type: ignore[arg-type]
+    start = decide(_fresh(full), policy).controller
+    placed = [
+        decide(replace(full, now=full.now + policy.ramp_seconds * share, controller=start), policy)
+        for share in (0.0, 0.25, 0.5, 0.75, 1.0, 3.0)
+    ]
+    calls = [decision.calls for decision in placed]
+    assert calls == sorted(calls)
+    assert calls[0] < calls[4] == calls[-1] == decide(full, policy).calls
+
+
+def test_a_fallback_restarts_the_ramp() -> None:
+    cold = decide(inputs(**BUSY_FLOOR, model=COLD_MODEL), PREDICTIVE)  # type: ignore[arg-type]
+    assert cold.reason is DecisionReason.WARMING_UP
+    assert cold.controller.predictive_since is None
+    few = decide(inputs(ready=1, on_call=(500.0,)), PacingPolicy(min_agents=3))
+    assert few.controller.predictive_since is None
+
+
+def test_a_policy_without_a_ramp_uses_the_full_risk_limit_at_once() -> None:
+    full = inputs(**BUSY_FLOOR)  # type: ignore[arg-type]
+    no_ramp = PacingPolicy(ramp_seconds=0.0)
+    assert decide(_fresh(full), no_ramp).calls == decide(full, no_ramp).calls
+
+
+@settings(max_examples=80, deadline=None)
+@given(floors(), st.floats(0.0, 600.0))
+def test_during_the_ramp_never_more_calls_than_after_it(state: PacingInputs, since: float) -> None:
+    ramping = replace(
+        state, controller=replace(ramped(PREDICTIVE), predictive_since=state.now - since)
+    )
+    assert decide(ramping, PREDICTIVE).calls <= decide(state, PREDICTIVE).calls

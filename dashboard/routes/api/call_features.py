@@ -1,5 +1,5 @@
-"""/api/v1/attempts/<id>/call-action and /recording: hold, mute, DTMF, recording, blind
-transfer; the recording.
+"""/api/v1/attempts/<id>/call-action and /recording: hold, mute, DTMF, recording, transfer,
+three-way call; the recording.
 
 An action is sent to the worker holding the call (dialer.call_commands), which carries it out
 on its legs; the answer is 202 once it is on its way. An agent acts only on the call they are on
@@ -45,7 +45,7 @@ def _requester(attempt_id: int) -> str:
 @blueprint.post("/<int:attempt_id>/call-action")
 @login_required
 @documented(
-    "Hold, resume, mute, unmute, send DTMF, start or stop recording, transfer",
+    "Hold, resume, mute, unmute, send DTMF, start or stop recording, transfer, three-way call",
     body="CallActionInput",
     response="CallActionRequested",
     status=202,
@@ -56,7 +56,12 @@ def _requester(attempt_id: int) -> str:
     "`always` records every connected call from the start and refuses record_stop (409). "
     "Transfer (`destination`: E.164) is blind, to an external number through the campaign's "
     "trunk; consult (`destination`) is warm: the agent talks with the third party first, "
-    "then transfer_complete hands the customer over or transfer_cancel gives them back. A "
+    "then transfer_complete hands the customer over or transfer_cancel gives them back. "
+    "Conference (`destination`) adds the number to the call: the customer hears music while "
+    "it rings, then all three hear each other; conference_leave lets the agent go (the "
+    "customer and the number stay connected, the agent goes to wrap-up) and conference_drop "
+    "hangs up the number (the agent goes on with the customer); conference_merge, while "
+    "consulting, makes the consultation a three-way call. A "
     "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",

@@ -10,6 +10,7 @@ from dashboard.api_schemas import SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
+from dashboard.phone_feature_schemas import PHONE_FEATURE_SCHEMAS
 from dashboard.report_schemas import REPORT_SCHEMAS
 from dashboard.wallboard_schemas import WALLBOARD_SCHEMAS
 
@@ -23,6 +24,13 @@ def openapi_document() -> ResponseReturnValue:
     return jsonify(
         build_document(
             current_app,
-            {**SCHEMAS, **CONSOLE_SCHEMAS, **WALLBOARD_SCHEMAS, **LIST_SCHEMAS, **REPORT_SCHEMAS},
+            {
+                **SCHEMAS,
+                **CONSOLE_SCHEMAS,
+                **WALLBOARD_SCHEMAS,
+                **LIST_SCHEMAS,
+                **REPORT_SCHEMAS,
+                **PHONE_FEATURE_SCHEMAS,
+            },
         )
     )

@@ -1,0 +1,73 @@
+"""Sampling MACHINE verdicts to agents: the campaign's share survives PostgreSQL, the draw reaches
+each attempt's call flow, and the agents' dispositions of the drawn calls feed the estimate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from campaigns.amd_false_positives import PRIOR_PERSON_GIVEN_MACHINE, estimate_false_positives
+from campaigns.amd_policy import AmdMode, MachineAction, samples_machine_verdict
+from campaigns.storage import attempt_store, campaign_store, pacing_store
+from campaigns.storage.db import Connection
+from dialer.dialing import amd_policy
+from tests.factories import make_campaign, make_contacts
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+SHARE = 0.2
+
+
+def test_drawn_machine_verdicts_reach_agents_and_their_dispositions_move_the_estimate(
+    db: Connection,
+) -> None:
+    campaign = make_campaign(
+        db,
+        trunk_uri="sip:{number}@127.0.0.1:5999",
+        amd=AmdMode.ON,
+        amd_on_machine=MachineAction.HANG_UP,
+        amd_machine_sample=SHARE,
+    )
+    assert campaign_store.get_campaign(db, campaign.id).spec.amd_machine_sample == SHARE
+    contacts = make_contacts(db, campaign, [f"+1202555{n:04d}" for n in range(60)])
+    attempts = attempt_store.create_attempts(
+        db, campaign.id, contacts, now=NOW, expires_at=NOW + timedelta(seconds=60)
+    )
+    db.commit()
+
+    drawn, hung_up = [], []
+    for attempt in attempts:
+        to_dial = attempt_store.begin_dialing(db, attempt, "w1", NOW)
+        assert to_dial is not None
+        policy = amd_policy(to_dial)
+        assert policy is not None
+        assert policy.check_machine == samples_machine_verdict(attempt, SHARE)
+        (drawn if policy.check_machine else hung_up).append(attempt)
+    assert 0 < len(drawn) < len(attempts)
+
+    # Every call was a MACHINE verdict: the drawn ones reached an agent, who found a person on
+    # the first and a machine on the others; the rest were hung up unheard.
+    for n, attempt in enumerate(drawn):
+        _ended(db, attempt, "connected", "sale" if n == 0 else "answering_machine")
+    for attempt in hung_up:
+        _ended(db, attempt, "machine", None)
+
+    verdicts = pacing_store.amd_verdicts(
+        db,
+        campaign.id,
+        estimate_since=NOW - timedelta(days=30),
+        day_start=NOW - timedelta(hours=15),
+        thirty_days_ago=NOW - timedelta(days=30),
+    )
+    assert (verdicts.machine_checked, verdicts.machine_was_person) == (len(drawn), 1)
+    assert verdicts.machine_hangups_today == len(hung_up)
+    estimate = estimate_false_positives(verdicts.checks)
+    # one person among the checked calls: measured, no longer the bench's prior
+    assert estimate.person_given_machine > PRIOR_PERSON_GIVEN_MACHINE
+    assert estimate.machine_checked == len(drawn)
+
+
+def _ended(db: Connection, attempt: int, outcome: str, disposition: str | None) -> None:
+    db.execute(
+        "UPDATE call_attempts SET state = 'ended', outcome = %s, amd_result = 'machine',"
+        " disposition = %s WHERE id = %s",
+        (outcome, disposition, attempt),
+    )
