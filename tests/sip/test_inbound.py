@@ -57,6 +57,13 @@ def floor_with_queue(db: Connection, redis_url: str, phones: SippCarrier, **queu
     return floor
 
 
+def four_agents_ready(db: Connection, redis_url: str, phones: SippCarrier) -> Floor:
+    floor = floor_with_queue(db, redis_url, phones)
+    for name in ("ann", "ben", "cal", "dot"):
+        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    return floor
+
+
 def finished(sipp: SippCarrier, timeout: float = 60) -> int | None:
     code = sipp.wait(timeout)
     sipp.stop()
@@ -257,10 +264,7 @@ def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
 def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
     db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
 ) -> None:
-    phones = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = floor_with_queue(db, redis_url, phones)
-    for name in ("ann", "ben", "cal", "dot"):
-        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    four_agents_ready(db, redis_url, carrier(Scenario.ANSWER_AND_WAIT))
     with running_inbound(service_env, tmp_path, calls=4, proxy=True) as inbound:
         # Four calls at once to one address; the proxy tries the first process first, so the
         # 3rd and 4th reach the second process only because the first answered 486.
@@ -289,10 +293,7 @@ def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
 def test_the_load_counting_proxy_offers_calls_only_to_processes_with_room(
     db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
 ) -> None:
-    phones = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = floor_with_queue(db, redis_url, phones)
-    for name in ("ann", "ben", "cal", "dot"):
-        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    four_agents_ready(db, redis_url, carrier(Scenario.ANSWER_AND_WAIT))
     with running_inbound(service_env, tmp_path, calls=4, proxy=True, order="load") as inbound:
         # Five calls at once for two processes of two calls: the proxy counts each process's
         # calls, gives two to each, and refuses the fifth itself; no process refuses one.
