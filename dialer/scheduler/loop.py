@@ -258,6 +258,7 @@ class Scheduler:
             day_start=pacer.day_start(now),
             hour_ago=now - timedelta(hours=1),
             thirty_days_ago=now - timedelta(days=30),
+            inbound_since=now - INBOUND_RATE_WINDOW,
         )
         lines = min(worker_lines - load.queued_attempts, _trunk_lines(campaign, load, len(calls)))
         bucket = self._bucket(conn, campaign)
@@ -270,7 +271,6 @@ class Scheduler:
                 thirty_days_ago=now - timedelta(days=30),
             )
             pacer.learn_amd_verdicts(verdicts, mono)
-        offered = pacing_store.inbound_offered_since(conn, campaign.id, now - INBOUND_RATE_WINDOW)
         waiting = campaign_waiting(self.redis, [campaign.id])[campaign.id]
         inputs = PacingInputs(
             now=mono,
@@ -283,7 +283,7 @@ class Scheduler:
             ),
             controller=pacer.controller,
             model=pacer.model,
-            inbound=inbound_demand(waiting, offered),
+            inbound=inbound_demand(waiting, load.inbound_offered),
         )
         decision = decide(inputs, policy)
         pacer.controller = decision.controller

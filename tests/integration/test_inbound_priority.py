@@ -145,4 +145,8 @@ def test_the_pacing_reads_the_offers_of_the_campaigns_queues_but_not_refused_cal
     refused = offer(queue, 2)
     inbound_store.finish_call(db, refused, InboundOutcome.REJECTED, T0)
     since = T0 - timedelta(minutes=15)
-    assert pacing_store.inbound_offered_since(db, campaign.id, since) == 2
+    load = pacing_store.campaign_load(
+        db, campaign.id, trunk_id=0, day_start=T0, hour_ago=T0, thirty_days_ago=T0,
+        inbound_since=since,
+    )  # fmt: skip
+    assert load.inbound_offered == 2
