@@ -35,10 +35,9 @@ from tests.integration.test_console_api import (
     bob,
     campaign,
     contact,
-    sign_in,
 )
 
-__all__ = ["agents", "alice", "bob", "campaign", "contact", "sign_in"]
+__all__ = ["agents", "alice", "bob", "campaign", "contact"]
 
 DID = "+18005550100"
 STRANGER = "+13125550199"

@@ -10,7 +10,7 @@ agents get 403, even for their own calls.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, send_file
+from flask import Blueprint, abort
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState
@@ -22,8 +22,7 @@ from dashboard.call_action import send_action
 from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service
 from dashboard.openapi import documented
-from dialer.recordings import recording_file
-from dialer.settings import Settings
+from dashboard.recording_download import send_recording
 
 blueprint = Blueprint("api_call_features", __name__, url_prefix="/api/v1/attempts")
 
@@ -90,19 +89,8 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     errors={410: "Deleted at the end of the retention period"},
 )
 def recording(attempt_id: int) -> ResponseReturnValue:
-    found = recording_store.recording_of(get_db(), attempt_id)
-    if found is None:
-        abort(404, f"call attempt {attempt_id} has no recording")
-    if found.deleted_at is not None:
-        abort(410, f"the recording was deleted on {found.deleted_at:%Y-%m-%d} (retention)")
-    settings: Settings = current_app.config["DIALER_SETTINGS"]
-    path = recording_file(settings.data_dir, found.path)
-    if path is None or not path.exists():
-        abort(404, f"the recording of call attempt {attempt_id} is not on this server")
-    return send_file(
-        path,
-        mimetype="audio/wav",
-        as_attachment=request.args.get("download") in {"1", "true"},
-        download_name=f"call-{attempt_id}.wav",
-        conditional=True,  # range requests: the audio element seeks
+    return send_recording(
+        recording_store.recording_of(get_db(), attempt_id),
+        f"call attempt {attempt_id}",
+        f"call-{attempt_id}.wav",
     )

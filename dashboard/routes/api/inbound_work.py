@@ -6,7 +6,8 @@ The agent's live state holds an inbound call under its id negated (docs/inbound.
 take the call's own (positive) id. Agents may touch only calls they hold or took; another's
 answers 404 (and hang up or act on only the call they hold now). Admins and supervisors may act
 on any call. Hang-up and call actions go to the inbound process holding the call as an
-attempt's go to its worker (dialer.call_commands), under the call's id negated.
+attempt's go to its worker (dialer.call_commands), under the call's id negated. The call's
+recording is for supervisors and admins only, as an attempt's.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
-from campaigns.storage import inbound_store, screen_pop_query
+from campaigns.storage import inbound_store, recording_store, screen_pop_query
 from campaigns.users import Role
-from dashboard.access import login_required
+from dashboard.access import login_required, managers
 from dashboard.api_schemas import json_object
 from dashboard.auth import current_user
 from dashboard.call_action import send_action
@@ -27,6 +28,7 @@ from dashboard.db import get_db
 from dashboard.disposition_answer import answer_disposition, disposing_agent
 from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
+from dashboard.recording_download import send_recording
 from dialer import call_commands
 from dialer.agents.dispositions import submit_inbound_disposition
 
@@ -148,3 +150,22 @@ def hangup(call_id: int) -> ResponseReturnValue:
 def call_action(call_id: int) -> ResponseReturnValue:
     campaign_id, over = _live_call(call_id)
     return send_action(-call_id, campaign_id, _requester(call_id), over, transfers=False)
+
+
+@blueprint.get("/<int:call_id>/recording")
+@managers
+@documented(
+    "The recording of an inbound call (WAV)",
+    response="RecordingAudio",
+    media_type="audio/wav",
+    description="As for an outbound call: supervisors and admins only, `?download=1` saves it "
+    "as a file, 404 when the call has no recording, 410 when its campaign's retention period "
+    "has deleted it.",
+    errors={410: "Deleted at the end of the retention period"},
+)
+def recording(call_id: int) -> ResponseReturnValue:
+    return send_recording(
+        recording_store.inbound_recording_of(get_db(), call_id),
+        f"inbound call {call_id}",
+        f"inbound-call-{call_id}.wav",
+    )
