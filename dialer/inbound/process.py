@@ -31,6 +31,8 @@ from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
 from dialer.agents.waiting_offers import WaitingOffers
 from dialer.bootstrap import redis_client
+from dialer.call_commands import CallCommandListener
+from dialer.inbound.proxy import CALLS_PER_PROCESS
 from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
@@ -41,7 +43,6 @@ from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
 log = logging.getLogger(__name__)
 
-CALLS_PER_PROCESS = 2  # caller + agent = 2 of the wheel's 4 legs
 RTP_PORTS_PER_PROCESS = 16
 
 
@@ -183,6 +184,7 @@ def main() -> None:
         offers=WaitingOffers(client),
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
+        commands=CallCommandListener(client).start(),
     )
     dispatcher = Dispatcher(ctx, telephony)
 
@@ -206,6 +208,8 @@ def main() -> None:
     while dispatcher.active() and time.monotonic() < deadline:
         dispatcher.route_pending()
         time.sleep(0.05)
+    if ctx.commands is not None:
+        ctx.commands.stop()
     pool.close()
     telephony.shutdown(exit_process=True)
 
