@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Flask
 
 from campaigns.agents import Agent
-from campaigns.storage import agent_store, user_store
+from campaigns.storage import agent_store
 from campaigns.storage.db import Connection
 from dialer.agents.call_waiting import OFFER_TIMEOUT, CallWaiting
 from dialer.agents.waiting_offers import Answer, WaitingOffers
@@ -18,18 +18,14 @@ from tests.dashboard_fixtures import DashboardClient
 NOW = datetime.now(UTC)
 
 
-def _signed_in(app: Flask, db: Connection, agent: Agent) -> DashboardClient:
-    client = app.test_client()
-    assert isinstance(client, DashboardClient)
-    assert client.login(user_store.get_user(db, agent.user_id).username).status_code == 302
-    return client
-
-
 def test_an_agent_turns_call_waiting_on_and_declines_the_caller_offered(
-    dashboard_app: Flask, db: Connection, make_agent: Callable[..., Agent]
+    dashboard_app: Flask,
+    db: Connection,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[[Agent], DashboardClient],
 ) -> None:
     alice = make_agent("alice", ())
-    client = _signed_in(dashboard_app, db, alice)
+    client = sign_in(alice)
     assert client.get("/api/v1/agent/call-waiting").json == {"call_waiting": False, "offer": None}
     turned = client.send_json("PUT", "/api/v1/agent/call-waiting", {"call_waiting": True})
     assert turned.status_code == 200 and turned.json["call_waiting"] is True
@@ -51,8 +47,8 @@ def test_an_agent_turns_call_waiting_on_and_declines_the_caller_offered(
 
 
 def test_a_setting_that_is_not_true_or_false_is_refused(
-    dashboard_app: Flask, db: Connection, make_agent: Callable[..., Agent]
+    make_agent: Callable[..., Agent], sign_in: Callable[[Agent], DashboardClient]
 ) -> None:
-    client = _signed_in(dashboard_app, db, make_agent("bob", ()))
+    client = sign_in(make_agent("bob", ()))
     refused = client.send_json("PUT", "/api/v1/agent/call-waiting", {"call_waiting": "on"})
     assert refused.status_code == 400
