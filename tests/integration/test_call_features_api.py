@@ -300,3 +300,42 @@ def test_a_campaign_without_transfer_destinations_refuses_every_transfer(
     assert refused.status_code == 409
     assert "allows no transfers" in refused.json["message"]
     assert queued(redis_url, call.attempt_id) == []
+
+
+def test_an_agent_transfers_to_a_ready_agent_of_the_campaign_picked_from_the_list(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, bob = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    client = sign_in(alice)
+    picker = f"/api/v1/attempts/{call.attempt_id}/transfer-agents"
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    listed = client.get(picker)
+    assert check("GET", "/attempts/{attempt_id}/transfer-agents", listed) == {"agents": []}
+    not_ready = client.send_json("POST", url, {"action": "transfer_agent", "to_agent_id": bob.id})
+    assert not_ready.status_code == 409 and "not ready" in not_ready.json["message"]
+    check("POST", ACTION, not_ready)
+    assert queued(redis_url, call.attempt_id) == []
+
+    agents.login(bob.id, recent(10))
+    agents.ready(bob.id, recent(10))
+    listed = client.get(picker)
+    assert listed.json == {"agents": [{"agent_id": bob.id, "display_name": bob.display_name}]}
+    for action in ("consult_agent", "transfer_agent"):
+        sent = client.send_json("POST", url, {"action": action, "to_agent_id": bob.id})
+        assert sent.status_code == 202, sent.json
+        check("POST", ACTION, sent)
+    bad = client.send_json("POST", url, {"action": "transfer_agent", "to_agent_id": "bob"})
+    assert bad.status_code == 400
+    commands = queued(redis_url, call.attempt_id)
+    assert [(c["command"], c["agent_id"]) for c in commands] == [
+        ("consult_agent", bob.id),
+        ("transfer_agent", bob.id),
+    ]
+    # Another agent's picker is not theirs to see.
+    assert sign_in(bob).get(picker).status_code == 404

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
+from campaigns.agents import AgentState
 from campaigns.attempt import AttemptState
 from campaigns.campaign import RecordingMode
 from campaigns.errors import ValidationError
@@ -27,10 +28,12 @@ from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
 from dialer.call_commands import (
+    NEEDS_AGENT,
     NEEDS_DESTINATION,
     SUPERVISING,
     BadCommand,
     CallCommand,
+    check_agent_id,
     check_destination,
 )
 from dialer.recordings import recording_file
@@ -76,13 +79,18 @@ def _requester(attempt_id: int) -> str:
     "it rings, then all three hear each other; conference_leave lets the agent go (the "
     "customer and the number stay connected, the agent goes to wrap-up) and conference_drop "
     "hangs up the number (the agent goes on with the customer); conference_merge, while "
-    "consulting, makes the consultation a three-way call. A "
+    "consulting, makes the consultation a three-way call. Transfer_agent and consult_agent "
+    "(`to_agent_id`) pass the customer to another agent ready in the call's campaign, blind "
+    "or warm (then transfer_complete or transfer_cancel): once that agent answers, the call "
+    "and its disposition are theirs and you go to wrap-up without one; if they do not answer "
+    "or are no longer ready the customer is back with you, and you are told why (409 when "
+    "they are not ready now). A "
     "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",
     errors={
-        409: "The call is over, the campaign's recording setting refuses it, or the "
-        "transfer destination is not allowed"
+        409: "The call is over, the campaign's recording setting refuses it, the "
+        "transfer destination is not allowed, or the agent to transfer to is not ready"
     },
 )
 def call_action(attempt_id: int) -> ResponseReturnValue:
@@ -112,13 +120,62 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
         why = refusal(spec.transfer_destinations, destination)
         if why is not None:
             return _conflict(f"transfer refused: {why}")
+    to_agent = None
+    if command in NEEDS_AGENT:
+        to_agent = _agent_to_transfer_to(body.get("to_agent_id"))
+        if to_agent not in _ready_agents(attempt.campaign_id):
+            return _conflict(f"transfer refused: agent {to_agent} is not ready in this campaign")
     try:
         call_commands.send(
-            redis_client(), attempt_id, command, requested_by, now(), digits, destination
+            redis_client(),
+            attempt_id,
+            command,
+            requested_by,
+            now(),
+            digits,
+            destination,
+            agent_id=to_agent,
         )
     except BadCommand as bad:
         raise ValidationError([f"digits: {bad}"]) from None
     return jsonify(attempt_id=attempt_id, command=command.value), 202
+
+
+@blueprint.get("/<int:attempt_id>/transfer-agents")
+@login_required
+@documented(
+    "The agents the call can be transferred to",
+    response="TransferAgents",
+    description="Agents ready and logged in to the call's campaign, by name: "
+    "the console's picker for transfer_agent and consult_agent.",
+)
+def transfer_agents(attempt_id: int) -> ResponseReturnValue:
+    attempt = attempt_query.get_attempt(get_db(), attempt_id)
+    if attempt is None:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    _requester(attempt_id)
+    ready = _ready_agents(attempt.campaign_id)  # the agent on the call is not ready: not in it
+    agents = [
+        {"agent_id": agent_id, "display_name": name}
+        for agent_id, name in sorted(ready.items(), key=lambda item: item[1])
+    ]
+    return jsonify(agents=agents)
+
+
+def _ready_agents(campaign_id: int) -> dict[int, str]:
+    """Agents ready now and logged in to ``campaign_id``: id -> display name."""
+    return {
+        profile.agent_id: profile.display_name
+        for profile, status in agent_service().live.logged_in()
+        if status.state is AgentState.READY and campaign_id in status.campaigns
+    }
+
+
+def _agent_to_transfer_to(value: object) -> int:
+    try:
+        return check_agent_id(value)
+    except BadCommand as bad:
+        raise ValidationError([f"to_agent_id: {bad}"]) from None
 
 
 def _destination(value: object) -> str:
