@@ -457,6 +457,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "phone": {"type": "string", "description": "The softphone the worker rings."},
         }
     ),
+    "WrapUpEnded": _object({"attempt_id": {"type": "integer"}, "state": _STATES}),
     "TransferAgents": _object(
         {
             "agents": {
