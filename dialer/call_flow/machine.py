@@ -640,15 +640,6 @@ def _transfer_answered(state: AttemptState, at: datetime) -> Step:
     assert transfer is not None
     if transfer.agent is not None:
         return _agent_takes_over(state, transfer.agent, at)
-    effects: list[Effect] = [
-        CancelTimer(Timer.TRANSFER_RING),
-        _report(transfer, TransferOutcome.ANSWERED, at),
-        Bridge(state.customer, transfer.leg),
-    ]
-    if state.agent_leg is not None:
-        effects.append(Hangup(state.agent_leg))
-    if state.agent is not None:
-        effects.append(ReleaseAgent(state.agent, AgentRelease.TRANSFERRED))
     return replace(
         state,
         phase=Phase.TRANSFERRED,
@@ -656,14 +647,11 @@ def _transfer_answered(state: AttemptState, at: datetime) -> Step:
         third_party=transfer.leg,
         agent=None,
         agent_leg=None,
-    ), tuple(effects)
+    ), _handed_over(state, transfer, at)
 
 
-def _agent_takes_over(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
-    """Transferred to another agent: they are bridged to the customer and become the attempt's
-    agent (its disposition is theirs); the first agent goes to wrap-up now."""
-    transfer = state.transfer
-    assert transfer is not None
+def _handed_over(state: AttemptState, transfer: Transfer, at: datetime) -> tuple[Effect, ...]:
+    """The customer goes to the transfer's answered leg; the agent is let go (wrap-up now)."""
     effects: list[Effect] = [
         CancelTimer(Timer.TRANSFER_RING),
         _report(transfer, TransferOutcome.ANSWERED, at),
@@ -673,7 +661,15 @@ def _agent_takes_over(state: AttemptState, agent: AgentRef, at: datetime) -> Ste
         effects.append(Hangup(state.agent_leg))
     if state.agent is not None:
         effects.append(ReleaseAgent(state.agent, AgentRelease.TRANSFERRED))
-    effects += [AgentTookOver(agent), Notify(Milestone.AGENT_TOOK_OVER, at)]
+    return tuple(effects)
+
+
+def _agent_takes_over(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
+    """Transferred to another agent: they are bridged to the customer and become the attempt's
+    agent (its disposition is theirs); the first agent goes to wrap-up now."""
+    transfer = state.transfer
+    assert transfer is not None
+    took_over = (AgentTookOver(agent), Notify(Milestone.AGENT_TOOK_OVER, at))
     return replace(
         state,
         phase=Phase.TALKING,
@@ -681,7 +677,7 @@ def _agent_takes_over(state: AttemptState, agent: AgentRef, at: datetime) -> Ste
         agent=agent,
         agent_leg=transfer.leg,
         talked_with=agent,
-    ), tuple(effects)
+    ), (*_handed_over(state, transfer, at), *took_over)
 
 
 def _transfer_failed(

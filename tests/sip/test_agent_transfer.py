@@ -27,7 +27,7 @@ from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .full_process import notices
 from .rtp_capture import RtpCapture
 from .test_call_features import AGENT_TONE_HZ, band_share, connected_call, tone
-from .test_call_transfer import Carrier, CustomerCall, transfer_row
+from .test_call_transfer import Carrier, CustomerCall, decide, transfer_row
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
@@ -40,10 +40,6 @@ def to_agent(redis_url: str, attempt: int, agent_id: int, action: CallCommand) -
     call_commands.send(
         redis_client(redis_url), attempt, action, "agent test", datetime.now(UTC), agent_id=agent_id
     )
-
-
-def command(redis_url: str, attempt: int, action: CallCommand) -> None:
-    call_commands.send(redis_client(redis_url), attempt, action, "agent test", datetime.now(UTC))
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["blind", "warm"])
@@ -74,7 +70,7 @@ def test_a_transfer_to_another_agent_gives_them_the_customer_and_the_attempt(
                 time.sleep(2.0)  # cara's phone answers; the agents talk, the customer waits
                 consulting = call.stretch(2.0)
                 assert floor.status("bob").state is AgentState.ON_CALL
-                command(workers.redis_url, call.attempt, CallCommand.TRANSFER_COMPLETE)
+                decide(workers.redis_url, call.attempt, CallCommand.TRANSFER_COMPLETE)
             floor.wait_state("cara", AgentState.ON_CALL, timeout=20)
             bob_after = floor.wait_state("bob", AgentState.WRAP_UP, timeout=10)
             after = call.stretch(3.0)
