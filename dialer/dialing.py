@@ -551,7 +551,7 @@ class _Claimer:
             return
         if reason is AgentRelease.TRANSFERRED:
             # The call goes on without them: wrap-up now, not when the customer hangs up.
-            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now())
+            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now(), reason.value)
             return
         self.ctx.agents.release(
             agent_id, self.to_dial.attempt_id, HandBack(reason.value), self.ctx.now()

@@ -86,7 +86,13 @@ def test_a_transfer_to_another_agent_gives_them_the_customer_and_the_attempt(
     assert band_share(after, (CARA_TONE_HZ,)) > 0.8, "the customer does not hear cara"
     assert band_share(after, (AGENT_TONE_HZ,)) < 0.05, "the customer still hears bob"
     assert band_share(after, NOTES_HZ) < 0.05, "the customer still hears the music on hold"
-    assert bob_after.attempt_id == call.attempt  # bob's wrap-up is of this call
+    # bob's wrap-up is of this call, and his history says he transferred it.
+    assert (bob_after.attempt_id, bob_after.reason) == (call.attempt, "transferred")
+    assert db.execute(
+        "SELECT reason FROM agent_state_history WHERE agent_id = %s AND state = 'wrap_up'"
+        " AND attempt_id = %s",
+        (bob_after.agent_id, call.attempt),
+    ).fetchall() == [("transferred",)]
     assert cara_during.attempt_id == call.attempt
     # The attempt is cara's: her agent id, her disposition to record.
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == cara.id
