@@ -70,6 +70,21 @@ class CallCommand(StrEnum):
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
 NEEDS_AGENT = frozenset({CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT})
+# What an inbound call refuses: a third party's leg does not fit an inbound process.
+TRANSFERS = frozenset(
+    {
+        CallCommand.TRANSFER,
+        CallCommand.CONSULT,
+        CallCommand.TRANSFER_COMPLETE,
+        CallCommand.TRANSFER_CANCEL,
+        CallCommand.CONFERENCE,
+        CallCommand.CONFERENCE_LEAVE,
+        CallCommand.CONFERENCE_DROP,
+        CallCommand.CONFERENCE_MERGE,
+        CallCommand.TRANSFER_AGENT,
+        CallCommand.CONSULT_AGENT,
+    }
+)
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
 SUPERVISING = frozenset(
     {CallCommand.LISTEN, CallCommand.WHISPER, CallCommand.BARGE, CallCommand.SUPERVISE_LEAVE}

@@ -512,7 +512,7 @@ class _Claimer:
             claimed = self.ctx.agents.reserved_for(preassigned, int(attempt_id))
         else:
             claimed = self.ctx.agents.claim(
-                self.to_dial.campaign_id, int(attempt_id), self.ctx.now()
+                self.to_dial.campaign_id, int(attempt_id), self.ctx.now(), yield_to_inbound=True
             )
         if claimed is None:
             return None

@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from campaigns.agent_dial_rules import DialSubject, refusal
 from campaigns.agents import AgentState
 from campaigns.contact_import.phones import Phone, PhoneNormaliser
 from campaigns.errors import Conflict, NotFound
 from campaigns.storage import campaign_store, number_dial_store, preview_store
 from dialer.agents.service import AgentService, ConnectionSource
 from dialer.dial_queue import DialSender
-from dialer.preview import DIAL_EXPIRY_S, Dialed, DialRefused
+from dialer.preview import DIAL_EXPIRY_S, Dialed, DialRefused, contact_refusal
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class ManualDial:
                     if campaign_id not in status.campaigns:
                         raise Conflict("not dialed: you are not working this contact's campaign")
                     campaign = campaign_store.get_campaign(conn, campaign_id)
-                    why = preview_store.refusal(conn, campaign, contact_id, now)
+                    why = contact_refusal(conn, campaign, contact_id, now)
                     if why is not None:
                         raise DialRefused(f"not dialed: {why}")
                     if in_call:
@@ -92,7 +93,12 @@ class ManualDial:
                     campaign = campaign_store.get_campaign(conn, campaign_id)
                     zones = _zones(number, campaign.spec.default_region, campaign.spec.timezone)
                     number_dial_store.lock_number(conn, campaign_id, number)
-                    why = number_dial_store.refusal(conn, campaign, number, zones, now)
+                    facts = number_dial_store.dial_facts(conn, campaign_id, number, zones)
+                    why = (
+                        refusal(facts, campaign.spec, now, DialSubject.NUMBER)
+                        if facts is not None
+                        else "the campaign no longer exists"
+                    )
                     if why is not None:
                         raise DialRefused(f"not dialed: {why}")
                     attempt_id = number_dial_store.create_number_attempt(

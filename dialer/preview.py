@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from campaigns.agent_dial_rules import DialSubject, refusal
 from campaigns.agent_history import SystemPause
 from campaigns.agents import AgentState
 from campaigns.attempt import AttemptState
-from campaigns.campaign import CampaignState, DialMode
+from campaigns.campaign import Campaign, CampaignState, DialMode
 from campaigns.errors import Conflict
 from campaigns.preview_hold import PreviewHold, closed_by_expiry, expired_holds, is_expired
 from campaigns.storage import campaign_store, claim_store, preview_store
@@ -98,7 +99,7 @@ class PreviewService:
         with self.db.connection() as conn:
             campaign = campaign_store.get_campaign(conn, held.campaign_id)
             why = (
-                preview_store.refusal(conn, campaign, held.contact_id, now)
+                contact_refusal(conn, campaign, held.contact_id, now)
                 if held.contact_id is not None
                 else "the contact no longer exists"
             )
@@ -264,3 +265,13 @@ def _expire(conn: Connection, agents: AgentService, hold: PreviewHold, now: date
     # After the commit: from here a Dial finds no preview, and the agent is told why (paused).
     agents.release(hold.agent_id, hold.attempt_id, HandBack.HOLD_EXPIRED, now)
     return True
+
+
+def contact_refusal(
+    conn: Connection, campaign: Campaign, contact_id: int, now: datetime
+) -> str | None:
+    """Why an agent may not dial this contact now (campaigns.agent_dial_rules); None: allowed."""
+    facts = preview_store.dial_facts(conn, contact_id)
+    if facts is None:
+        return "the contact no longer exists"
+    return refusal(facts, campaign.spec, now, DialSubject.CONTACT)

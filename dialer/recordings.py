@@ -36,7 +36,8 @@ class Swept:
 
 
 def sweep_expired(conn: Connection, data_dir: Path, now: datetime) -> Swept:
-    """Delete recordings past their campaign's retention; the attempt says when."""
+    """Delete recordings (outbound and inbound) past their campaign's retention; the call's row
+    says when."""
     deleted = missing = 0
     while True:
         batch = recording_store.expired_recordings(conn, now)
@@ -47,6 +48,6 @@ def sweep_expired(conn: Connection, data_dir: Path, now: datetime) -> Swept:
                 deleted += 1
             else:  # already gone (or another host's disk): the row must not ask again
                 missing += 1
-            recording_store.mark_deleted(conn, recording.attempt_id, now)
-        if len(batch) < recording_store.SWEEP_BATCH:
+            recording_store.mark_deleted(conn, recording, now)
+        if not batch:
             return Swept(deleted, missing)

@@ -55,6 +55,7 @@ __all__ = [
     "dashboard_app",
     "make_agent",
     "make_user",
+    "sign_in",
     "supervisor",
     "token_client",
 ]
@@ -153,6 +154,19 @@ def _signed_in(app: Flask, user: User) -> DashboardClient:
     assert response.status_code == 302, response.get_data(as_text=True)
     client.user = user
     return client
+
+
+@pytest.fixture
+def sign_in(
+    dashboard_app: Flask, db: psycopg.Connection[Any]
+) -> Callable[[Agent | User], DashboardClient]:
+    """A signed-in client for an agent or a user, as many as a test needs."""
+
+    def sign_in(who: Agent | User) -> DashboardClient:
+        user = user_store.get_user(db, who.user_id if isinstance(who, Agent) else who.id)
+        return _signed_in(dashboard_app, user)
+
+    return sign_in
 
 
 @pytest.fixture

@@ -40,11 +40,13 @@ class QueueRoute:
     overflow: Overflow
     announcement: str | None
     music_on_hold: str | None
+    # Seconds of waiting between two "you are caller number N" announcements; 0: never.
+    announce_place_s: int = 30
 
 
 _QUEUE_COLUMNS = """
 SELECT q.id, q.name, q.campaign_id, coalesce(c.name, q.name), q.max_wait_s, q.overflow,
-       q.announcement, q.music_on_hold
+       q.announcement, q.music_on_hold, q.announce_place_s
 """
 _ROUTE = (
     _QUEUE_COLUMNS
@@ -73,7 +75,7 @@ def all_routes(conn: Connection) -> list[QueueRoute]:
 
 
 def _route(row: tuple[Any, ...]) -> QueueRoute:
-    qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music = row
+    qid, name, campaign_id, campaign_name, max_wait, overflow, announcement, music, place = row
     return QueueRoute(
         int(qid),
         str(name),
@@ -83,6 +85,7 @@ def _route(row: tuple[Any, ...]) -> QueueRoute:
         Overflow(str(overflow)),
         None if announcement is None else str(announcement),
         None if music is None else str(music),
+        int(place),
     )
 
 
@@ -94,6 +97,7 @@ def add_queue(
     *,
     max_wait_s: int = 120,
     overflow: Overflow = Overflow.VOICEMAIL,
+    announce_place_s: int = 30,
 ) -> int:
     """A queue and the numbers that reach it; a number already routed elsewhere is refused."""
     with conn.transaction():
@@ -105,9 +109,15 @@ def add_queue(
         if taken:
             raise ValidationError([f"dids: {row[0]} already routed" for row in taken])
         row = conn.execute(
-            "INSERT INTO inbound_queues (name, campaign_id, max_wait_s, overflow)"
-            " VALUES (%(name)s, %(campaign)s, %(max_wait)s, %(overflow)s) RETURNING id",
-            {"name": name, "campaign": campaign_id, "max_wait": max_wait_s, "overflow": overflow},
+            "INSERT INTO inbound_queues (name, campaign_id, max_wait_s, overflow, announce_place_s)"
+            " VALUES (%(name)s, %(campaign)s, %(max_wait)s, %(overflow)s, %(place)s) RETURNING id",
+            {
+                "name": name,
+                "campaign": campaign_id,
+                "max_wait": max_wait_s,
+                "overflow": overflow,
+                "place": announce_place_s,
+            },
         ).fetchone()
         assert row is not None
         queue_id = int(row[0])
@@ -168,6 +178,21 @@ def record_answered(conn: Connection, call_id: int, agent_id: int, at: datetime)
     )
 
 
+def call_campaign(conn: Connection, call_id: int) -> tuple[int | None, bool] | None:
+    """An inbound call's campaign (its queue's) and whether it is over; None: no such call."""
+    row = conn.execute(
+        "SELECT q.campaign_id, i.outcome IS NOT NULL FROM inbound_calls i"
+        " LEFT JOIN inbound_queues q ON q.id = i.queue_id WHERE i.id = %s",
+        (call_id,),
+    ).fetchone()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+def set_recording_path(conn: Connection, call_id: int, path: str) -> None:
+    """An answered call's recording started (relative to the data dir, as an attempt's)."""
+    conn.execute("UPDATE inbound_calls SET recording_path = %s WHERE id = %s", (path, call_id))
+
+
 def finish_call(
     conn: Connection,
     call_id: int,
@@ -180,7 +205,8 @@ def finish_call(
     abandoned_at = at if outcome is InboundOutcome.ABANDONED else None
     done = conn.execute(
         "UPDATE inbound_calls SET outcome = %(outcome)s, ended_at = %(at)s,"
-        " abandoned_at = %(abandoned)s, recording_path = %(recording)s"
+        " abandoned_at = %(abandoned)s,"
+        " recording_path = coalesce(%(recording)s, recording_path)"
         " WHERE id = %(id)s AND outcome IS NULL",
         {
             "outcome": outcome,

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from campaigns.agent_dial_rules import DialFacts
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.calling_window import open_zones
-from campaigns.campaign import Campaign
 from campaigns.preview_hold import PreviewHold
 from campaigns.storage import attempt_store
 from campaigns.storage.attempt_store import AttemptResult
@@ -53,30 +52,17 @@ WHERE id = %(id)s AND agent_id = %(agent_id)s AND kind = 'preview' AND state = '
 RETURNING id
 """
 
-# The rules again at the moment of the click: the agent may have looked for minutes, long enough
-# for a number to reach the DNC list or for the calling window to close.
-_STILL_ALLOWED = """
+# The facts the rules look at, again at the moment of the click: the agent may have looked for
+# minutes, long enough for a DNC entry, the end of the window or a stop of the campaign.
+_DIAL_FACTS = """
 SELECT
     EXISTS (SELECT 1 FROM dnc_entries d WHERE d.phone_e164 = k.phone_e164
             AND (d.campaign_id IS NULL OR d.campaign_id = k.campaign_id)) AS on_dnc,
-    NOT (k.time_zones <@ %(open_zones)s::text[]) AS outside_hours,
-    k.attempts >= %(max_attempts)s AS exhausted,
-    c.state <> 'running' AS campaign_stopped,
-    k.state NOT IN ('dialable', 'callback', 'in_flight') AS closed,
-    (%(cooldown_h)s::int IS NOT NULL AND k.last_abandoned_at IS NOT NULL
-     AND k.last_abandoned_at > %(now)s - make_interval(hours => %(cooldown_h)s::int)) AS cooling
+    k.time_zones, k.attempts, k.last_abandoned_at, c.state = 'running' AS campaign_running,
+    k.state IN ('dialable', 'callback', 'in_flight') AS contact_open
 FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
 WHERE k.id = %(contact_id)s
 """
-
-_REASONS = {
-    "on_dnc": "the number is on a do-not-call list",
-    "outside_hours": "outside the calling hours of the contact's time zone",
-    "exhausted": "the contact has had its maximum number of attempts",
-    "campaign_stopped": "the campaign is not running",
-    "closed": "the contact is closed (done, exhausted or do-not-call)",
-    "cooling": "an abandoned call to this number is too recent (the rule set's cool-down)",
-}
 
 
 def create_agent_attempt(
@@ -189,23 +175,13 @@ def previews_held(conn: Connection, campaign_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-def refusal(conn: Connection, campaign: Campaign, contact_id: int, now: datetime) -> str | None:
-    """Why this contact may not be dialed right now; None when every rule allows it."""
-    spec = campaign.spec
-    row = conn.execute(
-        _STILL_ALLOWED,
-        {
-            "contact_id": contact_id,
-            "open_zones": sorted(open_zones(now, spec.calling_hours)),
-            "max_attempts": spec.max_attempts,
-            "cooldown_h": spec.rules.no_repeat_after_abandon_h,
-            "now": now,
-        },
-    ).fetchone()
+def dial_facts(conn: Connection, contact_id: int) -> DialFacts | None:
+    """What campaigns.agent_dial_rules looks at for this contact; None when it is gone."""
+    row = conn.execute(_DIAL_FACTS, {"contact_id": contact_id}).fetchone()
     if row is None:
-        return "the contact no longer exists"
-    reasons = [text for flag, text in zip(row, _REASONS.values(), strict=True) if flag]
-    return "; ".join(reasons) or None
+        return None
+    on_dnc, zones, attempts, last_abandoned_at, running, contact_open = row
+    return DialFacts(on_dnc, tuple(zones), attempts, last_abandoned_at, running, contact_open)
 
 
 def mark_to_dial(conn: Connection, attempt_id: int, agent_id: int, expires_at: datetime) -> bool:

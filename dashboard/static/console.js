@@ -178,9 +178,11 @@
     // Ready: a preview campaign has a contact to show. Reserved for a call that ended with no
     // worker to free the agent (a dial nobody took in time): asking frees them.
     if (next.state === "ready" || (reserved && next.call.state === "ended")) askForPreview(false);
-    // Hang-up, hold, mute and recording are commands to an outbound call's worker.
-    show(hangupButton, next.state === "on_call" && !inbound);
-    show(live["call-controls"], next.state === "on_call" && !inbound);
+    // Hang-up, hold, mute, DTMF and recording go to the process holding the call (an outbound
+    // call's worker or the inbound process); transfers are for outbound calls only.
+    show(hangupButton, next.state === "on_call");
+    show(live["call-controls"], next.state === "on_call");
+    show(live["call-transfer"], next.state === "on_call" && !inbound);
     if (features.attempt !== next.attempt_id) {
       features = {attempt: next.attempt_id, held: false, muted: false, recording: false};
       drawFeatures();
@@ -234,7 +236,7 @@
     if (!status || status.attempt_id === null) return;
     const attemptId = status.attempt_id;
     button.disabled = true;
-    window.dialerFetch(urls.attempts + attemptId + "/call-action", {method: "POST", json: body})
+    window.dialerFetch(callUrl(status, "call-action"), {method: "POST", json: body})
       .then(readJson).then(function (answer) {
       button.disabled = false;
       if (!answer.ok) { showError(problemText(answer.body, "The call did not take that action.")); return; }
@@ -586,7 +588,7 @@
       });
     } else if (action === "hangup" && status && status.attempt_id !== null) {
       button.disabled = true;
-      window.dialerFetch(urls.attempts + status.attempt_id + "/hangup", {method: "POST"})
+      window.dialerFetch(callUrl(status, "hangup"), {method: "POST"})
         .then(readJson).then(function (answer) {
           button.disabled = false;
           if (!answer.ok) showError(problemText(answer.body, "The call could not be hung up."));

@@ -7,6 +7,9 @@ allows within one slot.
 - `agent:<id>` hash: the agent's LiveStatus and profile (username, display name, SIP URI)
 - `campaign:<id>:ready` sorted set: ready agents working the campaign, scored by idle-since
 - `campaign:<id>:agents` set: logged-in agents working the campaign (the pacing's read)
+- `campaign:<id>:inbound_waiting` sorted set: inbound calls waiting in the campaign's queues,
+  scored by the Unix second their waiting process last said it was alive plus a few seconds
+  (dialer.inbound.waiting_line writes it; the claim and the pacing count it)
 - `logged_in` set: every logged-in agent
 - `wrap_up` sorted set: agents in wrap-up, scored by the end of their wrap-up limit
 - `built` string: present once the live state was built from PostgreSQL (see rebuild)
@@ -48,6 +51,10 @@ def ready_key(campaign_id: int) -> str:
 
 def campaign_agents_key(campaign_id: int) -> str:
     return f"{PREFIX}campaign:{campaign_id}:agents"
+
+
+def inbound_waiting_key(campaign_id: int) -> str:
+    return f"{PREFIX}campaign:{campaign_id}:inbound_waiting"
 
 
 def micros(moment: datetime) -> int:

@@ -97,12 +97,18 @@ class LiveState:
                     continue
 
     def claim(
-        self, campaign_id: int, attempt_id: int, at: datetime, only_agent_id: int | None = None
+        self,
+        campaign_id: int,
+        attempt_id: int,
+        at: datetime,
+        only_agent_id: int | None = None,
+        yield_to_inbound: bool = False,
     ) -> Claimed | None:
         wanted = "" if only_agent_id is None else str(only_agent_id)
+        yielding = "1" if yield_to_inbound else ""
         reply = self._claim(
             keys=[codec.ready_key(campaign_id)],
-            args=[codec.PREFIX, attempt_id, campaign_id, codec.micros(at), wanted],
+            args=[codec.PREFIX, attempt_id, campaign_id, codec.micros(at), wanted, yielding],
         )
         if reply is None:
             return None

@@ -10,9 +10,17 @@ dropped and the next one taken, so no ready agent waits behind it.
 With an agent id in ARGV[5], only that agent is taken, if ready in this campaign: a callback the
 customer was promised with one agent ("only me") goes to that agent or to nobody.
 
+Inbound callers come first. With ARGV[6] = '1' (an outbound call's hand-off) the claim passes
+over every ready agent that a waiting inbound caller will be given next: an agent among the W
+longest-idle ready agents of a campaign it works whose inbound queues hold W live callers
+(`campaign:<id>:inbound_waiting`, entries whose process has not refreshed them are dropped).
+Those are exactly the agents the heads of the waiting lines claim next, in the same idle order,
+so an outbound answer takes the first ready agent after them, or none (its abandon message
+then plays within the 2 seconds, and the pacing, which counts the waiting callers, dials less).
+
 KEYS[1] the campaign's ready queue; ARGV: key prefix, attempt id, campaign id, now (us), agent id
-or ''. Returns the agent's whole hash after the claim, flat (field, value, ...), or nil when
-no one is ready.
+or '', '1' to leave agents to inbound callers or ''. Returns the agent's whole hash after the
+claim, flat (field, value, ...), or nil when no one is ready.
 """
 
 from __future__ import annotations
@@ -20,18 +28,41 @@ from __future__ import annotations
 CLAIM = """
 local ready = KEYS[1]
 local prefix, attempt, campaign, now, wanted = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local yield_to_inbound = ARGV[6] == '1'
+local clock = tonumber(redis.call('TIME')[1])
 
-local function reserve(id)
-    local key = prefix .. 'agent:' .. id
-    local state, since, campaigns = unpack(redis.call('HMGET', key, 'state', 'since', 'campaigns'))
-    local works = false
+local function works_here(state, campaigns)
+    if state ~= 'ready' then return false end
     for c in string.gmatch(campaigns or '', '[^,]+') do
-        if c == campaign then works = true end
+        if c == campaign then return true end
     end
-    if state ~= 'ready' or not works then
-        redis.call('ZREM', ready, id)
-        return nil
+    return false
+end
+
+-- Live inbound callers waiting in each campaign's queues, counted once per claim.
+local waiting = {}
+local function inbound_waiting(c)
+    if waiting[c] == nil then
+        local key = prefix .. 'campaign:' .. c .. ':inbound_waiting'
+        redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. clock)
+        waiting[c] = redis.call('ZCARD', key)
     end
+    return waiting[c]
+end
+
+local function kept_for_inbound(id, campaigns)
+    for c in string.gmatch(campaigns, '[^,]+') do
+        local w = inbound_waiting(c)
+        if w > 0 then
+            local rank = redis.call('ZRANK', prefix .. 'campaign:' .. c .. ':ready', id)
+            if rank and rank < w then return true end
+        end
+    end
+    return false
+end
+
+local function reserve(id, since, campaigns)
+    local key = prefix .. 'agent:' .. id
     -- Times never run backwards (see the machine): keep the later of now and since, as text,
     -- because Lua would print a 16-digit number in exponent notation.
     if tonumber(now) > tonumber(since) then since = now end
@@ -48,20 +79,34 @@ local function reserve(id)
     return fields
 end
 
+local function profile(id)
+    return redis.call('HMGET', prefix .. 'agent:' .. id, 'state', 'since', 'campaigns')
+end
+
 if wanted ~= '' then
     if not redis.call('ZSCORE', ready, wanted) then
         return nil
     end
-    return reserve(wanted)
+    local state, since, campaigns = unpack(profile(wanted))
+    if not works_here(state, campaigns) then
+        redis.call('ZREM', ready, wanted)
+        return nil
+    end
+    return reserve(wanted, since, campaigns)
 end
+local place = 0
 while true do
-    local id = redis.call('ZRANGE', ready, 0, 0)[1]
+    local id = redis.call('ZRANGE', ready, place, place)[1]
     if not id then
         return nil
     end
-    local fields = reserve(id)
-    if fields then
-        return fields
+    local state, since, campaigns = unpack(profile(id))
+    if not works_here(state, campaigns) then
+        redis.call('ZREM', ready, id)
+    elseif yield_to_inbound and kept_for_inbound(id, campaigns) then
+        place = place + 1
+    else
+        return reserve(id, since, campaigns)
     end
 end
 """

@@ -155,12 +155,19 @@ class AgentService:
     # The worker's hand-off.
 
     def claim(
-        self, campaign_id: int, attempt_id: int, now: datetime, only_agent_id: int | None = None
+        self,
+        campaign_id: int,
+        attempt_id: int,
+        now: datetime,
+        only_agent_id: int | None = None,
+        yield_to_inbound: bool = False,
     ) -> ClaimedAgent | None:
         """Reserve the longest-idle ready agent of the campaign for this answered call; None when
         no agent is ready. One Lua script: no agent is ever given two calls. `only_agent_id`:
-        that agent or nobody (a callback promised by one agent, contacts.callback_agent_id)."""
-        claimed = self.live.claim(campaign_id, attempt_id, now, only_agent_id)
+        that agent or nobody (a callback promised by one agent, contacts.callback_agent_id).
+        `yield_to_inbound` (an outbound answer): pass over the agents that waiting inbound
+        callers will be given next (dialer.agents.scripts), so inbound calls come first."""
+        claimed = self.live.claim(campaign_id, attempt_id, now, only_agent_id, yield_to_inbound)
         if claimed is None:
             return None
         effect = StateChanged(AgentState.READY, claimed.status.change())

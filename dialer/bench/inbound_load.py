@@ -82,6 +82,13 @@ WHERE a.did = %(did)s AND b.did = %(did)s AND a.answered_at IS NOT NULL
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--keep-logs", is_flag=True)
 @click.option("--proxy", is_flag=True, help="Call one address: Kamailio in front (failover).")
+@click.option(
+    "--proxy-order",
+    type=click.Choice([o.value for o in inbound_proxy.Order]),
+    default=inbound_proxy.Order.SPREAD.value,
+    show_default=True,
+    help="With --proxy: spread (round-robin), fill, or load (calls counted per process).",
+)
 @click.pass_obj
 def inbound_command(
     runtime: Runtime,
@@ -96,18 +103,20 @@ def inbound_command(
     output: Path | None,
     keep_logs: bool,
     proxy: bool,
+    proxy_order: str,
 ) -> None:
     """Call a queue at RATE calls/s for SECONDS; check every call is stored with an outcome."""
     workdir = Path(tempfile.mkdtemp(prefix="dialer-bench-inbound-"))
     robot_args = ["--talk-mean", str(talk_mean), "--talk-cv", str(talk_cv), "--seed", "1"]
     try:
         result = run_inbound_bench(
-            runtime, rate, seconds, calls, agents, robot_args, max_wait, workdir, proxy
-        )
+            runtime, rate, seconds, calls, agents, robot_args, max_wait, workdir,
+            inbound_proxy.Order(proxy_order) if proxy else None,
+        )  # fmt: skip
         result["command"] = (
             f"dialer bench inbound --rate {rate:g} --seconds {seconds:g} --calls {calls}"
             f" --agents {agents} --talk-mean {talk_mean:g} --talk-cv {talk_cv:g}"
-            f" --max-wait {max_wait}" + (" --proxy" if proxy else "")
+            f" --max-wait {max_wait}" + (f" --proxy --proxy-order {proxy_order}" if proxy else "")
         )
     finally:
         if keep_logs:
@@ -146,7 +155,7 @@ def run_inbound_bench(
     robot_args: list[str],
     max_wait: int,
     workdir: Path,
-    proxy: bool = False,
+    proxy: inbound_proxy.Order | None = None,
 ) -> dict[str, Any]:
     services = runtime.services()
     processes = -(-calls // 2)
@@ -159,10 +168,10 @@ def run_inbound_bench(
     ]  # fmt: skip
     listening = set(range(port, port + processes))
     targets = [(port + index, 1) for index in range(processes)]
-    if proxy:
+    if proxy is not None:
         proxy_port = free_udp_port()
         config = inbound_proxy.write_config(
-            workdir / "proxy", "127.0.0.1", proxy_port, sorted(listening), ["127.0.0.1"]
+            workdir / "proxy", "127.0.0.1", proxy_port, sorted(listening), ["127.0.0.1"], proxy
         )
         specs.append(inbound_proxy.proxy_spec(config, str(workdir / "proxy.log")))
         listening.add(proxy_port)

@@ -12,6 +12,7 @@ import csv
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -349,6 +350,14 @@ class SippCarrier:
     def answered_media_ports(self) -> list[int]:
         """The RTP ports sipp gave in the SDP of its answers (m=audio), in order: where the
         dialer sends the customer's side of the call (tests capture it there)."""
+        return self._sent_media_ports(lambda m: m.startswith("SIP/2.0 200"))
+
+    def offered_media_ports(self) -> list[int]:
+        """The RTP ports sipp gave in the SDP of the INVITEs it sent (a caller's): where the
+        called side sends its audio."""
+        return self._sent_media_ports(lambda m: m.startswith("INVITE "))
+
+    def _sent_media_ports(self, wanted: Callable[[str], bool]) -> list[int]:
         if not self.message_log.exists():
             return []
         ports: list[int] = []
@@ -356,7 +365,7 @@ class SippCarrier:
         for block in text.split("message sent")[1:]:
             message = block.split(":", 1)[1].lstrip("\r\n") if ":" in block else ""
             message = message.split("\n-----", 1)[0]
-            if not message.startswith("SIP/2.0 200") or "INVITE" not in _header(message, "CSeq"):
+            if not wanted(message) or "INVITE" not in _header(message, "CSeq"):
                 continue
             for line in message.splitlines():
                 if line.startswith("m=audio "):

@@ -11,7 +11,8 @@ from campaigns.storage import campaign_store, inbound_store
 from campaigns.storage.inbound_store import Overflow
 from dialer.cli.runtime import Runtime
 from dialer.inbound import media, proxy
-from dialer.inbound.process import CALLS_PER_PROCESS, RTP_PORTS_PER_PROCESS
+from dialer.inbound.process import RTP_PORTS_PER_PROCESS
+from dialer.inbound.proxy import CALLS_PER_PROCESS
 from dialer.supervisor import ChildSpec, Supervisor
 
 
@@ -53,6 +54,13 @@ def inbound() -> None:
     default=Overflow.VOICEMAIL.value,
     show_default=True,
 )
+@click.option(
+    "--announce-place",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Tell a waiting caller their place and estimated wait every N s (10-3600; 0: never).",
+)
 @click.pass_obj
 def add_queue(
     runtime: Runtime,
@@ -61,12 +69,21 @@ def add_queue(
     dids: tuple[str, ...],
     max_wait: int,
     overflow: str,
+    announce_place: int,
 ) -> None:
     """Create a queue NAME reached by the given numbers."""
+    if announce_place != 0 and not 10 <= announce_place <= 3600:
+        raise click.BadParameter("0 (never) or 10-3600 seconds", param_hint="--announce-place")
     with runtime.connection() as conn:
         campaign_id = campaign_store.find_campaign(conn, campaign).id if campaign else None
         queue_id = inbound_store.add_queue(
-            conn, name, campaign_id, list(dids), max_wait_s=max_wait, overflow=Overflow(overflow)
+            conn,
+            name,
+            campaign_id,
+            list(dids),
+            max_wait_s=max_wait,
+            overflow=Overflow(overflow),
+            announce_place_s=announce_place,
         )
     click.echo(f"queue {name} ({queue_id}): {', '.join(dids)}")
 

@@ -41,24 +41,29 @@ def prepare(data_dir: Path, routes: Iterable[QueueRoute]) -> None:
     for route in routes:
         announcement = route.announcement or default_announcement(route.campaign_name)
         hold_audio(data_dir, announcement, route.music_on_hold)
+        if route.announce_place_s:
+            hold_audio(data_dir, None, route.music_on_hold)
     prompt(data_dir, VOICEMAIL_PROMPT, beep=True)
     prompt(data_dir, CALLBACK_PROMPT)
 
 
-def hold_audio(data_dir: Path, announcement: str, music: str | None = None) -> Path:
-    """The announcement, a pause, then about 20 s of music (the queue's WAV, or a soft chime)."""
-    key = hashlib.sha256(f"{announcement}\0{music or ''}".encode()).hexdigest()[:16]
+def hold_audio(data_dir: Path, announcement: str | None, music: str | None = None) -> Path:
+    """The announcement, a pause, then about 20 s of music (the queue's WAV, or a soft chime);
+    the music alone without an announcement (after a caller was told their place)."""
+    key = hashlib.sha256(f"{announcement or ''}\0{music or ''}".encode()).hexdigest()[:16]
     target = data_dir / "inbound" / f"hold-{key}.wav"
 
     def make(work: Path, out: Path) -> None:
-        spoken = _speak(announcement, work)
         tune = work / "music.wav"
         if music and Path(music).exists():
             _sox([music, *_PCM, str(tune)])
         else:
             _sox(["-n", *_PCM, str(tune), "synth", "0.4", "sine", "523", "sine", "659",
                   "sine", "784", "pad", "0", "0.8", "repeat", "11", "vol", "0.3"])  # fmt: skip
-        _sox([str(spoken), str(tune), *_PCM, str(out), "pad", "0", "1"])
+        if announcement:
+            _sox([str(_speak(announcement, work)), str(tune), *_PCM, str(out), "pad", "0", "1"])
+        else:
+            _sox([str(tune), *_PCM, str(out), "pad", "0", "1"])
 
     return _cached(target, make)
 

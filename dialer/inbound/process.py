@@ -30,6 +30,8 @@ from campaigns.storage import inbound_store
 from campaigns.storage.db import open_pool
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
+from dialer.call_commands import CallCommandListener
+from dialer.inbound.proxy import CALLS_PER_PROCESS
 from dialer.inbound.queue_call import InboundContext, QueuedCall, number_of
 from dialer.settings import load_settings
 from dialer.telephony import TelephonyError
@@ -40,7 +42,6 @@ from dialer.telephony.pjsua2_adapter import Pjsua2Telephony
 
 log = logging.getLogger(__name__)
 
-CALLS_PER_PROCESS = 2  # caller + agent = 2 of the wheel's 4 legs
 RTP_PORTS_PER_PROCESS = 16
 
 
@@ -181,6 +182,7 @@ def main() -> None:
         agents=AgentService(client, pool),
         data_dir=settings.data_dir,
         now=lambda: datetime.now(UTC),
+        commands=CallCommandListener(client).start(),
     )
     dispatcher = Dispatcher(ctx, telephony)
 
@@ -204,6 +206,8 @@ def main() -> None:
     while dispatcher.active() and time.monotonic() < deadline:
         dispatcher.route_pending()
         time.sleep(0.05)
+    if ctx.commands is not None:
+        ctx.commands.stop()
     pool.close()
     telephony.shutdown(exit_process=True)
 

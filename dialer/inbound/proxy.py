@@ -37,8 +37,15 @@ loadmodule "siputils.so"
 loadmodule "pv.so"
 loadmodule "xlog.so"
 loadmodule "dispatcher.so"
+loadmodule "rr.so"
 modparam("dispatcher", "list_file", "{dispatcher_list}")
 modparam("dispatcher", "flags", 2)
+# Call load (algorithm 10): calls per process counted by Call-ID; a call never confirmed (2xx)
+# is forgotten after a minute, any call after two hours (a lost BYE must not hold a slot).
+modparam("dispatcher", "ds_hash_size", 9)
+modparam("dispatcher", "ds_hash_initexpire", 60)
+modparam("dispatcher", "ds_hash_expire", 7200)
+modparam("dispatcher", "ds_hash_check_interval", 10)
 modparam("tm", "fr_timer", 2000)
 
 request_route {{
@@ -48,28 +55,33 @@ request_route {{
         sl_send_reply("403", "Forbidden");
         exit;
     }}
-    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ {count_end}t_relay(); }} exit; }}
     if (has_totag()) {{
-        # A request of an answered call sent here rather than to the process's Contact:
-        # pass it on to its request URI (the process). An ACK to a refusal ends here.
+        # Routed through us (Record-Route), or a request of an answered call sent here rather
+        # than to the process's Contact: pass it on (its Route, else its request URI). An ACK
+        # to a refusal ends here.
+        {count_bye}if (loose_route() && is_method("ACK")) {{ forward(); exit; }}
         if (is_method("ACK")) {{ if (t_check_trans()) {{ exit; }} forward(); exit; }}
         t_relay();
         exit;
     }}
     if (is_method("ACK")) {{ exit; }}
     if (!is_method("INVITE")) {{ sl_send_reply("405", "Method Not Allowed"); exit; }}
-    # Algorithm {algorithm}: 4 spreads calls round-robin, 8 fills the processes in list order.
-    if (!ds_select_dst("1", "{algorithm}")) {{ sl_send_reply("503", "No Inbound Process"); exit; }}
+    # Algorithm {algorithm}: 4 spreads calls round-robin, 8 fills the processes in list order,
+    # 10 sends each call to the least loaded process with room (maxload), none when all are full.
+    {record_route}if (!ds_select_dst("1", "{algorithm}")) {{ sl_send_reply({none}); exit; }}
     t_on_failure("NEXT_PROCESS");
-    t_relay();
+    {on_reply}t_relay();
 }}
-
+{reply_route}
 failure_route[NEXT_PROCESS] {{
     if (t_is_canceled()) exit;
     if (t_check_status("486|503|408") && ds_next_dst()) {{
         t_on_failure("NEXT_PROCESS");
         t_relay();
+        exit;
     }}
+    {count_failed}
 }}
 """
 
@@ -81,9 +93,22 @@ class ProxyUnavailable(RuntimeError):
 class Order(StrEnum):
     SPREAD = "spread"  # round-robin: each process gets its turn, the next one if it is full
     FILL = "fill"  # always the first process that is not full (fewest processes busy)
+    # the least loaded process with room, counted by the proxy (calls per process at most
+    # CALLS_PER_PROCESS): a full process is not offered the call at all
+    LOAD = "load"
 
 
-_ALGORITHM = {Order.SPREAD: 4, Order.FILL: 8}
+_ALGORITHM = {Order.SPREAD: 4, Order.FILL: 8, Order.LOAD: 10}
+# The call is answered: its load on the process is confirmed (kept until its BYE).
+_ANSWERED_ROUTE = """
+onreply_route[ANSWERED] {
+    if (is_method("INVITE") && status =~ "^2") { ds_load_update(); }
+}
+"""
+_ALL_FULL = '"486", "All Inbound Processes Busy"'
+_NO_PROCESS = '"503", "No Inbound Process"'
+# How many calls one inbound process takes: caller + agent = 2 of pjsua2's 4 legs each.
+CALLS_PER_PROCESS = 2
 
 
 def write_config(
@@ -96,7 +121,11 @@ def write_config(
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     dispatcher_list = directory / "dispatcher.list"
-    dispatcher_list.write_text("".join(f"1 sip:{address}:{p}\n" for p in process_ports))
+    load = order is Order.LOAD
+    attributes = " 0 0 duid=p{port};maxload=" + str(CALLS_PER_PROCESS) if load else ""
+    dispatcher_list.write_text(
+        "".join(f"1 sip:{address}:{p}{attributes.format(port=p)}\n" for p in process_ports)
+    )
     condition = " || ".join(f'$si == "{a}"' for a in allowed) or "false"
     config = directory / "kamailio.cfg"
     config.write_text(
@@ -107,6 +136,15 @@ def write_config(
             dispatcher_list=dispatcher_list,
             allowed=condition,
             algorithm=_ALGORITHM[order],
+            # With the call load: in-dialog requests come through us (the BYE ends a call's
+            # load), and all processes full is said at once, without offering it to any.
+            record_route="record_route();\n    " if load else "",
+            none=_ALL_FULL if load else _NO_PROCESS,
+            count_bye='if (is_method("BYE")) { ds_load_update(); }\n        ' if load else "",
+            on_reply='t_on_reply("ANSWERED");\n    ' if load else "",
+            reply_route=_ANSWERED_ROUTE if load else "",
+            count_end="ds_load_update(); " if load else "",
+            count_failed="ds_load_unset();" if load else "",
         )
     )
     return config

@@ -11,9 +11,10 @@ live state. The estimate is a pure function so that it can be checked by hand:
     N agents serving (ready, reserved, on call, wrap-up) to finish a call of mean length:
         wait(p) = (p - ready + 1) * handle_s / N
 
-It assumes calls end evenly spread, no one leaves the line, and no outbound call takes an
-agent first (inbound has no priority yet): a rough guide for a supervisor, not a promise to
-the caller. No handle time in the last hour or no agent serving: no estimate (null).
+It assumes calls end evenly spread and no one leaves the line (outbound answers never take an
+agent a waiting caller will be given: dialer.agents.scripts): a rough guide, said to the caller
+rounded up to whole minutes (dialer.inbound.place_news). No handle time in the last hour or no
+agent serving: no estimate (null).
 """
 
 from __future__ import annotations
@@ -67,6 +68,36 @@ def estimated_wait(position: int, ready: int, serving: int, handle_s: float | No
     return (position - ready + 1) * handle_s / serving
 
 
+def _ready_and_serving(agent_states: Iterable[AgentState]) -> tuple[int, int]:
+    states = list(agent_states)
+    return (
+        sum(state is AgentState.READY for state in states),
+        sum(state in _SERVING for state in states),
+    )
+
+
+def caller_estimate(
+    conn: Connection,
+    campaign_id: int,
+    queue_id: int,
+    position: int,
+    agent_states: Iterable[AgentState],
+    now: datetime,
+) -> float | None:
+    """The estimated wait of the caller at ``position`` (0: next) of one queue, as the
+    wallboard shows it."""
+    ready, serving = _ready_and_serving(agent_states)
+    handle = next(
+        (
+            queue.handle_s
+            for queue in wallboard_store.queue_handle_times(conn, campaign_id, now - HANDLE_WINDOW)
+            if queue.queue_id == queue_id
+        ),
+        None,
+    )
+    return estimated_wait(position, ready, serving, handle)
+
+
 def queue_boards(
     conn: Connection,
     client: redis.Redis,
@@ -74,9 +105,7 @@ def queue_boards(
     agent_states: Iterable[AgentState],
     now: datetime,
 ) -> tuple[QueueBoard, ...]:
-    states = list(agent_states)
-    ready = sum(state is AgentState.READY for state in states)
-    serving = sum(state in _SERVING for state in states)
+    ready, serving = _ready_and_serving(agent_states)
     boards = []
     for queue in wallboard_store.queue_handle_times(conn, campaign_id, now - HANDLE_WINDOW):
         waiting_line = WaitingLine(client, queue.queue_id)

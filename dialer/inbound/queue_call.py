@@ -30,8 +30,13 @@ from psycopg_pool import ConnectionPool
 from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
+from dialer.abandon_message import MessageUnavailable
 from dialer.agents.service import AgentService, ClaimedAgent, HandBack
-from dialer.inbound import media
+from dialer.call_commands import CallCommandListener
+from dialer.inbound import media, queue_board
+from dialer.inbound.call_desk import InboundDesk
+from dialer.inbound.on_hold import CallerOnHold
+from dialer.inbound.place_news import PlaceNews, due
 from dialer.inbound.waiting_line import WaitingLine
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
@@ -71,6 +76,8 @@ class InboundContext:
     data_dir: Path
     now: Callable[[], datetime]
     stopping: threading.Event = field(default_factory=threading.Event)
+    # The console's commands for answered calls (hang-up, hold, mute, DTMF, recording).
+    commands: CallCommandListener | None = None
     agent_ring_s: float = AGENT_RING_S
     voicemail_max_s: float = VOICEMAIL_MAX_S
 
@@ -125,7 +132,7 @@ class QueuedCall:
         self.reservation = reservation
         self.call_id = 0
         self.caller_gone = False
-        self.playback: str | None = None
+        self.hold = CallerOnHold(ctx.telephony, incoming.leg, ctx.data_dir)
         self.agent_legs = 0
         self.connected = False
         # The agent claimed and not yet handed back (so a failure can hand them back).
@@ -162,7 +169,7 @@ class QueuedCall:
         return self._queue(route, caller, contact)
 
     def _queue(self, route: QueueRoute, caller: str, contact: int | None) -> InboundOutcome:
-        line = WaitingLine(self.ctx.redis, route.queue_id)
+        line = WaitingLine(self.ctx.redis, route.queue_id, route.campaign_id)
         offered = self.incoming.at
         line.join(self.call_id, offered.timestamp())
         deadline = offered + timedelta(seconds=route.max_wait_s)
@@ -193,8 +200,10 @@ class QueuedCall:
                             return self._finish(InboundOutcome.ABANDONED)
                         line.join(self.call_id, offered.timestamp())
                         continue
-                if self.playback is None:
-                    self.playback = self._play_hold(route)
+                waited_s = (self.ctx.now() - offered).total_seconds()
+                if due(waited_s, self.hold.told, route.announce_place_s):
+                    self._tell_place(route, place.position)
+                self.hold.keep_playing(route)
         finally:
             line.leave(self.call_id)
 
@@ -245,7 +254,9 @@ class QueuedCall:
         with self.ctx.pool.connection() as conn:
             inbound_store.record_answered(conn, self.call_id, agent.agent_id, at)
         log.info("inbound call %s: agent %s connected", self.call_id, agent.agent_id)
-        self._talk(agent_leg)
+        desk = InboundDesk(self.ctx, self.call_id, self.leg, agent.campaign_id, agent.agent_id)
+        with desk.talking(agent_leg):
+            self._talk(agent_leg)
         return AgentTry.TALKED
 
     def _place_agent_leg(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
@@ -342,15 +353,26 @@ class QueuedCall:
 
     # Small steps.
 
-    def _play_hold(self, route: QueueRoute) -> str:
-        announcement = route.announcement or media.default_announcement(route.campaign_name)
-        wav = media.hold_audio(self.ctx.data_dir, announcement, route.music_on_hold)
-        return self.ctx.telephony.play_looped(self.leg, wav)
+    def _tell_place(self, route: QueueRoute, position: int) -> None:
+        """The caller's place in line and estimated wait, as the wallboard has them."""
+        wait = None
+        if route.campaign_id is not None:
+            now = self.ctx.now()
+            floor = self.ctx.agents.floors([route.campaign_id], now).get(route.campaign_id)
+            states = [agent.state for agent in floor.agents] if floor else []
+            with self.ctx.pool.connection() as conn:
+                wait = queue_board.caller_estimate(
+                    conn, route.campaign_id, route.queue_id, position, states, now
+                )
+        try:
+            said = self.hold.tell(PlaceNews(position + 1, wait))
+        except (MessageUnavailable, TelephonyError) as error:  # the music goes on instead
+            log.warning("inbound call %s: place not told: %s", self.call_id, error)
+            return
+        log.info("inbound call %s told: %s", self.call_id, said)
 
     def _stop_hold(self) -> None:
-        if self.playback is not None:
-            self.ctx.telephony.stop_playback(self.playback)
-            self.playback = None
+        self.hold.stop()
 
     def _wait_answered(self) -> bool:
         until = time.monotonic() + ANSWER_WAIT_S
@@ -375,6 +397,8 @@ class QueuedCall:
     def _note(self, event: TelephonyEvent) -> None:
         if isinstance(event, LegEnded) and event.leg == self.leg:
             self.caller_gone = True
+        if isinstance(event, PlaybackFinished):
+            self.hold.finished(event.playback)
 
     def _hangup(self, status: int) -> None:
         if not self.caller_gone:

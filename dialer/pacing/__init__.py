@@ -12,9 +12,11 @@ The scheduler, per running campaign:
    (monotonic seconds), `AgentFloor.of(AgentObservation(...))`, `CallsInFlight.of(...)` (ringing
    and answered-waiting calls only), free worker lines, the cps allowance left this second,
    `AbandonmentCounts` (day and rolling 30 days, plus the live answers expected in the next hour
-   of today's schedule), the `ControllerState` returned by the previous decision (start with
-   `ControllerState.initial(policy)`: it also carries when pacing last turned predictive, from
-   which the risk limit ramps up over `policy.ramp_seconds`), and the model;
+   of today's schedule), `InboundDemand` (callers waiting in the campaign's inbound queues and
+   their arrival rate: they take agents first), the `ControllerState` returned by the previous
+   decision (start with `ControllerState.initial(policy)`: it also carries when pacing last
+   turned predictive, from which the risk limit ramps up over `policy.ramp_seconds`), and the
+   model;
 3. calls `decide(inputs, policy)`, places `decision.calls`, keeps `decision.controller`, and shows
    `decision.reason` and `decision.alarms` to supervisors.
 """
@@ -29,6 +31,7 @@ from dialer.pacing.observations import (
     CallObservation,
     CallPhase,
     CallsInFlight,
+    InboundDemand,
 )
 from dialer.pacing.policy import (
     AbandonWindow,
@@ -55,6 +58,7 @@ __all__ = [
     "ControllerState",
     "ControllerTuning",
     "DecisionReason",
+    "InboundDemand",
     "PacingDecision",
     "PacingInputs",
     "PacingModel",

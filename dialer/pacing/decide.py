@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dialer.pacing import controller
 from dialer.pacing.model import PacingModel
-from dialer.pacing.observations import AbandonmentCounts, AgentFloor, CallsInFlight
+from dialer.pacing.observations import AbandonmentCounts, AgentFloor, CallsInFlight, InboundDemand
 from dialer.pacing.policy import (
     Alarm,
     ControllerState,
@@ -37,11 +37,18 @@ class PacingInputs:
     controller: ControllerState
     # None until statistics exist (a new campaign): pacing stays progressive
     model: PacingModel | None = None
+    inbound: InboundDemand = field(default_factory=InboundDemand)
+
+    @property
+    def ready_for_outbound(self) -> int:
+        """Idle agents left once the waiting inbound callers, who come first, have theirs."""
+        return max(0, self.agents.ready - self.inbound.waiting)
 
 
 def progressive_calls(inputs: PacingInputs) -> int:
-    """One call per idle agent: never more calls that may need an agent than idle agents."""
-    return max(0, inputs.agents.ready - inputs.calls.count)
+    """One call per idle agent: never more calls that may need an agent than idle agents (those
+    that waiting inbound callers will take are not idle for outbound calls)."""
+    return max(0, inputs.ready_for_outbound - inputs.calls.count)
 
 
 def amd_false_positive_rate(inputs: PacingInputs, policy: PacingPolicy) -> float:
@@ -86,7 +93,7 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     if policy.kind is PolicyKind.PROGRESSIVE:
         return PacingDecision(floor, DecisionReason.PROGRESSIVE, raised, state)
     if policy.kind is PolicyKind.FIXED_RATIO:
-        in_flight = math.floor(policy.ratio * inputs.agents.ready + _RATIO_SLACK)
+        in_flight = math.floor(policy.ratio * inputs.ready_for_outbound + _RATIO_SLACK)
         wanted = in_flight - inputs.calls.count
         calls = min(max(wanted, floor), limit)
         return PacingDecision(calls, DecisionReason.FIXED_RATIO, raised, state)
@@ -101,6 +108,6 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     ramp = controller.ramp(state, policy, inputs.now)
     # whole seconds, rounded down: a 1.2 s wait is counted as 1 s (the safe side)
     wait = int(policy.max_wait_seconds)
-    balance = Balance.of(inputs.model, inputs.agents, inputs.calls, wait)
+    balance = Balance.of(inputs.model, inputs.agents, inputs.calls, wait, inputs.inbound)
     calls, risk = balance.most_calls_within(state.risk_limit * brake * ramp, floor, limit)
     return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk)

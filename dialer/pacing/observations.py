@@ -108,6 +108,26 @@ class CallsInFlight:
 
 
 @dataclass(frozen=True)
+class InboundDemand:
+    """Inbound callers that will take the campaign's agents before any outbound answer does
+    (inbound calls come first: an outbound hand-off passes over the agents they will be given).
+
+    Agents busy with inbound calls (reserved, on call, wrap-up) are in the `AgentFloor` like any
+    busy agent; this adds the callers who have no agent yet and those expected to call.
+    """
+
+    # callers waiting in the campaign's inbound queues now
+    waiting: int = 0
+    # callers offered to the campaign's queues per second lately: each one arriving before an
+    # agent frees up for a new outbound answer takes that agent first
+    arrivals_per_second: float = 0.0
+
+    def arrivals_within(self, seconds: Seconds) -> Seconds:
+        """Expected arrivals (a Poisson count: its variance is its mean) within each `seconds`."""
+        return self.arrivals_per_second * seconds
+
+
+@dataclass(frozen=True)
 class AbandonmentCounts:
     """Abandoned and live-answered calls of the campaign in each window the rules count."""
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dialer.pacing.model import PacingModel
-from dialer.pacing.observations import AgentFloor, CallsInFlight
+from dialer.pacing.observations import AgentFloor, CallsInFlight, InboundDemand
 
 Vector = npt.NDArray[np.float64]
 
@@ -61,8 +61,16 @@ class Balance:
 
     @classmethod
     def of(
-        cls, model: PacingModel, agents: AgentFloor, calls: CallsInFlight, wait_seconds: int
+        cls,
+        model: PacingModel,
+        agents: AgentFloor,
+        calls: CallsInFlight,
+        wait_seconds: int,
+        inbound: InboundDemand | None = None,
     ) -> Balance:
+        """Inbound callers come first: those waiting and those expected to arrive before the
+        new call's agent must be found (by t + wait) take agents ahead of it."""
+        inbound = inbound or InboundDemand()
         # only the seconds at which a new call can be answered matter
         first, last = model.first_answer_second, model.last_answer_second + 1
         t = slice(first, last)
@@ -78,9 +86,13 @@ class Balance:
         free = model.agent_chances[rows, :, ready_by].sum(axis=0)
         rung = _rows(calls.ringing_seconds, len(model.live_within))
         answers = model.ringing_chances[rung, :, t].sum(axis=0)
+        callers = inbound.arrivals_within(np.arange(first, last, dtype=np.float64) + wait_seconds)
         return cls(
-            mean=float(agents.ready - calls.waiting) + free[0] - answers[0],
-            variance=free[1] + answers[1] + _MIN_VARIANCE,
+            mean=float(agents.ready - calls.waiting - inbound.waiting)
+            + free[0]
+            - answers[0]
+            - callers,
+            variance=free[1] + answers[1] + callers + _MIN_VARIANCE,
             new_live_before=model.live_within[0, t],
             live_delay_density=model.live_delay_density[t],
         )

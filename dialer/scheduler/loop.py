@@ -41,11 +41,18 @@ from dialer import live_events, recordings, worker_registry
 from dialer.agents.floor import CampaignFloor
 from dialer.agents.service import AgentService
 from dialer.dial_queue import DialSender
+from dialer.inbound.waiting_line import campaign_waiting
 from dialer.pacing import PacingDecision, PacingInputs, decide
 from dialer.preview import release_expired_previews
 from dialer.reaper import reap
 from dialer.scheduler.leader import LeaderLease, Leadership
-from dialer.scheduler.observe import abandonment_counts, agent_floor, calls_in_flight
+from dialer.scheduler.observe import (
+    INBOUND_RATE_WINDOW,
+    abandonment_counts,
+    agent_floor,
+    calls_in_flight,
+    inbound_demand,
+)
 from dialer.scheduler.pacer import CampaignPacer, policy_for
 from dialer.scheduler.rate import TokenBucket
 
@@ -251,6 +258,7 @@ class Scheduler:
             day_start=pacer.day_start(now),
             hour_ago=now - timedelta(hours=1),
             thirty_days_ago=now - timedelta(days=30),
+            inbound_since=now - INBOUND_RATE_WINDOW,
         )
         lines = min(worker_lines - load.queued_attempts, _trunk_lines(campaign, load, len(calls)))
         bucket = self._bucket(conn, campaign)
@@ -263,6 +271,7 @@ class Scheduler:
                 thirty_days_ago=now - timedelta(days=30),
             )
             pacer.learn_amd_verdicts(verdicts, mono)
+        waiting = campaign_waiting(self.redis, [campaign.id])[campaign.id]
         inputs = PacingInputs(
             now=mono,
             agents=agent_floor(floor),
@@ -274,6 +283,7 @@ class Scheduler:
             ),
             controller=pacer.controller,
             model=pacer.model,
+            inbound=inbound_demand(waiting, load.inbound_offered),
         )
         decision = decide(inputs, policy)
         pacer.controller = decision.controller

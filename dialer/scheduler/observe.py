@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from campaigns.agents import AgentState as LiveAgentState
 from campaigns.amd_false_positives import AmdFalsePositiveEstimate
@@ -18,7 +18,12 @@ from dialer.pacing import (
     CallObservation,
     CallPhase,
     CallsInFlight,
+    InboundDemand,
 )
+
+# The inbound arrival rate is the offers of this last stretch: long enough to hold a few calls,
+# short enough to follow the day's peaks.
+INBOUND_RATE_WINDOW = timedelta(minutes=15)
 
 _WORKING = {
     LiveAgentState.READY: AgentState.READY,
@@ -76,3 +81,10 @@ def abandonment_counts(
         # The next hour should bring about as many live answers as the last one did.
         live_answers_expected=float(counts.live_answers_last_hour),
     )
+
+
+def inbound_demand(waiting: int, offered_in_window: int) -> InboundDemand:
+    """Callers waiting in the campaign's inbound queues now, and the rate at which they came
+    over `INBOUND_RATE_WINDOW` (both take agents before outbound answers do)."""
+    rate = offered_in_window / INBOUND_RATE_WINDOW.total_seconds()
+    return InboundDemand(waiting=max(0, waiting), arrivals_per_second=rate)

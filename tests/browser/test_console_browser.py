@@ -5,6 +5,7 @@ tests/sip/test_console_call_browser.py, with a real carrier and worker."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from playwright.sync_api import Page, expect
 from campaigns.agents import Agent, AgentSpec
 from campaigns.campaign import Campaign
 from campaigns.storage import agent_store, inbound_store
+from dialer import call_commands
 from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
@@ -238,6 +240,7 @@ def test_an_inbound_call_pops_the_caller_and_takes_its_disposition(
     campaign: Campaign,
     service: AgentService,
     db: psycopg.Connection[Any],
+    redis_url: str,
 ) -> None:
     """An inbound call handed to Carla (stored as the inbound process stores it, no SIP): the
     known caller's record pops with the queue and the wait; then an unknown caller's."""
@@ -256,7 +259,13 @@ def test_an_inbound_call_pops_the_caller_and_takes_its_disposition(
     expect(pop).to_contain_text("+18005550100 (Help line)")
     expect(pop).to_contain_text("0:20")
     expect(page.locator("[data-live=custom]")).to_contain_text("gold")
-    expect(page.get_by_role("button", name="Hang up")).to_be_hidden()
+    # Hang-up, hold, mute, DTMF and recording go to the inbound process; no transfer box.
+    expect(page.get_by_role("button", name="Hang up")).to_be_visible()
+    expect(page.get_by_role("button", name="Transfer", exact=True)).to_be_hidden()
+    page.get_by_role("button", name="Hold").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    sent = redis_client(redis_url).lrange(call_commands.command_key(-call.call_id), 0, -1)
+    assert [json.loads(raw)["command"] for raw in sent] == ["hold"]
     page.screenshot(path=str(artifacts / "console-inbound-known-caller.png"), full_page=True)
 
     end_inbound(db, service, call)  # the caller hangs up: the inbound process's writes

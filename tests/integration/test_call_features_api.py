@@ -11,13 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from campaigns.agents import Agent
 from campaigns.attempt import AttemptState
 from campaigns.campaign import Campaign, RecordingMode
-from campaigns.storage import attempt_store, campaign_store, recording_store, user_store
+from campaigns.storage import attempt_store, campaign_store, recording_store
 from campaigns.storage.db import Connection
 from campaigns.users import Role, User
 from dialer import call_commands, recordings
@@ -32,19 +31,6 @@ from tests.factories import make_campaign, make_contacts
 __all__ = ["agents"]
 
 ACTION = "/attempts/{attempt_id}/call-action"
-
-
-@pytest.fixture
-def sign_in(dashboard_app: Flask, db: Connection) -> Callable[[Agent | User], DashboardClient]:
-    def sign_in(who: Agent | User) -> DashboardClient:
-        client = dashboard_app.test_client()
-        assert isinstance(client, DashboardClient)
-        user = user_store.get_user(db, who.user_id if isinstance(who, Agent) else who.id)
-        assert client.login(user.username).status_code == 302
-        client.user = user
-        return client
-
-    return sign_in
 
 
 def floor(

@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 
 from campaigns.agents import Agent, AgentState
 from campaigns.attempt import Outcome
@@ -47,19 +46,6 @@ def contact(db: Connection, campaign: Campaign) -> int:
         (contact_id,),
     )
     return contact_id
-
-
-@pytest.fixture
-def sign_in(dashboard_app: Flask, db: Connection) -> Callable[[Agent | User], DashboardClient]:
-    def sign_in(who: Agent | User) -> DashboardClient:
-        client = dashboard_app.test_client()
-        assert isinstance(client, DashboardClient)
-        user = user_store.get_user(db, who.user_id if isinstance(who, Agent) else who.id)
-        assert client.login(user.username).status_code == 302
-        client.user = user
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

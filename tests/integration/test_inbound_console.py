@@ -5,6 +5,7 @@ agent leaving wrap-up. Answers are checked against the OpenAPI document."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,9 @@ from campaigns.agents import Agent, AgentState
 from campaigns.campaign import Campaign
 from campaigns.storage import inbound_store
 from campaigns.storage.db import Connection
+from dialer import call_commands
 from dialer.agents.service import AgentService
+from dialer.bootstrap import redis_client
 from tests.agent_fixtures import agents
 from tests.console_support import (
     PHONE,
@@ -32,15 +35,16 @@ from tests.integration.test_console_api import (
     bob,
     campaign,
     contact,
-    sign_in,
 )
 
-__all__ = ["agents", "alice", "bob", "campaign", "contact", "sign_in"]
+__all__ = ["agents", "alice", "bob", "campaign", "contact"]
 
 DID = "+18005550100"
 STRANGER = "+13125550199"
 POP = "/inbound-calls/{call_id}/screen-pop"
 DISPOSE = "/inbound-calls/{call_id}/disposition"
+ACTION = "/inbound-calls/{call_id}/call-action"
+HANGUP = "/inbound-calls/{call_id}/hangup"
 
 
 @pytest.fixture
@@ -246,3 +250,49 @@ def test_the_outbound_screen_pop_shows_the_contacts_earlier_inbound_call(
     )
     assert before["notes"] == "called to complain" and before["agent_name"] == "Alice"
     assert pop["inbound"] is None
+
+
+def test_the_agent_on_an_inbound_call_holds_mutes_dials_digits_and_hangs_up_through_its_process(
+    db: Connection,
+    agents: AgentService,
+    sign_in: Callable[..., DashboardClient],
+    alice: Agent,
+    bob: Agent,
+    campaign: Campaign,
+    queue: int,
+    redis_url: str,
+    check: Any,
+) -> None:
+    call = inbound_call(db, agents, alice, campaign.id, queue, STRANGER)
+    client = sign_in(alice)
+    url = f"/api/v1/inbound-calls/{call.call_id}/call-action"
+    for body in (
+        {"action": "hold"},
+        {"action": "resume"},
+        {"action": "mute"},
+        {"action": "dtmf", "digits": "5#"},
+    ):
+        response = client.send_json("POST", url, body)
+        assert response.status_code == 202, (body, response.json)
+        sent = check("POST", ACTION, response)
+        assert sent == {"attempt_id": -call.call_id, "command": body["action"]}
+    transfer = client.send_json("POST", url, {"action": "transfer", "destination": STRANGER})
+    assert transfer.status_code == 409
+    assert client.send_json("POST", url, {"action": "fly"}).status_code == 400
+    assert sign_in(bob).send_json("POST", url, {"action": "hold"}).status_code == 404
+    hangup = f"/api/v1/inbound-calls/{call.call_id}/hangup"
+    response = client.send_json("POST", hangup)
+    assert response.status_code == 202
+    assert check("POST", HANGUP, response) == {"attempt_id": -call.call_id, "command": "hangup"}
+    # The inbound process reads the call's commands under its reference (the id negated).
+    raw = redis_client(redis_url).lrange(call_commands.command_key(-call.call_id), 0, -1)
+    sent_commands = [json.loads(text) for text in raw]
+    assert [c["command"] for c in sent_commands] == ["hold", "resume", "mute", "dtmf", "hangup"]
+    assert sent_commands[3]["digits"] == "5#"
+    assert {c["requested_by"] for c in sent_commands} == {f"agent {alice.id}"}
+
+    end_inbound(db, agents, call)  # alice in wrap-up still holds the call; it is over
+    over = client.send_json("POST", url, {"action": "hold"})
+    assert over.status_code == 409
+    check("POST", ACTION, over)
+    assert client.send_json("POST", hangup).status_code == 409

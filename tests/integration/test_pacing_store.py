@@ -38,7 +38,7 @@ def test_one_statement_reads_abandonment_the_trunks_open_calls_and_the_queued_at
 
     load = pacing_store.campaign_load(
         db, paced, trunk, day_start=TODAY, hour_ago=NOW - timedelta(hours=1),
-        thirty_days_ago=NOW - timedelta(days=30),
+        thirty_days_ago=NOW - timedelta(days=30), inbound_since=NOW - timedelta(minutes=15),
     )  # fmt: skip
 
     assert load.abandonment == pacing_store.abandonment(

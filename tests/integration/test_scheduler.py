@@ -18,6 +18,7 @@ from campaigns.storage import campaign_store, claim_store, import_liveness, impo
 from campaigns.storage.db import Connection, connect, open_pool
 from dialer import worker_registry
 from dialer.agents.service import AgentService
+from dialer.inbound.waiting_line import WaitingLine
 from dialer.scheduler.leader import LeaderLease
 from dialer.scheduler.loop import Scheduler
 from tests.agent_factories import make_agent
@@ -296,3 +297,17 @@ def test_the_amd_false_positive_estimate_is_published_with_the_decision(
     amd = state["amd_false_positives"]
     assert amd["mostly_prior"] is True and amd["machine_checked"] == 0
     assert amd["people_hung_up_today"] == round(30 * amd["person_given_machine"], 2) > 0
+
+
+def test_agents_that_waiting_inbound_callers_will_take_are_not_dialed_for(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db)
+    _ready(db, agents, campaign, 3)
+    _workers(redis_url, free=10)
+    line = WaitingLine(redis.Redis.from_url(redis_url), 7, campaign.id)
+    line.join(1, 100.0)
+    line.join(2, 101.0)
+    scheduler, sender = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    assert len(sender.sent) == 1

@@ -16,9 +16,9 @@ from dialer.agents.service import AgentService
 from tests.agent_fixtures import agents
 from tests.console_support import connected_call, end_call
 from tests.dashboard_fixtures import DashboardClient
-from tests.integration.test_call_features_api import floor, queued, sign_in
+from tests.integration.test_call_features_api import floor, queued
 
-__all__ = ["agents", "sign_in"]
+__all__ = ["agents"]
 
 SUPERVISE = "/attempts/{attempt_id}/supervise"
 SUE = "sip:sue@192.0.2.20:5070"

@@ -65,7 +65,13 @@ class Inbound:
 
 @contextmanager
 def running_inbound(
-    env: dict[str, str], tmp: Path, calls: int = 2, grace: float = 5, *, proxy: bool = False
+    env: dict[str, str],
+    tmp: Path,
+    calls: int = 2,
+    grace: float = 5,
+    *,
+    proxy: bool = False,
+    order: str = "fill",
 ) -> Iterator[Inbound]:
     processes = (calls + 1) // 2
     port = free_udp_port(block=processes)
@@ -76,7 +82,7 @@ def running_inbound(
         process = subprocess.Popen(
             [sys.executable, "-m", "dialer", "inbound", "serve", "--port", str(port),
              "--rtp-port", str(rtp), "--calls", str(calls), "--grace", str(grace),
-             "--proxy-port", str(proxy_port), "--proxy-order", "fill"],
+             "--proxy-port", str(proxy_port), "--proxy-order", order],
             env={**os.environ, **env, "DIALER_CARRIER_ADDRESSES": "127.0.0.1"},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -118,6 +124,15 @@ def caller(
         calls=calls,
         extra_args=tuple(args),
     ).start()
+
+
+def media_port(sipp: SippCarrier) -> int:
+    """The RTP port a sipp caller offered: where the called side sends what the caller hears."""
+    deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
+    while not (ports := sipp.offered_media_ports()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [port] = ports
+    return port
 
 
 def calls(db: Connection, timeout: float = 60, count: int = 1) -> list[tuple[object, ...]]:

@@ -13,6 +13,7 @@ import subprocess
 import time
 import wave
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,6 +118,59 @@ def connected_call(
     return Call(workers_redis, attempt, capture, port)
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What the far party heard in each stretch of a call driven through every feature."""
+
+    talking: np.ndarray
+    held: np.ndarray
+    resumed: np.ndarray
+    muted: np.ndarray
+    unmuted: np.ndarray
+
+
+def through_every_feature(call: Call) -> Heard:
+    """Record, hold, resume, mute, unmute, then the digits 1 2 # (the console's commands)."""
+    call.command(CallCommand.RECORD_START)
+    talking = call.stretch()
+    call.command(CallCommand.HOLD)
+    held = call.stretch(3.0)
+    call.command(CallCommand.RESUME)
+    resumed = call.stretch()
+    call.command(CallCommand.MUTE)
+    muted = call.stretch()
+    call.command(CallCommand.UNMUTE)
+    unmuted = call.stretch()
+    call.command(CallCommand.DTMF, "12#")
+    time.sleep(1.5)
+    return Heard(talking, held, resumed, muted, unmuted)
+
+
+def assert_every_feature_heard(heard: Heard, digits: list[int], party: str) -> None:
+    assert band_share(heard.talking, (AGENT_TONE_HZ,)) > 0.8, "the agent was not heard at first"
+    assert rms(heard.held) > SILENCE_RMS, f"the held {party} heard silence"
+    assert band_share(heard.held, NOTES_HZ) > 0.8, f"the held {party} did not hear the music"
+    assert band_share(heard.held, (AGENT_TONE_HZ,)) < 0.05, "the agent was heard while on hold"
+    assert band_share(heard.resumed, (AGENT_TONE_HZ,)) > 0.8, "resume did not bridge the agent"
+    assert band_share(heard.resumed, NOTES_HZ) < 0.05, "the music went on after resume"
+    assert rms(heard.muted) < SILENCE_RMS, f"the {party} heard a muted agent"
+    assert band_share(heard.unmuted, (AGENT_TONE_HZ,)) > 0.8, "unmute did not restore the agent"
+    assert digits == [1, 2, 11], f"the {party} received telephone events {digits}, not 1 2 #"
+
+
+def assert_recording_of_both_parties(path: Path, party: str) -> None:
+    with wave.open(str(path), "rb") as wav:
+        assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (8000, 2, 1)
+        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    assert mix.size > 8000 * 8, "the recording is shorter than the call"
+    # Both parties: the agent's tone, and the other party's speech (everything else in the
+    # voice band); the music on hold is not part of the call's recording.
+    agent_share = band_share(mix, (AGENT_TONE_HZ,))
+    assert 0.1 < agent_share < 0.95, f"agent tone share {agent_share:.2f}: one party is missing"
+    assert rms(mix) * np.sqrt(1 - agent_share) > SILENCE_RMS, f"the {party} is not in it"
+    assert band_share(mix, NOTES_HZ) < 0.05, "the music on hold was recorded"
+
+
 def test_hold_plays_music_to_the_customer_resume_restores_the_agent_and_dtmf_reaches_the_carrier(
     db: Connection,
     service_env: dict[str, str],
@@ -129,48 +183,18 @@ def test_hold_plays_music_to_the_customer_resume_restores_the_agent_and_dtmf_rea
         bob = floor.agent("bob", bob_phone.uri)
         with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
             call = connected_call(floor, customer, workers.redis_url, capture, "+12025550171")
-            call.command(CallCommand.RECORD_START)
-            talking = call.stretch()
-            call.command(CallCommand.HOLD)
-            held = call.stretch(3.0)
-            call.command(CallCommand.RESUME)
-            resumed = call.stretch()
-            call.command(CallCommand.MUTE)
-            muted = call.stretch()
-            call.command(CallCommand.UNMUTE)
-            unmuted = call.stretch()
-            call.command(CallCommand.DTMF, "12#")
-            time.sleep(1.5)
+            heard = through_every_feature(call)
             call.hang_up()
             row = wait_ended(db, [call.attempt])[call.attempt]
             digits = capture.telephone_events_to(call.port)
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == bob.id
-
-    assert band_share(talking, (AGENT_TONE_HZ,)) > 0.8, "the agent was not heard before hold"
-    assert rms(held) > SILENCE_RMS, "the held customer heard silence"
-    assert band_share(held, NOTES_HZ) > 0.8, "the held customer did not hear the music"
-    assert band_share(held, (AGENT_TONE_HZ,)) < 0.05, "the agent was heard while on hold"
-    assert band_share(resumed, (AGENT_TONE_HZ,)) > 0.8, "resume did not bridge the agent again"
-    assert band_share(resumed, NOTES_HZ) < 0.05, "the music went on after resume"
-    assert rms(muted) < SILENCE_RMS, "the customer heard a muted agent"
-    assert band_share(unmuted, (AGENT_TONE_HZ,)) > 0.8, "unmute did not restore the agent"
-    assert digits == [1, 2, 11], f"the carrier received telephone events {digits}, not 1 2 #"
+    assert_every_feature_heard(heard, digits, "customer")
 
     [stored] = db.execute(
         "SELECT recording_path FROM call_attempts WHERE id = %s", (call.attempt,)
     ).fetchone() or (None,)
     assert stored == f"recordings/campaign-{floor.campaign.id}/attempt-{call.attempt}.wav"
-    recording = Path(service_env["DIALER_DATA_DIR"]) / stored
-    with wave.open(str(recording), "rb") as wav:
-        assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (8000, 2, 1)
-        mix = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    assert mix.size > 8000 * 8, "the recording is shorter than the call"
-    # Both parties: the agent's tone, and the customer's speech (everything else in the voice
-    # band); the music on hold is not part of the call's recording.
-    agent_share = band_share(mix, (AGENT_TONE_HZ,))
-    assert 0.1 < agent_share < 0.95, f"agent tone share {agent_share:.2f}: one party is missing"
-    assert rms(mix) * np.sqrt(1 - agent_share) > SILENCE_RMS, "the customer is not in it"
-    assert band_share(mix, NOTES_HZ) < 0.05, "the music on hold was recorded"
+    assert_recording_of_both_parties(Path(service_env["DIALER_DATA_DIR"]) / stored, "customer")
 
 
 def test_a_campaign_that_never_records_refuses_to_start_a_recording(

@@ -17,6 +17,7 @@ from campaigns.storage.db import Connection
 from campaigns.storage.inbound_store import Overflow
 from dashboard.console_schemas import screen_pop_json
 from dialer.agents.dispositions import submit_disposition, submit_inbound_disposition
+from dialer.bench.inbound_load import finals_received
 from dialer.carrier import Scenario, SippCarrier
 from dialer.inbound import proxy
 from tests.factories import make_contacts
@@ -53,6 +54,13 @@ def waited(row: tuple[object, ...], until: int) -> float:
 def floor_with_queue(db: Connection, redis_url: str, phones: SippCarrier, **queue: object) -> Floor:
     floor = Floor.on(db, redis_url, phones)
     inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID], **queue)  # type: ignore[arg-type]
+    return floor
+
+
+def four_agents_ready(db: Connection, redis_url: str, phones: SippCarrier) -> Floor:
+    floor = floor_with_queue(db, redis_url, phones)
+    for name in ("ann", "ben", "cal", "dot"):
+        floor.agent(name, f"sip:{name}@{phones.host_port}")
     return floor
 
 
@@ -256,10 +264,7 @@ def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
 def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
     db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
 ) -> None:
-    phones = carrier(Scenario.ANSWER_AND_WAIT)
-    floor = floor_with_queue(db, redis_url, phones)
-    for name in ("ann", "ben", "cal", "dot"):
-        floor.agent(name, f"sip:{name}@{phones.host_port}")
+    four_agents_ready(db, redis_url, carrier(Scenario.ANSWER_AND_WAIT))
     with running_inbound(service_env, tmp_path, calls=4, proxy=True) as inbound:
         # Four calls at once to one address; the proxy tries the first process first, so the
         # 3rd and 4th reach the second process only because the first answered 486.
@@ -281,4 +286,31 @@ def test_the_proxy_spreads_calls_over_processes_and_skips_a_full_one(
             "SELECT DISTINCT worker FROM inbound_calls WHERE outcome = 'answered'"
         ).fetchall()
     }
+    assert len(workers) == 2
+
+
+@pytest.mark.skipif(not proxy.MODULES.exists(), reason="needs kamailio (apt-get install kamailio)")
+def test_the_load_counting_proxy_offers_calls_only_to_processes_with_room(
+    db: Connection, redis_url: str, service_env: dict[str, str], carrier: Carrier, tmp_path: Path
+) -> None:
+    four_agents_ready(db, redis_url, carrier(Scenario.ANSWER_AND_WAIT))
+    with running_inbound(service_env, tmp_path, calls=4, proxy=True, order="load") as inbound:
+        # Five calls at once for two processes of two calls: the proxy counts each process's
+        # calls, gives two to each, and refuses the fifth itself; no process refuses one.
+        five = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=4, calls=5,
+                      extra=("-r", "5", "-rp", "500"))  # fmt: skip
+        five.wait(60)
+        five.stop()
+        rows = calls(db, count=4)
+        assert sorted(finals_received(five).values()) == [200, 200, 200, 200, 486]
+        assert [row[OUTCOME] for row in rows] == ["answered"] * 4
+        # The calls' ends (BYE through the proxy: Record-Route) give the room back: four more
+        # calls all reach a process (the agents are in wrap-up now: the callers give up).
+        again = caller(tmp_path / "again", inbound, DID, CALLER, hang_up_after_s=2, calls=4,
+                       extra=("-r", "4", "-rp", "500"))  # fmt: skip
+        assert finished(again) == 0
+        assert sorted(finals_received(again).values()) == [200] * 4
+        rows = calls(db, count=8)
+    assert "rejected" not in [row[OUTCOME] for row in rows]
+    workers = {w for (w,) in db.execute("SELECT DISTINCT worker FROM inbound_calls").fetchall()}
     assert len(workers) == 2

@@ -10,41 +10,22 @@ agents get 403, even for their own calls.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_file
+from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
-from campaigns.agents import AgentState
 from campaigns.attempt import AttemptState
-from campaigns.campaign import RecordingMode
-from campaigns.errors import ValidationError
-from campaigns.storage import attempt_query, campaign_store, recording_store
-from campaigns.transfer_destinations import refusal
+from campaigns.storage import attempt_query, recording_store
 from campaigns.users import Role
 from dashboard.access import login_required, managers
-from dashboard.api_schemas import json_object
 from dashboard.auth import current_user
+from dashboard.call_action import ready_agents, send_action
 from dashboard.db import get_db
-from dashboard.live_agents import acting_agent, agent_service, now, redis_client
+from dashboard.live_agents import acting_agent, agent_service
 from dashboard.openapi import documented
-from dialer import call_commands
-from dialer.call_commands import (
-    NEEDS_AGENT,
-    NEEDS_DESTINATION,
-    SUPERVISING,
-    BadCommand,
-    CallCommand,
-    check_agent_id,
-    check_destination,
-)
-from dialer.recordings import recording_file
-from dialer.settings import Settings
+from dashboard.recording_download import send_recording
 
 blueprint = Blueprint("api_call_features", __name__, url_prefix="/api/v1/attempts")
 
-# A supervisor's listen/whisper/barge has its own route (dashboard.routes.api.supervision).
-ACTIONS = tuple(
-    c.value for c in CallCommand if c is not CallCommand.HANGUP and c not in SUPERVISING
-)
 _NOT_FOUND = "no call attempt with id {} among your calls"
 
 
@@ -98,47 +79,8 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     if attempt is None:
         abort(404, _NOT_FOUND.format(attempt_id))
     requested_by = _requester(attempt_id)
-    body = json_object()
-    action = body.get("action")
-    if action not in ACTIONS:
-        raise ValidationError([f"action: one of {', '.join(ACTIONS)}"])
-    command = CallCommand(action)
-    if attempt.state == AttemptState.ENDED:
-        return _conflict(f"call {attempt_id} is already over")
-    spec = campaign_store.get_campaign(get_db(), attempt.campaign_id).spec
-    mode = spec.recording
-    if command is CallCommand.RECORD_START and mode is RecordingMode.NEVER:
-        return _conflict("this campaign never records calls")
-    if command is CallCommand.RECORD_STOP and mode is RecordingMode.ALWAYS:
-        return _conflict("this campaign records every call in full")
-    digits = body.get("digits", "")
-    if command is CallCommand.DTMF and not isinstance(digits, str):
-        raise ValidationError(["digits: a string of 0-9 * # A-D"])
-    destination = ""
-    if command in NEEDS_DESTINATION:
-        destination = _destination(body.get("destination"))
-        why = refusal(spec.transfer_destinations, destination)
-        if why is not None:
-            return _conflict(f"transfer refused: {why}")
-    to_agent = None
-    if command in NEEDS_AGENT:
-        to_agent = _agent_to_transfer_to(body.get("to_agent_id"))
-        if to_agent not in _ready_agents(attempt.campaign_id):
-            return _conflict(f"transfer refused: agent {to_agent} is not ready in this campaign")
-    try:
-        call_commands.send(
-            redis_client(),
-            attempt_id,
-            command,
-            requested_by,
-            now(),
-            digits,
-            destination,
-            agent_id=to_agent,
-        )
-    except BadCommand as bad:
-        raise ValidationError([f"digits: {bad}"]) from None
-    return jsonify(attempt_id=attempt_id, command=command.value), 202
+    over = f"call {attempt_id} is already over" if attempt.state == AttemptState.ENDED else None
+    return send_action(attempt_id, attempt.campaign_id, requested_by, over)
 
 
 @blueprint.get("/<int:attempt_id>/transfer-agents")
@@ -154,41 +96,12 @@ def transfer_agents(attempt_id: int) -> ResponseReturnValue:
     if attempt is None:
         abort(404, _NOT_FOUND.format(attempt_id))
     _requester(attempt_id)
-    ready = _ready_agents(attempt.campaign_id)  # the agent on the call is not ready: not in it
+    ready = ready_agents(attempt.campaign_id)  # the agent on the call is not ready: not in it
     agents = [
         {"agent_id": agent_id, "display_name": name}
         for agent_id, name in sorted(ready.items(), key=lambda item: item[1])
     ]
     return jsonify(agents=agents)
-
-
-def _ready_agents(campaign_id: int) -> dict[int, str]:
-    """Agents ready now and logged in to ``campaign_id``: id -> display name."""
-    return {
-        profile.agent_id: profile.display_name
-        for profile, status in agent_service().live.logged_in()
-        if status.state is AgentState.READY and campaign_id in status.campaigns
-    }
-
-
-def _agent_to_transfer_to(value: object) -> int:
-    try:
-        return check_agent_id(value)
-    except BadCommand as bad:
-        raise ValidationError([f"to_agent_id: {bad}"]) from None
-
-
-def _destination(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(["destination: the E.164 number to transfer the customer to"])
-    try:
-        return check_destination(value)
-    except BadCommand as bad:
-        raise ValidationError([f"destination: {bad}"]) from None
-
-
-def _conflict(message: str) -> ResponseReturnValue:
-    return jsonify(error="conflict", message=message), 409
 
 
 @blueprint.get("/<int:attempt_id>/recording")
@@ -202,19 +115,8 @@ def _conflict(message: str) -> ResponseReturnValue:
     errors={410: "Deleted at the end of the retention period"},
 )
 def recording(attempt_id: int) -> ResponseReturnValue:
-    found = recording_store.recording_of(get_db(), attempt_id)
-    if found is None:
-        abort(404, f"call attempt {attempt_id} has no recording")
-    if found.deleted_at is not None:
-        abort(410, f"the recording was deleted on {found.deleted_at:%Y-%m-%d} (retention)")
-    settings: Settings = current_app.config["DIALER_SETTINGS"]
-    path = recording_file(settings.data_dir, found.path)
-    if path is None or not path.exists():
-        abort(404, f"the recording of call attempt {attempt_id} is not on this server")
-    return send_file(
-        path,
-        mimetype="audio/wav",
-        as_attachment=request.args.get("download") in {"1", "true"},
-        download_name=f"call-{attempt_id}.wav",
-        conditional=True,  # range requests: the audio element seeks
+    return send_recording(
+        recording_store.recording_of(get_db(), attempt_id),
+        f"call attempt {attempt_id}",
+        f"call-{attempt_id}.wav",
     )
