@@ -16,6 +16,7 @@ from dialer.amd import Decision
 from dialer.call_flow import forwarding
 from dialer.call_flow.amd_policy import goes_to_agent
 from dialer.call_flow.effects import (
+    AgentTookOver,
     Bridge,
     CancelTimer,
     ClaimAgent,
@@ -33,6 +34,7 @@ from dialer.call_flow.effects import (
 )
 from dialer.call_flow.inputs import (
     AgentClaimed,
+    AgentTransferRequested,
     AmdVerdict,
     BeepHeard,
     ConferenceDecided,
@@ -57,6 +59,7 @@ from dialer.call_flow.model import (
     TransferOutcome,
     TransferReport,
 )
+from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import (
     LegAnswered,
     LegDialing,
@@ -66,7 +69,6 @@ from dialer.telephony.events import (
     PlaybackFinished,
     StopRequested,
 )
-from dialer.telephony.numbers import E164
 from dialer.telephony.outcomes import CancelReason, classify
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
@@ -91,12 +93,17 @@ class Transfer:
     """A transfer (or a three-way call) under way: the third party's leg rings, or talks with
     the agent (warm: consulting; conference: with the customer too)."""
 
-    destination: E164
+    destination: str  # the number, or the other agent's name
     leg: LegId
     requested_at: datetime
     warm: bool = False
     cancelled: bool = False  # the agent cancelled it: its end is reported as cancelled
     conference: bool = False  # three-way: on answer all three hear each other
+    # To another agent: the one asked for (``wanted``), once claimed (``agent``, rung on
+    # ``leg``, an agent leg) and the leg reserved for them. None for a number.
+    wanted: str | None = None
+    agent: AgentRef | None = None
+    reservation: LegReservation | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,10 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _call_agent(state, agent, at)
         case NoAgentAvailable(at) if state.phase is Phase.SEEKING_AGENT:
             return _abandon(state, at)
+        case AgentClaimed(agent, at) if _claiming_other_agent(state):
+            return _ring_other_agent(state, agent, at)
+        case NoAgentAvailable(at) if _claiming_other_agent(state):
+            return _transfer_failed(state, at, TransferOutcome.NOT_READY, "not ready")
         case PlaybackFinished(leg, at) if leg == state.customer and state.phase in _MESSAGES:
             return _ending(state, at, (Hangup(state.customer),))
         case AmdVerdict(leg) if leg == state.customer and state.phase is Phase.DETECTING:
@@ -200,6 +211,8 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return _leave_message(state, at)
         case TransferRequested():
             return _transfer(state, event)
+        case AgentTransferRequested():
+            return _transfer_to_agent(state, event)
         case TransferDecided():
             return _transfer_decided(state, event)
         case ConferenceDecided(ConferenceMove.MERGE, at) if state.phase is Phase.CONSULTING:
@@ -478,6 +491,7 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
     if state.transfer is not None:
         if state.phase is not Phase.CONFERENCE:  # a three-way call just ends (conferenced)
             effects.append(_report(state.transfer, TransferOutcome.CUSTOMER_LEFT, ended.at))
+        effects += _other_agent_released(state.transfer, TransferOutcome.CUSTOMER_LEFT)
         after = replace(after, transfer=None)
     if state.agent is not None and state.agent_leg is not None:
         effects.append(ReleaseAgent(state.agent, _release_reason(state)))
@@ -501,14 +515,65 @@ def _transfer(state: AttemptState, asked: TransferRequested) -> Step:
     leg = state.spec.transfer_leg(n)
     headers = (SipHeader("X-Dialer-Transfer", state.spec.attempt_id),)
     request = OriginateRequest.to_number(leg, state.spec.trunk, asked.destination, headers)
+    transfer = Transfer(
+        asked.destination.value, leg, at, warm=asked.warm, conference=asked.conference
+    )
     return replace(
         state,
         phase=Phase.TRANSFERRING,
-        transfer=Transfer(asked.destination, leg, at, warm=asked.warm, conference=asked.conference),
+        transfer=transfer,
         transfers=n,
         live_legs=state.live_legs | {leg},
     ), (
         Originate(request, asked.reservation),
+        StartTimer(Timer.TRANSFER_RING, at + state.spec.transfer_ring_timeout),
+    )
+
+
+def _transfer_to_agent(state: AttemptState, asked: AgentTransferRequested) -> Step:
+    """To another agent: claim them (that agent or nobody) while the customer is on hold; the
+    claim's answer rings them on the next agent leg (below) or gives the customer back."""
+    at = asked.at
+    refusal = _transfer_refusal(state)
+    if not refusal and state.agent is not None and state.agent.agent_id == asked.agent_id:
+        refusal = "the call is yours already"
+    if refusal:
+        report = TransferReport(asked.name, at, TransferOutcome.REFUSED, at, refusal)
+        return state, (ReportTransfer(report),)
+    leg = state.spec.agent_leg(len(state.timeline.agents_tried) + 1)
+    transfer = Transfer(
+        asked.name, leg, at, warm=asked.warm, wanted=asked.agent_id, reservation=asked.reservation
+    )
+    claiming = replace(
+        state, phase=Phase.TRANSFERRING, transfer=transfer, transfers=state.transfers + 1
+    )
+    return claiming, (ClaimAgent(state.spec.attempt_id, asked.agent_id),)
+
+
+def _claiming_other_agent(state: AttemptState) -> bool:
+    transfer = state.transfer
+    return (
+        state.phase is Phase.TRANSFERRING
+        and transfer is not None
+        and transfer.wanted is not None
+        and transfer.agent is None
+    )
+
+
+def _ring_other_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
+    """The other agent is ours: ring their phone with the screen pop, on the next agent leg
+    (the reporter names the attempt's agent leg by the agents tried so far)."""
+    transfer = state.transfer
+    assert transfer is not None
+    request = OriginateRequest(transfer.leg, agent.sip_uri, headers=_offer_headers(state.spec))
+    tried = (*state.timeline.agents_tried, agent.agent_id)
+    return replace(
+        state,
+        transfer=replace(transfer, agent=agent, destination=agent.name or transfer.destination),
+        live_legs=state.live_legs | {transfer.leg},
+        timeline=replace(state.timeline, agents_tried=tried),
+    ), (
+        Originate(request, transfer.reservation),
         StartTimer(Timer.TRANSFER_RING, at + state.spec.transfer_ring_timeout),
     )
 
@@ -573,6 +638,20 @@ def _transfer_answered(state: AttemptState, at: datetime) -> Step:
     """The third party took the call: bridge them to the customer, let the agent go."""
     transfer = state.transfer
     assert transfer is not None
+    if transfer.agent is not None:
+        return _agent_takes_over(state, transfer.agent, at)
+    return replace(
+        state,
+        phase=Phase.TRANSFERRED,
+        transfer=None,
+        third_party=transfer.leg,
+        agent=None,
+        agent_leg=None,
+    ), _handed_over(state, transfer, at)
+
+
+def _handed_over(state: AttemptState, transfer: Transfer, at: datetime) -> tuple[Effect, ...]:
+    """The customer goes to the transfer's answered leg; the agent is let go (wrap-up now)."""
     effects: list[Effect] = [
         CancelTimer(Timer.TRANSFER_RING),
         _report(transfer, TransferOutcome.ANSWERED, at),
@@ -582,14 +661,23 @@ def _transfer_answered(state: AttemptState, at: datetime) -> Step:
         effects.append(Hangup(state.agent_leg))
     if state.agent is not None:
         effects.append(ReleaseAgent(state.agent, AgentRelease.TRANSFERRED))
+    return tuple(effects)
+
+
+def _agent_takes_over(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
+    """Transferred to another agent: they are bridged to the customer and become the attempt's
+    agent (its disposition is theirs); the first agent goes to wrap-up now."""
+    transfer = state.transfer
+    assert transfer is not None
+    took_over = (AgentTookOver(agent), Notify(Milestone.AGENT_TOOK_OVER, at))
     return replace(
         state,
-        phase=Phase.TRANSFERRED,
+        phase=Phase.TALKING,
         transfer=None,
-        third_party=transfer.leg,
-        agent=None,
-        agent_leg=None,
-    ), tuple(effects)
+        agent=agent,
+        agent_leg=transfer.leg,
+        talked_with=agent,
+    ), (*_handed_over(state, transfer, at), *took_over)
 
 
 def _transfer_failed(
@@ -607,11 +695,22 @@ def _transfer_failed(
     effects: tuple[Effect, ...] = (
         CancelTimer(Timer.TRANSFER_RING),
         _report(transfer, outcome, at, reason),
+        *_other_agent_released(transfer, outcome),
     )
     if state.agent_leg is None:
         # The agent left while the third party rang: nobody is left for the customer.
         return _ending(back, at, (*effects, Hangup(state.customer)))
     return back, effects
+
+
+def _other_agent_released(transfer: Transfer, outcome: TransferOutcome) -> tuple[Effect, ...]:
+    """The other agent of a transfer that did not happen goes back: paused when their phone
+    did not take the call (as any agent not answering), ready when it was called off."""
+    if transfer.agent is None:
+        return ()
+    failed = outcome in {TransferOutcome.BUSY, TransferOutcome.NO_ANSWER, TransferOutcome.FAILED}
+    reason = AgentRelease.NOT_ANSWERING if failed else AgentRelease.UNUSED
+    return (ReleaseAgent(transfer.agent, reason),)
 
 
 def _transfer_outcome(sip_status: int | None) -> TransferOutcome:
@@ -627,7 +726,7 @@ def _report(
 ) -> ReportTransfer:
     return ReportTransfer(
         TransferReport(
-            transfer.destination.value, transfer.requested_at, outcome, at, reason, transfer.leg
+            transfer.destination, transfer.requested_at, outcome, at, reason, transfer.leg
         )
     )
 
