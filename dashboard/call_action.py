@@ -7,20 +7,23 @@ from __future__ import annotations
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
+from campaigns.agents import AgentState
 from campaigns.campaign import RecordingMode
 from campaigns.errors import ValidationError
 from campaigns.storage import campaign_store
 from campaigns.transfer_destinations import refusal
 from dashboard.api_schemas import json_object
 from dashboard.db import get_db
-from dashboard.live_agents import now, redis_client
+from dashboard.live_agents import agent_service, now, redis_client
 from dialer import call_commands
 from dialer.call_commands import (
+    NEEDS_AGENT,
     NEEDS_DESTINATION,
     SUPERVISING,
     TRANSFERS,
     BadCommand,
     CallCommand,
+    check_agent_id,
     check_destination,
 )
 
@@ -65,13 +68,41 @@ def send_action(
         why = refusal(spec.transfer_destinations, destination)
         if why is not None:
             return _conflict(f"transfer refused: {why}")
+    to_agent = None
+    if command in NEEDS_AGENT:
+        to_agent = _agent_to_transfer_to(body.get("to_agent_id"))
+        if to_agent not in ready_agents(campaign_id):
+            return _conflict(f"transfer refused: agent {to_agent} is not ready in this campaign")
     try:
         call_commands.send(
-            redis_client(), reference, command, requested_by, now(), digits, destination
+            redis_client(),
+            reference,
+            command,
+            requested_by,
+            now(),
+            digits,
+            destination,
+            agent_id=to_agent,
         )
     except BadCommand as bad:
         raise ValidationError([f"digits: {bad}"]) from None
     return jsonify(attempt_id=reference, command=command.value), 202
+
+
+def ready_agents(campaign_id: int) -> dict[int, str]:
+    """Agents ready now and logged in to ``campaign_id`` (a transfer's choice): id -> name."""
+    return {
+        profile.agent_id: profile.display_name
+        for profile, status in agent_service().live.logged_in()
+        if status.state is AgentState.READY and campaign_id in status.campaigns
+    }
+
+
+def _agent_to_transfer_to(value: object) -> int:
+    try:
+        return check_agent_id(value)
+    except BadCommand as bad:
+        raise ValidationError([f"to_agent_id: {bad}"]) from None
 
 
 def _destination(value: object) -> str:

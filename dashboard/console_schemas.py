@@ -411,7 +411,16 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "conference_leave",
                     "conference_drop",
                     "conference_merge",
+                    "transfer_agent",
+                    "consult_agent",
                 ],
+            },
+            "to_agent_id": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "transfer_agent and consult_agent: the agent to pass the customer "
+                "to; ready and logged in to the call's campaign (GET "
+                "/api/v1/attempts/{attempt_id}/transfer-agents lists them)",
             },
             "destination": {
                 "type": "string",
@@ -446,6 +455,17 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "attempt_id": {"type": "integer"},
             "command": {"type": "string"},
             "phone": {"type": "string", "description": "The softphone the worker rings."},
+        }
+    ),
+    "WrapUpEnded": _object({"attempt_id": {"type": "integer"}, "state": _STATES}),
+    "TransferAgents": _object(
+        {
+            "agents": {
+                "type": "array",
+                "items": _object(
+                    {"agent_id": {"type": "integer"}, "display_name": {"type": "string"}}
+                ),
+            }
         }
     ),
     "CallActionRequested": _object(

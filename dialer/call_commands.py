@@ -57,6 +57,10 @@ class CallCommand(StrEnum):
     CONFERENCE_LEAVE = "conference_leave"  # the agent leaves: the other two stay connected
     CONFERENCE_DROP = "conference_drop"  # the third party is hung up: back to the customer
     CONFERENCE_MERGE = "conference_merge"  # the consulted third party joins the customer too
+    # To another agent (``agent_id``): blind, or warm (the agents talk first; then
+    # transfer_complete or transfer_cancel as for a number).
+    TRANSFER_AGENT = "transfer_agent"
+    CONSULT_AGENT = "consult_agent"
     # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
     LISTEN = "listen"
     WHISPER = "whisper"
@@ -65,6 +69,7 @@ class CallCommand(StrEnum):
 
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
+NEEDS_AGENT = frozenset({CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT})
 # What an inbound call refuses: a third party's leg does not fit an inbound process.
 TRANSFERS = frozenset(
     {
@@ -76,6 +81,8 @@ TRANSFERS = frozenset(
         CallCommand.CONFERENCE_LEAVE,
         CallCommand.CONFERENCE_DROP,
         CallCommand.CONFERENCE_MERGE,
+        CallCommand.TRANSFER_AGENT,
+        CallCommand.CONSULT_AGENT,
     }
 )
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
@@ -117,6 +124,13 @@ def check_destination(destination: str) -> str:
 _DESTINATION = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
+def check_agent_id(agent_id: object) -> int:
+    """The id of the agent to transfer to (a positive integer), or BadCommand."""
+    if isinstance(agent_id, bool) or not isinstance(agent_id, int) or agent_id < 1:
+        raise BadCommand(f"not an agent id: {agent_id!r}")
+    return agent_id
+
+
 def check_phone(phone: str) -> str:
     """A supervisor's softphone: a sip: or sips: URI on one line, or BadCommand."""
     uri = phone.strip()
@@ -141,6 +155,8 @@ class CommandReceived:
     destination: str = ""
     # Listen, whisper, barge: the supervisor's softphone to call into the call.
     phone: str = ""
+    # Transfer to an agent: that agent's id.
+    agent_id: int | None = None
 
 
 Handler = Callable[[CommandReceived], None]
@@ -166,14 +182,21 @@ def send(
     digits: str = "",
     destination: str = "",
     phone: str = "",
+    agent_id: int | None = None,
 ) -> None:
-    fields = {"command": command.value, "requested_by": requested_by, "at": at.isoformat()}
+    fields: dict[str, object] = {
+        "command": command.value,
+        "requested_by": requested_by,
+        "at": at.isoformat(),
+    }
     if command is CallCommand.DTMF:
         fields["digits"] = check_digits(digits)
     if command in NEEDS_DESTINATION:
         fields["destination"] = check_destination(destination)
     if command in NEEDS_PHONE:
         fields["phone"] = check_phone(phone)
+    if command in NEEDS_AGENT:
+        fields["agent_id"] = check_agent_id(agent_id)
     payload = json.dumps(fields)
     key = command_key(attempt_id)
     with client.pipeline() as pipe:
@@ -192,6 +215,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
             check_destination(str(fields["destination"])) if command in NEEDS_DESTINATION else ""
         )
         phone = check_phone(str(fields["phone"])) if command in NEEDS_PHONE else ""
+        agent_id = check_agent_id(fields["agent_id"]) if command in NEEDS_AGENT else None
         return CommandReceived(
             attempt_id,
             command,
@@ -200,6 +224,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
             digits,
             destination,
             phone,
+            agent_id,
         )
     except (ValueError, KeyError, TypeError) as bad:  # BadCommand is a ValueError
         log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)

@@ -45,6 +45,7 @@ from campaigns.campaign import RecordingMode
 from campaigns.transfer_destinations import refusal
 from dialer.call_commands import CallCommand, check_destination, check_digits, check_phone
 from dialer.call_flow.inputs import (
+    AgentTransferRequested,
     ConferenceDecided,
     ConferenceMove,
     FlowEvent,
@@ -71,6 +72,8 @@ _NOT_WHILE_TRANSFERRING = frozenset(
         CallCommand.TRANSFER,
         CallCommand.CONSULT,
         CallCommand.CONFERENCE,
+        CallCommand.TRANSFER_AGENT,
+        CallCommand.CONSULT_AGENT,
     }
 )
 # In a three-way call: hold and mute would act on the customer alone (the third party would
@@ -94,6 +97,8 @@ class TransferPolicy:
 
     destinations: tuple[str, ...] = ()
     on_report: Callable[[TransferReport], None] = lambda report: None
+    # The name an agent is known by (notices about a transfer to them), from their id.
+    agent_name: Callable[[int], str] = lambda agent_id: f"agent {agent_id}"
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,12 @@ class CallFeatures:
         """The customer and ``agent`` are bridged: features apply; 'always' starts recording."""
         with self._lock:
             self._agent = agent
-            if self._recording.mode is RecordingMode.ALWAYS:
+            if self._recorder is not None:  # another agent took the call over: record them too
+                try:
+                    self._telephony.record_also(self._recorder, agent)
+                except TelephonyError as error:  # the file lacks the new agent; say so loudly
+                    log.error("leg %s: agent %s not recorded: %s", self._customer, agent, error)
+            elif self._recording.mode is RecordingMode.ALWAYS and not self._recorded:
                 try:
                     self._start_recording(agent)
                 except TelephonyError as error:  # the call goes on unrecorded; say so loudly
@@ -242,7 +252,12 @@ class CallFeatures:
 
     # -- from the console (the command listener's thread) --------------------------------------
     def carry_out(
-        self, command: CallCommand, digits: str = "", destination: str = "", phone: str = ""
+        self,
+        command: CallCommand,
+        digits: str = "",
+        destination: str = "",
+        phone: str = "",
+        agent_id: int | None = None,
     ) -> None:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
@@ -273,6 +288,8 @@ class CallFeatures:
                     self._stop_recording()
                 case CallCommand.TRANSFER | CallCommand.CONSULT | CallCommand.CONFERENCE:
                     self._transfer(agent, destination, command)
+                case CallCommand.TRANSFER_AGENT | CallCommand.CONSULT_AGENT:
+                    self._transfer_to_agent(agent, agent_id, command is CallCommand.CONSULT_AGENT)
                 case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
                     if not self._conference:
                         raise FeatureRefused("no three-way call is on")
@@ -315,6 +332,21 @@ class CallFeatures:
             e164 = E164(number)
         except InvalidNumber as bad:
             raise FeatureRefused(str(bad)) from None
+        leg = self._hold_for_third_party(agent)
+        warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
+        self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
+
+    def _transfer_to_agent(self, agent: LegId, agent_id: int | None, warm: bool) -> None:
+        """To another agent: the call flow claims them (that agent or nobody) and rings them."""
+        if agent_id is None:
+            raise FeatureRefused("no agent to transfer to")
+        name = self._transfers.agent_name(agent_id)
+        leg = self._hold_for_third_party(agent)
+        self._requests.append(AgentTransferRequested(str(agent_id), name, self._now(), leg, warm))
+
+    def _hold_for_third_party(self, agent: LegId) -> LegReservation:
+        """Reserve the third party's leg (none free: refused, call untouched), then put the
+        customer on hold while the third party rings."""
         try:
             leg = reserve_feature_leg(self._telephony)
         except NoFreeLeg as full:
@@ -331,8 +363,7 @@ class CallFeatures:
                 raise
         self._transfer_leg = leg
         self._under_way = True
-        warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
-        self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
+        return leg
 
     def _supervise(self, mode: SuperviseMode, agent: LegId, phone: str) -> None:
         """A supervisor's listen, whisper or barge (dialer.call_supervision)."""

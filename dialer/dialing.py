@@ -260,7 +260,14 @@ def _features(
         notice = _TRANSFER_NOTICES[report.outcome].format(r=report)
         _notify_agent(ctx, to_dial, claimer.current, notice)
 
-    transfers = TransferPolicy(to_dial.transfer_destinations, transfer_reported)
+    def agent_name(agent_id: int) -> str:
+        try:
+            return ctx.agents.live.profile_and_status(agent_id)[0].display_name
+        except (LookupError, redis.RedisError, ValueError) as error:
+            log.info("attempt %s: agent %s: no name: %s", to_dial.attempt_id, agent_id, error)
+            return f"agent {agent_id}"
+
+    transfers = TransferPolicy(to_dial.transfer_destinations, transfer_reported, agent_name)
     return CallFeatures(
         ctx.telephony, spec.customer_leg, music, policy, started, transfers, ctx.now
     )
@@ -282,6 +289,7 @@ _TRANSFER_NOTICES = {
     TransferOutcome.CONFERENCED: "{r.destination} joined: you, the customer and {r.destination} "
     "hear each other. Leave the call to them, or drop {r.destination}",
     TransferOutcome.DROPPED: "{r.destination} left the three-way call: the customer is with you",
+    TransferOutcome.NOT_READY: "{r.destination} is no longer ready: the customer is back with you",
 }
 
 
@@ -331,7 +339,11 @@ def _taking_commands(
             told = None if supervising else reporter.agent_id
             try:
                 features.carry_out(
-                    received.command, received.digits, received.destination, received.phone
+                    received.command,
+                    received.digits,
+                    received.destination,
+                    received.phone,
+                    received.agent_id,
                 )
             except (FeatureRefused, TelephonyError, ValueError) as refused:
                 log.warning(
@@ -376,6 +388,7 @@ _PROGRESS: dict[Milestone, tuple[AttemptState, str]] = {
     Milestone.RINGING: (AttemptState.RINGING, "ring_at"),
     Milestone.ANSWERED: (AttemptState.ANSWERED, "answer_at"),
     Milestone.AGENT_CONNECTED: (AttemptState.CONNECTED, "agent_connect_at"),
+    Milestone.AGENT_TOOK_OVER: (AttemptState.CONNECTED, ""),
     Milestone.ABANDONED: (AttemptState.ANSWERED, "message_start_at"),
 }
 
@@ -398,12 +411,14 @@ class _Reporter:
         return self.claimer.current
 
     def progress(self, attempt_id: str, milestone: Milestone, at: datetime) -> None:
-        if milestone is Milestone.AGENT_CONNECTED and self.features and self.agent_leg:
+        connected = milestone in {Milestone.AGENT_CONNECTED, Milestone.AGENT_TOOK_OVER}
+        if connected and self.features and self.agent_leg:
             # The call flow numbers agent legs by agents tried so far, one per claim.
             self.features.agent_connected(self.agent_leg(self.claimer.claims))
         state, column = _PROGRESS[milestone]
-        columns: dict[str, object] = {column: at}
-        if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
+        # Another agent taking over keeps the first connection's time (the 2 s rule's proof).
+        columns: dict[str, object] = {column: at} if column else {}
+        if connected and self.agent_id is not None:
             columns["agent_id"] = self.agent_id
             self.ctx.agents.connected(self.agent_id, self.to_dial.attempt_id, at)
         with self.ctx.pool.connection() as conn:
@@ -416,7 +431,8 @@ class _Reporter:
         ids = (self.to_dial.attempt_id, self.to_dial.campaign_id)
         if milestone is Milestone.ANSWERED:
             return live_events.CallAnswered(*ids, at)
-        if milestone is Milestone.AGENT_CONNECTED and self.agent_id is not None:
+        took_call = milestone in {Milestone.AGENT_CONNECTED, Milestone.AGENT_TOOK_OVER}
+        if took_call and self.agent_id is not None:
             return live_events.CallConnected(*ids, self.agent_id, at)
         if milestone is Milestone.ABANDONED:
             return live_events.CallAbandoned(*ids, at)
@@ -484,7 +500,9 @@ class _Claimer:
         self.current: int | None = None
         self.claims = 0
 
-    def claim_agent(self, attempt_id: str) -> AgentRef | None:
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+        if only_agent_id is not None:
+            return self._claim_transfer_target(int(attempt_id), int(only_agent_id))
         preassigned = self.to_dial.preassigned_agent_id
         if preassigned is not None:
             # A preview: the agent chose this call and is reserved for it already; never another
@@ -510,6 +528,20 @@ class _Claimer:
             )
         return AgentRef(str(claimed.agent_id), claimed.sip_uri, forward)
 
+    def _claim_transfer_target(self, attempt_id: int, agent_id: int) -> AgentRef | None:
+        """The agent a transfer asks for, if they are ready in this campaign (the preview's
+        claim: that agent or nobody). They are not yet the call's agent (took_over)."""
+        claimed = self.ctx.agents.claim(
+            self.to_dial.campaign_id, attempt_id, self.ctx.now(), only_agent_id=agent_id
+        )
+        if claimed is None:
+            return None
+        self.claims += 1  # the call flow rings them on its next agent leg
+        return AgentRef(str(claimed.agent_id), claimed.sip_uri, name=claimed.display_name)
+
+    def took_over(self, agent: AgentRef) -> None:
+        self.current = int(agent.agent_id)
+
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         agent_id = int(agent.agent_id)
         if self.current == agent_id:
@@ -519,7 +551,7 @@ class _Claimer:
             return
         if reason is AgentRelease.TRANSFERRED:
             # The call goes on without them: wrap-up now, not when the customer hangs up.
-            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now())
+            self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now(), reason.value)
             return
         self.ctx.agents.release(
             agent_id, self.to_dial.attempt_id, HandBack(reason.value), self.ctx.now()

@@ -58,6 +58,21 @@ ON CONFLICT (campaign_id, phone_e164) DO NOTHING
 """
 
 
+# The call went on with another agent (a transfer to them, answered): theirs to disposition.
+_PASSED_TO_ANOTHER_AGENT = """
+SELECT 1 FROM call_attempts
+WHERE id = %(attempt_id)s AND transfer_outcome = 'answered'
+  AND agent_id IS NOT NULL AND agent_id <> %(agent_id)s
+"""
+
+
+def passed_to_another_agent(conn: Connection, attempt_id: int, agent_id: int) -> bool:
+    """Whether ``agent_id`` transferred the call to another agent who took it (and with it the
+    attempt's one disposition)."""
+    params = {"attempt_id": attempt_id, "agent_id": agent_id}
+    return conn.execute(_PASSED_TO_ANOTHER_AGENT, params).fetchone() is not None
+
+
 @dataclass(frozen=True)
 class DispositionRecorded:
     attempt_id: int

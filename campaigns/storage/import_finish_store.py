@@ -43,15 +43,29 @@ RETURNING id
 """
 
 # Numbers already stored: by an earlier chunk of this import (then a duplicate of that row), or
-# before it. Probes the contacts' unique (campaign, phone) index once per staged number.
+# before it. One probe of the contacts' unique (campaign, phone) index per staged number, forced
+# by the LATERAL ... LIMIT 1 (a subquery with a LIMIT is not flattened into a join): the planner's
+# statistics know nothing of the contacts this transaction stored, so left to itself, on a table
+# holding other campaigns' millions, it estimated one contact for this campaign and walked the
+# whole chunk once per contact stored by the chunks before (minutes per chunk).
 _MARK_STORED = """
+WITH stored AS (
+    SELECT s.ctid AS line, c.list_id, c.person_key
+    FROM import_stage s
+    CROSS JOIN LATERAL (
+        SELECT c.list_id, c.person_key FROM contacts c
+        WHERE c.campaign_id = %(campaign_id)s AND c.phone_e164 = s.phone_e164
+        LIMIT 1
+    ) c
+    WHERE s.reason IS NULL
+)
 UPDATE import_stage s
-SET skip = CASE WHEN c.list_id = %(list_id)s THEN 'duplicate' ELSE 'in_campaign' END,
-    reason = CASE WHEN c.list_id = %(list_id)s
-                  THEN 'duplicate of row ' || split_part(c.person_key, ':', 2)
+SET skip = CASE WHEN f.list_id = %(list_id)s THEN 'duplicate' ELSE 'in_campaign' END,
+    reason = CASE WHEN f.list_id = %(list_id)s
+                  THEN 'duplicate of row ' || split_part(f.person_key, ':', 2)
                   ELSE 'already in this campaign' END
-FROM contacts c
-WHERE s.reason IS NULL AND c.campaign_id = %(campaign_id)s AND c.phone_e164 = s.phone_e164
+FROM stored f
+WHERE s.ctid = f.line
 """
 
 # Later copies of a number within the chunk; the first (by row, then phone column) is kept. A
@@ -79,23 +93,29 @@ WHERE s.reason IS NULL AND s.phone_e164 IN (
 """
 
 # dnc: the staged numbers on a DNC list that applies (global, the campaign's) and the reason
-# their contacts are stored not dialable; looked up per staged number through the DNC phone index,
-# so the cost follows the upload, not the size of a national registry copy.
+# their contacts are stored not dialable; looked up per staged number through the DNC phone index
+# (LATERAL ... LIMIT 1, as above), so the cost follows the upload, not the size of a national
+# registry copy.
 # ORDER BY: the unique (campaign, phone) and phone indexes fill left to right instead of
 # splitting pages all over. No ON CONFLICT: duplicates are marked above under the campaign's
 # import lock, and its per-row speculative insertion costs a fifth of the insert; a contact another
 # writer adds meanwhile fails the import (all or nothing), which a retry resolves.
 _INSERT_CONTACTS = """
 WITH dnc AS (
-    SELECT DISTINCT ON (e.phone_e164) e.phone_e164,
+    SELECT s.phone_e164,
            CASE WHEN e.campaign_id IS NULL THEN 'on the global DNC list'
                 ELSE 'on this campaign''s DNC list' END
            || ' (' || e.source || ', added '
            || to_char(e.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ')' AS reason
     FROM import_stage s
-    JOIN dnc_entries e ON e.phone_e164 = s.phone_e164
-    WHERE s.reason IS NULL AND (e.campaign_id IS NULL OR e.campaign_id = %(campaign_id)s)
-    ORDER BY e.phone_e164, e.campaign_id NULLS FIRST
+    CROSS JOIN LATERAL (
+        SELECT e.campaign_id, e.source, e.added_at FROM dnc_entries e
+        WHERE e.phone_e164 = s.phone_e164
+          AND (e.campaign_id IS NULL OR e.campaign_id = %(campaign_id)s)
+        ORDER BY e.campaign_id NULLS FIRST
+        LIMIT 1
+    ) e
+    WHERE s.reason IS NULL
 ),
 inserted AS (
     INSERT INTO contacts (

@@ -191,6 +191,7 @@
     show(live.disposition, disposing);
     const submit = live["disposition-form"].querySelector("button[type=submit]");
     submit.disabled = next.state !== "wrap_up";
+    root.querySelector("[data-action=wrap-up-end]").disabled = next.state !== "wrap_up";
     live["disposition-hint"].textContent = next.state === "on_call" ? "Submit once the call is over." : "";
     if (!held) {
       popFor = null;
@@ -242,6 +243,22 @@
       showError("");
       if (features.attempt === attemptId && then) { then(); drawFeatures(); }
     });
+  }
+
+  // The transfer picker: agents ready in the call's campaign, read when the agent opens it.
+  function loadTransferAgents() {
+    if (!status || status.attempt_id === null) return;
+    const picker = live["transfer-agent"];
+    window.dialerFetch(urls.attempts + status.attempt_id + "/transfer-agents").then(readJson)
+      .then(function (answer) {
+        if (!answer.ok) return;
+        const chosen = picker.value;
+        picker.replaceChildren(el("option", {value: ""}, answer.body.agents.length ? "Agent…" : "No agent ready"));
+        answer.body.agents.forEach(function (a) {
+          picker.appendChild(el("option", {value: String(a.agent_id)}, a.display_name));
+        });
+        picker.value = chosen;
+      });
   }
 
   function loadPop(current) {
@@ -489,6 +506,7 @@
     const reason = live["pause-form"].elements.reason.value;
     if (reason) act(urls.pause, {reason: reason});
   });
+  live["transfer-agent"].addEventListener("focus", loadTransferAgents);
   live["disposition-form"].addEventListener("submit", function (event) {
     event.preventDefault();
     submitDisposition(0);
@@ -544,6 +562,26 @@
       callAction(button, {action: action.replace("call-", "").replace("-", "_")});
     } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
       callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
+    } else if (action === "call-transfer-agent" || action === "call-consult-agent") {
+      // To another agent ready in the campaign: once they answer, the call and its disposition
+      // are theirs and this agent goes to wrap-up (End wrap-up); otherwise the customer is back.
+      const picker = live["transfer-agent"];
+      const toAgent = Number(picker.value);
+      if (!toAgent) { showError("Choose the agent to transfer to (ready agents of this campaign)."); return; }
+      const name = picker.options[picker.selectedIndex].textContent;
+      const warm = action === "call-consult-agent";
+      callAction(button, {action: warm ? "consult_agent" : "transfer_agent", to_agent_id: toAgent}, function () {
+        showNotice((warm ? "Calling " : "Transferring to ") + name +
+          ": the customer hears music until they answer.");
+      });
+    } else if (action === "wrap-up-end" && status && status.attempt_id !== null) {
+      button.disabled = true;
+      window.dialerFetch(urls.attempts + status.attempt_id + "/wrap-up-end", {method: "POST", json: {}})
+        .then(readJson).then(function (answer) {
+          button.disabled = false;
+          if (!answer.ok) showFormError(problemText(answer.body, "Wrap-up did not end."));
+          else refresh();
+        });
     } else if (action === "call-dtmf") {
       callAction(button, {action: "dtmf", digits: button.dataset.digit}, function () {
         showNotice("Sent " + button.dataset.digit + " to the customer.");

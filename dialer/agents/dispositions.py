@@ -10,8 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from campaigns.disposition_outcome import CallbackRequest
-from campaigns.storage.attempt_disposition_store import DispositionRecorded, record_disposition
+from campaigns.disposition_outcome import CallbackRequest, NotYourAttempt
+from campaigns.storage.attempt_disposition_store import (
+    DispositionRecorded,
+    passed_to_another_agent,
+    record_disposition,
+)
 from campaigns.storage.db import Connection
 from campaigns.storage.inbound_disposition_store import record_inbound_disposition
 from dialer.agents.errors import NotHoldingAttempt
@@ -61,6 +65,18 @@ def submit_disposition(
         now,
         pause_reason,
     )
+
+
+def end_wrap_up_after_transfer(
+    agents: AgentService, attempt_id: int, agent_id: int, now: datetime
+) -> LiveStatus:
+    """The agent transferred the call to another agent, who took it and owns its disposition:
+    leave wrap-up without one (ready, or the pause asked for meanwhile). NotYourAttempt when
+    the call did not go to another agent (its disposition is this agent's to submit)."""
+    with agents.db.connection() as conn:
+        if not passed_to_another_agent(conn, attempt_id, agent_id):
+            raise NotYourAttempt(f"attempt {attempt_id} was not passed on to another agent")
+    return agents.finish_wrap_up(agent_id, attempt_id, now)
 
 
 def submit_inbound_disposition(

@@ -85,9 +85,9 @@ def transition(status: LiveStatus, event: AgentEvent) -> Step:
         case CallConnected(attempt_id):
             _holding(status, "connect", AgentState.RESERVED, attempt_id)
             return _call(status, AgentState.ON_CALL, at)
-        case CallEnded(attempt_id, limit):
+        case CallEnded(attempt_id, limit, _, reason):
             _holding(status, "end the call", AgentState.ON_CALL, attempt_id)
-            return _call(status, AgentState.WRAP_UP, at, wrap_up_until=at + limit)
+            return _call(status, AgentState.WRAP_UP, at, wrap_up_until=at + limit, reason=reason)
         case ReservationReleased(attempt_id):
             _holding(status, "be released", AgentState.RESERVED, attempt_id)
             return _call_over(status, at, idle_since=status.idle_since)
@@ -151,12 +151,17 @@ def _call_over(status: LiveStatus, at: datetime, idle_since: datetime | None = N
 
 
 def _call(
-    status: LiveStatus, state: AgentState, at: datetime, wrap_up_until: datetime | None = None
+    status: LiveStatus,
+    state: AgentState,
+    at: datetime,
+    wrap_up_until: datetime | None = None,
+    reason: str | None = None,
 ) -> Step:
     """The next state of the same call: attempt, campaign and any after-call request carry on."""
     entered = replace(
         status,
         state=state,
+        reason=reason,
         since=at,
         seq=status.seq + 1,
         idle_since=None,

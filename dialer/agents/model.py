@@ -100,6 +100,8 @@ class CallEnded:
     attempt_id: int
     wrap_up_limit: timedelta
     at: datetime
+    # Why the call ended for the agent, kept on the wrap-up (its history row): "transferred".
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -212,10 +212,13 @@ class AgentService:
             return self._hand(agent_id, PreviewHoldExpired(attempt_id, now))
         return self._hand(agent_id, ReservationReleased(attempt_id, now))
 
-    def ended(self, agent_id: int, attempt_id: int, now: datetime) -> bool:
-        """The call is over: wrap-up, for the campaign's wrap-up limit at most."""
+    def ended(
+        self, agent_id: int, attempt_id: int, now: datetime, reason: str | None = None
+    ) -> bool:
+        """The call is over: wrap-up, for the campaign's wrap-up limit at most; ``reason``
+        (e.g. "transferred") is kept on the wrap-up and its history row."""
         limit = self._wrap_up_limit(self.live.status(agent_id).call_campaign_id)
-        return self._hand(agent_id, CallEnded(attempt_id, limit, now))
+        return self._hand(agent_id, CallEnded(attempt_id, limit, now, reason))
 
     def finish_wrap_up(
         self, agent_id: int, attempt_id: int, now: datetime, pause_reason: str | None = None

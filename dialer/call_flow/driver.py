@@ -15,6 +15,7 @@ from functools import partial
 from dialer.amd import Decision
 from dialer.call_flow.detection import Detection, Detector
 from dialer.call_flow.effects import (
+    AgentTookOver,
     Bridge,
     CancelTimer,
     ClaimAgent,
@@ -208,12 +209,14 @@ class _Run:
                 self.timers.start(timer, at)
             case CancelTimer(timer):
                 self.timers.cancel(timer)
-            case ClaimAgent():
-                agent = self.claimer.claim_agent(attempt)
+            case ClaimAgent(_, only):
+                agent = self.claimer.claim_agent(attempt, only)
                 now = self.clock.now()
                 return [AgentClaimed(agent, now) if agent else NoAgentAvailable(now)]
             case ReleaseAgent(agent, reason):
                 self.claimer.release_agent(agent, reason)
+            case AgentTookOver(agent):
+                self.claimer.took_over(agent)
             case Notify(milestone, at):
                 self.reporter.progress(attempt, milestone, at)
             case StartDetection():

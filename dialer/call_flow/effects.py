@@ -63,6 +63,15 @@ class CancelTimer:
 @dataclass(frozen=True)
 class ClaimAgent:
     attempt_id: str
+    # That agent or nobody (a transfer to another agent); None: any ready agent.
+    only_agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentTookOver:
+    """The agent a transfer passed the customer to is now the attempt's agent."""
+
+    agent: AgentRef
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ Effect = (
     | StartTimer
     | CancelTimer
     | ClaimAgent
+    | AgentTookOver
     | ReleaseAgent
     | Notify
     | StartDetection

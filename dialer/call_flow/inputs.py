@@ -80,6 +80,18 @@ class TransferRequested:
 
 
 @dataclass(frozen=True)
+class AgentTransferRequested:
+    """The agent asked to pass the customer to another agent (``agent_id``, ``name`` for the
+    notices), blind or warm; the leg for that agent is reserved (``reservation``)."""
+
+    agent_id: str
+    name: str
+    at: datetime
+    reservation: LegReservation | None = None
+    warm: bool = False
+
+
+@dataclass(frozen=True)
 class TransferDecided:
     """The agent completes (``complete``) or cancels the transfer under way."""
 
@@ -110,6 +122,7 @@ FlowEvent = (
     | AmdVerdict
     | BeepHeard
     | TransferRequested
+    | AgentTransferRequested
     | TransferDecided
     | ConferenceDecided
 )

@@ -65,6 +65,8 @@ class Milestone(StrEnum):
     RINGING = "ringing"
     ANSWERED = "answered"
     AGENT_CONNECTED = "agent_connected"
+    # A transfer passed the customer to another agent, now the attempt's agent.
+    AGENT_TOOK_OVER = "agent_took_over"
     ABANDONED = "abandoned"
 
 
@@ -93,6 +95,8 @@ class TransferOutcome(StrEnum):
     # leaves (answered) or the third party is dropped or leaves (dropped)).
     CONFERENCED = "conferenced"
     DROPPED = "dropped"  # the third party left the conference: the customer and agent go on
+    # Transfer to another agent: that agent is no longer ready (claimed, paused, logged out).
+    NOT_READY = "not_ready"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class TransferReport:
             TransferOutcome.FAILED,
             TransferOutcome.CANCELLED,
             TransferOutcome.DROPPED,
+            TransferOutcome.NOT_READY,
         }
 
 
@@ -126,6 +131,7 @@ class AgentRef:
     # The agent's call forwarding as it applies to this call (campaigns.call_forwarding);
     # None once the call has been forwarded.
     forward: ForwardTarget | None = None
+    name: str = ""  # what the other agent reads about them ("Transferred to <name>")
 
 
 @dataclass(frozen=True)

@@ -29,18 +29,27 @@ class AttemptReporter(Protocol):
 class AgentClaimer(Protocol):
     """Claims a ready agent atomically (no agent gets two calls) and hands agents back."""
 
-    def claim_agent(self, attempt_id: str) -> AgentRef | None: ...
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+        """Any ready agent of the campaign; with ``only_agent_id`` that agent or nobody."""
+        ...
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None: ...
+
+    def took_over(self, agent: AgentRef) -> None:
+        """A transfer made ``agent`` (claimed with only_agent_id) the attempt's agent."""
+        ...
 
 
 class NoAgents:
     """The claimer of a campaign without agents: every answer is abandoned."""
 
-    def claim_agent(self, attempt_id: str) -> AgentRef | None:
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
         return None
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
+        pass
+
+    def took_over(self, agent: AgentRef) -> None:
         pass
 
 

@@ -14,8 +14,9 @@ from typing import Any
 from flask import Flask
 
 from campaigns.agents import Agent
+from campaigns.attempt import AttemptState
 from campaigns.campaign import Campaign, RecordingMode
-from campaigns.storage import campaign_store, recording_store
+from campaigns.storage import attempt_store, campaign_store, recording_store
 from campaigns.storage.db import Connection
 from campaigns.users import Role, User
 from dialer import call_commands, recordings
@@ -286,3 +287,76 @@ def test_a_campaign_without_transfer_destinations_refuses_every_transfer(
     assert refused.status_code == 409
     assert "allows no transfers" in refused.json["message"]
     assert queued(redis_url, call.attempt_id) == []
+
+
+def test_an_agent_transfers_to_a_ready_agent_of_the_campaign_picked_from_the_list(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, bob = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    client = sign_in(alice)
+    picker = f"/api/v1/attempts/{call.attempt_id}/transfer-agents"
+    url = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    listed = client.get(picker)
+    assert check("GET", "/attempts/{attempt_id}/transfer-agents", listed) == {"agents": []}
+    not_ready = client.send_json("POST", url, {"action": "transfer_agent", "to_agent_id": bob.id})
+    assert not_ready.status_code == 409 and "not ready" in not_ready.json["message"]
+    check("POST", ACTION, not_ready)
+    assert queued(redis_url, call.attempt_id) == []
+
+    agents.login(bob.id, recent(10))
+    agents.ready(bob.id, recent(10))
+    listed = client.get(picker)
+    assert listed.json == {"agents": [{"agent_id": bob.id, "display_name": bob.display_name}]}
+    for action in ("consult_agent", "transfer_agent"):
+        sent = client.send_json("POST", url, {"action": action, "to_agent_id": bob.id})
+        assert sent.status_code == 202, sent.json
+        check("POST", ACTION, sent)
+    bad = client.send_json("POST", url, {"action": "transfer_agent", "to_agent_id": "bob"})
+    assert bad.status_code == 400
+    commands = queued(redis_url, call.attempt_id)
+    assert [(c["command"], c["agent_id"]) for c in commands] == [
+        ("consult_agent", bob.id),
+        ("transfer_agent", bob.id),
+    ]
+    # Another agent's picker is not theirs to see.
+    assert sign_in(bob).get(picker).status_code == 404
+
+
+def test_the_agent_who_transferred_to_another_agent_ends_wrap_up_without_a_disposition(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    check: Any,
+) -> None:
+    campaign, contact, alice, bob = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    end = f"/api/v1/attempts/{call.attempt_id}/wrap-up-end"
+    path = "/attempts/{attempt_id}/wrap-up-end"
+    # What the worker does when Bob answers Alice's transfer (dialer.dialing).
+    agents.login(bob.id, recent(20))
+    agents.ready(bob.id, recent(20))
+    assert agents.claim(campaign.id, call.attempt_id, recent(15), only_agent_id=bob.id)
+    attempt_store.record_transfer(db, call.attempt_id, bob.display_name, recent(15), "answered")
+    attempt_store.record_progress(db, call.attempt_id, AttemptState.CONNECTED, agent_id=bob.id)
+    agents.connected(bob.id, call.attempt_id, recent(10))
+    agents.ended(alice.id, call.attempt_id, recent(10))
+
+    alice_client, bob_client = sign_in(alice), sign_in(bob)
+    disposed = alice_client.send_json(
+        "POST", f"/api/v1/attempts/{call.attempt_id}/disposition", {"code": "sale"}
+    )
+    assert disposed.status_code == 404  # the disposition is Bob's
+    not_bobs = bob_client.send_json("POST", end, {})
+    assert not_bobs.status_code == 409  # Bob has the call: he records its disposition
+    check("POST", path, not_bobs)
+    ended = alice_client.send_json("POST", end, {})
+    assert check("POST", path, ended) == {"attempt_id": call.attempt_id, "state": "ready"}
+    assert agents.status(alice.id).state.value == "ready"
+    assert agents.status(bob.id).state.value == "on_call"

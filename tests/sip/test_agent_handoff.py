@@ -41,11 +41,14 @@ class Claimer:
     agents: list[AgentRef]
     released: list[tuple[str, AgentRelease]] = field(default_factory=list)
 
-    def claim_agent(self, attempt_id: str) -> AgentRef | None:
-        return self.agents.pop(0) if self.agents else None
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+        return self.agents.pop(0) if self.agents and only_agent_id is None else None
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         self.released.append((agent.agent_id, reason))
+
+    def took_over(self, agent: AgentRef) -> None:
+        pass
 
 
 def handoff_attempt(

@@ -23,9 +23,11 @@ from campaigns.storage.db import Connection
 from dialer import call_commands
 from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
+from dialer.carrier.baresip import BaresipAgent
 
-from .agent_floor import OUTCOME, Floor
+from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .softphone_process import SoftphoneProcess
+from .test_call_features import tone
 from .test_console_call_browser import ready_on_the_console
 from .workers_harness import enqueue, running_workers, wait_ended
 
@@ -141,3 +143,45 @@ def test_an_agent_adds_a_third_party_drops_them_then_leaves_a_three_way_call_fro
         "SELECT transfer_to, transfer_outcome FROM call_attempts WHERE id = %s", (attempt,)
     ).fetchone()
     assert transfer == (THIRD_PARTY, "answered")
+
+
+def test_an_agent_transfers_a_real_call_to_another_agent_picked_on_the_console(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    page: Page,
+    artifacts: Path,
+    agent_phone: SoftphoneProcess,
+) -> None:
+    with (
+        BaresipAgent(tmp_path, tone(tmp_path, 1500.0, 90), user="cara") as cara_phone,
+        on_a_call(db, service_env, carrier, tmp_path, page, agent_phone, "+12025550196") as (
+            floor,
+            state,
+            redis_url,
+            attempt,
+        ),
+    ):
+        cara = floor.agent("cara", cara_phone.uri)  # ready only now: dora had the call
+        picker = page.get_by_label("Transfer to an agent")
+        picker.focus()  # the page reads the campaign's ready agents when the picker is opened
+        expect(picker.locator("option", has_text=cara.display_name)).to_have_count(1)
+        picker.select_option(label=cara.display_name)
+        page.get_by_role("button", name="Transfer to agent").click()
+        expect(state).to_have_text("wrap up", timeout=20_000)
+        expect(page.locator("[data-live=notice]")).to_contain_text(
+            f"Transferred to {cara.display_name}", timeout=10_000
+        )
+        floor.wait_state("cara", AgentState.ON_CALL)
+        page.screenshot(path=str(artifacts / "console-call-transferred-to-agent.png"))
+        page.get_by_role("button", name="End wrap-up (transferred)").click()
+        expect(state).to_have_text("ready", timeout=10_000)
+        call_commands.request_hangup(redis_client(redis_url), attempt, "test")
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == cara.id
+    transfer = db.execute(
+        "SELECT transfer_to, transfer_outcome FROM call_attempts WHERE id = %s", (attempt,)
+    ).fetchone()
+    assert transfer == (cara.display_name, "answered")

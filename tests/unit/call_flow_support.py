@@ -50,9 +50,17 @@ class Claimer:
 
     agents: list[AgentRef]
     released: list[tuple[str, AgentRelease]] = field(default_factory=list)
+    # Ready agents a transfer may ask for by id; who took a call over by a transfer.
+    others: dict[str, AgentRef] = field(default_factory=dict)
+    took: list[str] = field(default_factory=list)
 
-    def claim_agent(self, attempt_id: str) -> AgentRef | None:
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+        if only_agent_id is not None:  # a transfer to that agent: ready (in ``others``) or not
+            return self.others.pop(only_agent_id, None)
         return self.agents.pop(0) if self.agents else None
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         self.released.append((agent.agent_id, reason))
+
+    def took_over(self, agent: AgentRef) -> None:
+        self.took.append(agent.agent_id)

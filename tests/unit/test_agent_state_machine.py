@@ -60,6 +60,16 @@ def test_logging_in_leaves_the_agent_paused_until_they_go_ready() -> None:
     assert ready.idle_since == at(5)
 
 
+def test_an_agent_who_transferred_the_call_wraps_up_with_the_reason_in_their_history() -> None:
+    status = run(Reserved(41, 2, at(10)), CallConnected(41, at(11)), status=ready_at())
+    status, effects = transition(status, CallEnded(41, WRAP, at(50), "transferred"))
+    assert (status.state, status.reason) == (AgentState.WRAP_UP, "transferred")
+    [changed] = effects
+    assert isinstance(changed, StateChanged) and changed.change.reason == "transferred"
+    status = run(DispositionSubmitted(41, at(60)), status=status)
+    assert (status.state, status.reason) == (AgentState.READY, None)
+
+
 def test_a_full_call_goes_reserved_on_call_wrap_up_and_back_to_ready() -> None:
     status = ready_at()
     status = run(Reserved(41, 2, at(10)), status=status)

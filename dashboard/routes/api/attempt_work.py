@@ -13,6 +13,7 @@ from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState
+from campaigns.disposition_outcome import NotYourAttempt
 from campaigns.storage import attempt_query, screen_pop_query
 from campaigns.users import Role
 from dashboard.access import login_required
@@ -23,10 +24,11 @@ from dashboard.console_schemas import (
 )
 from dashboard.db import get_db
 from dashboard.disposition_answer import answer_disposition, disposing_agent
-from dashboard.live_agents import acting_agent, agent_service, redis_client
+from dashboard.live_agents import acting_agent, agent_service, now, redis_client
 from dashboard.openapi import documented
 from dialer import call_commands
-from dialer.agents.dispositions import submit_disposition
+from dialer.agents.dispositions import end_wrap_up_after_transfer, submit_disposition
+from dialer.agents.errors import NotHoldingAttempt
 
 blueprint = Blueprint("api_attempt_work", __name__, url_prefix="/api/v1/attempts")
 
@@ -118,3 +120,26 @@ def disposition(attempt_id: int) -> ResponseReturnValue:
     return answer_disposition(
         submit_disposition, attempt_id, agent_id, body, _NOT_FOUND.format(attempt_id)
     )
+
+
+@blueprint.post("/<int:attempt_id>/wrap-up-end")
+@login_required
+@documented(
+    "End the wrap-up of a call you transferred to another agent",
+    response="WrapUpEnded",
+    description="The agent who answered your transfer_agent or consult_agent has the call and "
+    "records its disposition; you leave wrap-up without one (ready, or the pause you asked "
+    "for). Agents only, for the call they hold in wrap-up.",
+    errors={409: "The call was not passed on to another agent: record its disposition"},
+)
+def wrap_up_end(attempt_id: int) -> ResponseReturnValue:
+    agent_id = _check_own(attempt_id)
+    if agent_id is None:
+        abort(403, "only the agent who transferred the call ends their wrap-up")
+    try:
+        after = end_wrap_up_after_transfer(agent_service(), attempt_id, agent_id, now())
+    except NotYourAttempt as not_passed:
+        return jsonify(error="conflict", message=str(not_passed)), 409
+    except NotHoldingAttempt:
+        return jsonify(error="conflict", message="you are not in wrap-up with this call"), 409
+    return jsonify(attempt_id=attempt_id, state=after.state.value)

@@ -10,7 +10,7 @@ agents get 403, even for their own calls.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState
@@ -18,7 +18,7 @@ from campaigns.storage import attempt_query, recording_store
 from campaigns.users import Role
 from dashboard.access import login_required, managers
 from dashboard.auth import current_user
-from dashboard.call_action import send_action
+from dashboard.call_action import ready_agents, send_action
 from dashboard.db import get_db
 from dashboard.live_agents import acting_agent, agent_service
 from dashboard.openapi import documented
@@ -60,13 +60,18 @@ def _requester(attempt_id: int) -> str:
     "it rings, then all three hear each other; conference_leave lets the agent go (the "
     "customer and the number stay connected, the agent goes to wrap-up) and conference_drop "
     "hangs up the number (the agent goes on with the customer); conference_merge, while "
-    "consulting, makes the consultation a three-way call. A "
+    "consulting, makes the consultation a three-way call. Transfer_agent and consult_agent "
+    "(`to_agent_id`) pass the customer to another agent ready in the call's campaign, blind "
+    "or warm (then transfer_complete or transfer_cancel): once that agent answers, the call "
+    "and its disposition are theirs and you go to wrap-up without one; if they do not answer "
+    "or are no longer ready the customer is back with you, and you are told why (409 when "
+    "they are not ready now). A "
     "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",
     errors={
-        409: "The call is over, the campaign's recording setting refuses it, or the "
-        "transfer destination is not allowed"
+        409: "The call is over, the campaign's recording setting refuses it, the "
+        "transfer destination is not allowed, or the agent to transfer to is not ready"
     },
 )
 def call_action(attempt_id: int) -> ResponseReturnValue:
@@ -76,6 +81,27 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     requested_by = _requester(attempt_id)
     over = f"call {attempt_id} is already over" if attempt.state == AttemptState.ENDED else None
     return send_action(attempt_id, attempt.campaign_id, requested_by, over)
+
+
+@blueprint.get("/<int:attempt_id>/transfer-agents")
+@login_required
+@documented(
+    "The agents the call can be transferred to",
+    response="TransferAgents",
+    description="Agents ready and logged in to the call's campaign, by name: "
+    "the console's picker for transfer_agent and consult_agent.",
+)
+def transfer_agents(attempt_id: int) -> ResponseReturnValue:
+    attempt = attempt_query.get_attempt(get_db(), attempt_id)
+    if attempt is None:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    _requester(attempt_id)
+    ready = ready_agents(attempt.campaign_id)  # the agent on the call is not ready: not in it
+    agents = [
+        {"agent_id": agent_id, "display_name": name}
+        for agent_id, name in sorted(ready.items(), key=lambda item: item[1])
+    ]
+    return jsonify(agents=agents)
 
 
 @blueprint.get("/<int:attempt_id>/recording")
