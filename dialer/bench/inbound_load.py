@@ -85,7 +85,7 @@ WHERE a.did = %(did)s AND b.did = %(did)s AND a.answered_at IS NOT NULL
 @click.option(
     "--proxy-order",
     type=click.Choice([o.value for o in inbound_proxy.Order]),
-    default=inbound_proxy.Order.SPREAD.value,
+    default=inbound_proxy.Order.LOAD.value,
     show_default=True,
     help="With --proxy: spread (round-robin), fill, or load (calls counted per process).",
 )

@@ -110,9 +110,10 @@ def add_queue(
 @click.option(
     "--proxy-order",
     type=click.Choice([o.value for o in proxy.Order]),
-    default=proxy.Order.SPREAD.value,
+    default=proxy.Order.LOAD.value,
     show_default=True,
-    help="spread: round-robin; fill: the first process with room.",
+    help="load: the least loaded process with room, counted by the proxy (486 from the proxy "
+    "when all are full); spread: round-robin with failover; fill: the first process with room.",
 )
 @click.pass_obj
 def serve(

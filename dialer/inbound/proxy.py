@@ -3,11 +3,14 @@
 
 Each inbound process takes two calls on its own port; the carrier should not have to know that.
 The proxy takes every INVITE on one port, refuses senders that are not the carrier (403), and
-hands the call to a process (round-robin, or the first in the list with `Order.FILL`); a process
-that answers 486 (full) or 503 (stopping), or does not answer, is skipped for the next one
-(serial failover, up to 30 processes). It adds no
-Record-Route: once answered, the call's own requests (ACK, BYE) go to the process's Contact;
-a carrier that sends them to the proxy anyway (sipp does) has them passed on by request URI.
+hands the call to a process: by default (`Order.LOAD`) the least loaded one with room, counting
+each process's calls itself (Record-Route, so the BYE that ends a call passes through it) and
+answering 486 when all are full; or round-robin (`Order.SPREAD`) or the first in the list
+(`Order.FILL`), where the proxy adds no Record-Route (the call's own requests go to the
+process's Contact; a carrier that sends them to the proxy anyway, as sipp does, has them passed
+on by request URI). A process that answers 486 (full) or 503 (stopping), or does not answer, is
+skipped for the next one (serial failover, up to 30 processes). Under load round-robin with
+failover collapsed (docs/inbound.md): each refused offer held one of a full process's slots.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def write_config(
     port: int,
     process_ports: Sequence[int],
     allowed: Sequence[str],
-    order: Order = Order.SPREAD,
+    order: Order = Order.LOAD,
 ) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     dispatcher_list = directory / "dispatcher.list"
