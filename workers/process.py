@@ -62,6 +62,7 @@ def endpoint_config(settings: Settings, index: int) -> EndpointConfig:
     return EndpointConfig(
         sip_port=settings.sip_port_base + index,
         rtp_port=settings.rtp_port_base + index * settings.rtp_ports_per_process,
+        rtp_ports=settings.rtp_ports_per_process,
         bound_address=settings.sip_address,
         incoming=IncomingCalls.REJECT,
         allowed_sources=carriers,

@@ -166,6 +166,7 @@ def main() -> None:
         EndpointConfig(
             sip_port=sip_port,
             rtp_port=rtp_port,
+            rtp_ports=RTP_PORTS_PER_PROCESS,
             bound_address=settings.sip_address,
             incoming=IncomingCalls.NOTIFY,
             allowed_sources=carriers,

@@ -39,6 +39,10 @@ class EndpointConfig:
 
     sip_port: int = 0
     rtp_port: int = 0
+    # Ports pjsua may take from rtp_port on (RTP and RTCP per call); at least two per leg. More
+    # gives slack: pjsua skips a port another process on the host happens to hold instead of
+    # failing the call ("Unable to find appropriate RTP/RTCP ports combination").
+    rtp_ports: int = 0
     bound_address: str = "127.0.0.1"
     public_address: str = ""
     user: str = "dialer"
@@ -72,4 +76,4 @@ class EndpointConfig:
 
     @property
     def rtp_port_range(self) -> int:
-        return self.max_legs * PORTS_PER_LEG
+        return max(self.rtp_ports, self.max_legs * PORTS_PER_LEG)

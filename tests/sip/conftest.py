@@ -30,12 +30,17 @@ if missing:
 pj_adapter = pytest.importorskip("dialer.telephony.pjsua2_adapter")
 
 
+# As a worker's (DIALER_RTP_PORTS_PER_PROCESS): slack for ports other processes hold meanwhile.
+RTP_PORTS = 40
+
+
 @pytest.fixture(scope="session")
 def telephony() -> Iterator[object]:
     """One endpoint for the whole session, as in a worker process (one Endpoint per process)."""
     config = EndpointConfig(
         sip_port=free_udp_port(hold=True),
-        rtp_port=free_udp_port(*TEST_RTP_RANGE, block=8, hold=True),
+        rtp_port=free_udp_port(*TEST_RTP_RANGE, block=RTP_PORTS, hold=True),
+        rtp_ports=RTP_PORTS,
     )
     tel = pj_adapter.Pjsua2Telephony.start(config)
     yield tel

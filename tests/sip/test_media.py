@@ -34,6 +34,8 @@ def wait_for(inbox: Inbox, kind: type, leg: LegId, timeout: float = 10.0) -> Tel
         event = inbox.get(deadline - time.monotonic())
         if isinstance(event, kind) and getattr(event, "leg", None) == leg:
             return event
+        if isinstance(event, LegEnded) and event.leg == leg:
+            raise AssertionError(f"{leg} ended while waiting for {kind.__name__}: {event}")
     raise AssertionError(f"no {kind.__name__} for {leg} within {timeout} s")
 
 
