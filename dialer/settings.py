@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
+
 APP_NAME = "predictive-dialer"
 
 
@@ -75,7 +77,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sip_address=_ip(env, "DIALER_SIP_ADDRESS", "127.0.0.1"),
         sip_port_base=_port(env, "DIALER_SIP_PORT_BASE", 5070),
         rtp_port_base=_port(env, "DIALER_RTP_PORT_BASE", 20000),
-        rtp_ports_per_process=_int(env, "DIALER_RTP_PORTS_PER_PROCESS", 40, minimum=8),
+        rtp_ports_per_process=_int(env, "DIALER_RTP_PORTS_PER_PROCESS", RTP_PORT_BLOCK, minimum=8),
         carrier_addresses=_ip_list(env, "DIALER_CARRIER_ADDRESSES"),
         dashboard_host=_text(env, "DIALER_DASHBOARD_HOST", "127.0.0.1"),
         dashboard_port=_port(env, "DIALER_DASHBOARD_PORT", 8050),

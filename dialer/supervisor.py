@@ -63,7 +63,9 @@ class Supervisor:
         try:
             child.process = subprocess.Popen(
                 child.spec.argv,
-                env={**os.environ, **child.spec.env},
+                # An abort (pjsua's assertions end in SIGABRT) prints every thread's Python
+                # stack into the child's log: where a pjsua2 call came from is otherwise lost.
+                env={"PYTHONFAULTHANDLER": "1", **os.environ, **child.spec.env},
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,
                 # Our own process group: a Ctrl-C in the terminal reaches us, and we decide.

@@ -34,6 +34,7 @@ from dialer.cli.runtime import Runtime
 from dialer.cli.workers import check_database_room, worker_specs
 from dialer.dial_queue import DialSender
 from dialer.supervisor import ChildSpec, Supervisor
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 from dialer.telephony.ports import free_udp_port
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,10 @@ def run_calls_bench(
     carrier = SippCarrier(Scenario.MIX, workdir, extra_args=("-max_socket", "10000")).start()
     env = {
         "DIALER_SIP_PORT_BASE": str(free_udp_port(block=processes)),
-        "DIALER_RTP_PORT_BASE": str(free_udp_port(block=processes * 8, low=20000, high=60000)),
-        "DIALER_RTP_PORTS_PER_PROCESS": "8",
+        "DIALER_RTP_PORT_BASE": str(
+            free_udp_port(block=processes * RTP_PORT_BLOCK, low=20000, high=60000)
+        ),
+        "DIALER_RTP_PORTS_PER_PROCESS": str(RTP_PORT_BLOCK),
         "DIALER_WORKER_GRACE_S": "30",
     }
     specs = [

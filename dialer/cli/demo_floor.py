@@ -18,6 +18,7 @@ import click
 from dialer.cli.workers import worker_specs
 from dialer.softphone.provision import RobotAgent, robot_children
 from dialer.supervisor import ChildSpec, Supervisor
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 from dialer.telephony.ports import free_udp_port
 
 # Workers' RTP ports start here; robots take theirs below it, so the two never meet.
@@ -68,7 +69,7 @@ def start_floor(robots: list[RobotAgent], options: FloorOptions) -> Supervisor:
     worker_env = {
         "DIALER_SIP_PORT_BASE": str(free_udp_port(block=(lines + 1) // 2)),
         "DIALER_RTP_PORT_BASE": str(WORKER_RTP_BASE),
-        "DIALER_RTP_PORTS_PER_PROCESS": "8",
+        "DIALER_RTP_PORTS_PER_PROCESS": str(RTP_PORT_BLOCK),
     }
     carrier = ChildSpec(
         "carrier",

@@ -21,7 +21,7 @@ from dialer.softphone.desk import AgentDesk
 from dialer.softphone.dice import DispositionMix, MixError, TalkTime
 from dialer.softphone.robot_team import RobotSpec, TeamOptions
 from dialer.softphone.terminal import Keyboard
-from dialer.telephony.endpoint_config import AudioDevice, EndpointConfigError
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK, AudioDevice, EndpointConfigError
 from dialer.telephony.user_agent import Registration, UserAgentConfigError
 
 
@@ -50,7 +50,7 @@ def _echo(text: str) -> None:
     "--rtp-port",
     type=click.IntRange(0, 65535),
     default=0,
-    help="First of 8 RTP ports (0: any free port).",
+    help=f"First of {RTP_PORT_BLOCK} RTP ports (0: any free port).",
 )
 @click.option("--record", "record_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--robot", is_flag=True, help="A robot agent: answers, talks, records dispositions.")

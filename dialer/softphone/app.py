@@ -20,7 +20,12 @@ from types import FrameType
 from dialer.softphone import phone
 from dialer.softphone.desk import AgentDesk, DeskError
 from dialer.softphone.terminal import Keyboard
-from dialer.telephony.endpoint_config import AudioDevice, EndpointConfig, IncomingCalls
+from dialer.telephony.endpoint_config import (
+    RTP_PORT_BLOCK,
+    AudioDevice,
+    EndpointConfig,
+    IncomingCalls,
+)
 from dialer.telephony.errors import TelephonyError
 from dialer.telephony.events import IncomingLeg, LegEnded, LegId, TelephonyEvent
 from dialer.telephony.user_agent import Line, LineConfig, Registration, UserAgent
@@ -49,6 +54,7 @@ class SoftphoneOptions:
         return EndpointConfig(
             sip_port=0,  # the endpoint's own port only wakes its loop; calls use the line's
             rtp_port=self.rtp_port,
+            rtp_ports=RTP_PORT_BLOCK if self.rtp_port else 0,
             bound_address=self.address,
             user=self.user,
             user_agent="predictive-dialer-softphone",

@@ -21,7 +21,7 @@ from campaigns.storage import agent_store, user_store
 from campaigns.storage.db import Connection
 from dialer.softphone.robot_team import MAX_ROBOTS_PER_PROCESS
 from dialer.supervisor import ChildSpec
-from dialer.telephony.capacity import PJSUA2_MAX_CALLS
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 from dialer.telephony.ports import free_udp_port
 
 # No password: robots use their tokens; the dashboard login stays locked.
@@ -100,7 +100,7 @@ def robot_children(
         team_file.write_text(json.dumps(members))
         # An RTP range of its own, picked by the parent that also picks the workers' ranges
         # (the bench), so they never overlap; left to the OS, it could land in one of them.
-        rtp = free_udp_port(block=PJSUA2_MAX_CALLS * 2, low=rtp_ports[0], high=rtp_ports[1])
+        rtp = free_udp_port(block=RTP_PORT_BLOCK, low=rtp_ports[0], high=rtp_ports[1])
         argv = [
             sys.executable, "-m", "dialer", "softphone", "--robot",
             "--team", str(team_file), "--api-url", api_url, "--first-index", str(first),

@@ -10,6 +10,11 @@ from dialer.telephony.capacity import PJSUA2_MAX_CALLS
 
 # RTP and RTCP use two ports per call.
 PORTS_PER_LEG = 2
+# The RTP ports one process is given: its 4 calls need 8, the rest is slack. pjsua skips a port
+# another process on the host holds at that moment (a softphone, a robot, sipp, a test) instead of
+# failing the call ("Unable to find appropriate RTP/RTCP ports combination"); with only 8 a live
+# run lost agent legs, and with them answered calls, to exactly that.
+RTP_PORT_BLOCK = 40
 
 
 class IncomingCalls(StrEnum):

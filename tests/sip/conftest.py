@@ -15,7 +15,7 @@ import pytest
 from dialer.call_flow import AttemptResult, Milestone
 from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import E164, DigestCredentials, TrunkConfig
-from dialer.telephony.endpoint_config import EndpointConfig
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK, EndpointConfig
 from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 
 from .softphone_process import SoftphoneProcess
@@ -30,8 +30,7 @@ if missing:
 pj_adapter = pytest.importorskip("dialer.telephony.pjsua2_adapter")
 
 
-# As a worker's (DIALER_RTP_PORTS_PER_PROCESS): slack for ports other processes hold meanwhile.
-RTP_PORTS = 40
+RTP_PORTS = RTP_PORT_BLOCK  # as a worker's: slack for ports other processes hold meanwhile
 
 
 @pytest.fixture(scope="session")

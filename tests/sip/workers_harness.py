@@ -18,6 +18,7 @@ import redis
 from campaigns.storage import attempt_store
 from campaigns.storage.db import Connection
 from dialer import worker_registry
+from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 from dialer.telephony.ports import TEST_RTP_RANGE, free_udp_port
 from workers.app import create_app
 
@@ -55,7 +56,7 @@ def running_workers(
 ) -> Iterator[Workers]:
     log_path = tmp / "workers.log"
     processes = (lines + 1) // 2
-    rtp_per_process = 8  # 4 legs x (RTP + RTCP)
+    rtp_per_process = RTP_PORT_BLOCK
     full_env = {
         **os.environ,
         **env,
