@@ -116,10 +116,7 @@ def record_disposition(
                 f"attempt {attempt_id} already has disposition {attempt['disposition']!r}"
             )
         disposition = find_disposition(conn, attempt["campaign_id"], code)
-        change = None
-        if attempt["contact_id"] is not None:
-            change = apply_to_contact(conn, attempt, disposition, callback, now)
-        elif disposition.action is DispositionAction.CALLBACK:
+        if attempt["contact_id"] is None and disposition.action is DispositionAction.CALLBACK:
             raise ValidationError(["callback_at: the contact of this call no longer exists"])
         params = {
             "attempt_id": attempt_id,
@@ -129,7 +126,14 @@ def record_disposition(
             "notes": notes,
             "now": now,
         }
+        # The call's row before its contact's, as a worker closing a call writes them: both
+        # writes fold into shared report rollup rows (the campaign's day, the list's contacts by
+        # state), and the other order deadlocked with a worker closing another call of the
+        # campaign (a robot's disposition lost to a 500 in a live run). docs/reports.md.
         conn.execute(_RECORD, params)
+        change = None
+        if attempt["contact_id"] is not None:
+            change = apply_to_contact(conn, attempt, disposition, callback, now)
         added = disposition.action is DispositionAction.DNC
         if added:
             conn.execute(

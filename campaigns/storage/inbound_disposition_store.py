@@ -86,14 +86,11 @@ def record_inbound_disposition(
         if call["campaign_id"] is None:
             raise ValidationError([f"code: inbound call {call_id} belongs to no campaign"])
         disposition = find_disposition(conn, call["campaign_id"], code)
-        change = None
-        if call["contact_id"] is not None:
-            change = apply_to_contact(conn, call, disposition, callback, now, leave_in_flight=True)
-        elif disposition.action is DispositionAction.CALLBACK:
+        if call["contact_id"] is None and disposition.action is DispositionAction.CALLBACK:
             raise ValidationError(
                 ["code: a callback needs a known caller; this number is no contact of the campaign"]
             )
-        elif callback.at is not None:
+        if call["contact_id"] is None and callback.at is not None:
             raise ValidationError([f"callback_at: {code!r} is not a callback disposition"])
         params = {
             "call_id": call_id,
@@ -103,7 +100,12 @@ def record_inbound_disposition(
             "notes": notes,
             "now": now,
         }
+        # The call's row before its contact's: the lock order of every writer of both (see
+        # record_disposition).
         conn.execute(_RECORD, params)
+        change = None
+        if call["contact_id"] is not None:
+            change = apply_to_contact(conn, call, disposition, callback, now, leave_in_flight=True)
         # A withheld or malformed caller number cannot go on the list (the caller is no contact).
         added = disposition.action is DispositionAction.DNC and bool(
             _E164.fullmatch(call["caller_number"])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
 
 from campaigns.agents import Agent, AgentState
@@ -252,3 +255,81 @@ def test_a_transfer_that_came_back_still_waits_for_the_call_to_close(
     attempt_store.record_transfer(db, call.attempt_id, "+14155550199", at(50), "busy")
     with pytest.raises(AttemptStillOpen):
         submit_disposition(agents, call.attempt_id, call.agent.id, "sale", at(110))
+
+
+# A disposition and a worker closing another call of the same campaign, interleaved: both write a
+# call's row and a contact's, which fold into shared report rollup rows. Taken in opposite orders
+# they deadlock (seen in a live run); taken call-first, one waits for the other.
+
+
+def _wait_until_blocked(db: Connection, timeout_s: float = 10.0) -> None:
+    """Until a backend of this database waits for a lock (the disposition: nothing else runs)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        blocked = db.execute(
+            "SELECT 1 FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+        if blocked:
+            return
+        time.sleep(0.02)
+    pytest.fail("the disposition never waited for the closing call")
+
+
+def test_a_disposition_waits_for_a_closing_call_instead_of_deadlocking(
+    db: Connection, agents: AgentService, database_url: str
+) -> None:
+    call = talked_call(db, agents)  # closed, waiting for its disposition
+    state, attempts = db.execute(
+        "SELECT state, attempts FROM contacts WHERE id = %s", (call.contact_id,)
+    ).fetchone() or (None, None)
+    [other] = make_contacts(db, call.campaign, ["+12125550199"])
+    db.execute(  # on the same list as the call's contact (the factory makes a list per call)
+        "UPDATE contacts SET list_id = (SELECT list_id FROM contacts WHERE id = %s) WHERE id = %s",
+        (call.contact_id, other),
+    )
+    [other_attempt] = attempt_store.create_attempts(
+        db, call.campaign.id, [other], now=at(0), expires_at=at(60)
+    )
+    attempt_store.begin_dialing(db, other_attempt, "worker-2", at(1))
+
+    # The worker closing the other call, in finish_attempt's order: its call row first (the
+    # campaign's "connected" rollup rows), held open while the disposition comes in.
+    worker = psycopg.connect(database_url)
+    worker.execute(
+        "UPDATE call_attempts SET state = 'ended', outcome = 'connected', hangup_at = %s"
+        " WHERE id = %s",
+        (at(101), other_attempt),
+    )
+    # The agent's disposition, on the dashboard's pool, from another thread.
+    outcome: dict[str, object] = {}
+
+    def dispose() -> None:
+        try:
+            # A retry: the contact leaves "done, 1 attempt" for "dialable" (a rollup move).
+            outcome["done"] = submit_disposition(
+                agents, call.attempt_id, call.agent.id, "answering_machine", at(110)
+            )
+        except psycopg.Error as error:  # the assertion below shows it
+            outcome["error"] = error
+
+    disposer = threading.Thread(target=dispose)
+    disposer.start()
+    # It blocks on a campaign rollup row the worker holds.
+    _wait_until_blocked(db)
+
+    # The worker goes on to the other contact, into the "done, 1 attempt" rollup row of the
+    # list that the disposition moves its contact out of: with the contact written first, the
+    # disposition would hold that row now, and PostgreSQL would kill one of the two.
+    worker.execute(
+        "UPDATE contacts SET state = %s, attempts = %s WHERE id = %s",
+        (state, attempts, other),
+    )
+    worker.commit()
+    worker.close()
+    disposer.join(timeout=10)
+
+    assert "error" not in outcome, outcome.get("error")
+    assert db.execute(
+        "SELECT disposition FROM call_attempts WHERE id = %s", (call.attempt_id,)
+    ).fetchone() == ("answering_machine",)
