@@ -163,6 +163,19 @@ def test_without_inbound_history_an_inbound_agent_counts_as_an_outbound_one() ->
     assert len(few.agent_chances) == len(MODEL.agent_chances)
 
 
+def test_inbound_wrap_ups_alone_are_used_with_the_outbound_talks() -> None:
+    recorder = StatisticsRecorder(OUTBOUND)
+    for _ in range(50):
+        recorder.inbound_wrap_up_ended(90.0)
+    model = PacingModel.from_statistics(recorder.snapshot())
+    assert model.inbound_wrap_learned and not model.inbound_talk_learned
+    as_outbound = PacingModel.from_statistics(
+        replace(OUTBOUND, wrap_durations=recorder.snapshot().inbound_wrap_durations)
+    )
+    assert np.allclose(model.inbound_on_call_free_within, as_outbound.on_call_free_within)
+    assert np.allclose(model.inbound_wrap_up_free_within, as_outbound.wrap_up_free_within)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     ready=st.integers(0, 10),
