@@ -36,6 +36,20 @@ class EndedAttempt:
 class EndedWrapUp:
     id: int
     seconds: float
+    # the call it followed: an outbound attempt, or an inbound call's id negated
+    attempt_id: int | None = None
+
+    @property
+    def after_inbound(self) -> bool:
+        return self.attempt_id is not None and self.attempt_id < 0
+
+
+@dataclass(frozen=True)
+class InboundTalk:
+    """An inbound call of a campaign's queue, from its agent's answer to its end."""
+
+    campaign_id: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,7 @@ ORDER BY id DESC LIMIT %(limit)s
 """
 
 _WRAP_UPS_SINCE = """
-SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds
+SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds, attempt_id
 FROM agent_state_history
 WHERE state = 'wrap_up' AND ended_at IS NOT NULL AND started_at >= %(since)s
   AND (campaign_id = %(campaign_id)s OR %(campaign_id)s = ANY(campaigns))
@@ -74,11 +88,27 @@ ORDER BY id DESC LIMIT %(limit)s
 """
 
 _LAST_WRAP_UP = """
-SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds
+SELECT id, extract(epoch FROM ended_at - started_at)::float8 AS seconds, attempt_id
 FROM agent_state_history
 WHERE agent_id = %(agent_id)s AND state = 'wrap_up' AND ended_at IS NOT NULL
 ORDER BY started_at DESC LIMIT 1
 """
+
+# Talks of inbound calls answered by an agent (the wallboard's handle time, without the wrap-up
+# that the agents' history gives).
+_INBOUND_TALK = """
+SELECT q.campaign_id, extract(epoch FROM i.ended_at - i.answered_at)::float8 AS seconds
+FROM inbound_calls i JOIN inbound_queues q ON q.id = i.queue_id
+WHERE i.outcome = 'answered' AND i.answered_at IS NOT NULL AND i.ended_at IS NOT NULL
+  AND q.campaign_id IS NOT NULL
+"""
+
+_INBOUND_TALKS_SINCE = f"""{_INBOUND_TALK}
+  AND q.campaign_id = %(campaign_id)s AND i.offered_at >= %(since)s
+ORDER BY i.id DESC LIMIT %(limit)s
+"""
+
+_ENDED_INBOUND_TALK = f"{_INBOUND_TALK} AND i.id = %(id)s"
 
 
 @dataclass(frozen=True)
@@ -239,6 +269,21 @@ def wrap_ups_since(
 def last_wrap_up(conn: Connection, agent_id: int) -> EndedWrapUp | None:
     with conn.cursor(row_factory=class_row(EndedWrapUp)) as cur:
         return cur.execute(_LAST_WRAP_UP, {"agent_id": agent_id}).fetchone()
+
+
+def inbound_talks_since(
+    conn: Connection, campaign_id: int, since: datetime, limit: int = 20_000
+) -> list[InboundTalk]:
+    """The talks of the campaign's queues' calls offered since then (statistics warm-up)."""
+    with conn.cursor(row_factory=class_row(InboundTalk)) as cur:
+        params = {"campaign_id": campaign_id, "since": since, "limit": limit}
+        return cur.execute(_INBOUND_TALKS_SINCE, params).fetchall()
+
+
+def ended_inbound_talk(conn: Connection, inbound_call_id: int) -> InboundTalk | None:
+    """One ended inbound call's talk; None if no agent answered it or its queue has no campaign."""
+    with conn.cursor(row_factory=class_row(InboundTalk)) as cur:
+        return cur.execute(_ENDED_INBOUND_TALK, {"id": inbound_call_id}).fetchone()
 
 
 def abandonment(

@@ -3,13 +3,17 @@
 The scheduler, per running campaign:
 1. keeps a `StatisticsRecorder` fed by events: `ringing_ended(seconds_since_dial, live=...)`
    when a dial stops ringing (live = a person the dialer will connect; machines, busy, no answer,
-   AMD hang-ups are not live), `talk_ended(seconds)`, `wrap_up_ended(seconds)`. It persists
+   AMD hang-ups are not live), `talk_ended(seconds)`, `wrap_up_ended(seconds)`, and for the
+   campaign's inbound queues `inbound_talk_ended(seconds)`, `inbound_wrap_up_ended(seconds)`
+   (agents serving inbound callers free up at that pace; the outbound figures stand in until
+   a few have been seen). It persists
    `recorder.snapshot().to_json()` (Redis) and restores with
    `StatisticsRecorder(PacingStatistics.from_json(text))`; after a loss it replays recent attempt
    rows from Postgres into a fresh recorder. Every minute: `recorder.decay(60)` then
    `model = PacingModel.from_statistics(recorder.snapshot())` (a few ms; decide() only indexes it).
 2. every tick (~1 s) and on agent-free and call-ended events builds `PacingInputs`: `now`
-   (monotonic seconds), `AgentFloor.of(AgentObservation(...))`, `CallsInFlight.of(...)` (ringing
+   (monotonic seconds), `AgentFloor.of(AgentObservation(..., inbound=...))` (`inbound`: the
+   agent holds an inbound caller), `CallsInFlight.of(...)` (ringing
    and answered-waiting calls only), free worker lines, the cps allowance left this second,
    `AbandonmentCounts` (day and rolling 30 days, plus the live answers expected in the next hour
    of today's schedule), `InboundDemand` (callers waiting in the campaign's inbound queues and

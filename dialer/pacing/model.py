@@ -24,6 +24,22 @@ SUPPLY_HORIZON = ANSWER_HORIZON + 8
 # Below this many (aged) observations still alive at an elapsed time, the conditional estimate is
 # noise: longer elapsed times reuse the last row that had enough.
 MIN_SURVIVORS = 3.0
+# Below this many (aged) inbound talks, or wrap-ups after them, the inbound queues' own durations
+# say too little: the outbound ones stand in for them.
+MIN_INBOUND_OBSERVATIONS = 5.0
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Where one table's rows are in `PacingModel.agent_chances`."""
+
+    first: int
+    count: int
+
+    def of(self, seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+        """The row of each elapsed time; past the table's end its last row stands for all."""
+        rows: npt.NDArray[np.intp] = np.minimum(seconds.astype(np.intp), self.count - 1)
+        return rows + self.first
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,9 +57,19 @@ class PacingModel:
     on_call_free_within: Table
     # [seconds into wrap-up, t]: P(the agent is ready within t seconds)
     wrap_up_free_within: Table
-    # the same chances with their Bernoulli variances, [row, (chance, variance), t], the on-call
-    # rows followed by the wrap-up rows: one gather and one sum per decision instead of six
+    # the same for an agent busy with an inbound caller, from the campaign's inbound queues' talk
+    # and wrap-up durations; the outbound figures stand in for each one not yet learnt
+    inbound_on_call_free_within: Table
+    inbound_wrap_up_free_within: Table
+    inbound_talk_learned: bool
+    inbound_wrap_learned: bool
+    # the same chances with their Bernoulli variances, [row, (chance, variance), t], the tables'
+    # rows one after the other: one gather and one sum per decision instead of six
     agent_chances: npt.NDArray[np.float64]
+    on_call_rows: TableRows
+    wrap_up_rows: TableRows
+    inbound_on_call_rows: TableRows
+    inbound_wrap_up_rows: TableRows
     ringing_chances: npt.NDArray[np.float64]
 
     @classmethod
@@ -59,6 +85,17 @@ class PacingModel:
         live_within = _event_within(live, live + other)
         on_call = _talk_then_wrap_within(talk, wrap)
         wrap_up = _event_within(wrap, wrap)
+        inbound = _InboundTables.of(statistics, talk, wrap, on_call, wrap_up)
+        tables = [on_call, wrap_up]
+        on_call_rows = TableRows(0, len(on_call))
+        wrap_up_rows = TableRows(len(on_call), len(wrap_up))
+        inbound_on_call_rows, inbound_wrap_up_rows = on_call_rows, wrap_up_rows
+        if inbound.talk_learned or inbound.wrap_learned:
+            inbound_on_call_rows = TableRows(_rows_in(tables), len(inbound.on_call))
+            tables.append(inbound.on_call)
+        if inbound.wrap_learned:
+            inbound_wrap_up_rows = TableRows(_rows_in(tables), len(inbound.wrap_up))
+            tables.append(inbound.wrap_up)
         return cls(
             completed_talks=statistics.completed_talks,
             live_probability=float(live.sum()) / dials if dials > 0 else 0.0,
@@ -68,14 +105,48 @@ class PacingModel:
             last_answer_second=int(support[-1]) if len(support) else ANSWER_HORIZON - 1,
             on_call_free_within=on_call,
             wrap_up_free_within=wrap_up,
-            agent_chances=_with_variance(np.concatenate([on_call, wrap_up])),
+            inbound_on_call_free_within=inbound.on_call,
+            inbound_wrap_up_free_within=inbound.wrap_up,
+            inbound_talk_learned=inbound.talk_learned,
+            inbound_wrap_learned=inbound.wrap_learned,
+            agent_chances=_with_variance(np.concatenate(tables)),
+            on_call_rows=on_call_rows,
+            wrap_up_rows=wrap_up_rows,
+            inbound_on_call_rows=inbound_on_call_rows,
+            inbound_wrap_up_rows=inbound_wrap_up_rows,
             ringing_chances=_with_variance(live_within),
         )
 
-    @property
-    def wrap_up_offset(self) -> int:
-        """Row of `agent_chances` where the wrap-up rows start."""
-        return len(self.on_call_free_within)
+
+@dataclass(frozen=True, eq=False)
+class _InboundTables:
+    on_call: Table
+    wrap_up: Table
+    talk_learned: bool
+    wrap_learned: bool
+
+    @classmethod
+    def of(
+        cls, statistics: PacingStatistics, talk: Table, wrap: Table, on_call: Table, wrap_up: Table
+    ) -> _InboundTables:
+        """Inbound tables from the inbound durations, each falling back to the outbound one."""
+        inbound_talk = np.asarray(statistics.inbound_talk_durations, dtype=np.float64)
+        inbound_wrap = np.asarray(statistics.inbound_wrap_durations, dtype=np.float64)
+        talk_learned = bool(inbound_talk.sum() >= MIN_INBOUND_OBSERVATIONS)
+        wrap_learned = bool(inbound_wrap.sum() >= MIN_INBOUND_OBSERVATIONS)
+        if not (talk_learned or wrap_learned):
+            return cls(on_call, wrap_up, False, False)
+        wrap_used = inbound_wrap if wrap_learned else wrap
+        return cls(
+            on_call=_talk_then_wrap_within(inbound_talk if talk_learned else talk, wrap_used),
+            wrap_up=_event_within(wrap_used, wrap_used) if wrap_learned else wrap_up,
+            talk_learned=talk_learned,
+            wrap_learned=wrap_learned,
+        )
+
+
+def _rows_in(tables: list[Table]) -> int:
+    return sum(len(table) for table in tables)
 
 
 def _with_variance(table: Table) -> npt.NDArray[np.float64]:

@@ -44,6 +44,9 @@ class CallPhase(StrEnum):
 class AgentObservation:
     state: AgentState
     seconds_in_state: float
+    # the call held (reserved, on call, wrap-up) is an inbound caller's: it frees up at the pace
+    # of the inbound queues' calls, not of the outbound ones
+    inbound: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,28 +64,51 @@ class AgentFloor:
     # seconds since each busy agent's talk started (a reserved agent counts as 0 s into a talk)
     on_call_seconds: Seconds = field(default_factory=_no_seconds)
     wrap_up_seconds: Seconds = field(default_factory=_no_seconds)
+    # the same for the agents busy with inbound callers
+    inbound_on_call_seconds: Seconds = field(default_factory=_no_seconds)
+    inbound_wrap_up_seconds: Seconds = field(default_factory=_no_seconds)
 
     @classmethod
     def of(cls, agents: Iterable[AgentObservation]) -> AgentFloor:
         listed = list(agents)
-        on_call = [
-            0.0 if a.state is AgentState.RESERVED else a.seconds_in_state
-            for a in listed
-            if a.state in (AgentState.ON_CALL, AgentState.RESERVED)
-        ]
+
+        def talking(inbound: bool) -> Seconds:
+            return _seconds(
+                0.0 if a.state is AgentState.RESERVED else a.seconds_in_state
+                for a in listed
+                if a.state in (AgentState.ON_CALL, AgentState.RESERVED) and a.inbound is inbound
+            )
+
+        def wrapping(inbound: bool) -> Seconds:
+            return _seconds(
+                a.seconds_in_state
+                for a in listed
+                if a.state is AgentState.WRAP_UP and a.inbound is inbound
+            )
+
         return cls(
             ready=sum(1 for a in listed if a.state is AgentState.READY),
             paused=sum(1 for a in listed if a.state is AgentState.PAUSED),
-            on_call_seconds=_seconds(on_call),
-            wrap_up_seconds=_seconds(
-                a.seconds_in_state for a in listed if a.state is AgentState.WRAP_UP
-            ),
+            on_call_seconds=talking(inbound=False),
+            wrap_up_seconds=wrapping(inbound=False),
+            inbound_on_call_seconds=talking(inbound=True),
+            inbound_wrap_up_seconds=wrapping(inbound=True),
         )
 
     @property
     def working(self) -> int:
         """Agents taking calls now or soon: everyone logged in except the paused."""
-        return self.ready + len(self.on_call_seconds) + len(self.wrap_up_seconds)
+        return self.ready + self.busy
+
+    @property
+    def busy(self) -> int:
+        """Agents holding a call, in either direction (reserved, on call, wrap-up)."""
+        return (
+            len(self.on_call_seconds)
+            + len(self.wrap_up_seconds)
+            + len(self.inbound_on_call_seconds)
+            + len(self.inbound_wrap_up_seconds)
+        )
 
 
 @dataclass(frozen=True, eq=False)

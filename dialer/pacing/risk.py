@@ -75,11 +75,14 @@ class Balance:
         first, last = model.first_answer_second, model.last_answer_second + 1
         t = slice(first, last)
         ready_by = slice(first + wait_seconds, last + wait_seconds)
+        # agents on outbound calls free up at the outbound calls' pace, those serving inbound
+        # callers at the inbound queues' (the model's inbound rows)
         rows = np.concatenate(
             (
-                _rows(agents.on_call_seconds, model.wrap_up_offset),
-                _rows(agents.wrap_up_seconds, len(model.wrap_up_free_within))
-                + model.wrap_up_offset,
+                model.on_call_rows.of(agents.on_call_seconds),
+                model.wrap_up_rows.of(agents.wrap_up_seconds),
+                model.inbound_on_call_rows.of(agents.inbound_on_call_seconds),
+                model.inbound_wrap_up_rows.of(agents.inbound_wrap_up_seconds),
             )
         )
         # sums of the chances and of their variances: agents ready by t + wait, answers before t

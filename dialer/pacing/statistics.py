@@ -38,6 +38,10 @@ class PacingStatistics:
     wrap_durations: tuple[float, ...]
     # not aged: pacing stays progressive until this many talks have been seen
     completed_talks: int
+    # the campaign's inbound queues' calls (agent answer to the call's end) and the wrap-ups
+    # after them; empty in statistics written before they were learnt
+    inbound_talk_durations: tuple[float, ...] = ()
+    inbound_wrap_durations: tuple[float, ...] = ()
 
     @classmethod
     def empty(cls) -> PacingStatistics:
@@ -51,6 +55,8 @@ class PacingStatistics:
                 "talk_durations": _sparse(self.talk_durations),
                 "wrap_durations": _sparse(self.wrap_durations),
                 "completed_talks": self.completed_talks,
+                "inbound_talk_durations": _sparse(self.inbound_talk_durations),
+                "inbound_wrap_durations": _sparse(self.inbound_wrap_durations),
             },
             separators=(",", ":"),
         )
@@ -64,6 +70,8 @@ class PacingStatistics:
             talk_durations=_dense(data["talk_durations"], TALK_BINS),
             wrap_durations=_dense(data["wrap_durations"], WRAP_BINS),
             completed_talks=int(data["completed_talks"]),
+            inbound_talk_durations=_dense(data.get("inbound_talk_durations", {}), TALK_BINS),
+            inbound_wrap_durations=_dense(data.get("inbound_wrap_durations", {}), WRAP_BINS),
         )
 
 
@@ -91,12 +99,18 @@ class StatisticsRecorder:
         self.talk_durations: Counts = np.zeros(TALK_BINS)
         self.wrap_durations: Counts = np.zeros(WRAP_BINS)
         self.completed_talks = 0
+        self.inbound_talk_durations: Counts = np.zeros(TALK_BINS)
+        self.inbound_wrap_durations: Counts = np.zeros(WRAP_BINS)
         if statistics is not None:
             self.live_answer_delays[:] = statistics.live_answer_delays
             self.other_ring_ends[:] = statistics.other_ring_ends
             self.talk_durations[:] = statistics.talk_durations
             self.wrap_durations[:] = statistics.wrap_durations
             self.completed_talks = statistics.completed_talks
+            if statistics.inbound_talk_durations:
+                self.inbound_talk_durations[:] = statistics.inbound_talk_durations
+            if statistics.inbound_wrap_durations:
+                self.inbound_wrap_durations[:] = statistics.inbound_wrap_durations
 
     def ringing_ended(self, seconds_since_dial: float, *, live: bool) -> None:
         """A dial stopped ringing: a person answered (`live`) or anything else happened."""
@@ -110,6 +124,13 @@ class StatisticsRecorder:
     def wrap_up_ended(self, seconds: float) -> None:
         self.wrap_durations[_bin(seconds, WRAP_BINS)] += 1.0
 
+    def inbound_talk_ended(self, seconds: float) -> None:
+        """An inbound caller's talk with an agent ended (outbound warm-up is not counted)."""
+        self.inbound_talk_durations[_bin(seconds, TALK_BINS)] += 1.0
+
+    def inbound_wrap_up_ended(self, seconds: float) -> None:
+        self.inbound_wrap_durations[_bin(seconds, WRAP_BINS)] += 1.0
+
     def decay(self, elapsed_seconds: float) -> None:
         """Age every count by the time passed since the last call."""
         outcome = math.exp(-math.log(2.0) * elapsed_seconds / OUTCOME_HALF_LIFE_SECONDS)
@@ -118,6 +139,8 @@ class StatisticsRecorder:
         self.other_ring_ends *= outcome
         self.talk_durations *= duration
         self.wrap_durations *= duration
+        self.inbound_talk_durations *= duration
+        self.inbound_wrap_durations *= duration
 
     def snapshot(self) -> PacingStatistics:
         return PacingStatistics(
@@ -126,4 +149,6 @@ class StatisticsRecorder:
             talk_durations=tuple(self.talk_durations.tolist()),
             wrap_durations=tuple(self.wrap_durations.tolist()),
             completed_talks=self.completed_talks,
+            inbound_talk_durations=tuple(self.inbound_talk_durations.tolist()),
+            inbound_wrap_durations=tuple(self.inbound_wrap_durations.tolist()),
         )

@@ -205,7 +205,9 @@ class Scheduler:
         for attempt in reversed(pacing_store.ended_attempts_since(conn, campaign.id, since)):
             pacer.learn_attempt(attempt)
         for wrap in pacing_store.wrap_ups_since(conn, campaign.id, since):
-            pacer.learn_wrap_up(wrap.seconds)
+            pacer.learn_wrap_up(wrap.seconds, after_inbound=wrap.after_inbound)
+        for talk in pacing_store.inbound_talks_since(conn, campaign.id, since):
+            pacer.learn_inbound_talk(talk.seconds)
         return pacer
 
     def _pace_all(
@@ -386,15 +388,35 @@ class Scheduler:
             return {pacer.campaign.id}
         if kind is live_events.EventType.AGENT_STATE:
             campaigns = {int(c) for c in data.get("campaigns") or []}
+            self._learn_inbound_talk(data)
             if data.get("previous") == "wrap_up":
                 with self.pool.connection() as conn:
                     wrap = pacing_store.last_wrap_up(conn, int(data["agent_id"]))
                 if wrap is not None:
                     for campaign_id in campaigns & set(self.pacers):
-                        self.pacers[campaign_id].learn_wrap_up(wrap.seconds)
+                        self.pacers[campaign_id].learn_wrap_up(
+                            wrap.seconds, after_inbound=wrap.after_inbound
+                        )
             if data.get("state") == "ready":
                 return campaigns & set(self.pacers)
         return set()
+
+    def _learn_inbound_talk(self, data: dict[str, object]) -> None:
+        """An agent left an inbound call for its wrap-up: the call's end is stored by then (the
+        inbound process releases the agent after writing it), so its talk is learnt now."""
+        attempt = data.get("attempt_id")
+        if not (
+            data.get("state") == "wrap_up"
+            and data.get("previous") == "on_call"
+            and isinstance(attempt, int)
+            and attempt < 0
+        ):
+            return
+        with self.pool.connection() as conn:
+            talk = pacing_store.ended_inbound_talk(conn, -attempt)
+        pacer = self.pacers.get(talk.campaign_id) if talk else None
+        if talk is not None and pacer is not None:
+            pacer.learn_inbound_talk(talk.seconds)
 
 
 def _trunk_lines(

@@ -38,7 +38,12 @@ def agent_floor(floor: CampaignFloor | None) -> AgentFloor:
     if floor is None:
         return AgentFloor()
     return AgentFloor.of(
-        AgentObservation(_WORKING[agent.state], agent.seconds_in_state)
+        AgentObservation(
+            _WORKING[agent.state],
+            agent.seconds_in_state,
+            # an inbound call is held under its id negated
+            inbound=agent.attempt_id is not None and agent.attempt_id < 0,
+        )
         for agent in floor.agents
         if agent.state in _WORKING
     )

@@ -1,8 +1,10 @@
 """One running campaign's pacing state in the scheduler: learned statistics and the controller.
 
 The statistics are learned from the campaign's own history: each ended attempt (how long it rang,
-whether a person answered, how long the talk was) and each ended wrap-up. They live in the
-scheduler's memory and are rebuilt from PostgreSQL when a scheduler starts or takes over.
+whether a person answered, how long the talk was), each ended wrap-up, and the talks of its
+inbound queues' calls (an agent serving an inbound caller frees up at the inbound calls' pace).
+They live in the scheduler's memory and are rebuilt from PostgreSQL when a scheduler starts or
+takes over.
 """
 
 from __future__ import annotations
@@ -95,8 +97,16 @@ class CampaignPacer:
         if outcome is Outcome.CONNECTED and attempt.agent_connect_at and attempt.hangup_at:
             self.recorder.talk_ended(_seconds(attempt.agent_connect_at, attempt.hangup_at))
 
-    def learn_wrap_up(self, seconds: float) -> None:
-        self.recorder.wrap_up_ended(max(0.0, seconds))
+    def learn_wrap_up(self, seconds: float, *, after_inbound: bool = False) -> None:
+        """A wrap-up ended; one after an inbound call says how inbound-serving agents free up."""
+        if after_inbound:
+            self.recorder.inbound_wrap_up_ended(max(0.0, seconds))
+        else:
+            self.recorder.wrap_up_ended(max(0.0, seconds))
+
+    def learn_inbound_talk(self, seconds: float) -> None:
+        """A call of one of the campaign's inbound queues ended (agent answer to end)."""
+        self.recorder.inbound_talk_ended(max(0.0, seconds))
 
     def refresh_model(self, monotonic_now: float) -> None:
         if self._model_at is not None and monotonic_now - self._model_at < MODEL_REFRESH_S:

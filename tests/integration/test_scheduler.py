@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,15 @@ import redis
 
 from campaigns.campaign import Campaign, CampaignState, DialMode
 from campaigns.contact_import import service
-from campaigns.storage import campaign_store, claim_store, import_liveness, import_store
+from campaigns.storage import (
+    campaign_store,
+    claim_store,
+    import_liveness,
+    import_store,
+    inbound_store,
+)
 from campaigns.storage.db import Connection, connect, open_pool
+from campaigns.storage.inbound_store import InboundOutcome
 from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.inbound.waiting_line import WaitingLine
@@ -311,3 +319,51 @@ def test_agents_that_waiting_inbound_callers_will_take_are_not_dialed_for(
     scheduler, sender = _scheduler(pool, redis_url, agents)
     scheduler.step()
     assert len(sender.sent) == 1
+
+
+def test_the_pacing_learns_how_long_the_campaigns_inbound_calls_hold_an_agent(
+    db: Connection, pool: Any, redis_url: str, agents: AgentService
+) -> None:
+    campaign = _campaign(db, DialMode.PREDICTIVE)
+    [ann] = _ready(db, agents, campaign, 1)
+    queue = inbound_store.add_queue(db, "Help", campaign.id, ["+18005550100"])
+
+    def inbound_call(answered: datetime, talk_s: float) -> int:
+        call_id, _ = inbound_store.offer_call(
+            db, queue_id=queue, did="+18005550100", caller="+12125550001", campaign_id=None,
+            sip_call_id="x", worker="w", at=answered - timedelta(seconds=5),
+        )  # fmt: skip
+        inbound_store.record_answered(db, call_id, ann, answered)
+        inbound_store.finish_call(
+            db, call_id, InboundOutcome.ANSWERED, answered + timedelta(seconds=talk_s)
+        )
+        return call_id
+
+    inbound_call(T0 - timedelta(minutes=10), talk_s=95)  # before the scheduler started
+    for attempt_id, seconds in ((5, 20), (-3, 7)):  # wrap-ups after an outbound, inbound call
+        started = T0 - timedelta(minutes=9)
+        db.execute(
+            "INSERT INTO agent_state_history (agent_id, campaign_id, state, attempt_id,"
+            " started_at, ended_at) VALUES (%s, %s, 'wrap_up', %s, %s, %s)",
+            (ann, campaign.id, attempt_id, started, started + timedelta(seconds=seconds)),
+        )
+    scheduler, _ = _scheduler(pool, redis_url, agents)
+    scheduler.step()
+    recorder = scheduler.pacers[campaign.id].recorder
+    # read at warm-up
+    assert recorder.inbound_talk_durations[95] == 1 and recorder.inbound_wrap_durations[7] == 1
+    assert recorder.wrap_durations[20] == recorder.wrap_durations.sum() == 1
+
+    # A call while the scheduler runs: learnt from the agent's move to wrap-up (the call's end
+    # is stored before it), the wrap-up from its end, as an inbound one.
+    answered = T0 + timedelta(seconds=1)
+    call_id = inbound_call(answered, talk_s=40)
+    assert agents.claim(campaign.id, -call_id, answered) is not None
+    assert agents.connected(ann, -call_id, answered)
+    agents.ended(ann, -call_id, answered + timedelta(seconds=40))
+    agents.finish_wrap_up(ann, -call_id, answered + timedelta(seconds=52))
+    scheduler.events_after = "0"
+    scheduler.wait_for_events(0.5, threading.Event())
+    assert recorder.inbound_talk_durations[40] == 1
+    assert recorder.inbound_wrap_durations[12] == 1
+    assert recorder.talk_durations.sum() == 0 and recorder.wrap_durations.sum() == 1

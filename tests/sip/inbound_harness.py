@@ -54,6 +54,17 @@ class Inbound:
                 raise AssertionError(f"inbound did not start:\n{self.log()[-3000:]}")
             time.sleep(0.1)
 
+    def process_holding_calls(self) -> psutil.Process:
+        """The inbound process on the first SIP port (with `calls=2`, the only one)."""
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                ports = {c.laddr.port for c in child.net_connections(kind="udp") if c.laddr}
+            except psutil.Error:
+                continue
+            if self.port in ports:
+                return child
+        raise AssertionError(f"no process on port {self.port}")
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 
 from campaigns.agents import AgentState
 from campaigns.storage import inbound_store, screen_pop_query
@@ -18,10 +19,14 @@ from campaigns.storage.inbound_store import Overflow
 from dashboard.console_schemas import screen_pop_json
 from dialer.agents.dispositions import submit_disposition, submit_inbound_disposition
 from dialer.bench.inbound_load import finals_received
+from dialer.bootstrap import redis_client
 from dialer.carrier import Scenario, SippCarrier
 from dialer.inbound import proxy
+from dialer.inbound.waiting_line import ALIVE_S, campaign_waiting
 from tests.factories import make_contacts
 
+from .agent_floor import AGENT_ID as ATTEMPT_AGENT_ID
+from .agent_floor import ANSWER_AT as ATTEMPT_ANSWER_AT
 from .agent_floor import OUTCOME as ATTEMPT_OUTCOME
 from .agent_floor import Floor
 from .audio_check import SPEECH_RMS, rms, seconds
@@ -244,6 +249,77 @@ def test_a_blended_agent_takes_an_inbound_call_between_outbound_calls(
     ).fetchall()
     assert agents == [(dee.id,), (dee.id,)]
     assert phones.invites_received() == 3
+
+
+@pytest.mark.parametrize("another_agent", [True, False], ids=["another_agent", "nobody_else"])
+def test_an_agent_who_frees_up_goes_to_the_waiting_caller_not_to_an_outbound_answer(
+    db: Connection,
+    redis_url: str,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    another_agent: bool,
+) -> None:
+    """The race made on purpose: dee frees up while a caller waits for her and an outbound call
+    is answered. The caller's process is frozen (SIGSTOP) so that it cannot claim dee before the
+    outbound answer asks for an agent; its place still counts (vouched for `ALIVE_S`), so the
+    answer's claim passes over dee: it gets eve, who went ready after dee, or nobody
+    (abandoned). Thawed, the caller gets dee."""
+    customers = carrier(Scenario.ANSWER_AND_WAIT)
+    phones = carrier(Scenario.ANSWER_THEN_HANGUP)  # agents answer, then end the call
+    floor = Floor.on(db, redis_url, customers)
+    inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    dee = floor.agent("dee", f"sip:dee@{phones.host_port}")
+    eve = floor.agent("eve", f"sip:eve@{phones.host_port}", ready=False)
+    client = redis_client(redis_url)
+    with (
+        running_workers(service_env, 2, tmp_path) as workers,
+        running_inbound(service_env, tmp_path) as inbound,
+    ):
+        first, second = floor.attempts("+12025550171", "+12025550172")
+        # dee's previous call: she stays in wrap-up until her disposition frees her.
+        enqueue(workers.redis_url, [first])
+        assert wait_ended(db, [first])[first][ATTEMPT_OUTCOME] == "connected"
+        floor.wait_state("dee", AgentState.WRAP_UP)
+        call = caller(tmp_path, inbound, DID, CALLER)  # waits for our BYE
+        wait_waiting(client, floor.campaign.id, 1)
+
+        process = inbound.process_holding_calls()
+        process.suspend()
+        frozen_at = datetime.now(UTC)
+        try:
+            submit_disposition(floor.service, first, dee.id, "sale", datetime.now(UTC))
+            assert floor.status("dee").state is AgentState.READY
+            if another_agent:
+                floor.service.ready(eve.id, datetime.now(UTC))  # after dee: dee is longest idle
+            enqueue(workers.redis_url, [second])
+            answer = wait_ended(db, [second])[second]
+            assert floor.status("dee").state is AgentState.READY  # nobody took her meanwhile
+        finally:
+            process.resume()
+        answered_at = answer[ATTEMPT_ANSWER_AT]
+        assert isinstance(answered_at, datetime)
+        # The claim followed the answer at once; it must have come while the frozen process
+        # still vouched for its caller (at least ALIVE_S - 1 s after its last refresh).
+        assert (answered_at - frozen_at).total_seconds() < ALIVE_S - 1, "too slow to tell"
+
+        assert finished(call) == 0
+        [row] = calls(db)
+    assert row[OUTCOME] == "answered" and row[AGENT_ID] == dee.id
+    assert isinstance(row[ANSWERED_AT], datetime) and row[ANSWERED_AT] > answered_at
+    if another_agent:
+        assert answer[ATTEMPT_OUTCOME] == "connected" and answer[ATTEMPT_AGENT_ID] == eve.id
+    else:
+        assert answer[ATTEMPT_OUTCOME] == "abandoned" and answer[ATTEMPT_AGENT_ID] is None
+    assert phones.invites_received() == (3 if another_agent else 2)
+
+
+def wait_waiting(client: redis.Redis, campaign_id: int, count: int, timeout: float = 10) -> None:
+    """Until ``count`` callers wait in the campaign's queues (counted for outbound claims)."""
+    deadline = time.monotonic() + timeout
+    while campaign_waiting(client, [campaign_id])[campaign_id] != count:
+        assert time.monotonic() < deadline, "the caller never joined the waiting line"
+        time.sleep(0.05)
 
 
 def test_stopping_the_service_sends_waiting_callers_to_their_overflow(
