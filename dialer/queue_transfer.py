@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dialer.telephony.events import LegId
 from dialer.telephony.numbers import E164
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
 QUEUE_TRANSFER_HEADER = "X-Dialer-Queue-Transfer"
+# The inbound side answers at once (the caller waits in the queue with music, not in ringing):
+# no answer by then means nothing takes calls at the inbound address, and the customer is
+# given back to the agent sooner than a person's 30 s ring timeout would.
+QUEUE_ANSWER_TIMEOUT = timedelta(seconds=8)
 # host:port or host (IPv4 or a name); IPv6 in brackets.
 _ADDRESS = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(:[0-9]{1,5})?")
 

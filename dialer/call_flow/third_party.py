@@ -42,7 +42,7 @@ from dialer.call_flow.model import (
     TransferReport,
 )
 from dialer.call_flow.state import AttemptState, Step, Transfer, ending, offer_headers
-from dialer.queue_transfer import queue_leg
+from dialer.queue_transfer import QUEUE_ANSWER_TIMEOUT, queue_leg
 from dialer.telephony.events import LegId
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
@@ -105,7 +105,7 @@ def transfer_to_queue(state: AttemptState, asked: QueueTransferRequested) -> Ste
         live_legs=state.live_legs | {leg},
     ), (
         Originate(request, asked.reservation),
-        StartTimer(Timer.TRANSFER_RING, at + state.spec.transfer_ring_timeout),
+        StartTimer(Timer.TRANSFER_RING, at + QUEUE_ANSWER_TIMEOUT),
     )
 
 

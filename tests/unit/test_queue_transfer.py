@@ -16,7 +16,7 @@ from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, 
 from dialer.call_flow import AgentRef, AgentRelease, Milestone, run_attempt
 from dialer.call_flow.inputs import FlowEvent, QueueTransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
-from dialer.queue_transfer import QueueTarget, queue_leg, transferred_attempt
+from dialer.queue_transfer import QUEUE_ANSWER_TIMEOUT, QueueTarget, queue_leg, transferred_attempt
 from dialer.settings import SettingsError, load_settings
 from dialer.telephony import E164, Outcome
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
@@ -220,3 +220,10 @@ def test_no_free_leg_refuses_the_queue_transfer_and_leaves_the_call_untouched() 
         features.carry_out(CallCommand.TRANSFER_QUEUE, queue_id=HELP.queue_id)
     assert fake.is_bridged(CUSTOMER, AGENT) and fake.playing == {}
     others.release()
+
+
+def test_nothing_answering_at_the_inbound_address_gives_the_customer_back_in_8_seconds() -> None:
+    _, _, desk, _ = queue_call((Ring(0.1),))
+    [report] = desk.reports
+    assert report.outcome is TransferOutcome.NO_ANSWER
+    assert report.at - report.requested_at == QUEUE_ANSWER_TIMEOUT == timedelta(seconds=8)
