@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from campaigns.storage.inbound_store import Overflow
 from dialer.telephony.events import LegId
 from dialer.telephony.numbers import E164
 from dialer.telephony.requests import OriginateRequest, SipHeader
@@ -90,3 +91,13 @@ def transferred_attempt(headers: tuple[tuple[str, str], ...]) -> int | None:
             text = value.strip()
             return int(text) if text.isdigit() and 0 < len(text) <= 18 else None
     return None
+
+
+def overflow_of(overflow: Overflow, transferred_from: int | None) -> Overflow:
+    """The overflow a caller gets once the queue's maximum wait has passed. A customer
+    transferred from an attempt gets voicemail instead of a callback: their contact is being
+    dialed (the attempt is open) and the first agent's disposition decides what becomes of it,
+    so a callback could not be promised."""
+    if transferred_from is not None and overflow is Overflow.CALLBACK:
+        return Overflow.VOICEMAIL
+    return overflow

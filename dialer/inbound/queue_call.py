@@ -57,7 +57,7 @@ from dialer.inbound.on_hold import CallerOnHold
 from dialer.inbound.place_news import PlaceNews, due
 from dialer.inbound.waiting_line import WaitingLine
 from dialer.inbound.waiting_offer import find_offer
-from dialer.queue_transfer import transferred_attempt
+from dialer.queue_transfer import overflow_of, transferred_attempt
 from dialer.softphone.screen_pop import CALL_WAITING
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
@@ -534,7 +534,7 @@ class QueuedCall:
 
     def _overflow(self, route: QueueRoute, caller: str) -> InboundOutcome:
         self._stop_hold()
-        wants_callback = route.overflow is Overflow.CALLBACK
+        wants_callback = overflow_of(route.overflow, self.from_attempt) is Overflow.CALLBACK
         zones = callback_zones(caller) if wants_callback else ()
         if wants_callback and route.campaign_id is not None and _E164.fullmatch(caller) and zones:
             with self.ctx.pool.connection() as conn:

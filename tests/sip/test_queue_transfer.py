@@ -28,7 +28,7 @@ from dialer.hold_music import NOTES_HZ
 from dialer.telephony.ports import free_udp_port
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
-from .full_process import notices
+from .full_process import full_process, notices
 from .inbound_harness import running_inbound
 from .rtp_capture import RtpCapture
 from .test_agent_transfer import CARA_TONE_HZ
@@ -137,3 +137,28 @@ def test_a_queue_that_cannot_be_reached_gives_the_customer_back_to_bob(
     assert band_share(back, (AGENT_TONE_HZ,)) > 0.8, "the customer is not back with bob"
     assert band_share(back, NOTES_HZ) < 0.05, "the customer still hears the music on hold"
     assert any("the customer is back with you" in n for n in told), told
+
+
+def test_with_every_leg_of_the_process_busy_a_queue_transfer_is_refused_and_the_call_goes_on(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer)
+    queue = inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    env = {**service_env, "DIALER_INBOUND_ADDRESS": f"127.0.0.1:{free_udp_port()}"}
+    mic = tone(tmp_path, AGENT_TONE_HZ, 30)
+    with full_process(floor, env, tmp_path, mic, ("+12025550196", "+12025550197")) as full:
+        first = full.attempts[0]
+        to_queue(full.workers.redis_url, first, queue)
+        told = full.wait_for_notice(first)
+        states = full.agent_states()
+        full.hang_up()
+        rows = wait_ended(db, full.attempts)
+    assert states == (AgentState.ON_CALL, AgentState.ON_CALL), "the refusal disturbed a call"
+    assert all(row[OUTCOME] == "connected" for row in rows.values())
+    [notice] = told
+    assert "transfer_queue refused: no free line on this worker for a third party" in notice
+    assert transfer_row(db, first) == (None, None, None)

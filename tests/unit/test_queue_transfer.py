@@ -11,12 +11,19 @@ from pathlib import Path
 import pytest
 
 from campaigns.campaign import RecordingMode
+from campaigns.storage.inbound_store import Overflow
 from dialer.call_commands import CallCommand, _decode
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
 from dialer.call_flow import AgentRef, AgentRelease, Milestone, run_attempt
 from dialer.call_flow.inputs import FlowEvent, QueueTransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
-from dialer.queue_transfer import QUEUE_ANSWER_TIMEOUT, QueueTarget, queue_leg, transferred_attempt
+from dialer.queue_transfer import (
+    QUEUE_ANSWER_TIMEOUT,
+    QueueTarget,
+    overflow_of,
+    queue_leg,
+    transferred_attempt,
+)
 from dialer.settings import SettingsError, load_settings
 from dialer.telephony import E164, Outcome
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
@@ -227,3 +234,9 @@ def test_nothing_answering_at_the_inbound_address_gives_the_customer_back_in_8_s
     [report] = desk.reports
     assert report.outcome is TransferOutcome.NO_ANSWER
     assert report.at - report.requested_at == QUEUE_ANSWER_TIMEOUT == timedelta(seconds=8)
+
+
+def test_a_transferred_customer_overflows_to_voicemail_never_to_a_callback() -> None:
+    assert overflow_of(Overflow.CALLBACK, 42) is Overflow.VOICEMAIL
+    assert overflow_of(Overflow.VOICEMAIL, 42) is Overflow.VOICEMAIL
+    assert overflow_of(Overflow.CALLBACK, None) is Overflow.CALLBACK
