@@ -29,7 +29,7 @@ from dialer.telephony.ports import free_udp_port
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
 from .full_process import full_process, notices
-from .inbound_harness import running_inbound
+from .inbound_harness import caller, running_inbound
 from .rtp_capture import RtpCapture
 from .test_agent_transfer import CARA_TONE_HZ
 from .test_call_features import AGENT_TONE_HZ, band_share, connected_call, tone
@@ -162,3 +162,44 @@ def test_with_every_leg_of_the_process_busy_a_queue_transfer_is_refused_and_the_
     [notice] = told
     assert "transfer_queue refused: no free line on this worker for a third party" in notice
     assert transfer_row(db, first) == (None, None, None)
+
+
+def test_a_full_inbound_process_refuses_the_queue_leg_and_the_customer_stays_with_bob(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+) -> None:
+    customer = carrier(Scenario.ANSWER_WITH_DTMF)
+    floor = Floor.on(db, service_env["REDIS_URL"], customer)
+    queue = inbound_store.add_queue(db, "Help line", floor.campaign.id, [DID])
+    with (
+        BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 90), user="bob") as bob_phone,
+        running_inbound(service_env, tmp_path, calls=2) as inbound,  # one process, 2 calls
+    ):
+        floor.agent("bob", bob_phone.uri)
+        env = {**service_env, "DIALER_INBOUND_ADDRESS": inbound.address}
+        with RtpCapture() as capture, running_workers(env, 2, tmp_path) as workers:
+            call = CustomerCall(
+                connected_call(floor, customer, workers.redis_url, capture, "+12025550198")
+            )
+            # Two callers wait in the queue (nobody is ready): the process is full.
+            waiting = caller(tmp_path, inbound, DID, "+12125550123", calls=2)
+            deadline = time.monotonic() + 15
+            while db.execute("SELECT count(*) FROM inbound_calls").fetchone() != (2,):
+                assert time.monotonic() < deadline, "the callers did not queue"
+                time.sleep(0.2)
+            to_queue(workers.redis_url, call.attempt, queue)
+            while transfer_row(db, call.attempt)[2] is None:
+                assert time.monotonic() < deadline + 15, "the transfer was never decided"
+                time.sleep(0.2)
+            back = call.stretch(2.0)
+            assert floor.status("bob").state is AgentState.ON_CALL
+            call.hang_up()
+            wait_ended(db, [call.attempt])
+            told = notices(workers.redis_url, call.attempt)
+        waiting.stop()
+    assert transfer_row(db, call.attempt)[2] == "busy"
+    assert band_share(back, (AGENT_TONE_HZ,)) > 0.8, "the customer is not back with bob"
+    assert band_share(back, NOTES_HZ) < 0.05, "the customer still hears the music on hold"
+    assert "queue Help line is busy: the customer is back with you" in told
