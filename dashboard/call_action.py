@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from campaigns.agents import AgentState
 from campaigns.campaign import RecordingMode
 from campaigns.errors import ValidationError
-from campaigns.storage import campaign_store
+from campaigns.storage import campaign_store, inbound_store
 from campaigns.transfer_destinations import refusal
 from dashboard.api_schemas import json_object
 from dashboard.db import get_db
@@ -19,12 +19,14 @@ from dialer import call_commands
 from dialer.call_commands import (
     NEEDS_AGENT,
     NEEDS_DESTINATION,
+    NEEDS_QUEUE,
     SUPERVISING,
     TRANSFERS,
     BadCommand,
     CallCommand,
     check_agent_id,
     check_destination,
+    check_queue_id,
 )
 
 # A supervisor's listen/whisper/barge has its own route (dashboard.routes.api.supervision).
@@ -73,6 +75,14 @@ def send_action(
         to_agent = _agent_to_transfer_to(body.get("to_agent_id"))
         if to_agent not in ready_agents(campaign_id):
             return _conflict(f"transfer refused: agent {to_agent} is not ready in this campaign")
+    to_queue = None
+    if command in NEEDS_QUEUE:
+        to_queue = _queue_to_transfer_to(body.get("queue_id"))
+        if not inbound_store.transfer_queues(get_db(), campaign_id, to_queue):
+            return _conflict(
+                f"transfer refused: queue {to_queue} is not one of this campaign's inbound "
+                "queues with a number"
+            )
     try:
         call_commands.send(
             redis_client(),
@@ -83,6 +93,7 @@ def send_action(
             digits,
             destination,
             agent_id=to_agent,
+            queue_id=to_queue,
         )
     except BadCommand as bad:
         raise ValidationError([f"digits: {bad}"]) from None
@@ -103,6 +114,13 @@ def _agent_to_transfer_to(value: object) -> int:
         return check_agent_id(value)
     except BadCommand as bad:
         raise ValidationError([f"to_agent_id: {bad}"]) from None
+
+
+def _queue_to_transfer_to(value: object) -> int:
+    try:
+        return check_queue_id(value)
+    except BadCommand as bad:
+        raise ValidationError([f"queue_id: {bad}"]) from None
 
 
 def _destination(value: object) -> str:

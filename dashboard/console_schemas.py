@@ -187,6 +187,11 @@ _INBOUND_CALL = {
                 "answered_at": _NULLABLE_TIME,
                 "waited_s": {"type": "number", "description": "in the queue until answered"},
                 "known_caller": {"type": "boolean"},
+                "transferred_attempt_id": {
+                    **_NULLABLE_INT,
+                    "description": "an outbound attempt whose agent transferred its customer "
+                    "to this queue",
+                },
             }
         ),
         {"type": "null"},
@@ -413,7 +418,15 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "conference_merge",
                     "transfer_agent",
                     "consult_agent",
+                    "transfer_queue",
                 ],
+            },
+            "queue_id": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "transfer_queue: the inbound queue to pass the customer to; one "
+                "of the call's campaign's queues with a number (GET "
+                "/api/v1/attempts/{attempt_id}/transfer-queues lists them)",
             },
             "to_agent_id": {
                 "type": "integer",
@@ -464,6 +477,20 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "array",
                 "items": _object(
                     {"agent_id": {"type": "integer"}, "display_name": {"type": "string"}}
+                ),
+            }
+        }
+    ),
+    "TransferQueues": _object(
+        {
+            "queues": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "queue_id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "did": {"type": "string", "description": "the number the leg calls"},
+                    }
                 ),
             }
         }

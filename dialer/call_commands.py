@@ -1,5 +1,6 @@
 """Commands for a call in progress, from the dashboard to the worker that holds it: hang up,
-hold/resume, mute/unmute, DTMF, record start/stop, transfer to a number, three-way call, and
+hold/resume, mute/unmute, DTMF, record start/stop, transfer to a number, an agent or an
+inbound queue, three-way call, and
 a supervisor's listen/whisper/barge/leave.
 
 The dashboard does not know which worker process runs an attempt, and need not: each attempt has
@@ -61,6 +62,8 @@ class CallCommand(StrEnum):
     # transfer_complete or transfer_cancel as for a number).
     TRANSFER_AGENT = "transfer_agent"
     CONSULT_AGENT = "consult_agent"
+    # To an inbound queue (``queue_id``), blind: the customer waits there for its agents.
+    TRANSFER_QUEUE = "transfer_queue"
     # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
     LISTEN = "listen"
     WHISPER = "whisper"
@@ -70,6 +73,7 @@ class CallCommand(StrEnum):
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
 NEEDS_AGENT = frozenset({CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT})
+NEEDS_QUEUE = frozenset({CallCommand.TRANSFER_QUEUE})
 # What an inbound call refuses: a third party's leg does not fit an inbound process.
 TRANSFERS = frozenset(
     {
@@ -83,6 +87,7 @@ TRANSFERS = frozenset(
         CallCommand.CONFERENCE_MERGE,
         CallCommand.TRANSFER_AGENT,
         CallCommand.CONSULT_AGENT,
+        CallCommand.TRANSFER_QUEUE,
     }
 )
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
@@ -131,6 +136,13 @@ def check_agent_id(agent_id: object) -> int:
     return agent_id
 
 
+def check_queue_id(queue_id: object) -> int:
+    """The id of the inbound queue to transfer to (a positive integer), or BadCommand."""
+    if isinstance(queue_id, bool) or not isinstance(queue_id, int) or queue_id < 1:
+        raise BadCommand(f"not a queue id: {queue_id!r}")
+    return queue_id
+
+
 def check_phone(phone: str) -> str:
     """A supervisor's softphone: a sip: or sips: URI on one line, or BadCommand."""
     uri = phone.strip()
@@ -157,6 +169,8 @@ class CommandReceived:
     phone: str = ""
     # Transfer to an agent: that agent's id.
     agent_id: int | None = None
+    # Transfer to an inbound queue: its id.
+    queue_id: int | None = None
 
 
 Handler = Callable[[CommandReceived], None]
@@ -183,6 +197,7 @@ def send(
     destination: str = "",
     phone: str = "",
     agent_id: int | None = None,
+    queue_id: int | None = None,
 ) -> None:
     fields: dict[str, object] = {
         "command": command.value,
@@ -197,6 +212,8 @@ def send(
         fields["phone"] = check_phone(phone)
     if command in NEEDS_AGENT:
         fields["agent_id"] = check_agent_id(agent_id)
+    if command in NEEDS_QUEUE:
+        fields["queue_id"] = check_queue_id(queue_id)
     payload = json.dumps(fields)
     key = command_key(attempt_id)
     with client.pipeline() as pipe:
@@ -216,6 +233,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
         )
         phone = check_phone(str(fields["phone"])) if command in NEEDS_PHONE else ""
         agent_id = check_agent_id(fields["agent_id"]) if command in NEEDS_AGENT else None
+        queue_id = check_queue_id(fields["queue_id"]) if command in NEEDS_QUEUE else None
         return CommandReceived(
             attempt_id,
             command,
@@ -225,6 +243,7 @@ def _decode(attempt_id: int, raw: str | bytes) -> CommandReceived | None:
             destination,
             phone,
             agent_id,
+            queue_id,
         )
     except (ValueError, KeyError, TypeError) as bad:  # BadCommand is a ValueError
         log.warning("attempt %s: unreadable call command %r ignored: %s", attempt_id, text, bad)

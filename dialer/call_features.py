@@ -21,6 +21,9 @@ happens, and when none is free the transfer is refused and the call is not touch
   answer and lets the agent go, or gives the customer back to the agent (off hold) and the
   agent is told why. This object is the call flow's CallDesk: the request goes to the
   attempt's thread through ``next_request``, the result comes back in ``transfer_reported``.
+- Blind transfer to an inbound queue (dialer.queue_transfer): one of the campaign's queues;
+  the leg goes to the inbound processes, which answer and queue the customer; then as a
+  blind transfer to a number.
 - Three-way call: the third party is reached as for a transfer (allow list, own leg, the
   customer on hold while it rings); on answer the call flow bridges them to both and the
   customer comes off hold. The agent then leaves (the other two stay connected, the agent
@@ -49,11 +52,13 @@ from dialer.call_flow.inputs import (
     ConferenceDecided,
     ConferenceMove,
     FlowEvent,
+    QueueTransferRequested,
     TransferDecided,
     TransferRequested,
 )
 from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.call_supervision import Supervision, SupervisionRefused
+from dialer.queue_transfer import QueueTarget
 from dialer.supervision import SuperviseMode
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
@@ -74,6 +79,7 @@ _NOT_WHILE_TRANSFERRING = frozenset(
         CallCommand.CONFERENCE,
         CallCommand.TRANSFER_AGENT,
         CallCommand.CONSULT_AGENT,
+        CallCommand.TRANSFER_QUEUE,
     }
 )
 # In a three-way call: hold and mute would act on the customer alone (the third party would
@@ -99,6 +105,10 @@ class TransferPolicy:
     on_report: Callable[[TransferReport], None] = lambda report: None
     # The name an agent is known by (notices about a transfer to them), from their id.
     agent_name: Callable[[int], str] = lambda agent_id: f"agent {agent_id}"
+    # A queue the call may go to, by id (the campaign's own, with a number), else None; and
+    # where the inbound processes take calls (host:port; None: no transfers to queues).
+    queue: Callable[[int], QueueTarget | None] = lambda queue_id: None
+    inbound_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +268,7 @@ class CallFeatures:
         destination: str = "",
         phone: str = "",
         agent_id: int | None = None,
+        queue_id: int | None = None,
     ) -> None:
         """Do ``command`` now; FeatureRefused when the call is not in a state for it."""
         with self._lock:
@@ -290,6 +301,8 @@ class CallFeatures:
                     self._transfer(agent, destination, command)
                 case CallCommand.TRANSFER_AGENT | CallCommand.CONSULT_AGENT:
                     self._transfer_to_agent(agent, agent_id, command is CallCommand.CONSULT_AGENT)
+                case CallCommand.TRANSFER_QUEUE:
+                    self._transfer_to_queue(agent, queue_id)
                 case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
                     if not self._conference:
                         raise FeatureRefused("no three-way call is on")
@@ -343,6 +356,26 @@ class CallFeatures:
         name = self._transfers.agent_name(agent_id)
         leg = self._hold_for_third_party(agent)
         self._requests.append(AgentTransferRequested(str(agent_id), name, self._now(), leg, warm))
+
+    def _transfer_to_queue(self, agent: LegId, queue_id: int | None) -> None:
+        """To an inbound queue (dialer.queue_transfer): one of the campaign's, with a number,
+        and an inbound address to reach it at; else refused before the call is touched."""
+        if queue_id is None:
+            raise FeatureRefused("no queue to transfer to")
+        address = self._transfers.inbound_address
+        if not address:
+            raise FeatureRefused(
+                "transfers to queues are not set up on this worker (DIALER_INBOUND_ADDRESS)"
+            )
+        target = self._transfers.queue(queue_id)
+        if target is None:
+            raise FeatureRefused(f"queue {queue_id} is not one this campaign transfers to")
+        try:
+            E164(target.did)
+        except InvalidNumber as bad:
+            raise FeatureRefused(f"{target.label}: {bad}") from None
+        leg = self._hold_for_third_party(agent)
+        self._requests.append(QueueTransferRequested(target, address, self._now(), leg))
 
     def _hold_for_third_party(self, agent: LegId) -> LegReservation:
         """Reserve the third party's leg (none free: refused, call untouched), then put the

@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool
 from campaigns.amd_policy import AmdMode, samples_machine_verdict
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.campaign import RecordingMode
-from campaigns.storage import attempt_store, recording_store
+from campaigns.storage import attempt_store, inbound_store, recording_store
 from campaigns.storage.attempt_store import AttemptResult as StoredResult
 from campaigns.storage.attempt_store import AttemptToDial
 from campaigns.storage.campaign_store import amd_from_json
@@ -47,6 +47,7 @@ from dialer.call_flow.model import (
     TransferReport,
 )
 from dialer.hold_music import HoldMusicUnavailable, hold_music
+from dialer.queue_transfer import QueueTarget
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import LegId
@@ -78,6 +79,8 @@ class DialContext:
     commands: CallCommandListener | None = None
     # Answering-machine detection of this process; None: campaigns with AMD on fail to dial.
     detector: Detector | None = None
+    # Where the inbound processes take calls (host:port): transfers to queues; None: refused.
+    inbound_address: str | None = None
 
     def enter(self) -> None:
         with self._lock:
@@ -267,7 +270,14 @@ def _features(
             log.info("attempt %s: agent %s: no name: %s", to_dial.attempt_id, agent_id, error)
             return f"agent {agent_id}"
 
-    transfers = TransferPolicy(to_dial.transfer_destinations, transfer_reported, agent_name)
+    def queue(queue_id: int) -> QueueTarget | None:
+        with ctx.pool.connection() as conn:
+            found = inbound_store.transfer_queues(conn, to_dial.campaign_id, queue_id)
+        return QueueTarget(found[0].queue_id, found[0].name, found[0].did) if found else None
+
+    transfers = TransferPolicy(
+        to_dial.transfer_destinations, transfer_reported, agent_name, queue, ctx.inbound_address
+    )
     return CallFeatures(
         ctx.telephony, spec.customer_leg, music, policy, started, transfers, ctx.now
     )
@@ -344,6 +354,7 @@ def _taking_commands(
                     received.destination,
                     received.phone,
                     received.agent_id,
+                    received.queue_id,
                 )
             except (FeatureRefused, TelephonyError, ValueError) as refused:
                 log.warning(

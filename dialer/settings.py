@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from dialer.queue_transfer import check_inbound_address
 from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 
 APP_NAME = "predictive-dialer"
@@ -52,6 +53,9 @@ class Settings:
     secret_key: str | None
     # An uploaded call list whose import was never confirmed is deleted after this many hours.
     upload_max_age_hours: int = 24
+    # Where `dialer inbound serve` (or its proxy) takes calls, host:port: the workers place a
+    # transfer to an inbound queue there. None: transfers to queues are refused.
+    inbound_address: str | None = None
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -84,7 +88,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dashboard_secure_cookies=_bool(env, "DIALER_DASHBOARD_SECURE_COOKIES", False),
         secret_key=_optional(env, "DIALER_SECRET_KEY"),
         upload_max_age_hours=_int(env, "DIALER_UPLOAD_MAX_AGE_HOURS", 24, minimum=1),
+        inbound_address=_sip_address(env, "DIALER_INBOUND_ADDRESS"),
     )
+
+
+def _sip_address(env: Mapping[str, str], name: str) -> str | None:
+    value = _optional(env, name)
+    if value is None:
+        return None
+    try:
+        return check_inbound_address(value)
+    except ValueError as bad:
+        raise SettingsError(name, str(bad)) from None
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:

@@ -94,6 +94,7 @@ def _start(**_: Any) -> None:
         commands=CallCommandListener(client).start(),
         # One analysis thread per process: about 50 us of work per 20 ms frame, 4 legs at most.
         detector=RunnerDetector(_telephony, AnalysisRunner(threads=1).start(), SystemClock()),
+        inbound_address=settings.inbound_address,
     )
     _sip_address = f"{settings.sip_address}:{_telephony.sip_port}"
     threading.Thread(target=_heartbeat, name="heartbeat", daemon=True).start()

@@ -126,6 +126,32 @@ def add_queue(
     return queue_id
 
 
+@dataclass(frozen=True)
+class TransferQueue:
+    """A queue an outbound call of its campaign can be transferred to, and the number (its
+    lowest) the transfer's leg calls it by."""
+
+    queue_id: int
+    name: str
+    did: str
+
+
+_TRANSFER_QUEUES = """
+SELECT q.id, q.name, min(d.number) FROM inbound_queues q JOIN dids d ON d.queue_id = q.id
+WHERE q.campaign_id = %(campaign)s AND (%(queue)s::bigint IS NULL OR q.id = %(queue)s)
+GROUP BY q.id, q.name ORDER BY q.name, q.id
+"""
+
+
+def transfer_queues(
+    conn: Connection, campaign_id: int, queue_id: int | None = None
+) -> list[TransferQueue]:
+    """The queues a call of ``campaign_id`` may be transferred to (the allow rule: the
+    campaign's own queues that have a number), or just ``queue_id`` if it is one of them."""
+    rows = conn.execute(_TRANSFER_QUEUES, {"campaign": campaign_id, "queue": queue_id})
+    return [TransferQueue(int(q), str(name), str(did)) for q, name, did in rows.fetchall()]
+
+
 # Two statements rather than one with "campaign IS NULL OR": each keeps its index plan (the
 # contacts' unique (campaign_id, phone_e164) key; a prepared generic plan would not).
 _CAMPAIGN_CONTACT = (
@@ -144,19 +170,30 @@ def offer_call(
     sip_call_id: str,
     worker: str,
     at: datetime,
+    transferred_attempt: int | None = None,
 ) -> tuple[int, int | None]:
     """Store the call as offered; returns its id and the caller's contact (the screen pop) when
     the number is known in the queue's campaign, or in any campaign (the newest such contact)
-    when the queue has none."""
+    when the queue has none. ``transferred_attempt``: the attempt a transfer to this queue
+    says it comes from, linked only when that attempt is open, of the queue's campaign, and
+    called this caller (a header alone proves nothing)."""
     with conn.transaction():
         query = _ANY_CONTACT if campaign_id is None else _CAMPAIGN_CONTACT
         found = conn.execute(query, {"campaign": campaign_id, "caller": caller})
         row = found.fetchone()
         contact = None if row is None else int(row[0])
+        linked = None
+        if transferred_attempt is not None and campaign_id is not None:
+            found = conn.execute(
+                _TRANSFERRING_ATTEMPT,
+                {"attempt": transferred_attempt, "campaign": campaign_id, "caller": caller},
+            )
+            linked = transferred_attempt if found.fetchone() is not None else None
         row = conn.execute(
             "INSERT INTO inbound_calls (queue_id, did, caller_number, contact_id, sip_call_id,"
-            " worker, offered_at) VALUES (%(queue)s, %(did)s, %(caller)s, %(contact)s,"
-            " %(call_id)s, %(worker)s, %(at)s) RETURNING id",
+            " worker, offered_at, transferred_attempt_id) VALUES (%(queue)s, %(did)s,"
+            " %(caller)s, %(contact)s, %(call_id)s, %(worker)s, %(at)s, %(attempt)s)"
+            " RETURNING id",
             {
                 "queue": queue_id,
                 "did": did,
@@ -165,10 +202,25 @@ def offer_call(
                 "call_id": sip_call_id,
                 "worker": worker,
                 "at": at,
+                "attempt": linked,
             },
         ).fetchone()
     assert row is not None
     return int(row[0]), contact
+
+
+_TRANSFERRING_ATTEMPT = (
+    "SELECT 1 FROM call_attempts WHERE id = %(attempt)s AND campaign_id = %(campaign)s"
+    " AND called_number = %(caller)s AND state <> 'ended'"
+)
+
+
+def transferred_attempt(conn: Connection, call_id: int) -> int | None:
+    """The outbound attempt an inbound call was transferred from (checked when offered)."""
+    row = conn.execute(
+        "SELECT transferred_attempt_id FROM inbound_calls WHERE id = %s", (call_id,)
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def record_answered(conn: Connection, call_id: int, agent_id: int, at: datetime) -> None:

@@ -66,7 +66,7 @@ WHERE a.id = %(id)s
 _THIS_INBOUND = """
 SELECT c.id AS campaign_id, c.name AS campaign_name, c.recording AS campaign_recording,
        i.contact_id, i.id, i.caller_number, i.did, i.queue_id, q.name AS queue_name,
-       i.offered_at, i.answered_at, i.outcome,
+       i.offered_at, i.answered_at, i.outcome, i.transferred_attempt_id,
        greatest(extract(epoch FROM coalesce(i.answered_at, i.ended_at, %(now)s) - i.offered_at),
                 0)::double precision AS waited_s
 FROM inbound_calls i
@@ -152,6 +152,8 @@ def inbound_screen_pop(conn: Connection, call_id: int, now: datetime) -> ScreenP
         "answered_at": this["answered_at"],
         "waited_s": round(float(this["waited_s"]), 1),
         "known_caller": contact is not None,
+        # An outbound call's customer transferred to this queue by its agent: that attempt.
+        "transferred_attempt_id": this["transferred_attempt_id"],
     }
     return _pop(conn, this, call, contact, previous, inbound)
 

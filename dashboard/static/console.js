@@ -183,6 +183,7 @@
     show(hangupButton, next.state === "on_call");
     show(live["call-controls"], next.state === "on_call");
     show(live["call-transfer"], next.state === "on_call" && !inbound);
+    show(live["call-transfer-queue"], next.state === "on_call" && !inbound);
     if (features.attempt !== next.attempt_id) {
       features = {attempt: next.attempt_id, held: false, muted: false, recording: false};
       drawFeatures();
@@ -261,6 +262,22 @@
       });
   }
 
+  // The queue picker: the call's campaign's inbound queues, read when the agent opens it.
+  function loadTransferQueues() {
+    if (!status || status.attempt_id === null) return;
+    const picker = live["transfer-queue"];
+    window.dialerFetch(urls.attempts + status.attempt_id + "/transfer-queues").then(readJson)
+      .then(function (answer) {
+        if (!answer.ok) return;
+        const chosen = picker.value;
+        picker.replaceChildren(el("option", {value: ""}, answer.body.queues.length ? "Queue…" : "No queue"));
+        answer.body.queues.forEach(function (q) {
+          picker.appendChild(el("option", {value: String(q.queue_id)}, q.name + " (" + q.did + ")"));
+        });
+        picker.value = chosen;
+      });
+  }
+
   function loadPop(current) {
     const attemptId = current.attempt_id;
     popFor = attemptId;
@@ -292,6 +309,7 @@
       if (!contact || contact.phone_e164 !== inbound.caller_number) row("Caller", inbound.caller_number);
       row("Called", inbound.did + (inbound.queue_name ? " (" + inbound.queue_name + ")" : ""));
       row("Waited", clock(inbound.waited_s));
+      if (inbound.transferred_attempt_id) row("Transferred from", "call " + inbound.transferred_attempt_id);
     }
     if (contact) {
       const name = (contact.first_name + " " + contact.last_name).trim();
@@ -507,6 +525,7 @@
     if (reason) act(urls.pause, {reason: reason});
   });
   live["transfer-agent"].addEventListener("focus", loadTransferAgents);
+  live["transfer-queue"].addEventListener("focus", loadTransferQueues);
   live["disposition-form"].addEventListener("submit", function (event) {
     event.preventDefault();
     submitDisposition(0);
@@ -573,6 +592,16 @@
       callAction(button, {action: warm ? "consult_agent" : "transfer_agent", to_agent_id: toAgent}, function () {
         showNotice((warm ? "Calling " : "Transferring to ") + name +
           ": the customer hears music until they answer.");
+      });
+    } else if (action === "call-transfer-queue") {
+      // Blind, to one of the campaign's inbound queues: the customer waits there for its
+      // agents; this agent goes to wrap-up and records the disposition (or gets them back).
+      const picker = live["transfer-queue"];
+      const toQueue = Number(picker.value);
+      if (!toQueue) { showError("Choose the queue to transfer to (this campaign's inbound queues)."); return; }
+      const name = picker.options[picker.selectedIndex].textContent;
+      callAction(button, {action: "transfer_queue", queue_id: toQueue}, function () {
+        showNotice("Transferring to " + name + ": the customer waits there for its agents.");
       });
     } else if (action === "wrap-up-end" && status && status.attempt_id !== null) {
       button.disabled = true;

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from dialer.amd import Decision
 from dialer.call_flow.model import AgentRef, Timer
+from dialer.queue_transfer import QueueTarget
 from dialer.telephony.capacity import LegReservation
 from dialer.telephony.events import LegId, TelephonyEvent
 from dialer.telephony.numbers import E164
@@ -92,6 +93,17 @@ class AgentTransferRequested:
 
 
 @dataclass(frozen=True)
+class QueueTransferRequested:
+    """The agent asked to pass the customer to an inbound queue (blind, dialer.queue_transfer):
+    a leg to ``inbound_address`` with the queue's number; its slot reserved (``reservation``)."""
+
+    queue: QueueTarget
+    inbound_address: str
+    at: datetime
+    reservation: LegReservation | None = None
+
+
+@dataclass(frozen=True)
 class TransferDecided:
     """The agent completes (``complete``) or cancels the transfer under way."""
 
@@ -123,6 +135,7 @@ FlowEvent = (
     | BeepHeard
     | TransferRequested
     | AgentTransferRequested
+    | QueueTransferRequested
     | TransferDecided
     | ConferenceDecided
 )

@@ -40,6 +40,7 @@ from dialer.call_flow.inputs import (
     FlowEvent,
     NoAgentAvailable,
     OriginateFailed,
+    QueueTransferRequested,
     TimerFired,
     TransferDecided,
     TransferRequested,
@@ -174,6 +175,8 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             return third_party.transfer(state, event)
         case AgentTransferRequested():
             return third_party.transfer_to_agent(state, event)
+        case QueueTransferRequested():
+            return third_party.transfer_to_queue(state, event)
         case TransferDecided():
             return third_party.transfer_decided(state, event)
         case ConferenceDecided(ConferenceMove.MERGE, at) if state.phase is Phase.CONSULTING:

@@ -26,7 +26,12 @@ from dialer.call_flow.effects import (
     ReportTransfer,
     StartTimer,
 )
-from dialer.call_flow.inputs import AgentTransferRequested, TransferDecided, TransferRequested
+from dialer.call_flow.inputs import (
+    AgentTransferRequested,
+    QueueTransferRequested,
+    TransferDecided,
+    TransferRequested,
+)
 from dialer.call_flow.model import (
     AgentRef,
     AgentRelease,
@@ -37,6 +42,7 @@ from dialer.call_flow.model import (
     TransferReport,
 )
 from dialer.call_flow.state import AttemptState, Step, Transfer, ending, offer_headers
+from dialer.queue_transfer import QUEUE_ANSWER_TIMEOUT, queue_leg
 from dialer.telephony.events import LegId
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
@@ -71,6 +77,35 @@ def transfer(state: AttemptState, asked: TransferRequested) -> Step:
     ), (
         Originate(request, asked.reservation),
         StartTimer(Timer.TRANSFER_RING, at + state.spec.transfer_ring_timeout),
+    )
+
+
+def transfer_to_queue(state: AttemptState, asked: QueueTransferRequested) -> Step:
+    """Blind, to an inbound queue: a leg to the inbound side with the queue's number and the
+    customer's caller ID (dialer.queue_transfer). The inbound side answers at once and queues
+    it, so the answer hands the customer over as a blind transfer's does; a full inbound
+    process (486), a number it does not route (404) or no answer gives them back."""
+    at = asked.at
+    label = asked.queue.label
+    refusal = _transfer_refusal(state)
+    if refusal:
+        return state, (
+            ReportTransfer(TransferReport(label, at, TransferOutcome.REFUSED, at, refusal)),
+        )
+    n = state.transfers + 1
+    leg = state.spec.transfer_leg(n)
+    request = queue_leg(
+        leg, asked.queue, asked.inbound_address, state.spec.attempt_id, state.spec.number
+    )
+    return replace(
+        state,
+        phase=Phase.TRANSFERRING,
+        transfer=Transfer(label, leg, at),
+        transfers=n,
+        live_legs=state.live_legs | {leg},
+    ), (
+        Originate(request, asked.reservation),
+        StartTimer(Timer.TRANSFER_RING, at + QUEUE_ANSWER_TIMEOUT),
     )
 
 

@@ -134,6 +134,8 @@ def serve(
     if proxy_port:
         settings = runtime.settings
         allowed = [a.split("/")[0] for a in settings.carrier_addresses] or ["127.0.0.1"]
+        if settings.sip_address not in allowed:  # our workers' transfers to queues
+            allowed.append(settings.sip_address)
         config = proxy.write_config(
             settings.data_dir / "inbound-proxy",
             settings.sip_address,

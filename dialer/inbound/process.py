@@ -162,6 +162,9 @@ def main() -> None:
     rtp_port = int(os.environ["DIALER_INBOUND_RTP_PORT"])
     grace = float(os.environ.get("DIALER_INBOUND_GRACE_S", "30"))
     carriers = tuple(a.split("/")[0] for a in settings.carrier_addresses) or ("127.0.0.1",)
+    # Our own workers on this host place transfers to queues (dialer.queue_transfer).
+    if settings.sip_address not in carriers:
+        carriers = (*carriers, settings.sip_address)
     telephony = Pjsua2Telephony.start(
         EndpointConfig(
             sip_port=sip_port,

@@ -57,6 +57,7 @@ from dialer.inbound.on_hold import CallerOnHold
 from dialer.inbound.place_news import PlaceNews, due
 from dialer.inbound.waiting_line import WaitingLine
 from dialer.inbound.waiting_offer import find_offer
+from dialer.queue_transfer import overflow_of, transferred_attempt
 from dialer.softphone.screen_pop import CALL_WAITING
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.capacity import LegReservation
@@ -165,6 +166,8 @@ class QueuedCall:
         self.passed_over: set[int] = set()
         self.waiting: CallWaiting | None = None
         self.next_offer_look = 0.0
+        # The outbound attempt whose customer an agent transferred to this queue, if any.
+        self.from_attempt: int | None = None
 
     # The whole call.
 
@@ -174,6 +177,7 @@ class QueuedCall:
         with self.ctx.pool.connection() as conn:
             route = inbound_store.route_did(conn, did)
             sip_call_id = dict((k.lower(), v) for k, v in self.incoming.headers).get("call-id", "")
+            claimed_attempt = transferred_attempt(self.incoming.headers)
             self.call_id, contact = inbound_store.offer_call(
                 conn,
                 queue_id=route.queue_id if route else None,
@@ -183,7 +187,16 @@ class QueuedCall:
                 sip_call_id=sip_call_id,
                 worker=self.ctx.worker,
                 at=self.incoming.at,
+                transferred_attempt=claimed_attempt,
             )
+            if claimed_attempt is not None:
+                self.from_attempt = inbound_store.transferred_attempt(conn, self.call_id)
+                log.info(
+                    "inbound call %s: transferred from attempt %s (%s)",
+                    self.call_id,
+                    claimed_attempt,
+                    "linked" if self.from_attempt else "not believed: not linked",
+                )
         if route is None:
             log.warning("inbound call %s to %s: no queue has this number", self.call_id, did)
             self._hangup(404)
@@ -492,6 +505,8 @@ class QueuedCall:
         ]
         if contact is not None:
             headers.append(SipHeader("X-Dialer-Contact", str(contact)))
+        if self.from_attempt is not None:
+            headers.append(SipHeader("X-Dialer-Transferred-From", str(self.from_attempt)))
         return tuple(headers)
 
     def _release(self, agent: ClaimedAgent, how: HandBack) -> None:
@@ -519,7 +534,7 @@ class QueuedCall:
 
     def _overflow(self, route: QueueRoute, caller: str) -> InboundOutcome:
         self._stop_hold()
-        wants_callback = route.overflow is Overflow.CALLBACK
+        wants_callback = overflow_of(route.overflow, self.from_attempt) is Overflow.CALLBACK
         zones = callback_zones(caller) if wants_callback else ()
         if wants_callback and route.campaign_id is not None and _E164.fullmatch(caller) and zones:
             with self.ctx.pool.connection() as conn:

@@ -5,7 +5,9 @@ and bridges the agent's phone (`dialer softphone --auto-answer`). The agent firs
 number off the campaign's allow list (the page shows why it is refused, the call goes on), then
 an allowed one and clicks Transfer: the same sipp answers the third party, the agent's page goes
 to wrap-up and shows the worker's notice, and the attempt records the transfer. In a three-way
-call the agent adds the number ("Add to call"), drops it, adds it again and leaves.
+call the agent adds the number ("Add to call"), drops it, adds it again and leaves. Picked
+from lists: another agent, and one of the campaign's inbound queues (the real inbound process
+gives the customer to the queue's agent).
 
 Uses the browser fixtures of tests/conftest.py (one Playwright per test session)."""
 
@@ -19,6 +21,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from campaigns.agents import AgentState
+from campaigns.storage import inbound_store
 from campaigns.storage.db import Connection
 from dialer import call_commands
 from dialer.bootstrap import redis_client
@@ -26,6 +29,7 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .inbound_harness import running_inbound
 from .softphone_process import SoftphoneProcess
 from .test_call_features import tone
 from .test_console_call_browser import ready_on_the_console
@@ -47,15 +51,17 @@ def on_a_call(
     page: Page,
     agent_phone: SoftphoneProcess,
     number: str,
+    workers_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[Floor, Locator, str, int]]:
     """dora on a real call to ``number`` (sipp answers, the campaign allows +1202555XXXX),
-    her console open; yields the floor, her state on the page, Redis and the attempt."""
+    her console open; yields the floor, her state on the page, Redis and the attempt.
+    ``workers_env``: more of the workers' environment."""
     customer = carrier(Scenario.ANSWER_AND_WAIT)
     floor = Floor.on(
         db, service_env["REDIS_URL"], customer, transfer_destinations=("+1202555XXXX",)
     )
     state = ready_on_the_console(page, floor, agent_phone)
-    with running_workers(service_env, 2, tmp_path) as workers:
+    with running_workers({**service_env, **(workers_env or {})}, 2, tmp_path) as workers:
         [attempt] = floor.attempts(number)
         enqueue(workers.redis_url, [attempt])
         expect(state).to_have_text("on call", timeout=CALL_TIMEOUT_MS)
@@ -185,3 +191,54 @@ def test_an_agent_transfers_a_real_call_to_another_agent_picked_on_the_console(
         "SELECT transfer_to, transfer_outcome FROM call_attempts WHERE id = %s", (attempt,)
     ).fetchone()
     assert transfer == (cara.display_name, "answered")
+
+
+def test_an_agent_transfers_a_real_call_to_an_inbound_queue_picked_on_the_console(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    page: Page,
+    artifacts: Path,
+    agent_phone: SoftphoneProcess,
+) -> None:
+    with (
+        BaresipAgent(tmp_path, tone(tmp_path, 1500.0, 90), user="cara") as cara_phone,
+        running_inbound(service_env, tmp_path) as inbound,
+        on_a_call(
+            db,
+            service_env,
+            carrier,
+            tmp_path,
+            page,
+            agent_phone,
+            "+12025550197",
+            {"DIALER_INBOUND_ADDRESS": inbound.address},
+        ) as (floor, state, redis_url, attempt),
+    ):
+        inbound_store.add_queue(db, "Help line", floor.campaign.id, ["+18005550100"])
+        cara = floor.agent("cara", cara_phone.uri)  # the queue's agent, ready now
+        picker = page.get_by_label("Transfer to an inbound queue")
+        picker.focus()  # the page reads the campaign's queues when the picker is opened
+        queue = "Help line (+18005550100)"
+        expect(picker.locator("option", has_text=queue)).to_have_count(1)
+        picker.select_option(label=queue)
+        page.get_by_role("button", name="Transfer to queue").click()
+        expect(state).to_have_text("wrap up", timeout=20_000)
+        expect(page.locator("[data-live=notice]")).to_contain_text(
+            "Transferred to queue Help line", timeout=10_000
+        )
+        floor.wait_state("cara", AgentState.ON_CALL)
+        page.screenshot(path=str(artifacts / "console-call-transferred-to-queue.png"))
+        call_commands.request_hangup(redis_client(redis_url), attempt, "test")
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert row[OUTCOME] == "connected"
+    transfer = db.execute(
+        "SELECT transfer_to, transfer_outcome FROM call_attempts WHERE id = %s", (attempt,)
+    ).fetchone()
+    assert transfer == ("queue Help line", "answered")
+    [(agent_id, from_attempt)] = db.execute(
+        "SELECT agent_id, transferred_attempt_id FROM inbound_calls"
+    ).fetchall()
+    assert (agent_id, from_attempt) == (cara.id, attempt)

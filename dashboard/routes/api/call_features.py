@@ -14,7 +14,7 @@ from flask import Blueprint, abort, jsonify
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState
-from campaigns.storage import attempt_query, recording_store
+from campaigns.storage import attempt_query, inbound_store, recording_store
 from campaigns.users import Role
 from dashboard.access import login_required, managers
 from dashboard.auth import current_user
@@ -65,13 +65,17 @@ def _requester(attempt_id: int) -> str:
     "or warm (then transfer_complete or transfer_cancel): once that agent answers, the call "
     "and its disposition are theirs and you go to wrap-up without one; if they do not answer "
     "or are no longer ready the customer is back with you, and you are told why (409 when "
-    "they are not ready now). A "
+    "they are not ready now). Transfer_queue (`queue_id`, one of the campaign's inbound "
+    "queues) passes the customer, blind, to that queue: they wait there as an inbound caller "
+    "for its agents, you go to wrap-up and record the attempt's disposition; a full or "
+    "unreachable queue gives them back to you (409 for a queue not of this campaign). A "
     "destination not on the campaign's `transfer_destinations` is refused (409, "
     "toll fraud); the worker may still refuse it when it has no free line for the third "
     "party, and tells the agent (a `call_notice` event) what became of it.",
     errors={
         409: "The call is over, the campaign's recording setting refuses it, the "
-        "transfer destination is not allowed, or the agent to transfer to is not ready"
+        "transfer destination is not allowed, the agent to transfer to is not ready, or the "
+        "queue is not one of the campaign's"
     },
 )
 def call_action(attempt_id: int) -> ResponseReturnValue:
@@ -102,6 +106,27 @@ def transfer_agents(attempt_id: int) -> ResponseReturnValue:
         for agent_id, name in sorted(ready.items(), key=lambda item: item[1])
     ]
     return jsonify(agents=agents)
+
+
+@blueprint.get("/<int:attempt_id>/transfer-queues")
+@login_required
+@documented(
+    "The inbound queues the call can be transferred to",
+    response="TransferQueues",
+    description="The call's campaign's inbound queues that have a number, by name: the "
+    "console's picker for transfer_queue. The customer is queued there as an inbound caller "
+    "(music, place announcements, the queue's agents, its overflow).",
+)
+def transfer_queues(attempt_id: int) -> ResponseReturnValue:
+    attempt = attempt_query.get_attempt(get_db(), attempt_id)
+    if attempt is None:
+        abort(404, _NOT_FOUND.format(attempt_id))
+    _requester(attempt_id)
+    queues = [
+        {"queue_id": q.queue_id, "name": q.name, "did": q.did}
+        for q in inbound_store.transfer_queues(get_db(), attempt.campaign_id)
+    ]
+    return jsonify(queues=queues)
 
 
 @blueprint.get("/<int:attempt_id>/recording")
