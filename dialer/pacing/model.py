@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from dialer.pacing.observations import Seconds
 from dialer.pacing.statistics import PacingStatistics
 
 Table = npt.NDArray[np.float64]
@@ -73,7 +74,12 @@ class PacingModel:
     ringing_chances: npt.NDArray[np.float64]
 
     @classmethod
-    def from_statistics(cls, statistics: PacingStatistics) -> PacingModel:
+    def from_statistics(
+        cls, statistics: PacingStatistics, talking: Seconds | None = None
+    ) -> PacingModel:
+        """`talking`: seconds into each talk going on now (the agents on call). They say how
+        long talks last as much as the finished ones do: a model learnt from finished talks
+        alone thinks talks are short early in a day (the long ones have not ended yet)."""
         live = np.asarray(statistics.live_answer_delays, dtype=np.float64)
         other = np.asarray(statistics.other_ring_ends, dtype=np.float64)
         talk = np.asarray(statistics.talk_durations, dtype=np.float64)
@@ -83,9 +89,10 @@ class PacingModel:
         density[-1] += live[ANSWER_HORIZON:].sum()
         support = np.nonzero(density > 0)[0]
         live_within = _event_within(live, live + other)
-        on_call = _talk_then_wrap_within(talk, wrap)
+        talks = _Talks.of(talk, talking)
+        on_call = _talk_then_wrap_within(talks, wrap)
         wrap_up = _event_within(wrap, wrap)
-        inbound = _InboundTables.of(statistics, talk, wrap, on_call, wrap_up)
+        inbound = _InboundTables.of(statistics, talks, wrap, on_call, wrap_up)
         tables = [on_call, wrap_up]
         on_call_rows = TableRows(0, len(on_call))
         wrap_up_rows = TableRows(len(on_call), len(wrap_up))
@@ -127,7 +134,12 @@ class _InboundTables:
 
     @classmethod
     def of(
-        cls, statistics: PacingStatistics, talk: Table, wrap: Table, on_call: Table, wrap_up: Table
+        cls,
+        statistics: PacingStatistics,
+        talks: _Talks,
+        wrap: Table,
+        on_call: Table,
+        wrap_up: Table,
     ) -> _InboundTables:
         """Inbound tables from the inbound durations, each falling back to the outbound one."""
         inbound_talk = np.asarray(statistics.inbound_talk_durations, dtype=np.float64)
@@ -138,7 +150,9 @@ class _InboundTables:
             return cls(on_call, wrap_up, False, False)
         wrap_used = inbound_wrap if wrap_learned else wrap
         return cls(
-            on_call=_talk_then_wrap_within(inbound_talk if talk_learned else talk, wrap_used),
+            on_call=_talk_then_wrap_within(
+                _Talks.of(inbound_talk, None) if talk_learned else talks, wrap_used
+            ),
             wrap_up=_event_within(wrap_used, wrap_used) if wrap_learned else wrap_up,
             talk_learned=talk_learned,
             wrap_learned=wrap_learned,
@@ -185,8 +199,35 @@ def _event_within(events: Table, everything: Table) -> Table:
     return _reliable_rows(table, alive)
 
 
-def _talk_then_wrap_within(talk: Table, wrap: Table) -> Table:
+@dataclass(frozen=True, eq=False)
+class _Talks:
+    """Talk lengths as Kaplan-Meier sees them: the finished talks and the ones still going
+    (right-censored at their age so far). `ends[i]`: talks ending in second i; `alive[i]`: talks
+    lasting at least i seconds, both in observations; `at_risk[i]`: observations that reached
+    second i (finished or going), which says where the estimate has data."""
+
+    ends: Table
+    alive: Table
+    at_risk: Table
+
+    @classmethod
+    def of(cls, finished: Table, going: Seconds | None) -> _Talks:
+        survivors = _survivors(finished)
+        if going is None or len(going) == 0:
+            return cls(finished, survivors, survivors)  # Kaplan-Meier without censoring
+        bins = len(finished)
+        ages = np.clip(going.astype(np.int64), 0, bins - 1)
+        at_risk = survivors + _survivors(np.bincount(ages, minlength=bins).astype(np.float64))
+        hazard = np.divide(finished, at_risk[:bins], out=np.zeros(bins), where=at_risk[:bins] > 0)
+        # survival[i] = P(a talk lasts at least i seconds)
+        survival = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])
+        total = float(at_risk[0])
+        return cls(total * survival[:bins] * hazard, total * survival, at_risk)
+
+
+def _talk_then_wrap_within(talks: _Talks, wrap: Table) -> Table:
     """[i, t] = P(talk ends and the wrap-up after it ends within t seconds | talk lasted i s)."""
+    talk = talks.ends
     bins = len(talk)
     wrap_total = max(float(wrap.sum()), 1e-12)
     # wrap_done[x] = P(wrap-up shorter than x seconds)
@@ -198,6 +239,5 @@ def _talk_then_wrap_within(talk: Table, wrap: Table) -> Table:
     steps = np.arange(SUPPLY_HORIZON + 1)[None, :] - np.arange(SUPPLY_HORIZON)[:, None]
     then = np.where(steps > 0, wrap_done[np.clip(steps, 0, SUPPLY_HORIZON)], 0.0)
     table = ends @ then
-    alive = _survivors(talk)
-    table = np.clip(table / np.maximum(alive[:bins, None], 1e-12), 0.0, 1.0)
-    return _reliable_rows(table, alive)
+    table = np.clip(table / np.maximum(talks.alive[:bins, None], 1e-12), 0.0, 1.0)
+    return _reliable_rows(table, talks.at_risk)

@@ -251,7 +251,8 @@ class Scheduler:
             return 0
         if not campaign.spec.schedule.is_open(now, pacer.zone):
             return 0
-        pacer.refresh_model(mono)
+        agents = agent_floor(floor)
+        pacer.refresh_model(mono, agents.on_call_seconds)
         calls = pacing_store.open_calls(conn, campaign.id)
         load = pacing_store.campaign_load(
             conn,
@@ -276,7 +277,7 @@ class Scheduler:
         waiting = campaign_waiting(self.redis, [campaign.id])[campaign.id]
         inputs = PacingInputs(
             now=mono,
-            agents=agent_floor(floor),
+            agents=agents,
             calls=calls_in_flight(calls, now),
             free_lines=max(0, lines),
             dial_allowance=bucket.allowance(mono),

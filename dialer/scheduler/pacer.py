@@ -30,6 +30,7 @@ from dialer.pacing import (
     PolicyKind,
     StatisticsRecorder,
 )
+from dialer.pacing.observations import Seconds
 
 # How often the lookup tables are rebuilt from the statistics (a few ms each time).
 MODEL_REFRESH_S = 60.0
@@ -108,13 +109,14 @@ class CampaignPacer:
         """A call of one of the campaign's inbound queues ended (agent answer to end)."""
         self.recorder.inbound_talk_ended(max(0.0, seconds))
 
-    def refresh_model(self, monotonic_now: float) -> None:
+    def refresh_model(self, monotonic_now: float, talking: Seconds) -> None:
+        """`talking`: seconds into each talk going on now (they are still to end)."""
         if self._model_at is not None and monotonic_now - self._model_at < MODEL_REFRESH_S:
             return
         if self._model_at is not None:
             # Older observations weigh less: a campaign's answer pattern drifts during a day.
             self.recorder.decay(monotonic_now - self._model_at)
-        self.model = PacingModel.from_statistics(self.recorder.snapshot())
+        self.model = PacingModel.from_statistics(self.recorder.snapshot(), talking)
         self._model_at = monotonic_now
 
     def amd_refresh_due(self, monotonic_now: float) -> bool:

@@ -165,7 +165,8 @@ class Simulation:
     def _refresh(self, _: int) -> None:
         interval = self.scenario.statistics_refresh_seconds
         self.recorder.decay(interval)
-        self.model = PacingModel.from_statistics(self.recorder.snapshot())
+        talking = self.now - self.agent_since[self.agent_state == _ON_CALL]
+        self.model = PacingModel.from_statistics(self.recorder.snapshot(), talking)
         self._at(self.now + interval, _Event.REFRESH_STATISTICS)
 
     def _tick(self, _: int) -> None:

@@ -57,3 +57,32 @@ def test_chances_only_grow_with_the_time_allowed() -> None:
     for table in (model.live_within, model.on_call_free_within, model.wrap_up_free_within):
         assert np.all(np.diff(table, axis=1) >= -1e-12)
         assert np.all((table >= 0.0) & (table <= 1.0))
+
+
+def _short_talks_finished(n: int = 30, seconds: float = 20.0) -> PacingStatistics:
+    recorder = StatisticsRecorder()
+    for _ in range(n):
+        recorder.talk_ended(seconds)
+        recorder.wrap_up_ended(0.5)
+    return recorder.snapshot()
+
+
+def test_without_talks_going_on_the_model_is_the_finished_talks_alone() -> None:
+    statistics = learned_statistics()
+    alone = PacingModel.from_statistics(statistics)
+    with_none = PacingModel.from_statistics(statistics, np.zeros(0))
+    assert np.array_equal(alone.on_call_free_within, with_none.on_call_free_within)
+
+
+def test_talks_still_going_count_so_early_short_talks_do_not_promise_agents_free_soon() -> None:
+    # Early in a day only the short talks have ended: 30 of 20 s, while 10 agents are 40 s in.
+    statistics = _short_talks_finished()
+    finished_only = PacingModel.from_statistics(statistics)
+    with_going = PacingModel.from_statistics(statistics, np.full(10, 40.0))
+    # From finished talks alone, every talk ends at 20 s, and past it the last row stands in:
+    # an agent 30 s in is sure to be free within 5 s. Counting the 10 still going, a quarter of
+    # the talks outlast 20 s, and nothing says when those end.
+    assert finished_only.on_call_free_within[20, 5] == 1.0
+    assert with_going.on_call_free_within[20, 5] == 0.75
+    assert finished_only.on_call_free_within[30, 5] == 1.0
+    assert with_going.on_call_free_within[30, 5] == 0.0
