@@ -61,6 +61,9 @@ class CallCommand(StrEnum):
     # transfer_complete or transfer_cancel as for a number).
     TRANSFER_AGENT = "transfer_agent"
     CONSULT_AGENT = "consult_agent"
+    # Three-way with another agent (``agent_id``): they join the customer and the agent; then
+    # conference_leave (the call becomes theirs) or conference_drop, as for a number.
+    CONFERENCE_AGENT = "conference_agent"
     # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
     LISTEN = "listen"
     WHISPER = "whisper"
@@ -69,7 +72,9 @@ class CallCommand(StrEnum):
 
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
-NEEDS_AGENT = frozenset({CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT})
+NEEDS_AGENT = frozenset(
+    {CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT, CallCommand.CONFERENCE_AGENT}
+)
 # What an inbound call refuses: a third party's leg does not fit an inbound process.
 TRANSFERS = frozenset(
     {
@@ -83,6 +88,7 @@ TRANSFERS = frozenset(
         CallCommand.CONFERENCE_MERGE,
         CallCommand.TRANSFER_AGENT,
         CallCommand.CONSULT_AGENT,
+        CallCommand.CONFERENCE_AGENT,
     }
 )
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.
