@@ -36,6 +36,9 @@ class ConferenceDesk:
     fake: FakeTelephony
     reporter: Reporter
     move: ConferenceMove | None
+    # Consult Bea first, then make it a three-way call ("Make 3-way") once she answered.
+    merge: bool = False
+    merged: bool = False
     asked: bool = False
     moved: bool = False
     reports: list[TransferReport] = field(default_factory=list)
@@ -49,7 +52,13 @@ class ConferenceDesk:
         if not self.asked:
             self.asked = True
             self.reservation = reserve_feature_leg(self.fake)
-            return AgentTransferRequested("bea", "Bea", now, self.reservation, conference=True)
+            return AgentTransferRequested(
+                "bea", "Bea", now, self.reservation, warm=self.merge, conference=not self.merge
+            )
+        consulting = [r for r in self.reports if r.outcome is TransferOutcome.CONSULTING]
+        if self.merge and consulting and not self.merged:
+            self.merged = True
+            return ConferenceDecided(ConferenceMove.MERGE, now)
         joined = [r.at for r in self.reports if r.outcome is TransferOutcome.CONFERENCED]
         if self.move is None or self.moved or not joined:
             return None
@@ -59,8 +68,8 @@ class ConferenceDesk:
         return ConferenceDecided(self.move, now)
 
     def transfer_reported(self, report: TransferReport) -> None:
-        self.reports.append(report)  # as CallFeatures: the reservation goes once answered
-        if self.reservation is not None:
+        self.reports.append(report)  # as CallFeatures: the reservation goes once joined
+        if self.reservation is not None and report.outcome is not TransferOutcome.CONSULTING:
             self.reservation.release()
             self.reservation = None
 
@@ -69,6 +78,7 @@ def conference_with_bea(
     move: ConferenceMove | None,
     bea: tuple[Ring | Answer | Reject | RemoteHangup, ...] = (Ring(0.2), Answer(2.0)),
     ready: bool = True,
+    merge: bool = False,
 ) -> tuple[FakeTelephony, Reporter, Claimer, ConferenceDesk, AgentRef | None]:
     fake = FakeTelephony(
         {
@@ -79,7 +89,7 @@ def conference_with_bea(
     )
     reporter = Reporter()
     claimer = Claimer([ALICE], others={"bea": BEA} if ready else {})
-    desk = ConferenceDesk(fake, reporter, move)
+    desk = ConferenceDesk(fake, reporter, move, merge=merge)
     result = run_attempt(
         spec(handoff=True), fake, reporter, claimer=claimer, clock=fake.clock, desk=desk
     )
@@ -155,3 +165,18 @@ def test_an_agent_whose_phone_is_busy_is_paused_as_for_a_transfer() -> None:
     assert outcomes(desk) == [TransferOutcome.BUSY]
     assert claimer.released[0] == ("bea", AgentRelease.NOT_ANSWERING)
     assert claimer.joins == [] and agent == ALICE
+
+
+def test_a_consultation_with_an_agent_made_a_three_way_call_puts_them_on_call() -> None:
+    fake, _, claimer, desk, agent = conference_with_bea(ConferenceMove.DROP, merge=True)
+    assert outcomes(desk) == [
+        TransferOutcome.CONSULTING,
+        TransferOutcome.CONFERENCED,
+        TransferOutcome.DROPPED,
+    ]
+    merged = fake.bridges.index((AGENT, OTHER))  # consulting first, then the customer too
+    assert (CUSTOMER, OTHER) in fake.bridges[merged:]
+    assert claimer.joins == ["bea"]
+    assert claimer.released[0] == ("bea", AgentRelease.CONFERENCED)
+    assert agent == ALICE
+    assert fake.free_legs() == 4
