@@ -419,6 +419,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                     "transfer_agent",
                     "consult_agent",
                     "transfer_queue",
+                    "conference_agent",
                 ],
             },
             "queue_id": {
@@ -431,9 +432,9 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "to_agent_id": {
                 "type": "integer",
                 "minimum": 1,
-                "description": "transfer_agent and consult_agent: the agent to pass the customer "
-                "to; ready and logged in to the call's campaign (GET "
-                "/api/v1/attempts/{attempt_id}/transfer-agents lists them)",
+                "description": "transfer_agent, consult_agent and conference_agent: the agent to "
+                "pass the customer to (or to add to the call); ready and logged in to the call's "
+                "campaign (GET /api/v1/attempts/{attempt_id}/transfer-agents lists them)",
             },
             "destination": {
                 "type": "string",

@@ -70,8 +70,23 @@ PHONE_FEATURE_SCHEMAS: dict[str, dict[str, Any]] = {
                 ],
                 "description": "the waiting caller offered, or the second call under way",
             },
+            "to_dispose": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "inbound_call_id": {"type": "integer"},
+                        "caller": {"type": "string"},
+                        "queue": {"type": "string"},
+                        "ended_at": {"type": "string", "format": "date-time"},
+                    },
+                    "required": ["inbound_call_id", "caller", "queue", "ended_at"],
+                },
+                "description": "second calls over (the last 12 hours) without a disposition: "
+                "record it with POST /api/v1/inbound-calls/{call_id}/disposition",
+            },
         },
-        "required": ["call_waiting", "offer"],
+        "required": ["call_waiting", "offer", "to_dispose"],
     },
     "AgentCallWaitingSetting": {
         "type": "object",

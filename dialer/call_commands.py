@@ -64,6 +64,9 @@ class CallCommand(StrEnum):
     CONSULT_AGENT = "consult_agent"
     # To an inbound queue (``queue_id``), blind: the customer waits there for its agents.
     TRANSFER_QUEUE = "transfer_queue"
+    # Three-way with another agent (``agent_id``): they join the customer and the agent; then
+    # conference_leave (the call becomes theirs) or conference_drop, as for a number.
+    CONFERENCE_AGENT = "conference_agent"
     # A supervisor (dialer.supervision): their softphone is called into the call, or leaves it.
     LISTEN = "listen"
     WHISPER = "whisper"
@@ -72,7 +75,9 @@ class CallCommand(StrEnum):
 
 
 NEEDS_DESTINATION = frozenset({CallCommand.TRANSFER, CallCommand.CONSULT, CallCommand.CONFERENCE})
-NEEDS_AGENT = frozenset({CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT})
+NEEDS_AGENT = frozenset(
+    {CallCommand.TRANSFER_AGENT, CallCommand.CONSULT_AGENT, CallCommand.CONFERENCE_AGENT}
+)
 NEEDS_QUEUE = frozenset({CallCommand.TRANSFER_QUEUE})
 # What an inbound call refuses: a third party's leg does not fit an inbound process.
 TRANSFERS = frozenset(
@@ -88,6 +93,7 @@ TRANSFERS = frozenset(
         CallCommand.TRANSFER_AGENT,
         CallCommand.CONSULT_AGENT,
         CallCommand.TRANSFER_QUEUE,
+        CallCommand.CONFERENCE_AGENT,
     }
 )
 # The supervisor's commands; the first three carry the SIP URI of the supervisor's softphone.

@@ -28,7 +28,9 @@ happens, and when none is free the transfer is refused and the call is not touch
   customer on hold while it rings); on answer the call flow bridges them to both and the
   customer comes off hold. The agent then leaves (the other two stay connected, the agent
   goes to wrap-up as after a transfer) or drops the third party (back to a two-way call).
-  A consultation (warm transfer) can be made a three-way call the same way (merge).
+  A consultation (warm transfer) can be made a three-way call the same way (merge). The third
+  party can be another agent ready in the campaign (claimed and rung as for a transfer to an
+  agent): leaving then makes the call theirs.
 
 Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
 a lock keeps the two from interleaving on the feature state.
@@ -80,6 +82,7 @@ _NOT_WHILE_TRANSFERRING = frozenset(
         CallCommand.TRANSFER_AGENT,
         CallCommand.CONSULT_AGENT,
         CallCommand.TRANSFER_QUEUE,
+        CallCommand.CONFERENCE_AGENT,
     }
 )
 # In a three-way call: hold and mute would act on the customer alone (the third party would
@@ -299,8 +302,12 @@ class CallFeatures:
                     self._stop_recording()
                 case CallCommand.TRANSFER | CallCommand.CONSULT | CallCommand.CONFERENCE:
                     self._transfer(agent, destination, command)
-                case CallCommand.TRANSFER_AGENT | CallCommand.CONSULT_AGENT:
-                    self._transfer_to_agent(agent, agent_id, command is CallCommand.CONSULT_AGENT)
+                case (
+                    CallCommand.TRANSFER_AGENT
+                    | CallCommand.CONSULT_AGENT
+                    | CallCommand.CONFERENCE_AGENT
+                ):
+                    self._transfer_to_agent(agent, agent_id, command)
                 case CallCommand.TRANSFER_QUEUE:
                     self._transfer_to_queue(agent, queue_id)
                 case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
@@ -349,13 +356,20 @@ class CallFeatures:
         warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
         self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
 
-    def _transfer_to_agent(self, agent: LegId, agent_id: int | None, warm: bool) -> None:
-        """To another agent: the call flow claims them (that agent or nobody) and rings them."""
+    def _transfer_to_agent(self, agent: LegId, agent_id: int | None, command: CallCommand) -> None:
+        """To another agent (or a three-way call with them): the call flow claims them (that
+        agent or nobody) and rings them."""
         if agent_id is None:
             raise FeatureRefused("no agent to transfer to")
         name = self._transfers.agent_name(agent_id)
         leg = self._hold_for_third_party(agent)
-        self._requests.append(AgentTransferRequested(str(agent_id), name, self._now(), leg, warm))
+        warm, conference = (
+            command is CallCommand.CONSULT_AGENT,
+            command is CallCommand.CONFERENCE_AGENT,
+        )
+        self._requests.append(
+            AgentTransferRequested(str(agent_id), name, self._now(), leg, warm, conference)
+        )
 
     def _transfer_to_queue(self, agent: LegId, queue_id: int | None) -> None:
         """To an inbound queue (dialer.queue_transfer): one of the campaign's, with a number,

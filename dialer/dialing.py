@@ -553,6 +553,11 @@ class _Claimer:
     def took_over(self, agent: AgentRef) -> None:
         self.current = int(agent.agent_id)
 
+    def joined(self, agent: AgentRef) -> None:
+        """In a three-way call: on call with this attempt (their console shows it), which the
+        agent who added them keeps (notices, disposition) unless they leave."""
+        self.ctx.agents.connected(int(agent.agent_id), self.to_dial.attempt_id, self.ctx.now())
+
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
         agent_id = int(agent.agent_id)
         if self.current == agent_id:
@@ -560,7 +565,7 @@ class _Claimer:
         if reason is AgentRelease.TALKED:
             self._deferred.append(agent_id)
             return
-        if reason is AgentRelease.TRANSFERRED:
+        if reason in {AgentRelease.TRANSFERRED, AgentRelease.CONFERENCED}:
             # The call goes on without them: wrap-up now, not when the customer hangs up.
             self.ctx.agents.ended(agent_id, self.to_dial.attempt_id, self.ctx.now(), reason.value)
             return

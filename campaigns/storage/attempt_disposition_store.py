@@ -59,16 +59,19 @@ ON CONFLICT (campaign_id, phone_e164) DO NOTHING
 
 
 # The call went on with another agent (a transfer to them, answered): theirs to disposition.
+# 'answered': handed over (a transfer, or leaving a three-way call); 'dropped', 'conferenced':
+# an agent added to a three-way call who went without taking it over.
 _PASSED_TO_ANOTHER_AGENT = """
 SELECT 1 FROM call_attempts
-WHERE id = %(attempt_id)s AND transfer_outcome = 'answered'
+WHERE id = %(attempt_id)s AND transfer_outcome IN ('answered', 'dropped', 'conferenced')
   AND agent_id IS NOT NULL AND agent_id <> %(agent_id)s
 """
 
 
 def passed_to_another_agent(conn: Connection, attempt_id: int, agent_id: int) -> bool:
-    """Whether ``agent_id`` transferred the call to another agent who took it (and with it the
-    attempt's one disposition)."""
+    """Whether the attempt's one disposition is another agent's, not ``agent_id``'s: they
+    transferred the call to another agent who took it, or were the agent added to a three-way
+    call and left it to the agent who added them."""
     params = {"attempt_id": attempt_id, "agent_id": agent_id}
     return conn.execute(_PASSED_TO_ANOTHER_AGENT, params).fetchone() is not None
 

@@ -223,10 +223,14 @@ def transferred_attempt(conn: Connection, call_id: int) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def record_answered(conn: Connection, call_id: int, agent_id: int, at: datetime) -> None:
+def record_answered(
+    conn: Connection, call_id: int, agent_id: int, at: datetime, second_call: bool = False
+) -> None:
+    """The agent took the call; ``second_call``: by call waiting, their outbound customer on
+    hold (no wrap-up follows: the disposition waits in second_call_store)."""
     conn.execute(
-        "UPDATE inbound_calls SET answered_at = %s, agent_id = %s WHERE id = %s",
-        (at, agent_id, call_id),
+        "UPDATE inbound_calls SET answered_at = %s, agent_id = %s, second_call = %s WHERE id = %s",
+        (at, agent_id, second_call, call_id),
     )
 
 

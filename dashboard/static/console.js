@@ -581,17 +581,21 @@
       callAction(button, {action: action.replace("call-", "").replace("-", "_")});
     } else if (action === "call-transfer-complete" || action === "call-transfer-cancel") {
       callAction(button, {action: action === "call-transfer-complete" ? "transfer_complete" : "transfer_cancel"});
-    } else if (action === "call-transfer-agent" || action === "call-consult-agent") {
+    } else if (action === "call-transfer-agent" || action === "call-consult-agent" ||
+               action === "call-conference-agent") {
       // To another agent ready in the campaign: once they answer, the call and its disposition
       // are theirs and this agent goes to wrap-up (End wrap-up); otherwise the customer is back.
+      // Add agent to call: a three-way call with them (Leave 3-way hands them the call).
       const picker = live["transfer-agent"];
       const toAgent = Number(picker.value);
-      if (!toAgent) { showError("Choose the agent to transfer to (ready agents of this campaign)."); return; }
+      if (!toAgent) { showError("Choose the agent (ready agents of this campaign)."); return; }
       const name = picker.options[picker.selectedIndex].textContent;
-      const warm = action === "call-consult-agent";
-      callAction(button, {action: warm ? "consult_agent" : "transfer_agent", to_agent_id: toAgent}, function () {
-        showNotice((warm ? "Calling " : "Transferring to ") + name +
-          ": the customer hears music until they answer.");
+      const verb = {"call-transfer-agent": "transfer_agent", "call-consult-agent": "consult_agent",
+                    "call-conference-agent": "conference_agent"}[action];
+      callAction(button, {action: verb, to_agent_id: toAgent}, function () {
+        showNotice((verb === "transfer_agent" ? "Transferring to " : "Calling ") + name +
+          (verb === "conference_agent" ? ": the customer hears music until they answer, then all three talk."
+                                       : ": the customer hears music until they answer."));
       });
     } else if (action === "call-transfer-queue") {
       // Blind, to one of the campaign's inbound queues: the customer waits there for its

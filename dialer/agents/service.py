@@ -199,7 +199,11 @@ class AgentService:
         )
 
     def connected(self, agent_id: int, attempt_id: int, now: datetime) -> bool:
-        """The agent answered and is bridged: on call. False if they no longer hold the call."""
+        """The agent answered and is bridged: on call. False if they no longer hold the call.
+        On call with it already (joined a three-way call, now taking it over): nothing to do."""
+        status = self.live.status(agent_id)
+        if status.state is AgentState.ON_CALL and status.attempt_id == attempt_id:
+            return True
         return self._hand(agent_id, CallConnected(attempt_id, now))
 
     def release(self, agent_id: int, attempt_id: int, how: HandBack, now: datetime) -> bool:

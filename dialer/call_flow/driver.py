@@ -15,6 +15,7 @@ from functools import partial
 from dialer.amd import Decision
 from dialer.call_flow.detection import Detection, Detector
 from dialer.call_flow.effects import (
+    AgentJoined,
     AgentTookOver,
     Bridge,
     CancelTimer,
@@ -217,6 +218,8 @@ class _Run:
                 self.claimer.release_agent(agent, reason)
             case AgentTookOver(agent):
                 self.claimer.took_over(agent)
+            case AgentJoined(agent):
+                self.claimer.joined(agent)
             case Notify(milestone, at):
                 self.reporter.progress(attempt, milestone, at)
             case StartDetection():

@@ -75,6 +75,14 @@ class AgentTookOver:
 
 
 @dataclass(frozen=True)
+class AgentJoined:
+    """The other agent of a three-way call answered: on call with this attempt, which stays
+    the first agent's (its disposition too) unless the first agent leaves (AgentTookOver)."""
+
+    agent: AgentRef
+
+
+@dataclass(frozen=True)
 class ReleaseAgent:
     agent: AgentRef
     reason: AgentRelease
@@ -122,6 +130,7 @@ Effect = (
     | CancelTimer
     | ClaimAgent
     | AgentTookOver
+    | AgentJoined
     | ReleaseAgent
     | Notify
     | StartDetection

@@ -83,13 +83,15 @@ class TransferRequested:
 @dataclass(frozen=True)
 class AgentTransferRequested:
     """The agent asked to pass the customer to another agent (``agent_id``, ``name`` for the
-    notices), blind or warm; the leg for that agent is reserved (``reservation``)."""
+    notices), blind or warm, or to add them to the call (``conference``: three-way); the leg
+    for that agent is reserved (``reservation``)."""
 
     agent_id: str
     name: str
     at: datetime
     reservation: LegReservation | None = None
     warm: bool = False
+    conference: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ class AgentRelease(StrEnum):
     UNUSED = "unused"  # the customer went away before the agent answered: ready again
     # Passed the customer on (blind transfer answered): wrap-up now, while the call goes on.
     TRANSFERRED = "transferred"
+    # Joined a three-way call and went without taking it over (dropped, hung up, or the call
+    # ended): wrap-up now, without the disposition (the attempt's agent records it).
+    CONFERENCED = "conferenced"
 
 
 class TransferOutcome(StrEnum):

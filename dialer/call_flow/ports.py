@@ -39,6 +39,11 @@ class AgentClaimer(Protocol):
         """A transfer made ``agent`` (claimed with only_agent_id) the attempt's agent."""
         ...
 
+    def joined(self, agent: AgentRef) -> None:
+        """A three-way call brought ``agent`` (claimed with only_agent_id) onto the call: on
+        call with it, the attempt staying its agent's."""
+        ...
+
 
 class NoAgents:
     """The claimer of a campaign without agents: every answer is abandoned."""
@@ -50,6 +55,9 @@ class NoAgents:
         pass
 
     def took_over(self, agent: AgentRef) -> None:
+        pass
+
+    def joined(self, agent: AgentRef) -> None:
         pass
 
 

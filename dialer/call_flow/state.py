@@ -42,6 +42,7 @@ class Transfer:
     warm: bool = False
     cancelled: bool = False  # the agent cancelled it: its end is reported as cancelled
     conference: bool = False  # three-way: on answer all three hear each other
+    joined: bool = False  # in the three-way call now (answered; merged or added)
     # To another agent: the one asked for (``wanted``), once claimed (``agent``, rung on
     # ``leg``, an agent leg) and the leg reserved for them. None for a number.
     wanted: str | None = None

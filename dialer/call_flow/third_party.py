@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from dialer.call_flow.effects import (
+    AgentJoined,
     AgentTookOver,
     Bridge,
     CancelTimer,
@@ -110,8 +111,9 @@ def transfer_to_queue(state: AttemptState, asked: QueueTransferRequested) -> Ste
 
 
 def transfer_to_agent(state: AttemptState, asked: AgentTransferRequested) -> Step:
-    """To another agent: claim them (that agent or nobody) while the customer is on hold; the
-    claim's answer rings them on the next agent leg (below) or gives the customer back."""
+    """To another agent (or a three-way call with them): claim them (that agent or nobody)
+    while the customer is on hold; the claim's answer rings them on the next agent leg (below)
+    or gives the customer back."""
     at = asked.at
     refusal = _transfer_refusal(state)
     if not refusal and state.agent is not None and state.agent.agent_id == asked.agent_id:
@@ -121,7 +123,13 @@ def transfer_to_agent(state: AttemptState, asked: AgentTransferRequested) -> Ste
         return state, (ReportTransfer(report),)
     leg = state.spec.agent_leg(len(state.timeline.agents_tried) + 1)
     transfer = Transfer(
-        asked.name, leg, at, warm=asked.warm, wanted=asked.agent_id, reservation=asked.reservation
+        asked.name,
+        leg,
+        at,
+        warm=asked.warm,
+        conference=asked.conference,
+        wanted=asked.agent_id,
+        reservation=asked.reservation,
     )
     claiming = replace(
         state, phase=Phase.TRANSFERRING, transfer=transfer, transfers=state.transfers + 1
@@ -178,9 +186,15 @@ def consulting(state: AttemptState, at: datetime) -> Step:
 
 def conferenced(state: AttemptState, at: datetime) -> Step:
     """Three-way: the third party answered and joins the customer and the agent (the call
-    desk takes the customer off hold and bridges them with the agent again on the report)."""
-    assert state.agent_leg is not None
-    return _third_party_joins(state, at, Phase.CONFERENCE, (state.customer, state.agent_leg))
+    desk takes the customer off hold and bridges them with the agent again on the report).
+    Another agent is on call with the attempt from now on; it stays the first agent's."""
+    assert state.agent_leg is not None and state.transfer is not None
+    joined = replace(state, transfer=replace(state.transfer, joined=True))
+    after, effects = _third_party_joins(
+        joined, at, Phase.CONFERENCE, (state.customer, state.agent_leg)
+    )
+    other = state.transfer.agent
+    return after, (*effects, AgentJoined(other)) if other is not None else effects
 
 
 _JOINED = {
@@ -294,9 +308,13 @@ def customer_left(state: AttemptState, at: datetime) -> tuple[Effect, ...]:
 
 def _other_agent_released(transfer: Transfer, outcome: TransferOutcome) -> tuple[Effect, ...]:
     """The other agent of a transfer that did not happen goes back: paused when their phone
-    did not take the call (as any agent not answering), ready when it was called off."""
+    did not take the call (as any agent not answering), ready when it was called off; to
+    wrap-up (without the disposition) when they were in a three-way call (dropped, hung up,
+    or the customer left)."""
     if transfer.agent is None:
         return ()
+    if transfer.joined:
+        return (ReleaseAgent(transfer.agent, AgentRelease.CONFERENCED),)
     failed = outcome in {TransferOutcome.BUSY, TransferOutcome.NO_ANSWER, TransferOutcome.FAILED}
     reason = AgentRelease.NOT_ANSWERING if failed else AgentRelease.UNUSED
     return (ReleaseAgent(transfer.agent, reason),)

@@ -373,7 +373,9 @@ class QueuedCall:
         self._carry_out(effects, agent_leg)
         at = self.ctx.now()
         with self.ctx.pool.connection() as conn:
-            inbound_store.record_answered(conn, self.call_id, waiting.agent_id, at)
+            inbound_store.record_answered(
+                conn, self.call_id, waiting.agent_id, at, second_call=True
+            )
         log.info(
             "inbound call %s: agent %s took it as a second call", self.call_id, waiting.agent_id
         )
@@ -382,6 +384,11 @@ class QueuedCall:
         if not self._first_call_on(taken):
             taken = call_waiting.step(taken, FirstCallEnded(self.ctx.now()))[0] or taken
         self._end_second_call(taken)
+        # No wrap-up for it (the agent is back with the held customer): the console's call
+        # waiting card asks for its disposition (campaigns.storage.second_call_store).
+        self._notify(
+            taken, route.campaign_id, f"Second call with {caller} over: record its disposition."
+        )
         return AgentTry.TALKED
 
     def _notify(self, waiting: CallWaiting, campaign_id: int | None, message: str) -> None:

@@ -318,3 +318,45 @@ def test_call_waiting_is_turned_on_and_an_offered_caller_declined_from_the_conso
     expect(card.locator("[data-call-waiting-status]")).to_contain_text("goes back to the queue")
     assert offers.answer_of(carla.id, 7) is Answer.DECLINE
     offers.clear(carla.id, 7)
+
+
+def test_a_second_call_over_is_dispositioned_from_the_call_waiting_card(
+    page: Page,
+    artifacts: Path,
+    carla: Agent,
+    campaign: Campaign,
+    service: AgentService,
+    db: psycopg.Connection[Any],
+    redis_url: str,
+) -> None:
+    [contact] = make_contacts(db, campaign, [PHONE], ["America/New_York"])
+    first = connected_call(db, service, carla, campaign, contact)
+    queue = inbound_store.add_queue(db, "Help line", campaign.id, ["+18005550100"])
+    # What a queue call does for a caller Carla took as a second call, and its end.
+    now = datetime.now(UTC)
+    call_id, _ = inbound_store.offer_call(
+        db,
+        queue_id=queue,
+        did="+18005550100",
+        caller="+13125550177",
+        campaign_id=campaign.id,
+        sip_call_id="second-call-browser",
+        worker="inbound-test",
+        at=now - timedelta(seconds=40),
+    )
+    inbound_store.record_answered(db, call_id, carla.id, now - timedelta(seconds=30), True)
+    inbound_store.finish_call(db, call_id, inbound_store.InboundOutcome.ANSWERED, now)
+    db.commit()
+    sign_in_agent(page, "carla")
+    card = page.locator("[data-call-waiting]")
+    item = card.locator(f"[data-inbound-call-id='{call_id}']")
+    expect(item).to_contain_text("+13125550177 (Help line)")
+    item.get_by_label("Disposition of the second call").select_option(label="Sale")
+    page.screenshot(path=str(artifacts / "console-second-call-disposition.png"), full_page=True)
+    item.get_by_role("button", name="Save").click()
+    expect(card.locator("[data-call-waiting-status]")).to_contain_text("disposition saved")
+    expect(card.locator("[data-call-waiting-dispose]")).to_be_hidden()
+    row = db.execute("SELECT disposition FROM inbound_calls WHERE id = %s", (call_id,)).fetchone()
+    assert row == ("sale",)
+    status = service.status(carla.id)
+    assert status.attempt_id == first.attempt_id and status.state.value == "on_call"

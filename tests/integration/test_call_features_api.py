@@ -313,7 +313,7 @@ def test_an_agent_transfers_to_a_ready_agent_of_the_campaign_picked_from_the_lis
     agents.ready(bob.id, recent(10))
     listed = client.get(picker)
     assert listed.json == {"agents": [{"agent_id": bob.id, "display_name": bob.display_name}]}
-    for action in ("consult_agent", "transfer_agent"):
+    for action in ("consult_agent", "transfer_agent", "conference_agent"):
         sent = client.send_json("POST", url, {"action": action, "to_agent_id": bob.id})
         assert sent.status_code == 202, sent.json
         check("POST", ACTION, sent)
@@ -323,6 +323,7 @@ def test_an_agent_transfers_to_a_ready_agent_of_the_campaign_picked_from_the_lis
     assert [(c["command"], c["agent_id"]) for c in commands] == [
         ("consult_agent", bob.id),
         ("transfer_agent", bob.id),
+        ("conference_agent", bob.id),
     ]
     # Another agent's picker is not theirs to see.
     assert sign_in(bob).get(picker).status_code == 404
@@ -360,3 +361,44 @@ def test_the_agent_who_transferred_to_another_agent_ends_wrap_up_without_a_dispo
     assert check("POST", path, ended) == {"attempt_id": call.attempt_id, "state": "ready"}
     assert agents.status(alice.id).state.value == "ready"
     assert agents.status(bob.id).state.value == "on_call"
+
+
+def test_an_agent_added_to_a_three_way_call_neither_acts_on_it_nor_owns_its_disposition(
+    db: Connection,
+    agents: AgentService,
+    make_agent: Callable[..., Agent],
+    sign_in: Callable[..., DashboardClient],
+    redis_url: str,
+    check: Any,
+) -> None:
+    campaign, contact, alice, bob = floor(db, make_agent, RecordingMode.ON_DEMAND)
+    call = connected_call(db, agents, alice, campaign, contact)
+    # What the worker does when Bob answers Alice's conference_agent (dialer.dialing): on call
+    # with the attempt, which stays Alice's.
+    agents.login(bob.id, recent(20))
+    agents.ready(bob.id, recent(20))
+    assert agents.claim(campaign.id, call.attempt_id, recent(15), only_agent_id=bob.id)
+    attempt_store.record_transfer(db, call.attempt_id, bob.display_name, recent(15), "conferenced")
+    agents.connected(bob.id, call.attempt_id, recent(10))
+    bob_client = sign_in(bob)
+    action = f"/api/v1/attempts/{call.attempt_id}/call-action"
+    held = bob_client.send_json("POST", action, {"action": "hold"})
+    assert held.status_code == 409 and "added to another agent's call" in held.json["message"]
+    check("POST", ACTION, held)
+    hung_up = bob_client.send_json("POST", f"/api/v1/attempts/{call.attempt_id}/hangup", {})
+    assert hung_up.status_code == 409
+    assert queued(redis_url, call.attempt_id) == []
+    # Alice drops him: wrap-up without a disposition (it is Alice's), ended by the button.
+    attempt_store.record_transfer(db, call.attempt_id, bob.display_name, recent(5), "dropped")
+    agents.ended(bob.id, call.attempt_id, recent(5), "conferenced")
+    disposed = bob_client.send_json(
+        "POST", f"/api/v1/attempts/{call.attempt_id}/disposition", {"code": "sale"}
+    )
+    assert disposed.status_code == 404
+    ended = bob_client.send_json("POST", f"/api/v1/attempts/{call.attempt_id}/wrap-up-end", {})
+    assert check("POST", "/attempts/{attempt_id}/wrap-up-end", ended) == {
+        "attempt_id": call.attempt_id,
+        "state": "ready",
+    }
+    # Alice still has the call and its disposition.
+    assert sign_in(alice).send_json("POST", action, {"action": "hold"}).status_code == 202

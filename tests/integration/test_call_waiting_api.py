@@ -26,7 +26,11 @@ def test_an_agent_turns_call_waiting_on_and_declines_the_caller_offered(
 ) -> None:
     alice = make_agent("alice", ())
     client = sign_in(alice)
-    assert client.get("/api/v1/agent/call-waiting").json == {"call_waiting": False, "offer": None}
+    assert client.get("/api/v1/agent/call-waiting").json == {
+        "call_waiting": False,
+        "offer": None,
+        "to_dispose": [],
+    }
     turned = client.send_json("PUT", "/api/v1/agent/call-waiting", {"call_waiting": True})
     assert turned.status_code == 200 and turned.json["call_waiting"] is True
     assert agent_store.with_call_waiting(db, [alice.id]) == {alice.id}

@@ -50,6 +50,9 @@ class Claimer:
     def took_over(self, agent: AgentRef) -> None:
         pass
 
+    def joined(self, agent: AgentRef) -> None:
+        pass
+
 
 def handoff_attempt(
     telephony: object,

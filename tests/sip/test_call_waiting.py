@@ -3,7 +3,8 @@
 `dialer inbound serve`; nobody is ready, so the caller is offered to her as a second call. Her
 phone takes it: the worker holds the customer, who hears music (checked in the RTP sipp
 received), the caller reaches Pia (checked in what her phone recorded), and when the caller
-hangs up the customer is resumed (the music stops) and the first call goes on."""
+hangs up the customer is resumed (the music stops) and the first call goes on; the second
+call's disposition is asked for and recorded while Pia is back on the first call."""
 
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ import numpy as np
 import pytest
 
 from campaigns.agents import Agent, AgentState
-from campaigns.storage import agent_store, inbound_store
+from campaigns.storage import agent_store, inbound_store, second_call_store
 from campaigns.storage.db import Connection
+from campaigns.storage.second_call_store import SecondCall
 from dialer import live_events
+from dialer.agents.dispositions import (
+    DispositionDone,
+    submit_disposition,
+    submit_inbound_disposition,
+)
 from dialer.agents.waiting_offers import Answer, WaitingOffers
 from dialer.bootstrap import redis_client
 from dialer.call_commands import request_hangup
@@ -109,6 +116,21 @@ def pia_on_the_outbound_call(
     return attempt, port
 
 
+def wait_to_dispose(db: Connection, agent_id: int, timeout: float = 10) -> list[SecondCall]:
+    """The agent's second calls waiting for a disposition, once the queue call stored its end."""
+    deadline = time.monotonic() + timeout
+    while not (listed := second_call_store.to_dispose(db, agent_id, datetime.now(UTC))):
+        assert time.monotonic() < deadline, "the second call was never listed to dispose"
+        time.sleep(0.1)
+    return listed
+
+
+def dispose_second_call(floor: Floor, inbound_id: int, agent_id: int) -> DispositionDone:
+    return submit_inbound_disposition(
+        floor.service, inbound_id, agent_id, "sale", datetime.now(UTC)
+    )
+
+
 def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_after(
     db: Connection,
     service_env: dict[str, str],
@@ -137,8 +159,15 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
         time.sleep(1.0)  # the RESUME crosses Redis to the worker
         resumed = customer_heard(capture, port)
         still = floor.status("pia")
+        # Pia records the second call's disposition (the card's Save), back on the first call.
+        [inbound_id] = [c[0] for c in db.execute("SELECT id FROM inbound_calls").fetchall()]
+        listed = wait_to_dispose(db, pia.id)
+        second_done = dispose_second_call(floor, inbound_id, pia.id)
+        after_second = floor.status("pia")
         request_hangup(redis_client(workers.redis_url), attempt, "test")
         row = wait_ended(db, [attempt])[attempt]
+        first_wrap_up = floor.wait_state("pia", AgentState.WRAP_UP, timeout=10)
+        first_done = submit_disposition(floor.service, attempt, pia.id, "sale", datetime.now(UTC))
         [inbound_row] = calls(db)
         assert second.wait(30) == 0
         second.stop()
@@ -151,9 +180,20 @@ def test_pia_takes_a_waiting_caller_the_customer_hears_music_and_is_resumed_afte
     assert row[OUTCOME] == "connected" and row[AGENT_ID] == pia.id
     assert inbound_row[INBOUND_OUTCOME] == "answered"
     assert inbound_row[INBOUND_AGENT_ID] == pia.id
+    # The second call: listed for its disposition once over, recorded on the inbound call,
+    # and Pia still on (then wrapping up) her first call, whose disposition follows as usual.
+    assert [c.inbound_call_id for c in listed] == [inbound_id]
+    assert second_done.recorded.disposition.code == "sale"
+    assert db.execute(
+        "SELECT disposition, second_call FROM inbound_calls WHERE id = %s", (inbound_id,)
+    ).fetchone() == ("sale", True)
+    assert (after_second.state, after_second.attempt_id) == (AgentState.ON_CALL, attempt)
+    assert first_wrap_up.attempt_id == attempt
+    assert first_done.agent.state is AgentState.READY
     assert shown == [
         f"Call waiting: {CALLER} in Help line. Answer it on your phone to take it (your customer"
-        " is put on hold), or decline."
+        " is put on hold), or decline.",
+        f"Second call with {CALLER} over: record its disposition.",
     ]
     [second_call] = heard.glob("*-call-*.wav")
     assert wav_rms(second_call) > SPEECH_RMS, "the caller's voice did not reach Pia"

@@ -181,7 +181,7 @@ def test_an_agent_transfers_a_real_call_to_another_agent_picked_on_the_console(
         )
         floor.wait_state("cara", AgentState.ON_CALL)
         page.screenshot(path=str(artifacts / "console-call-transferred-to-agent.png"))
-        page.get_by_role("button", name="End wrap-up (transferred)").click()
+        page.get_by_role("button", name="End wrap-up (not my disposition)").click()
         expect(state).to_have_text("ready", timeout=10_000)
         call_commands.request_hangup(redis_client(redis_url), attempt, "test")
         row = wait_ended(db, [attempt])[attempt]
@@ -242,3 +242,48 @@ def test_an_agent_transfers_a_real_call_to_an_inbound_queue_picked_on_the_consol
         "SELECT agent_id, transferred_attempt_id FROM inbound_calls"
     ).fetchall()
     assert (agent_id, from_attempt) == (cara.id, attempt)
+
+
+def test_an_agent_adds_another_agent_to_a_real_call_on_the_console_then_leaves(
+    db: Connection,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    page: Page,
+    artifacts: Path,
+    agent_phone: SoftphoneProcess,
+) -> None:
+    with (
+        BaresipAgent(tmp_path, tone(tmp_path, 1500.0, 90), user="cara") as cara_phone,
+        on_a_call(db, service_env, carrier, tmp_path, page, agent_phone, "+12025550197") as (
+            floor,
+            state,
+            redis_url,
+            attempt,
+        ),
+    ):
+        cara = floor.agent("cara", cara_phone.uri)  # ready only now: dora had the call
+        picker = page.get_by_label("Transfer to an agent")
+        picker.focus()
+        expect(picker.locator("option", has_text=cara.display_name)).to_have_count(1)
+        picker.select_option(label=cara.display_name)
+        page.get_by_role("button", name="Add agent to call").click()
+        notice = page.locator("[data-live=notice]")
+        expect(notice).to_contain_text(f"{cara.display_name} joined", timeout=20_000)
+        floor.wait_state("cara", AgentState.ON_CALL)
+        expect(state).to_have_text("on call")
+        page.screenshot(path=str(artifacts / "console-three-way-with-agent.png"))
+        page.get_by_role("button", name="Leave 3-way").click()
+        expect(state).to_have_text("wrap up", timeout=15_000)
+        page.get_by_role("button", name="End wrap-up (not my disposition)").click()
+        expect(state).to_have_text("ready", timeout=10_000)
+        cara_after = floor.status("cara")
+        call_commands.request_hangup(redis_client(redis_url), attempt, "test")
+        row = wait_ended(db, [attempt])[attempt]
+
+    assert cara_after.state is AgentState.ON_CALL and cara_after.attempt_id == attempt
+    assert row[OUTCOME] == "connected" and row[AGENT_ID] == cara.id
+    transfer = db.execute(
+        "SELECT transfer_to, transfer_outcome FROM call_attempts WHERE id = %s", (attempt,)
+    ).fetchone()
+    assert transfer == (cara.display_name, "answered")

@@ -53,6 +53,7 @@ class Claimer:
     # Ready agents a transfer may ask for by id; who took a call over by a transfer.
     others: dict[str, AgentRef] = field(default_factory=dict)
     took: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
 
     def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
         if only_agent_id is not None:  # a transfer to that agent: ready (in ``others``) or not
@@ -64,3 +65,6 @@ class Claimer:
 
     def took_over(self, agent: AgentRef) -> None:
         self.took.append(agent.agent_id)
+
+    def joined(self, agent: AgentRef) -> None:
+        self.joins.append(agent.agent_id)

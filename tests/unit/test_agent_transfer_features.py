@@ -79,3 +79,29 @@ def test_an_agent_transfer_command_carries_a_valid_agent_id() -> None:
     assert _decode(7, raw + ', "agent_id": 0}') is None
     received = _decode(7, raw + ', "agent_id": 12}')
     assert received is not None and received.agent_id == 12
+
+
+def test_adding_an_agent_to_the_call_asks_for_a_three_way_call_with_them() -> None:
+    fake, features, _ = transferable_call()
+    features.carry_out(CallCommand.CONFERENCE_AGENT, agent_id=12)
+    assert fake.free_legs() == 1 and list(fake.playing.values()) == [(CUSTOMER, MUSIC)]
+    request = features.next_request()
+    assert isinstance(request, AgentTransferRequested)
+    assert (request.agent_id, request.warm, request.conference) == ("12", False, True)
+    now = fake.clock.now()
+    features.transfer_reported(TransferReport("Bea", now, TransferOutcome.CONFERENCED, now))
+    assert fake.is_bridged(CUSTOMER, AGENT) and fake.playing == {}  # off hold, with the agent
+    with pytest.raises(FeatureRefused, match="three-way call is on"):
+        features.carry_out(CallCommand.CONFERENCE_AGENT, agent_id=13)
+    features.carry_out(CallCommand.CONFERENCE_DROP)  # then leave or drop, as for a number
+
+
+def test_no_free_leg_refuses_adding_an_agent_and_leaves_the_call_untouched() -> None:
+    fake, features, _ = transferable_call()
+    others = fake.reserve(2)
+    assert others is not None
+    with pytest.raises(FeatureRefused, match="no free line on this worker for a third party"):
+        features.carry_out(CallCommand.CONFERENCE_AGENT, agent_id=12)
+    assert fake.is_bridged(CUSTOMER, AGENT) and fake.playing == {}
+    assert features.next_request() is None
+    others.release()

@@ -79,7 +79,7 @@ def screen_pop(attempt_id: int) -> ResponseReturnValue:
     status=202,
     description="Sent to the worker that holds the call, which hangs up the customer; the call "
     "then ends as usual (a call_ended event, the agent in wrap-up).",
-    errors={409: "The call is already over"},
+    errors={409: "The call is already over, or you were added to another agent's call"},
 )
 def hangup(attempt_id: int) -> ResponseReturnValue:
     own = _check_own(attempt_id)
@@ -87,6 +87,10 @@ def hangup(attempt_id: int) -> ResponseReturnValue:
     assert attempt is not None
     if attempt.state not in _OPEN_STATES:
         return jsonify(error="conflict", message=f"call {attempt_id} is already over"), 409
+    if own is not None and attempt.agent_id is not None and attempt.agent_id != own:
+        # Added to another agent's three-way call: the customer is not theirs to hang up.
+        message = "you were added to another agent's call: hang up your phone to leave it"
+        return jsonify(error="conflict", message=message), 409
     requested_by = f"agent {own}" if own is not None else f"user {_user_id()}"
     call_commands.request_hangup(redis_client(), attempt_id, requested_by)
     return jsonify(attempt_id=attempt_id, command="hangup"), 202
@@ -125,11 +129,12 @@ def disposition(attempt_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:attempt_id>/wrap-up-end")
 @login_required
 @documented(
-    "End the wrap-up of a call you transferred to another agent",
+    "End the wrap-up of a call whose disposition is another agent's",
     response="WrapUpEnded",
-    description="The agent who answered your transfer_agent or consult_agent has the call and "
-    "records its disposition; you leave wrap-up without one (ready, or the pause you asked "
-    "for). Agents only, for the call they hold in wrap-up.",
+    description="The agent who answered your transfer_agent or consult_agent (or took over "
+    "the three-way call you left) has the call and records its disposition; so does the agent "
+    "who added you to their three-way call. You leave wrap-up without one (ready, or the pause "
+    "you asked for). Agents only, for the call they hold in wrap-up.",
     errors={409: "The call was not passed on to another agent: record its disposition"},
 )
 def wrap_up_end(attempt_id: int) -> ResponseReturnValue:

@@ -29,8 +29,10 @@ blueprint = Blueprint("api_call_features", __name__, url_prefix="/api/v1/attempt
 _NOT_FOUND = "no call attempt with id {} among your calls"
 
 
-def _requester(attempt_id: int) -> str:
-    """Who asks, for the worker's log; 404 for a call that is not the agent's live call."""
+def _requester(attempt_id: int, call_agent_id: int | None = None) -> str:
+    """Who asks, for the worker's log; 404 for a call that is not the agent's live call, 409
+    for an agent added to another agent's call (three-way, or rung for a transfer): the
+    call's actions act on its agent's legs, so they are that agent's alone."""
     user = current_user()
     assert user is not None
     if user.role is not Role.AGENT:
@@ -38,6 +40,8 @@ def _requester(attempt_id: int) -> str:
     agent = acting_agent({})
     if agent_service().status(agent.id).attempt_id != attempt_id:
         abort(404, _NOT_FOUND.format(attempt_id))
+    if call_agent_id is not None and call_agent_id != agent.id:
+        abort(409, "you were added to another agent's call: hang up your phone to leave it")
     return f"agent {agent.id}"
 
 
@@ -60,7 +64,11 @@ def _requester(attempt_id: int) -> str:
     "it rings, then all three hear each other; conference_leave lets the agent go (the "
     "customer and the number stay connected, the agent goes to wrap-up) and conference_drop "
     "hangs up the number (the agent goes on with the customer); conference_merge, while "
-    "consulting, makes the consultation a three-way call. Transfer_agent and consult_agent "
+    "consulting, makes the consultation a three-way call. Conference_agent (`to_agent_id`) "
+    "adds another agent ready in the call's campaign: their console shows the call, all three "
+    "hear each other; conference_leave makes the call theirs (disposition included) and "
+    "conference_drop sends them to wrap-up without a disposition (End wrap-up). An agent added "
+    "to a call cannot act on it (409). Transfer_agent and consult_agent "
     "(`to_agent_id`) pass the customer to another agent ready in the call's campaign, blind "
     "or warm (then transfer_complete or transfer_cancel): once that agent answers, the call "
     "and its disposition are theirs and you go to wrap-up without one; if they do not answer "
@@ -74,15 +82,15 @@ def _requester(attempt_id: int) -> str:
     "party, and tells the agent (a `call_notice` event) what became of it.",
     errors={
         409: "The call is over, the campaign's recording setting refuses it, the "
-        "transfer destination is not allowed, the agent to transfer to is not ready, or the "
-        "queue is not one of the campaign's"
+        "transfer destination is not allowed, the agent to transfer to is not ready, the "
+        "queue is not one of the campaign's, or you were added to another agent's call"
     },
 )
 def call_action(attempt_id: int) -> ResponseReturnValue:
     attempt = attempt_query.get_attempt(get_db(), attempt_id)
     if attempt is None:
         abort(404, _NOT_FOUND.format(attempt_id))
-    requested_by = _requester(attempt_id)
+    requested_by = _requester(attempt_id, attempt.agent_id)
     over = f"call {attempt_id} is already over" if attempt.state == AttemptState.ENDED else None
     return send_action(attempt_id, attempt.campaign_id, requested_by, over)
 
@@ -93,7 +101,7 @@ def call_action(attempt_id: int) -> ResponseReturnValue:
     "The agents the call can be transferred to",
     response="TransferAgents",
     description="Agents ready and logged in to the call's campaign, by name: "
-    "the console's picker for transfer_agent and consult_agent.",
+    "the console's picker for transfer_agent, consult_agent and conference_agent.",
 )
 def transfer_agents(attempt_id: int) -> ResponseReturnValue:
     attempt = attempt_query.get_attempt(get_db(), attempt_id)

@@ -3,7 +3,10 @@
 The setting (off by default) is the agent's own; managers name the agent (`agent_id`), as
 admins also can on the agent's settings. While an offer waits, it is shown here and can be
 declined: the caller goes back to the head of the queue. Accepting is answering the second call
-on the phone (it rings with the waiting caller), since the phone is where the agent talks.
+on the phone (it rings with the waiting caller), since the phone is where the agent talks. Once
+a second call is over it is listed (`to_dispose`) until the agent records its disposition, as
+for any inbound call (POST /api/v1/inbound-calls/<id>/disposition): the agent went straight
+back to the customer on hold, so there was no wrap-up for it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from flask.typing import ResponseReturnValue
 
 from campaigns.agents import Agent, validate_agent
 from campaigns.errors import ValidationError
-from campaigns.storage import agent_store
+from campaigns.storage import agent_store, second_call_store
 from dashboard.access import login_required
 from dashboard.api_schemas import json_object
 from dashboard.db import get_db
-from dashboard.live_agents import acting_agent, redis_client
+from dashboard.live_agents import acting_agent, now, redis_client
 from dashboard.openapi import Param, documented
 from dialer.agents.call_waiting import Phase
 from dialer.agents.waiting_offers import Answer, WaitingOffers
@@ -40,13 +43,22 @@ def _json(agent: Agent) -> dict[str, Any]:
             "expires_at": offer.expires_at.isoformat(),
             "answer": offer.answer.value if offer.answer else None,
         }
-    return {"call_waiting": agent.spec.call_waiting, "offer": shown}
+    to_dispose = [
+        {
+            "inbound_call_id": call.inbound_call_id,
+            "caller": call.caller,
+            "queue": call.queue_name,
+            "ended_at": call.ended_at.isoformat(),
+        }
+        for call in second_call_store.to_dispose(get_db(), agent.id, now())
+    ]
+    return {"call_waiting": agent.spec.call_waiting, "offer": shown, "to_dispose": to_dispose}
 
 
 @blueprint.get("/call-waiting")
 @login_required
 @documented(
-    "An agent's call waiting: the setting and the offer waiting, if any",
+    "An agent's call waiting: the setting, the offer waiting, the second calls to dispose",
     query=[Param("agent_id", "Managers: the agent.", {"type": "integer"})],
     response="AgentCallWaiting",
 )
