@@ -70,6 +70,17 @@ def detector_settings(thresholds: AmdThresholds) -> tuple[AmdSettings, BeepSetti
     return AmdSettings(**greeting), BeepSettings(**beep)  # type: ignore[arg-type]
 
 
+def checked_by_agent(decision: Decision, policy: AmdPolicy) -> bool:
+    """A MACHINE verdict sent to an agent only because the attempt was drawn for checking (the
+    campaign itself hangs up on machines or leaves them a message): stored with the attempt, so
+    the checks can be told apart from `to_agent` calls later."""
+    return (
+        decision is Decision.MACHINE
+        and policy.check_machine
+        and policy.on_machine is not MachineAction.TO_AGENT
+    )
+
+
 def goes_to_agent(decision: Decision, policy: AmdPolicy) -> bool:
     if decision is Decision.MACHINE:
         return policy.on_machine is MachineAction.TO_AGENT or policy.check_machine

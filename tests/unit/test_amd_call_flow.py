@@ -189,6 +189,7 @@ def test_a_machine_drawn_for_checking_goes_to_an_agent_though_the_campaign_hangs
     assert result.outcome is Outcome.ANSWERED and result.agent == ALICE
     # the verdict is kept: the agent's disposition of this call checks it
     assert result.timeline.amd_decision is Decision.MACHINE
+    assert result.timeline.amd_machine_checked  # stored: this agent call was a check
     assert fake.bridges == [("a1:customer", "a1:agent1")]
     assert claimer.released == [("alice", AgentRelease.TALKED)]
 
@@ -212,6 +213,15 @@ def test_a_person_or_an_unsure_call_is_not_affected_by_the_draw() -> None:
     policy = AmdPolicy(on_not_sure=NotSureAction.HANG_UP, check_machine=True)
     result, _, _, _ = run(policy, [(5.0, NOT_SURE)])
     assert result.outcome is Outcome.ABANDONED
+    assert not result.timeline.amd_machine_checked
+
+
+def test_a_machine_sent_to_agents_by_the_campaign_is_not_marked_as_a_check() -> None:
+    policy = AmdPolicy(on_machine=MachineAction.TO_AGENT, check_machine=True)
+    result, _, _, _ = run(policy, [(3.4, MACHINE)])
+    assert result.agent == ALICE and not result.timeline.amd_machine_checked
+    undrawn, _, _, _ = run(AmdPolicy(), [(3.4, MACHINE)])
+    assert undrawn.outcome is Outcome.MACHINE and not undrawn.timeline.amd_machine_checked
 
 
 def test_a_beep_heard_with_the_verdict_starts_the_voicemail_message_at_once() -> None:
