@@ -51,6 +51,8 @@ class AmdPolicy:
         the US rules runs from the end of the greeting, which was that long before."""
         if cause == Cause.SHORT_GREETING_THEN_SILENCE:
             return timedelta(milliseconds=self.settings.after_greeting_silence_ms)
+        if cause == Cause.SHORT_HELLO_THEN_SILENCE:
+            return timedelta(milliseconds=self.settings.after_hello_silence_ms)
         return timedelta(0)
 
 

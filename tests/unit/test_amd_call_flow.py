@@ -65,6 +65,17 @@ def test_a_person_goes_to_the_agent_after_the_verdict_and_the_verdict_is_kept() 
     assert claimer.released == [("alice", AgentRelease.TALKED)]
 
 
+def test_a_short_hello_starts_the_2_s_window_at_its_shorter_silence_before_the_verdict() -> None:
+    hello = verdict(Decision.HUMAN, Cause.SHORT_HELLO_THEN_SILENCE.value)
+    result, _, _, _ = run(AmdPolicy(), [(2.3, hello)])
+    tl = result.timeline
+    assert tl.amd_cause == Cause.SHORT_HELLO_THEN_SILENCE.value and tl.amd_decided_at is not None
+    silence = AmdPolicy().settings.after_hello_silence_ms
+    assert tl.speech_ended_at == tl.amd_decided_at - timedelta(milliseconds=silence)
+    assert tl.agent_connected_at is not None
+    assert tl.agent_connected_at - tl.speech_ended_at < timedelta(seconds=2)
+
+
 def test_a_person_without_an_agent_hears_the_message_within_2_s_of_speech_end() -> None:
     result, _fake, claimer, _ = run(AmdPolicy(), [(2.4, HUMAN)], agent_answers=30.0)
     tl = result.timeline
