@@ -71,6 +71,11 @@ class AmdThresholds:
     after_greeting_silence_ms: int = _threshold(
         900, 300, MAX_AFTER_GREETING_SILENCE_MS, "ms", "Silence after the greeting"
     )
+    after_hello_silence_ms: int = _threshold(
+        800, 300, MAX_AFTER_GREETING_SILENCE_MS, "ms", "Silence after a short hello"
+    )
+    hello_ms: int = _threshold(600, 100, 3000, "ms", "Short hello length (most)")
+    hello_words: int = _threshold(2, 1, 10, "words", "Short hello words (most)")
     total_analysis_ms: int = _threshold(5000, 2000, 10000, "ms", "Total analysis time")
     min_word_ms: int = _threshold(60, 20, 500, "ms", "Shortest word")
     between_words_silence_ms: int = _threshold(50, 20, 500, "ms", "Silence between words")
@@ -137,6 +142,11 @@ def threshold_problems(thresholds: AmdThresholds) -> list[str]:
             "total_analysis_ms",
             "must be at least greeting_ms + after_greeting_silence_ms, so a person's greeting "
             "just under greeting_ms can still be heard out and called a person",
+        ),
+        (
+            t.after_hello_silence_ms <= t.after_greeting_silence_ms,
+            "after_hello_silence_ms",
+            "must not exceed after_greeting_silence_ms (a short hello is the clearer case)",
         ),
         (
             t.min_word_ms < t.greeting_ms,

@@ -31,6 +31,7 @@ from dialer import live_events
 from dialer.abandon_message import MessageUnavailable, message_for
 from dialer.agent_forwarding import forwarding_for
 from dialer.agents.service import AgentService, HandBack
+from dialer.amd import Decision
 from dialer.call_commands import SUPERVISING, CallCommand, CallCommandListener, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
 from dialer.call_flow import run_attempt
@@ -465,6 +466,9 @@ class _Reporter:
             amd_result=timeline.amd_decision.value if timeline.amd_decision else None,
             amd_cause=timeline.amd_cause or None,
             amd_decision_ms=_ms_between(timeline.answered_at, timeline.amd_decided_at),
+            amd_machine_checked=(
+                timeline.amd_machine_checked if timeline.amd_decision is Decision.MACHINE else None
+            ),
             timeline={
                 name: value
                 for name, value in (

@@ -56,6 +56,11 @@ class AttemptView:
     hangup_at: datetime | None
     hangup_by: str | None
     amd_result: str | None
+    amd_cause: str | None
+    amd_decision_ms: int | None
+    # A MACHINE verdict sent to an agent because drawn for checking (docs/amd.md); None when
+    # there was no MACHINE verdict.
+    amd_machine_checked: bool | None
     disposition: str | None
     disposition_at: datetime | None
     notes: str | None
@@ -76,8 +81,8 @@ _CLAUSES = {
 _SELECT = """
 SELECT a.id, a.campaign_id, a.contact_id, a.kind, a.called_number, a.caller_id, a.state,
        a.outcome, a.sip_status, a.sip_reason, a.agent_id, a.queued_at, a.dial_at, a.answer_at,
-       a.agent_connect_at, a.hangup_at, a.hangup_by, a.amd_result, a.disposition,
-       a.disposition_at, a.notes
+       a.agent_connect_at, a.hangup_at, a.hangup_by, a.amd_result, a.amd_cause,
+       a.amd_decision_ms, a.amd_machine_checked, a.disposition, a.disposition_at, a.notes
 FROM call_attempts a
 """
 

@@ -60,6 +60,8 @@ class AttemptResult:
     amd_result: str | None = None
     amd_cause: str | None = None
     amd_decision_ms: int | None = None
+    # MACHINE verdicts only: sent to an agent because drawn for checking (True) or not (False).
+    amd_machine_checked: bool | None = None
     # Timeline columns (COMPLIANCE.md): dial_at, ring_at, answer_at, amd_decided_at,
     # agent_connect_at, message_start_at, hangup_at. Missing ones stay as recorded so far.
     timeline: dict[str, datetime] = field(default_factory=dict)
@@ -116,6 +118,7 @@ UPDATE call_attempts SET state = 'ended', outcome = %(outcome)s,
     amd_result = coalesce(%(amd_result)s, amd_result),
     amd_cause = coalesce(%(amd_cause)s, amd_cause),
     amd_decision_ms = coalesce(%(amd_decision_ms)s, amd_decision_ms),
+    amd_machine_checked = coalesce(%(amd_machine_checked)s, amd_machine_checked),
     speech_end_at = coalesce(%(speech_end_at)s, speech_end_at),
     voicemail_start_at = coalesce(%(voicemail_start_at)s, voicemail_start_at),
     dial_at = coalesce(%(dial_at)s, dial_at), ring_at = coalesce(%(ring_at)s, ring_at),
@@ -261,6 +264,7 @@ def finish_attempt(
         "amd_result": result.amd_result,
         "amd_cause": result.amd_cause,
         "amd_decision_ms": result.amd_decision_ms,
+        "amd_machine_checked": result.amd_machine_checked,
     }
     params |= {name: result.timeline.get(name) for name in TIMELINE}
     with conn.transaction():

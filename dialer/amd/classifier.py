@@ -25,6 +25,7 @@ class Cause(StrEnum):
     MAX_WORDS = "max words"
     MAX_WORD_LENGTH = "max word length"
     SHORT_GREETING_THEN_SILENCE = "human: short greeting then silence"
+    SHORT_HELLO_THEN_SILENCE = "human: short hello then silence"
     TOO_LONG = "total analysis time reached"
     SPECIAL_INFORMATION_TONE = "special information tone"
     BEEP_AFTER_GREETING = "beep after greeting"
@@ -147,11 +148,21 @@ def _deciding_rule(state: GreetingState, end_ms: int, settings: AmdSettings) -> 
             return Cause.WORDY_GREETING
         if state.silence_run_ms >= settings.after_greeting_silence_ms:
             return Cause.SHORT_GREETING_THEN_SILENCE
+        if _short_hello(state, settings) and (
+            state.silence_run_ms >= settings.after_hello_silence_ms
+        ):
+            return Cause.SHORT_HELLO_THEN_SILENCE
     elif state.silence_run_ms >= settings.initial_silence_ms:
         return Cause.INITIAL_SILENCE
     if end_ms >= settings.total_analysis_ms:
         return Cause.TOO_LONG
     return None
+
+
+def _short_hello(state: GreetingState, settings: AmdSettings) -> bool:
+    # A "Hello?" alone: little voice in few bursts. A voicemail's first sentence before its
+    # first pause is longer ("Hi, you've reached Tom Baker."), so it keeps the longer silence.
+    return state.voice_ms <= settings.hello_ms and state.words <= settings.hello_words
 
 
 _DECISION_BY_CAUSE = {
@@ -160,5 +171,6 @@ _DECISION_BY_CAUSE = {
     Cause.MAX_WORDS: Decision.MACHINE,
     Cause.MAX_WORD_LENGTH: Decision.MACHINE,
     Cause.SHORT_GREETING_THEN_SILENCE: Decision.HUMAN,
+    Cause.SHORT_HELLO_THEN_SILENCE: Decision.HUMAN,
     Cause.TOO_LONG: Decision.NOT_SURE,
 }

@@ -47,6 +47,13 @@ class AmdSettings:
     beep_after_greeting_ms: int = 200
     # Silence after the greeting that means a person is waiting for us to speak.
     after_greeting_silence_ms: int = 900
+    # A greeting of at most `hello_ms` of voice in at most `hello_words` words ("Hello?") is a
+    # person already after `after_hello_silence_ms` of silence: a voicemail whose first burst is
+    # that short ("Hi," ...) paused at most 760 ms in the tuning voices. Only ever turns a
+    # verdict into HUMAN sooner, so it cannot hang up on a person (see docs/amd.md).
+    after_hello_silence_ms: int = 800
+    hello_ms: int = 600
+    hello_words: int = 2
     # Hard limit: no decision by then is NOT_SURE (so, a person).
     total_analysis_ms: int = 5000
     # Shortest voiced run that counts as a word; shorter bursts are clicks and line noise.
@@ -78,6 +85,7 @@ class AmdSettings:
         _require_positive(self, "max_words", "max_word_ms", "steady_ms")
         _require_positive(self, "wordy_greeting_ms", "wordy_greeting_words")
         _require_positive(self, "beep_after_greeting_ms")
+        _require_positive(self, "after_hello_silence_ms", "hello_ms", "hello_words")
         _require_positive(self, "voice_margin_db", "steady_range_db", "noise_max_purity")
         _require_non_negative(self, "floor_rise_db_per_s")
         if not SILENT_DBFS < self.silence_threshold_dbfs < 0:
@@ -88,6 +96,10 @@ class AmdSettings:
         if self.initial_silence_decision not in set(Decision):
             raise AmdSettingsError(
                 f"initial_silence_decision must be one of {[d.value for d in Decision]}"
+            )
+        if self.after_hello_silence_ms > self.after_greeting_silence_ms:
+            raise AmdSettingsError(
+                "after_hello_silence_ms must not exceed after_greeting_silence_ms"
             )
         for name in ("initial_silence_ms", "after_greeting_silence_ms"):
             if getattr(self, name) > self.total_analysis_ms:

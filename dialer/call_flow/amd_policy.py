@@ -51,6 +51,8 @@ class AmdPolicy:
         the US rules runs from the end of the greeting, which was that long before."""
         if cause == Cause.SHORT_GREETING_THEN_SILENCE:
             return timedelta(milliseconds=self.settings.after_greeting_silence_ms)
+        if cause == Cause.SHORT_HELLO_THEN_SILENCE:
+            return timedelta(milliseconds=self.settings.after_hello_silence_ms)
         return timedelta(0)
 
 
@@ -68,6 +70,17 @@ def detector_settings(thresholds: AmdThresholds) -> tuple[AmdSettings, BeepSetti
             greeting[f.name] = value
     greeting["initial_silence_decision"] = Decision(thresholds.initial_silence_decision.value)
     return AmdSettings(**greeting), BeepSettings(**beep)  # type: ignore[arg-type]
+
+
+def checked_by_agent(decision: Decision, policy: AmdPolicy) -> bool:
+    """A MACHINE verdict sent to an agent only because the attempt was drawn for checking (the
+    campaign itself hangs up on machines or leaves them a message): stored with the attempt, so
+    the checks can be told apart from `to_agent` calls later."""
+    return (
+        decision is Decision.MACHINE
+        and policy.check_machine
+        and policy.on_machine is not MachineAction.TO_AGENT
+    )
 
 
 def goes_to_agent(decision: Decision, policy: AmdPolicy) -> bool:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from campaigns.amd_policy import MachineAction
 from dialer.amd import Decision
 from dialer.call_flow import forwarding, third_party
-from dialer.call_flow.amd_policy import goes_to_agent
+from dialer.call_flow.amd_policy import checked_by_agent, goes_to_agent
 from dialer.call_flow.effects import (
     Bridge,
     CancelTimer,
@@ -262,6 +262,7 @@ def _verdict(state: AttemptState, verdict: AmdVerdict) -> Step:
             amd_decision=verdict.decision,
             amd_cause=verdict.cause,
             amd_decided_at=at,
+            amd_machine_checked=checked_by_agent(verdict.decision, amd),
             speech_ended_at=speech_end,
         ),
     )

@@ -214,6 +214,9 @@ class Timeline:
     amd_decision: Decision | None = None
     amd_cause: str = ""
     amd_decided_at: datetime | None = None
+    # A MACHINE verdict that went to an agent only because the attempt was drawn for checking
+    # (dialer.call_flow.amd_policy.checked_by_agent); False for every other verdict.
+    amd_machine_checked: bool = False
     speech_ended_at: datetime | None = None
     voicemail_started_at: datetime | None = None
 

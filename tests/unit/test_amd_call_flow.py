@@ -65,6 +65,17 @@ def test_a_person_goes_to_the_agent_after_the_verdict_and_the_verdict_is_kept() 
     assert claimer.released == [("alice", AgentRelease.TALKED)]
 
 
+def test_a_short_hello_starts_the_2_s_window_at_its_shorter_silence_before_the_verdict() -> None:
+    hello = verdict(Decision.HUMAN, Cause.SHORT_HELLO_THEN_SILENCE.value)
+    result, _, _, _ = run(AmdPolicy(), [(2.3, hello)])
+    tl = result.timeline
+    assert tl.amd_cause == Cause.SHORT_HELLO_THEN_SILENCE.value and tl.amd_decided_at is not None
+    silence = AmdPolicy().settings.after_hello_silence_ms
+    assert tl.speech_ended_at == tl.amd_decided_at - timedelta(milliseconds=silence)
+    assert tl.agent_connected_at is not None
+    assert tl.agent_connected_at - tl.speech_ended_at < timedelta(seconds=2)
+
+
 def test_a_person_without_an_agent_hears_the_message_within_2_s_of_speech_end() -> None:
     result, _fake, claimer, _ = run(AmdPolicy(), [(2.4, HUMAN)], agent_answers=30.0)
     tl = result.timeline
@@ -189,6 +200,7 @@ def test_a_machine_drawn_for_checking_goes_to_an_agent_though_the_campaign_hangs
     assert result.outcome is Outcome.ANSWERED and result.agent == ALICE
     # the verdict is kept: the agent's disposition of this call checks it
     assert result.timeline.amd_decision is Decision.MACHINE
+    assert result.timeline.amd_machine_checked  # stored: this agent call was a check
     assert fake.bridges == [("a1:customer", "a1:agent1")]
     assert claimer.released == [("alice", AgentRelease.TALKED)]
 
@@ -212,6 +224,15 @@ def test_a_person_or_an_unsure_call_is_not_affected_by_the_draw() -> None:
     policy = AmdPolicy(on_not_sure=NotSureAction.HANG_UP, check_machine=True)
     result, _, _, _ = run(policy, [(5.0, NOT_SURE)])
     assert result.outcome is Outcome.ABANDONED
+    assert not result.timeline.amd_machine_checked
+
+
+def test_a_machine_sent_to_agents_by_the_campaign_is_not_marked_as_a_check() -> None:
+    policy = AmdPolicy(on_machine=MachineAction.TO_AGENT, check_machine=True)
+    result, _, _, _ = run(policy, [(3.4, MACHINE)])
+    assert result.agent == ALICE and not result.timeline.amd_machine_checked
+    undrawn, _, _, _ = run(AmdPolicy(), [(3.4, MACHINE)])
+    assert undrawn.outcome is Outcome.MACHINE and not undrawn.timeline.amd_machine_checked
 
 
 def test_a_beep_heard_with_the_verdict_starts_the_voicemail_message_at_once() -> None:

@@ -34,8 +34,24 @@ def test_initial_silence_verdict_is_a_campaign_setting() -> None:
 def test_a_short_hello_then_silence_is_a_person() -> None:
     decided = decide(silence(300) + voice(400) + silence(3000))
     assert decided.decision is Decision.HUMAN
+    assert decided.cause is Cause.SHORT_HELLO_THEN_SILENCE
+    assert decided.at_ms == 300 + 400 + AmdSettings().after_hello_silence_ms
+    assert decided.silence_after_speech_ms == AmdSettings().after_hello_silence_ms
+
+
+def test_a_longer_greeting_then_silence_is_a_person_after_the_longer_silence() -> None:
+    # Two words and 1 s of voice: more than a "Hello?", so the voicemail-pause margin applies
+    decided = decide(silence(300) + voice(500) + silence(150) + voice(500) + silence(3000))
+    assert decided.decision is Decision.HUMAN
     assert decided.cause is Cause.SHORT_GREETING_THEN_SILENCE
-    assert decided.at_ms == 300 + 400 + AmdSettings().after_greeting_silence_ms
+    assert decided.silence_after_speech_ms == AmdSettings().after_greeting_silence_ms
+
+
+def test_a_voicemail_that_pauses_after_its_first_short_word_keeps_listening() -> None:
+    # "Hi, ..." then a pause shorter than after_hello_silence_ms, then the message reads on
+    pause = AmdSettings().after_hello_silence_ms - 100
+    decided = decide(voice(300) + silence(pause) + voice(AmdSettings().greeting_ms) + silence(3000))
+    assert decided.decision is Decision.MACHINE
 
 
 def test_a_long_continuous_greeting_is_a_machine() -> None:
@@ -113,7 +129,7 @@ def test_decision_times_come_from_the_offsets_passed_in_not_a_clock() -> None:
     session = AmdSession(AmdSettings())
     frames = voice(400) + silence(2000)
     events = [e for i, f in enumerate(frames) for e in session.feed(f, 1000 + i * 20)]
-    expected = 1000 + 400 + AmdSettings().after_greeting_silence_ms
+    expected = 1000 + 400 + AmdSettings().after_hello_silence_ms
     assert [e.at_ms for e in events if isinstance(e, AmdDecided)] == [expected]
 
 

@@ -30,7 +30,7 @@ def test_a_pushed_hello_is_reported_as_a_person_for_that_call() -> None:
         call_id, event = events.get(timeout=EVENT_WAIT_S)
     assert call_id == "call-1"
     assert isinstance(event, AmdDecided) and event.decision is Decision.HUMAN
-    assert event.at_ms == 300 + 400 + AmdSettings().after_greeting_silence_ms
+    assert event.at_ms == 300 + 400 + AmdSettings().after_hello_silence_ms
 
 
 def test_audio_pushed_in_odd_sized_chunks_is_timed_as_if_framed() -> None:
@@ -42,7 +42,7 @@ def test_audio_pushed_in_odd_sized_chunks_is_timed_as_if_framed() -> None:
             tap.push(audio[start : start + 123])
         _, event = events.get(timeout=EVENT_WAIT_S)
     assert isinstance(event, AmdDecided)
-    assert event.at_ms == 300 + 400 + AmdSettings().after_greeting_silence_ms
+    assert event.at_ms == 300 + 400 + AmdSettings().after_hello_silence_ms
 
 
 def test_calls_on_one_runner_are_analysed_independently() -> None:

@@ -22,6 +22,9 @@ def test_not_sure_is_treated_as_a_person() -> None:
         "initial_silence_ms",
         "greeting_ms",
         "after_greeting_silence_ms",
+        "after_hello_silence_ms",
+        "hello_ms",
+        "hello_words",
         "total_analysis_ms",
         "min_word_ms",
         "between_words_silence_ms",
@@ -43,6 +46,11 @@ def test_a_silence_threshold_above_full_scale_is_rejected() -> None:
 def test_silence_limits_cannot_exceed_the_total_analysis_time() -> None:
     with pytest.raises(AmdSettingsError, match="initial_silence_ms"):
         AmdSettings(initial_silence_ms=6000, total_analysis_ms=5000)
+
+
+def test_the_silence_after_a_short_hello_cannot_exceed_the_one_after_a_greeting() -> None:
+    with pytest.raises(AmdSettingsError, match="after_hello_silence_ms"):
+        AmdSettings(after_hello_silence_ms=1000, after_greeting_silence_ms=900)
 
 
 def test_an_unknown_initial_silence_verdict_is_rejected() -> None:

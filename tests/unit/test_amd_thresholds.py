@@ -93,6 +93,10 @@ def test_total_analysis_time_must_hear_out_a_greeting_just_under_the_limit() -> 
         ({"beep_silence_fallback_ms": 6000, "beep_max_wait_ms": 6000}, "beep_silence_fallback_ms"),
         ({"total_analysis_ms": 8000, "beep_max_wait_ms": 6000}, "beep_max_wait_ms"),
         ({"min_word_ms": 500, "greeting_ms": 500}, "min_word_ms"),
+        (
+            {"after_hello_silence_ms": 1000, "after_greeting_silence_ms": 900},
+            "after_hello_silence_ms",
+        ),
     ],
 )
 def test_relations_between_thresholds(changes: dict[str, float], field: str | None) -> None:
