@@ -3,7 +3,10 @@ one connection per request on `g`, back to the pool when the request ends."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_request_context
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
@@ -40,6 +43,27 @@ def _release(_error: BaseException | None) -> None:
     if conn.info.transaction_status != pq.TransactionStatus.IDLE:
         conn.rollback()
     pool(current_app).putconn(conn)
+
+
+class RequestConnections:
+    """Where the services a view calls (agents, previews, manual dials) get their connection:
+    inside a request, the request's own (`get_db`); outside one, the pool's.
+
+    Handing them the pool made a request hold two connections: its own, taken for the signed-in
+    user, and the service's. When as many requests came at once as the pool has connections
+    (60 robot agents logging in together), each held one and waited for a second: every login
+    and ready stalled until the 10-30 s checkout timeouts, and most failed with 503."""
+
+    def __init__(self, app: Flask) -> None:
+        self._pool = pool(app)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        if has_request_context():
+            yield get_db()
+            return
+        with self._pool.connection() as conn:
+            yield conn
 
 
 def close_pool(app: Flask) -> None:

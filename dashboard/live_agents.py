@@ -20,7 +20,7 @@ from campaigns.errors import ValidationError
 from campaigns.storage import agent_store
 from campaigns.users import Role
 from dashboard.auth import current_user
-from dashboard.db import get_db, pool
+from dashboard.db import RequestConnections, get_db
 from dialer.agents.service import AgentService
 
 _SERVICE = "dialer.agent_service"
@@ -35,7 +35,7 @@ def agent_service() -> AgentService:
     """One per app (it holds only the Redis client, the pool and its loaded Lua scripts)."""
     service: AgentService | None = current_app.extensions.get(_SERVICE)
     if service is None:  # two threads may both build one: harmless, the last one stays
-        service = AgentService(redis_client(), pool(current_app))
+        service = AgentService(redis_client(), RequestConnections(current_app))
         current_app.extensions[_SERVICE] = service
     return service
 

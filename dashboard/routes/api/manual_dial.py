@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from dashboard.access import login_required
 from dashboard.api_schemas import json_object
-from dashboard.db import pool
+from dashboard.db import RequestConnections
 from dashboard.dial_sender import dial_sender
 from dashboard.live_agents import acting_agent, now, ready_service
 from dashboard.openapi import documented
@@ -35,6 +35,6 @@ blueprint = Blueprint("api_manual_dial", __name__, url_prefix="/api/v1/contacts"
 )
 def call(contact_id: int) -> ResponseReturnValue:
     agent = acting_agent(json_object() if request.get_data() else {})
-    service = ManualDial(pool(current_app), ready_service(), dial_sender())
+    service = ManualDial(RequestConnections(current_app), ready_service(), dial_sender())
     dialed = service.call_contact(agent.id, contact_id, now())
     return jsonify({"attempt_id": dialed.attempt_id}), 202

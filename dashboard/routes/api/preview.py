@@ -20,7 +20,7 @@ from campaigns.storage import screen_pop_query
 from dashboard.access import login_required
 from dashboard.api_schemas import json_object
 from dashboard.console_schemas import screen_pop_json
-from dashboard.db import get_db, pool
+from dashboard.db import RequestConnections, get_db
 from dashboard.dial_sender import dial_sender
 from dashboard.live_agents import acting_agent, now, ready_service
 from dashboard.openapi import documented
@@ -33,7 +33,7 @@ SKIP_REASON_MAX = 80
 
 
 def preview_service() -> PreviewService:
-    return PreviewService(pool(current_app), ready_service(), dial_sender())
+    return PreviewService(RequestConnections(current_app), ready_service(), dial_sender())
 
 
 def _body() -> dict[str, Any]:

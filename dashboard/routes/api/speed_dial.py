@@ -15,7 +15,7 @@ from campaigns.speed_dial import Scope, parse_slot, parse_spec
 from campaigns.storage import campaign_store, speed_dial_store
 from dashboard.access import login_required, managers
 from dashboard.api_schemas import json_object
-from dashboard.db import get_db, pool
+from dashboard.db import RequestConnections, get_db
 from dashboard.dial_sender import dial_sender
 from dashboard.live_agents import acting_agent, now, ready_service
 from dashboard.openapi import Param, documented
@@ -30,9 +30,8 @@ _AGENT_ID = Param("agent_id", "Managers: the agent.", {"type": "integer"})
 
 def _service() -> SpeedDial:
     agents = ready_service()
-    return SpeedDial(
-        pool(current_app), agents, ManualDial(pool(current_app), agents, dial_sender())
-    )
+    connections = RequestConnections(current_app)
+    return SpeedDial(connections, agents, ManualDial(connections, agents, dial_sender()))
 
 
 def _body() -> dict[str, object]:
