@@ -210,6 +210,18 @@ class Robot:
                 log.info("%s: %s", self.name, failed)
 
 
+def take_the_desk(desk: AgentDesk, status: AgentStatus, campaign_ids: tuple[int, ...]) -> None:
+    """Log in and go ready; or, for an agent still logged in (the robot's earlier process died
+    and the supervisor started it again), carry on with that session: a second login is refused
+    (409), which left a restarted robot failing at every start. Ready again from a pause; a call
+    or wrap-up in progress ends on its own."""
+    if status.state == "logged_out":
+        desk.login(campaign_ids)
+        desk.ready()
+    elif status.state == "paused":
+        desk.ready()
+
+
 class Team:
     """The robots of one process and the dispatcher that feeds them."""
 
@@ -226,22 +238,23 @@ class Team:
 
     def start(self) -> list[Line]:
         """Lines up first, then each agent logs in and goes ready (through the API)."""
-        desks, configs = [], []
+        desks, configs, statuses = [], [], []
         for offset, spec in enumerate(self.options.robots):
             index = self.options.first_index + offset
             desk = AgentDesk(self.options.api_url, spec.token)
-            configs.append(line_of(desk.status(), spec, index))
+            status = desk.status()
+            configs.append(line_of(status, spec, index))
             desks.append((index, desk))
+            statuses.append(status)
         for (index, desk), config in zip(desks, configs, strict=True):
             self.lines.append(self.ua.add_line(config))
             member = Robot(index, self.ua, desk, self.options, self.speech)
             self.robots.append(member)
             self.by_line[config.name] = member
         self.dispatcher.start()
-        for member in self.robots:
+        for member, status in zip(self.robots, statuses, strict=True):
             member.thread.start()
-            member.desk.login(self.options.campaign_ids)
-            member.desk.ready()
+            take_the_desk(member.desk, status, self.options.campaign_ids)
         return self.lines
 
     def _dispatch(self) -> None:
