@@ -22,7 +22,7 @@ from campaigns.storage.db import Connection
 from dialer.softphone.robot_team import MAX_ROBOTS_PER_PROCESS
 from dialer.supervisor import ChildSpec
 from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
-from dialer.telephony.ports import free_udp_port
+from dialer.telephony.ports import ROBOT_LINE_RANGE, free_udp_port
 
 # No password: robots use their tokens; the dashboard login stays locked.
 LOCKED = "!"
@@ -49,7 +49,7 @@ def provision_robots(
     made = []
     for number in range(1, count + 1):
         username = f"{prefix}-{number}"
-        port = free_udp_port(address=address)
+        port = free_udp_port(*ROBOT_LINE_RANGE, address=address)
         spec = validate_agent(
             AgentSpec(sip_uri=f"sip:{username}@{address}:{port}", campaign_ids=campaign_ids)
         )

@@ -11,6 +11,11 @@ from collections.abc import Iterable
 
 # The band this project's tests and demo use; 5060 stays free for real SIP servers.
 TEST_PORT_RANGE = (15000, 15999)
+# Robot agents' phone lines: chosen when the robots are provisioned, bound only when their
+# processes start, which can be a minute later. In the shared band, a process started meanwhile
+# (the demo carrier's sipp, whose media port p also binds p + 2) was handed one of them and the
+# robot could never start; their own band keeps them apart from everything else.
+ROBOT_LINE_RANGE = (17000, 17999)
 # RTP ranges come in blocks (4 calls x 2 ports per process, x processes): taken from their own
 # wider band so that a test taking a 32-port block never finds the SIP band fragmented.
 # Clear of DIALER_RTP_PORT_BASE's default (20000 + k x 40) for workers running beside the tests.
