@@ -46,6 +46,8 @@ from dialer.call_flow.inputs import (
     TransferRequested,
 )
 from dialer.call_flow.model import (
+    AGENT_CONNECT_ALLOWANCE,
+    CLAIM_RETRY,
     AgentRef,
     AgentRelease,
     AttemptSpec,
@@ -160,7 +162,7 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         case AgentClaimed(agent, at) if state.phase is Phase.SEEKING_AGENT:
             return _call_agent(state, agent, at)
         case NoAgentAvailable(at) if state.phase is Phase.SEEKING_AGENT:
-            return _abandon(state, at)
+            return _no_agent_yet(state, at)
         case AgentClaimed(agent, at) if third_party.claiming_other_agent(state):
             return third_party.ring_other_agent(state, agent, at)
         case NoAgentAvailable(at) if third_party.claiming_other_agent(state):
@@ -237,7 +239,8 @@ def _person_on_the_line(
         return talking, (*effects, StartTimer(Timer.MAX_TALK, deadline))
     # Never before ``at``: a verdict that came late leaves no time, the message starts at once.
     abandon_at = max(at, window_from + handoff.connect_window - handoff.message_margin)
-    seeking = replace(answered, phase=Phase.SEEKING_AGENT)
+    claim_until = abandon_at - AGENT_CONNECT_ALLOWANCE
+    seeking = replace(answered, phase=Phase.SEEKING_AGENT, claim_until=claim_until)
     return seeking, (
         *effects,
         StartTimer(Timer.ABANDON, abandon_at),
@@ -362,6 +365,17 @@ def _release_reason(state: AttemptState) -> AgentRelease:
     return AgentRelease.TALKED if state.talked_with is not None else AgentRelease.UNUSED
 
 
+def _no_agent_yet(state: AttemptState, at: datetime) -> Step:
+    """Nobody is ready now: ask again shortly while an agent claimed then could still be
+    connected in time, else play the message at once. Abandoning at the first refusal threw away
+    the agents freeing up within the window that pacing counts on: a live run abandoned 4.3 % of
+    its answers where the simulation of the same pacing, whose answers wait, abandoned 2.8 %."""
+    retry_at = at + CLAIM_RETRY
+    if state.claim_until is None or retry_at > state.claim_until:
+        return _abandon(state, at)
+    return state, (StartTimer(Timer.RECLAIM, retry_at),)
+
+
 def _no_slot_for_agent(state: AttemptState, leg: LegId, at: datetime) -> Step:
     """Our process cannot place the agent leg: hand the agent back untouched and abandon."""
     assert state.agent is not None
@@ -395,6 +409,8 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
         return ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
     if timer is Timer.ABANDON and state.phase in _SEEKING:
         return _abandon(state, at)
+    if timer is Timer.RECLAIM and state.phase is Phase.SEEKING_AGENT and state.agent is None:
+        return state, (ClaimAgent(state.spec.attempt_id),)
     if timer is Timer.MAX_TALK and state.phase in _CONVERSATION:
         return ending(state, at, tuple(Hangup(leg) for leg in sorted(state.live_legs)))
     if timer is Timer.AMD_VERDICT and state.phase is Phase.DETECTING:

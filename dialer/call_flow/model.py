@@ -21,6 +21,13 @@ from dialer.telephony.trunk import TrunkConfig
 CONNECT_WINDOW = timedelta(seconds=2.0)
 # Decide early enough that the message has begun playing before the 2 s pass.
 MESSAGE_MARGIN = timedelta(seconds=0.3)
+# No agent ready when a person answers: ask again this often while one claimed then could still be
+# connected in the window (an agent whose wrap-up ends in the next second takes the call). The
+# pacing model and the simulator count on answers waiting for agents this way.
+CLAIM_RETRY = timedelta(seconds=0.1)
+# The last claim is made this long before the abandonment timer: time for the agent's phone to
+# answer (3-30 ms on a LAN, robots included), with room for a slow one.
+AGENT_CONNECT_ALLOWANCE = timedelta(seconds=0.3)
 # Legs that do not end after a hang-up (a CANCEL nobody answers) are given up after this:
 # it is longer than pjsip's INVITE transaction timer (64 x T1 = 32 s).
 ENDING_GUARD = timedelta(seconds=40)
@@ -57,6 +64,7 @@ class Timer(StrEnum):
     BEEP = "beep"  # no beep (nor silence) by then: leave the message anyway
     TRANSFER_RING = "transfer_ring"  # the transfer's third party did not answer in time
     FORWARD_NO_ANSWER = "forward_no_answer"  # the agent's phone rang this long: forward
+    RECLAIM = "reclaim"  # no agent was ready: ask again
 
 
 class Milestone(StrEnum):

@@ -65,6 +65,7 @@ class AttemptState:
     transfer: Transfer | None = None  # ringing now
     transfers: int = 0  # tried so far (each has its own leg name)
     third_party: LegId | None = None  # the transfer's answered leg, bridged to the customer
+    claim_until: datetime | None = None  # the last moment to claim an agent for the answer
 
     @property
     def customer(self) -> LegId:

@@ -1,11 +1,18 @@
 """Answered calls go to an agent within 2 s, or hear the abandonment message."""
 
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 import pytest
 
 from dialer.call_flow import AgentRef, AgentRelease, Milestone, run_attempt
+from dialer.call_flow.model import (
+    AGENT_CONNECT_ALLOWANCE,
+    CLAIM_RETRY,
+    CONNECT_WINDOW,
+    MESSAGE_MARGIN,
+)
+from dialer.call_flow.ports import Clock
 from dialer.telephony import Outcome
 from dialer.telephony.fake import Answer, FailToSend, FakeTelephony, Reject, RemoteHangup, Ring
 
@@ -130,3 +137,55 @@ def test_no_slot_for_the_agent_leg_abandons_without_blaming_the_agent() -> None:
     assert result.outcome is Outcome.ABANDONED
     assert result.timeline.message_started_at is not None
     assert claimer.released == [("alice", AgentRelease.UNUSED)]
+
+
+@dataclass
+class _ReadyAfter:
+    """No agent ready until ``delay`` after the first claim (an agent finishing a wrap-up)."""
+
+    clock: Clock
+    delay: timedelta
+    agent: AgentRef = ALICE
+    claims: list[datetime] = field(default_factory=list)
+    released: list[tuple[str, AgentRelease]] = field(default_factory=list)
+
+    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+        self.claims.append(self.clock.now())
+        return self.agent if self.clock.now() - self.claims[0] >= self.delay else None
+
+    def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
+        self.released.append((agent.agent_id, reason))
+
+    def took_over(self, agent: AgentRef) -> None:
+        pass
+
+    def joined(self, agent: AgentRef) -> None:
+        pass
+
+
+def test_an_agent_freed_within_the_window_takes_the_answer_instead_of_the_message() -> None:
+    fake = FakeTelephony({CUSTOMER_URI: CUSTOMER_ANSWERS, ALICE.sip_uri: (Answer(0.05),)})
+    claimer = _ReadyAfter(fake.clock, timedelta(seconds=0.8))
+    result = run_attempt(spec(handoff=True), fake, Reporter(), claimer=claimer, clock=fake.clock)
+    assert result.outcome is Outcome.ANSWERED and result.agent == ALICE
+    tl = result.timeline
+    assert tl.answered_at is not None and tl.agent_connected_at is not None
+    assert tl.agent_connected_at - tl.answered_at < timedelta(seconds=1)
+    assert fake.playbacks == []
+    # asked again every CLAIM_RETRY until the agent was free
+    assert len(claimer.claims) == 1 + round(0.8 / CLAIM_RETRY.total_seconds())
+
+
+def test_an_agent_freed_too_late_to_connect_in_time_leaves_the_answer_to_the_message() -> None:
+    fake = FakeTelephony({CUSTOMER_URI: CUSTOMER_ANSWERS}, playback_seconds=5.0)
+    claimer = _ReadyAfter(fake.clock, timedelta(seconds=1.6))
+    result = run_attempt(spec(handoff=True), fake, Reporter(), claimer=claimer, clock=fake.clock)
+    assert result.outcome is Outcome.ABANDONED
+    tl = result.timeline
+    assert tl.answered_at is not None and tl.message_started_at is not None
+    assert tl.message_started_at - tl.answered_at <= timedelta(seconds=2)
+    # the last claim came early enough for an agent's phone to answer before the timer
+    last_claim = claimer.claims[-1]
+    abandon_at = tl.answered_at + CONNECT_WINDOW - MESSAGE_MARGIN
+    assert abandon_at - last_claim >= AGENT_CONNECT_ALLOWANCE
+    assert claimer.released == []
