@@ -2,7 +2,7 @@
 number, all three hear each other, then the agent leaves (the customer and the third party
 stay connected) or drops the third party (back to a two-way call).
 
-Everything is real (tests/sip/test_call_transfer.py's `talking_with_bob`): workers, sipp
+Everything is real (tests/sip/transfer_calls.py's `talking_with_bob`): workers, sipp
 answering both the customer and the third party with speech, baresip as the agent playing a
 1 kHz tone. sipp answers both calls on one media port: what the worker sends to each is told
 apart by SSRC (the customer's stream came first), captured off the loopback interface. Each
