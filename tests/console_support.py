@@ -3,18 +3,23 @@ AgentService (no worker, no SIP): for the console's and the wallboard's integrat
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from campaigns.agents import Agent
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.campaign import Campaign
+from campaigns.campaign import Campaign, RecordingMode
 from campaigns.storage import attempt_store, inbound_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
 from campaigns.storage.inbound_store import InboundOutcome
+from dialer import call_commands
 from dialer.agents.service import AgentService
+from dialer.bootstrap import redis_client
+from tests.factories import make_campaign, make_contacts
 
 PHONE = "+12125550123"
 
@@ -133,3 +138,16 @@ def end_inbound(db: Connection, agents: AgentService, call: InboundCall) -> None
     """The caller hung up: the outcome is stored, then the agent goes to wrap-up (that order)."""
     inbound_store.finish_call(db, call.call_id, InboundOutcome.ANSWERED, recent(1))
     agents.ended(call.agent.id, call.reference, recent(1))
+
+
+def floor(
+    db: Connection, make_agent: Callable[..., Agent], recording: RecordingMode
+) -> tuple[Campaign, int, Agent, Agent]:
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999", recording=recording)
+    [contact] = make_contacts(db, campaign, [PHONE])
+    return campaign, contact, make_agent("alice", (campaign.id,)), make_agent("bob", (campaign.id,))
+
+
+def queued(redis_url: str, attempt_id: int) -> list[dict[str, Any]]:
+    raw = redis_client(redis_url).lrange(call_commands.command_key(attempt_id), 0, -1)
+    return [json.loads(text) for text in raw]

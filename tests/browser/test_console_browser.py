@@ -24,6 +24,7 @@ from dialer.agents.service import AgentService, OneConnection
 from dialer.agents.waiting_offers import Answer, WaitingOffers
 from dialer.bootstrap import redis_client
 from tests.agent_factories import make_pause_codes
+from tests.browser.console_sign_in import sign_in_agent
 from tests.console_support import (
     PHONE,
     connected_call,
@@ -32,7 +33,7 @@ from tests.console_support import (
     inbound_call,
     talked_call,
 )
-from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
+from tests.dashboard_fixtures import password_hash
 from tests.factories import make_campaign, make_contacts
 
 
@@ -58,14 +59,6 @@ def service(db: psycopg.Connection[Any], redis_url: str) -> AgentService:
     # state and rebuilds it from PostgreSQL, pausing everyone logged in ("system_restart").
     built.ensure_built(datetime.now(UTC))
     return built
-
-
-def sign_in_agent(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/console")
 
 
 def _timer_seconds(page: Page) -> int:

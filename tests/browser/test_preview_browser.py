@@ -21,7 +21,7 @@ from dialer.agents.service import AgentService, OneConnection
 from dialer.bootstrap import redis_client
 from dialer.preview import release_expired_previews
 from tests.agent_factories import make_pause_codes
-from tests.browser.test_console_browser import sign_in_agent
+from tests.browser.console_sign_in import sign_in_agent
 from tests.dashboard_fixtures import password_hash
 from tests.factories import make_campaign, make_contacts
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
-from campaigns.agents import Agent, AgentState
-from campaigns.campaign import Campaign
+from campaigns.agents import AgentState
 from campaigns.errors import ValidationError
 from campaigns.storage.db import Connection
 from dialer import live_events
@@ -17,27 +16,11 @@ from dialer.agents.machine import transition
 from dialer.agents.model import Reserved
 from dialer.agents.service import AgentService, HandBack
 from tests.agent_factories import make_agent
-from tests.agent_fixtures import T0, agents
+from tests.agent_fixtures import agents
 from tests.factories import make_campaign
+from tests.integration.ready_agents import at, ready_agents
 
 __all__ = ["agents"]
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
-
-def ready_agents(
-    db: Connection, service: AgentService, campaigns: list[Campaign], names: list[str]
-) -> list[Agent]:
-    """Agents logged in to `campaigns`, ready in the order given (the first idle longest)."""
-    made = []
-    for n, name in enumerate(names):
-        agent = make_agent(db, name, campaigns)
-        service.login(agent.id, at(0))
-        service.ready(agent.id, at(1 + n))
-        made.append(agent)
-    return made
 
 
 def history(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from dialer.bench.history import HistorySpec, generate_history
 from tests.integration.report_data import Conn
-from tests.integration.test_report_rollups import ROLLUPS, _same, _snapshot
+from tests.integration.rollup_snapshot import ROLLUPS, _same, _snapshot
 
 SPEC = HistorySpec(
     attempts=6000, days=4, campaigns=2, end=datetime(2026, 11, 5, tzinfo=UTC), seed=11

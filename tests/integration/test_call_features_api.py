@@ -5,7 +5,6 @@ document the app serves."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -15,35 +14,21 @@ from flask import Flask
 
 from campaigns.agents import Agent
 from campaigns.attempt import AttemptState
-from campaigns.campaign import Campaign, RecordingMode
+from campaigns.campaign import RecordingMode
 from campaigns.storage import attempt_store, campaign_store, recording_store
 from campaigns.storage.db import Connection
 from campaigns.users import Role, User
-from dialer import call_commands, recordings
+from dialer import recordings
 from dialer.agents.service import AgentService
-from dialer.bootstrap import redis_client
 from dialer.settings import Settings
 from tests.agent_fixtures import agents
-from tests.console_support import PHONE, connected_call, end_call, recent
+from tests.console_support import PHONE, connected_call, end_call, floor, queued, recent
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign, make_contacts
 
 __all__ = ["agents"]
 
 ACTION = "/attempts/{attempt_id}/call-action"
-
-
-def floor(
-    db: Connection, make_agent: Callable[..., Agent], recording: RecordingMode
-) -> tuple[Campaign, int, Agent, Agent]:
-    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999", recording=recording)
-    [contact] = make_contacts(db, campaign, [PHONE])
-    return campaign, contact, make_agent("alice", (campaign.id,)), make_agent("bob", (campaign.id,))
-
-
-def queued(redis_url: str, attempt_id: int) -> list[dict[str, Any]]:
-    raw = redis_client(redis_url).lrange(call_commands.command_key(attempt_id), 0, -1)
-    return [json.loads(text) for text in raw]
 
 
 def test_an_agent_holds_mutes_and_dials_digits_on_their_own_call(

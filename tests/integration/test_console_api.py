@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from campaigns.agents import Agent, AgentState
 from campaigns.attempt import Outcome
 from campaigns.campaign import Campaign
@@ -25,38 +23,11 @@ from dialer.bootstrap import redis_client
 from tests.agent_fixtures import agents
 from tests.console_support import PHONE, connected_call, end_call, recent, row, talked_call
 from tests.dashboard_fixtures import DashboardClient
-from tests.factories import make_campaign, make_contacts
+from tests.integration.console_fixtures import alice, bob, campaign, contact
 
-__all__ = ["agents"]
+__all__ = ["agents", "alice", "bob", "campaign", "contact"]
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def campaign(db: Connection) -> Campaign:
-    return make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999")
-
-
-@pytest.fixture
-def contact(db: Connection, campaign: Campaign) -> int:
-    [contact_id] = make_contacts(db, campaign, [PHONE], first_name="Grace")
-    db.execute(
-        "UPDATE contacts SET last_name = 'Hopper', postal_code = '10001',"
-        ' custom_fields = \'{"plan": "gold", "renewal": "2027-01"}\' WHERE id = %s',
-        (contact_id,),
-    )
-    return contact_id
-
-
-@pytest.fixture
-def alice(make_agent: Callable[..., Agent], campaign: Campaign, agents: AgentService) -> Agent:
-    # `agents` builds the live state and puts back the pause codes (break, lunch, training).
-    return make_agent("alice", (campaign.id,))
-
-
-@pytest.fixture
-def bob(make_agent: Callable[..., Agent], campaign: Campaign) -> Agent:
-    return make_agent("bob", (campaign.id,))
 
 
 def test_an_agent_logs_in_goes_ready_pauses_and_logs_out(

@@ -30,7 +30,7 @@ from tests.console_support import (
     talked_call,
 )
 from tests.dashboard_fixtures import DashboardClient
-from tests.integration.test_console_api import (
+from tests.integration.console_fixtures import (
     alice,
     bob,
     campaign,

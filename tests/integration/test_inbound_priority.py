@@ -18,7 +18,7 @@ from dialer.agents.service import AgentService
 from dialer.inbound.waiting_line import WaitingLine, campaign_waiting
 from tests.agent_fixtures import T0, agents
 from tests.factories import make_campaign
-from tests.integration.test_agent_live_state import ready_agents
+from tests.integration.ready_agents import ready_agents
 
 __all__ = ["agents"]
 

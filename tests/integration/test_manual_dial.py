@@ -21,18 +21,11 @@ from tests.agent_factories import make_agent
 from tests.agent_fixtures import T0, agents
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign, make_contacts
+from tests.integration.manual_dial_fakes import Sent
 
 __all__ = ["agents"]
 
 LA = "America/Los_Angeles"  # 07:00 at T0: closed under US rules
-
-
-class Sent:
-    def __init__(self) -> None:
-        self.dials: list[int] = []
-
-    def dial(self, attempt_id: int, expires_s: float) -> None:
-        self.dials.append(attempt_id)
 
 
 def _running(db: Connection, **spec: object) -> Campaign:

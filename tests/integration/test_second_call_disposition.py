@@ -20,7 +20,7 @@ from dialer.agents.service import AgentService
 from tests.agent_fixtures import agents
 from tests.console_support import PHONE, connected_call, end_call, recent, row
 from tests.dashboard_fixtures import DashboardClient
-from tests.integration.test_console_api import alice, bob, campaign, contact
+from tests.integration.console_fixtures import alice, bob, campaign, contact
 
 __all__ = ["agents", "alice", "bob", "campaign", "contact"]
 

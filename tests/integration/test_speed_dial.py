@@ -23,7 +23,7 @@ from tests.agent_fixtures import T0, agents
 from tests.dashboard_fixtures import DashboardClient
 from tests.factories import make_campaign, make_contacts
 
-from .test_manual_dial import Sent
+from .manual_dial_fakes import Sent
 
 __all__ = ["agents"]
 

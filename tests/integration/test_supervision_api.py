@@ -14,9 +14,8 @@ from campaigns.storage.db import Connection
 from campaigns.users import Role, User
 from dialer.agents.service import AgentService
 from tests.agent_fixtures import agents
-from tests.console_support import connected_call, end_call
+from tests.console_support import connected_call, end_call, floor, queued
 from tests.dashboard_fixtures import DashboardClient
-from tests.integration.test_call_features_api import floor, queued
 
 __all__ = ["agents"]
 

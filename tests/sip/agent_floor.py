@@ -78,3 +78,10 @@ def between(row: tuple[object, ...], start: int, end: int) -> float:
     first, last = row[start], row[end]
     assert isinstance(first, datetime) and isinstance(last, datetime), row
     return (last - first).total_seconds()
+
+
+def wait_answers(customer: SippCarrier, count: int) -> list[int]:
+    deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
+    while len(ports := customer.answered_media_ports()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return ports

@@ -27,12 +27,18 @@ from dialer.carrier.baresip import BaresipAgent
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import (
+    AGENT_TONE_HZ,
+    CARA_TONE_HZ,
+    SETTLE_S,
+    SPEECH_BESIDE_TONE_RMS,
+    band_share,
+    tone,
+)
+from .call_features_harness import connected_call
 from .full_process import notices
 from .rtp_capture import RtpCapture
-from .test_agent_transfer import CARA_TONE_HZ, to_agent
-from .test_call_features import AGENT_TONE_HZ, SETTLE_S, band_share, connected_call, tone
-from .test_call_transfer import Carrier, CustomerCall, decide, transfer_row
-from .test_three_way_call import SPEECH_BESIDE_TONE_RMS, wait_outcome
+from .transfer_calls import Carrier, CustomerCall, decide, to_agent, transfer_row, wait_outcome
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

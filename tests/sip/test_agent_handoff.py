@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 from dialer.telephony import Outcome, SipHeader
 
+from .agent_claimer import Claimer
 from .audio_check import SPEECH_RMS, rms, seconds
 from .conftest import CUSTOMER, Reporter, speak, trunk_to
 
@@ -34,24 +34,6 @@ SCREEN_POP = (
     SipHeader("X-Campaign", "spring-renewals"),
     SipHeader("X-Contact-Name", "Ada Lovelace"),
 )
-
-
-@dataclass
-class Claimer:
-    agents: list[AgentRef]
-    released: list[tuple[str, AgentRelease]] = field(default_factory=list)
-
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
-        return self.agents.pop(0) if self.agents and only_agent_id is None else None
-
-    def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
-        self.released.append((agent.agent_id, reason))
-
-    def took_over(self, agent: AgentRef) -> None:
-        pass
-
-    def joined(self, agent: AgentRef) -> None:
-        pass
 
 
 def handoff_attempt(

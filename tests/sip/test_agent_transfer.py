@@ -8,7 +8,6 @@ customer (speech), and two baresip agents with distinct tones: bob (1 kHz) has t
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,30 +15,20 @@ import pytest
 
 from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
-from dialer import call_commands
-from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommand
 from dialer.carrier import Scenario
 from dialer.carrier.baresip import BaresipAgent
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import AGENT_TONE_HZ, CARA_TONE_HZ, band_share, tone
+from .call_features_harness import connected_call
 from .full_process import notices
 from .rtp_capture import RtpCapture
-from .test_call_features import AGENT_TONE_HZ, band_share, connected_call, tone
-from .test_call_transfer import Carrier, CustomerCall, decide, transfer_row
+from .transfer_calls import Carrier, CustomerCall, decide, to_agent, transfer_row
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
-
-CARA_TONE_HZ = 1500.0
-
-
-def to_agent(redis_url: str, attempt: int, agent_id: int, action: CallCommand) -> None:
-    """As the console's Transfer to agent / Consult agent (after the dashboard's check)."""
-    call_commands.send(
-        redis_client(redis_url), attempt, action, "agent test", datetime.now(UTC), agent_id=agent_id
-    )
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["blind", "warm"])

@@ -8,7 +8,7 @@ captured off the loopback interface; what the agent heard is recorded by the age
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,6 @@ from campaigns.storage.db import Connection
 from dialer.agents.dispositions import submit_disposition
 from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
-from dialer.telephony.ports import free_udp_port
 
 from .agent_floor import (
     AGENT_CONNECT_AT,
@@ -34,27 +33,16 @@ from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
 from .conftest import speak
 from .rtp_capture import RtpCapture, rms
+from .softphone_fixtures import softphones
 from .softphone_process import SoftphoneProcess
 from .workers_harness import enqueue, running_workers, wait_ended
+
+__all__ = ["softphones"]
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
 Carrier = Callable[[Scenario], SippCarrier]
 TWO_SECONDS = 2.0
-
-
-@pytest.fixture
-def softphones() -> Iterator[Callable[..., SoftphoneProcess]]:
-    started: list[SoftphoneProcess] = []
-
-    def start(user: str, *options: str) -> SoftphoneProcess:
-        phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", user, *options)
-        started.append(phone)
-        return phone
-
-    yield start
-    for phone in started:
-        phone.stop()
 
 
 def carrier_heard(capture: RtpCapture, customer: SippCarrier) -> float:

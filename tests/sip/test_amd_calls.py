@@ -30,10 +30,10 @@ from dialer.carrier.baresip import BaresipAgent
 from dialer.telephony import Outcome
 
 from . import amd_greetings
+from .agent_claimer import Claimer
 from .audio_check import seconds
 from .conftest import CUSTOMER, Reporter, speak, trunk_to
 from .rtp_capture import RtpCapture, rms
-from .test_agent_handoff import Claimer
 
 pytestmark = pytest.mark.sip
 

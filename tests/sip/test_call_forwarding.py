@@ -20,12 +20,12 @@ from dialer.bootstrap import redis_client
 from dialer.call_commands import request_hangup
 from dialer.carrier import Scenario, SippCarrier
 
-from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .agent_floor import AGENT_ID, OUTCOME, Floor, wait_answers
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
 from .rtp_capture import RtpCapture, rms
+from .softphone_fixtures import softphones
 from .softphone_process import SoftphoneProcess
-from .test_agents_on_the_floor import softphones
 from .workers_harness import enqueue, running_workers, wait_ended
 
 __all__ = ["softphones"]
@@ -64,13 +64,6 @@ def forwarding_always(
 def streams_heard(capture: RtpCapture, port: int) -> list[float]:
     """The loudness of each RTP stream sipp received on ``port``, in the order they began."""
     return [rms(capture.audio_to(port, ssrc=ssrc)) for ssrc in capture.ssrcs_to(port)]
-
-
-def wait_answers(customer: SippCarrier, count: int) -> list[int]:
-    deadline = time.monotonic() + 5  # sipp flushes its message log about once a second
-    while len(ports := customer.answered_media_ports()) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return ports
 
 
 def test_a_call_pias_phone_does_not_answer_goes_to_the_desk_she_forwards_to(

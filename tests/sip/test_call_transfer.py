@@ -9,12 +9,9 @@ answers the customer's). What the customer hears is captured off the loopback in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from campaigns.agents import AgentState
@@ -23,52 +20,23 @@ from dialer import call_commands
 from dialer.agents.dispositions import submit_disposition
 from dialer.bootstrap import redis_client
 from dialer.call_commands import CallCommand
-from dialer.carrier import Scenario, SippCarrier
+from dialer.carrier import Scenario
 from dialer.carrier.baresip import BaresipAgent
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import AGENT_TONE_HZ, SILENCE_RMS, band_share, tone
+from .call_features_harness import connected_call
 from .full_process import full_process, notices
 from .rtp_capture import RtpCapture, rms
-from .test_call_features import (
-    AGENT_TONE_HZ,
-    SETTLE_S,
-    SILENCE_RMS,
-    Call,
-    band_share,
-    connected_call,
-    tone,
-)
+from .transfer_calls import ALLOWED, THIRD_PARTY, Carrier, CustomerCall, decide, transfer_row
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
-Carrier = Callable[[Scenario], SippCarrier]
-ALLOWED = ("+1202555XXXX",)
-THIRD_PARTY = "+12025550199"
 # The carrier's speech alone puts 10-25 % of its energy near the tune's notes (voice formants);
 # the music still playing (>80 % on its own) would push the mix well past this.
 MUSIC_GONE = 0.5
-
-
-class CustomerCall(Call):
-    """The call, hearing only what the customer's leg receives: sipp answers the third party
-    on the same media port, so the streams are told apart by SSRC (the customer's came first)."""
-
-    def __init__(self, call: Call) -> None:  # reuses the call's Redis client
-        self.redis, self.attempt = call.redis, call.attempt
-        self.capture, self.port = call.capture, call.port
-        deadline = time.monotonic() + 5
-        while not (streams := self.capture.ssrcs_to(self.port)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        self.ssrc = streams[0]
-
-    def stretch(self, seconds: float = 2.0) -> np.ndarray:
-        time.sleep(SETTLE_S)
-        start = self.capture.packets_to(self.port)
-        time.sleep(seconds)
-        end = self.capture.packets_to(self.port)
-        return self.capture.audio_to(self.port, start, end, ssrc=self.ssrc)
 
 
 def transfer(
@@ -84,40 +52,6 @@ def transfer(
         datetime.now(UTC),
         destination=destination,
     )
-
-
-def transfer_row(db: Connection, attempt: int) -> tuple[object, ...]:
-    row = db.execute(
-        "SELECT transfer_to, transfer_at, transfer_outcome FROM call_attempts WHERE id = %s",
-        (attempt,),
-    ).fetchone()
-    assert row is not None
-    return tuple(row)
-
-
-@contextmanager
-def talking_with_bob(
-    db: Connection,
-    service_env: dict[str, str],
-    carrier: Carrier,
-    tmp_path: Path,
-    number: str,
-    **campaign: object,
-) -> Iterator[tuple[Floor, Call]]:
-    """A customer (sipp, speech) talking with bob (baresip, the 1 kHz tone) on real workers,
-    the campaign (``campaign``: more of its settings) allowing ALLOWED; the call is hung up
-    and ended when the block ends."""
-    customer = carrier(Scenario.ANSWER_WITH_DTMF)
-    floor = Floor.on(
-        db, service_env["REDIS_URL"], customer, transfer_destinations=ALLOWED, **campaign
-    )
-    with BaresipAgent(tmp_path, tone(tmp_path, AGENT_TONE_HZ, 60), user="bob") as bob_phone:
-        floor.agent("bob", bob_phone.uri)
-        with RtpCapture() as capture, running_workers(service_env, 2, tmp_path) as workers:
-            call = connected_call(floor, customer, workers.redis_url, capture, number)
-            yield floor, call
-            call.hang_up()
-            wait_ended(db, [call.attempt])
 
 
 def test_an_answered_transfer_bridges_the_customer_to_the_third_party_and_frees_the_agent(
@@ -226,10 +160,6 @@ def consult(redis_url: str, db: Connection, attempt: int) -> None:
     while transfer_row(db, attempt)[2] != "consulting":
         assert time.monotonic() < deadline, "the consultation never started"
         time.sleep(0.1)
-
-
-def decide(redis_url: str, attempt: int, command: CallCommand) -> None:
-    call_commands.send(redis_client(redis_url), attempt, command, "agent test", datetime.now(UTC))
 
 
 @pytest.mark.parametrize("complete", [True, False], ids=["complete", "cancel"])

@@ -34,17 +34,16 @@ from dialer.call_commands import request_hangup
 from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
 
-from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .agent_floor import AGENT_ID, OUTCOME, Floor, wait_answers
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
+from .call_audio import STRETCH_S, band_share
 from .inbound_harness import AGENT_ID as INBOUND_AGENT_ID
 from .inbound_harness import OUTCOME as INBOUND_OUTCOME
 from .inbound_harness import caller, calls, running_inbound
 from .rtp_capture import RtpCapture
+from .softphone_fixtures import softphones
 from .softphone_process import SoftphoneProcess
-from .test_agents_on_the_floor import softphones
-from .test_call_features import STRETCH_S, band_share
-from .test_call_forwarding import wait_answers
 from .workers_harness import enqueue, running_workers, wait_ended
 
 __all__ = ["softphones"]

@@ -14,18 +14,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from campaigns.agents import Agent, AgentSpec, AgentState
+from campaigns.agents import AgentState
 from campaigns.attempt import Outcome
-from campaigns.storage import agent_store, attempt_store
+from campaigns.storage import attempt_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
-from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
 from tests.factories import make_contacts
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .console_page import ready_on_the_console
 from .softphone_process import SoftphoneProcess
 from .workers_harness import enqueue, queue_attempts, running_workers, wait_ended
 
@@ -39,31 +39,6 @@ def _zone_where_it_is_midday(at: datetime) -> str:
     """An Etc/GMT zone in which ``at`` falls at about noon (inside every calling window)."""
     offset = (12 - at.hour + 12) % 24 - 12
     return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
-
-
-def _agent_on(floor: Floor, sip_uri: str) -> Agent:
-    """An agent who signs in to the dashboard (with a password, unlike the floor's robots)."""
-    spec = AgentSpec(sip_uri=sip_uri, campaign_ids=(floor.campaign.id,))
-    agent = agent_store.insert_agent(floor.db, "dora", "Dora Agent", password_hash(), spec)
-    floor.agents["dora"] = agent
-    return agent
-
-
-def ready_on_the_console(page: Page, floor: Floor, agent_phone: SoftphoneProcess) -> Locator:
-    """dora (on ``agent_phone``) signs in, logs in and goes ready; her state on the page."""
-    [uri] = agent_phone.ready_uris()
-    _agent_on(floor, uri)
-    page.goto("/login")
-    page.fill("input[name=username]", "dora")
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/console")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Ready").click()
-    state = page.locator("[data-live=state]")
-    expect(state).to_have_text("ready")
-    floor.wait_state("dora", AgentState.READY)
-    return state
 
 
 def _contact_with_history(floor: Floor, zone: str) -> int:

@@ -21,10 +21,10 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
 
 from .agent_floor import OUTCOME, Floor
+from .call_audio import SILENCE_RMS, band_share
+from .console_page import ready_on_the_console
 from .rtp_capture import RtpCapture, rms
 from .softphone_process import SoftphoneProcess
-from .test_call_features import SILENCE_RMS, band_share
-from .test_console_call_browser import ready_on_the_console
 from .workers_harness import enqueue, running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

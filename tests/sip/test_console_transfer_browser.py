@@ -29,10 +29,10 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import tone
+from .console_page import ready_on_the_console
 from .inbound_harness import running_inbound
 from .softphone_process import SoftphoneProcess
-from .test_call_features import tone
-from .test_console_call_browser import ready_on_the_console
 from .workers_harness import enqueue, running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

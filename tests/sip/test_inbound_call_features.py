@@ -24,6 +24,13 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 
 from .agent_floor import Floor
+from .call_audio import AGENT_TONE_HZ, tone
+from .call_features_harness import (
+    Call,
+    assert_every_feature_heard,
+    assert_recording_of_both_parties,
+    through_every_feature,
+)
 from .inbound_harness import (
     AGENT_ID,
     OUTCOME,
@@ -34,14 +41,6 @@ from .inbound_harness import (
     running_inbound,
 )
 from .rtp_capture import RtpCapture
-from .test_call_features import (
-    AGENT_TONE_HZ,
-    Call,
-    assert_every_feature_heard,
-    assert_recording_of_both_parties,
-    through_every_feature,
-    tone,
-)
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 

@@ -12,31 +12,13 @@ import pytest
 
 from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
-from dialer.telephony import (
-    Inbox,
-    LegAnswered,
-    LegEnded,
-    LegId,
-    OriginateRequest,
-    PlaybackFinished,
-    TelephonyEvent,
-)
+from dialer.telephony import LegAnswered, LegEnded, LegId, OriginateRequest, PlaybackFinished
 
 from .audio_check import SPEECH_RMS, rms
 from .conftest import speak
+from .inbox_events import wait_for
 
 pytestmark = pytest.mark.sip
-
-
-def wait_for(inbox: Inbox, kind: type, leg: LegId, timeout: float = 10.0) -> TelephonyEvent:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        event = inbox.get(deadline - time.monotonic())
-        if isinstance(event, kind) and getattr(event, "leg", None) == leg:
-            return event
-        if isinstance(event, LegEnded) and event.leg == leg:
-            raise AssertionError(f"{leg} ended while waiting for {kind.__name__}: {event}")
-    raise AssertionError(f"no {kind.__name__} for {leg} within {timeout} s")
 
 
 @pytest.fixture

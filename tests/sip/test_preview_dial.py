@@ -17,18 +17,17 @@ from campaigns.agents import AgentSpec, AgentState
 from campaigns.campaign import CampaignState, DialMode
 from campaigns.storage import agent_store, campaign_store
 from campaigns.storage.db import Connection
-from dashboard.app import create_app
-from dashboard.db import close_pool
-from dialer.bootstrap import ServiceUrls
 from dialer.carrier import Scenario, SippCarrier
-from dialer.settings import load_settings
 from dialer.telephony.ports import free_udp_port
 from tests.dashboard_fixtures import DashboardClient, password_hash
 from tests.factories import make_contacts
 
 from .agent_floor import AGENT_CONNECT_AT, AGENT_ID, ANSWER_AT, OUTCOME, Floor, between
+from .live_dashboard import dashboard
 from .softphone_process import SoftphoneProcess
 from .workers_harness import running_workers, wait_ended
+
+__all__ = ["dashboard"]
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
@@ -40,25 +39,6 @@ def agent_phone() -> Iterator[SoftphoneProcess]:
     phone = SoftphoneProcess("--port", str(free_udp_port()), "--user", "pia", "--auto-answer")
     yield phone
     phone.stop()
-
-
-@pytest.fixture
-def dashboard(service_env: dict[str, str], tmp_path: Path) -> Iterator[Flask]:
-    """The dashboard app in this process, on the same PostgreSQL and Redis as the workers: its
-    Dial sends a real dial task on the real broker."""
-    urls = ServiceUrls(service_env["DATABASE_URL"], service_env["REDIS_URL"])
-    settings = load_settings(
-        {
-            "DATABASE_URL": urls.database_url,
-            "REDIS_URL": urls.redis_url,
-            "DIALER_DATA_DIR": str(tmp_path / "dashboard-data"),
-            "DIALER_SECRET_KEY": "test-secret-key-not-for-production",
-        }
-    )
-    app = create_app(settings, urls, {"TESTING": True})
-    app.test_client_class = DashboardClient
-    yield app
-    close_pool(app)
 
 
 def _zone_where_it_is_midday(at: datetime) -> str:

@@ -14,8 +14,8 @@ from dialer.call_flow import AgentRef, AttemptResult, AttemptSpec, HandoffPolicy
 from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import NoFreeLeg, Outcome
 
+from .agent_claimer import Claimer
 from .conftest import CUSTOMER, Reporter, speak, trunk_to
-from .test_agent_handoff import Claimer
 
 pytestmark = pytest.mark.sip
 

@@ -28,12 +28,12 @@ from dialer.hold_music import NOTES_HZ
 from dialer.telephony.ports import free_udp_port
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import AGENT_TONE_HZ, CARA_TONE_HZ, band_share, tone
+from .call_features_harness import connected_call
 from .full_process import full_process, notices
 from .inbound_harness import caller, running_inbound
 from .rtp_capture import RtpCapture
-from .test_agent_transfer import CARA_TONE_HZ
-from .test_call_features import AGENT_TONE_HZ, band_share, connected_call, tone
-from .test_call_transfer import Carrier, CustomerCall, transfer_row
+from .transfer_calls import Carrier, CustomerCall, transfer_row
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

@@ -15,26 +15,20 @@ from campaigns.agents import AgentState
 from campaigns.storage.db import Connection
 from dialer.carrier import Scenario, SippCarrier
 from dialer.softphone.provision import RobotAgent, provision_robots
-from tests.dashboard_process import running_dashboard
 
 from .agent_floor import AGENT_CONNECT_AT, AGENT_ID, ANSWER_AT, OUTCOME, Floor, between
 from .audio_check import SPEECH_RMS
 from .audio_check import rms as wav_rms
+from .live_dashboard import api_url
 from .rtp_capture import RtpCapture, rms
 from .softphone_process import SoftphoneProcess
 from .workers_harness import enqueue, running_workers, wait_ended
 
+__all__ = ["api_url"]
+
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
 Carrier = Callable[[Scenario], SippCarrier]
-
-
-@pytest.fixture(scope="module")
-def api_url(
-    database_url: str, redis_base_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with running_dashboard(database_url, redis_base_url, tmp_path_factory.mktemp("api")) as url:
-        yield url
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import LegAnswered, LegEnded, LegId, LegRinging, OriginateRequest, SipHeader
 from dialer.telephony.ports import free_udp_port
 
+from .inbox_events import wait_for
 from .softphone_process import SoftphoneProcess
-from .test_media import wait_for
 
 pytestmark = pytest.mark.sip
 

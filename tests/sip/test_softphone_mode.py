@@ -13,7 +13,7 @@ import pytest
 
 from dialer.telephony import LegAnswered, LegEnded, LegId, OriginateRequest, SipHeader
 
-from .test_media import wait_for
+from .inbox_events import wait_for
 
 pytestmark = pytest.mark.sip
 

@@ -22,7 +22,7 @@ from tests.dashboard_fixtures import TEST_PASSWORD, password_hash
 
 from .agent_floor import AGENT_ID, OUTCOME
 from .softphone_process import SoftphoneProcess
-from .test_speed_dial import ESCALATIONS, SpeedDialFloor
+from .speed_dial_floor import ESCALATIONS, SpeedDialFloor
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

@@ -26,9 +26,10 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.carrier.baresip import BaresipAgent
 
 from .agent_floor import AGENT_ID, OUTCOME, Floor
+from .call_audio import AGENT_TONE_HZ, SETTLE_S, band_share, tone
+from .call_features_harness import connected_call
 from .full_process import full_process, notices
 from .rtp_capture import RtpCapture, rms
-from .test_call_features import AGENT_TONE_HZ, SETTLE_S, band_share, connected_call, tone
 from .workers_harness import running_workers, wait_ended
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]

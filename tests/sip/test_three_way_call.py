@@ -2,7 +2,7 @@
 number, all three hear each other, then the agent leaves (the customer and the third party
 stay connected) or drops the third party (back to a two-way call).
 
-Everything is real (tests/sip/test_call_transfer.py's `talking_with_bob`): workers, sipp
+Everything is real (tests/sip/transfer_calls.py's `talking_with_bob`): workers, sipp
 answering both the customer and the third party with speech, baresip as the agent playing a
 1 kHz tone. sipp answers both calls on one media port: what the worker sends to each is told
 apart by SSRC (the customer's stream came first), captured off the loopback interface. Each
@@ -28,25 +28,22 @@ from dialer.call_commands import CallCommand
 from dialer.carrier import Scenario, SippCarrier
 from dialer.hold_music import NOTES_HZ
 
-from .full_process import notices
-from .rtp_capture import rms
-from .test_call_features import (
+from .call_audio import (
     AGENT_TONE_HZ,
     SETTLE_S,
     SILENCE_RMS,
-    Call,
+    SPEECH_BESIDE_TONE_RMS,
     band_share,
     recorded_mix,
 )
-from .test_call_transfer import THIRD_PARTY, talking_with_bob, transfer_row
+from .call_features_harness import Call
+from .full_process import notices
+from .rtp_capture import rms
+from .transfer_calls import THIRD_PARTY, talking_with_bob, transfer_row, wait_outcome
 
 pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("service_env")]
 
 Carrier = Callable[[Scenario], SippCarrier]
-# Speech beside the tone: the RMS of what is more than 100 Hz away from it. The tone alone
-# through G.711 leaves its quantisation noise (about 1 % of the tone, some 90 here); the
-# carrier's speech is in the thousands.
-SPEECH_BESIDE_TONE_RMS = 400.0
 
 
 def speech_beside_tone(samples: np.ndarray) -> float:
@@ -79,13 +76,6 @@ def command(call: Call, what: CallCommand, destination: str = "") -> None:
     call_commands.send(
         call.redis, call.attempt, what, "agent test", datetime.now(UTC), destination=destination
     )
-
-
-def wait_outcome(db: Connection, attempt: int, outcome: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while transfer_row(db, attempt)[2] != outcome:
-        assert time.monotonic() < deadline, f"the three-way call never became {outcome}"
-        time.sleep(0.1)
 
 
 def add_third_party(db: Connection, call: Call) -> None:

@@ -21,8 +21,8 @@ from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
 
+from .agent_transfer_parties import ALICE, BEA
 from .call_flow_support import CUSTOMER_URI, Claimer, Reporter, spec
-from .test_agent_transfer import ALICE, BEA
 
 pytestmark = pytest.mark.unit
 

@@ -16,12 +16,10 @@ from dialer.telephony import Outcome
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
 
+from .agent_transfer_parties import ALICE, BEA
 from .call_flow_support import CUSTOMER_URI, Claimer, Reporter, spec
 
 pytestmark = pytest.mark.unit
-
-ALICE = AgentRef("alice", "sip:alice@127.0.0.1:15070", name="Alice")
-BEA = AgentRef("bea", "sip:bea@127.0.0.1:15071", name="Bea")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dialer.call_flow.model import TransferOutcome, TransferReport
 from dialer.telephony.events import LegId
 from dialer.telephony.requests import OriginateRequest
 
-from .test_call_features import AGENT, CUSTOMER, MUSIC, transferable_call
+from .call_features_support import AGENT, CUSTOMER, MUSIC, transferable_call
 
 pytestmark = pytest.mark.unit
 

@@ -8,17 +8,15 @@ import pytest
 
 from campaigns.campaign import RecordingMode
 from dialer.call_commands import BadCommand, CallCommand, _decode, check_destination, check_digits
-from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy, TransferPolicy
+from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
 from dialer.call_flow.inputs import TransferDecided, TransferRequested
 from dialer.call_flow.model import TransferOutcome, TransferReport
-from dialer.telephony.events import LegId
 from dialer.telephony.fake import Answer, FakeTelephony
 from dialer.telephony.requests import OriginateRequest
 
-pytestmark = pytest.mark.unit
+from .call_features_support import AGENT, CUSTOMER, MUSIC, THIRD, transferable_call
 
-CUSTOMER, AGENT = LegId("7:customer"), LegId("7:agent1")
-MUSIC = Path("/data/messages/hold-music-v1.wav")
+pytestmark = pytest.mark.unit
 
 
 def bridged_call(
@@ -143,31 +141,6 @@ def test_a_dtmf_command_with_bad_digits_is_dropped_by_the_listener() -> None:
 
 
 # -- blind transfer: allow list and leg budget checked before the call is touched -------------
-
-THIRD = "+14155550199"
-
-
-def transferable_call(
-    destinations: tuple[str, ...] = ("+1415555XXXX",),
-    max_legs: int = 4,
-    recording: RecordingMode = RecordingMode.NEVER,
-) -> tuple[FakeTelephony, CallFeatures, list[TransferReport]]:
-    fake = FakeTelephony(
-        {"sip:c": (Answer(0.1),), "sip:a": (Answer(0.1),), "sip:t": (Answer(0.1),)},
-        max_legs=max_legs,
-    )
-    inbox = fake.open_inbox()
-    fake.originate(OriginateRequest(CUSTOMER, "sip:c"), inbox)
-    fake.originate(OriginateRequest(AGENT, "sip:a"), inbox)
-    fake.bridge(CUSTOMER, AGENT)
-    reports: list[TransferReport] = []
-    policy = RecordingPolicy(recording, Path("/data/r.wav"), "r.wav")
-    transfers = TransferPolicy(destinations, reports.append)
-    features = CallFeatures(
-        fake, CUSTOMER, MUSIC, policy, lambda _: None, transfers, fake.clock.now
-    )
-    features.agent_connected(AGENT)
-    return fake, features, reports
 
 
 def test_transfer_reserves_a_leg_holds_the_customer_and_asks_the_call_flow() -> None:

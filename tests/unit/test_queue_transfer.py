@@ -31,8 +31,8 @@ from dialer.telephony.events import LegId
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
 from dialer.telephony.requests import OriginateRequest
 
+from .call_features_support import AGENT, CUSTOMER, MUSIC
 from .call_flow_support import CUSTOMER_URI, NUMBER, Claimer, Reporter, spec
-from .test_call_features import AGENT, CUSTOMER, MUSIC
 
 pytestmark = pytest.mark.unit
 

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from dialer.softphone import phone, robot
 from dialer.softphone.dice import DispositionMix, Draw, MixError, RobotDice, TalkTime
 from dialer.softphone.screen_pop import screen_pop
-from dialer.telephony.events import EndCause, IncomingLeg, LegAnswered, LegEnded, LegId
+from dialer.telephony.events import EndCause, LegAnswered, LegEnded, LegId
 from dialer.telephony.user_agent import Registration, UserAgentConfigError
 
-T0 = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-HEADERS = (
-    ("Via", "SIP/2.0/UDP 127.0.0.1:5060"),
-    ("x-dialer-attempt", "42"),
-    ("X-Dialer-Campaign", "Spring renewals"),
-    ("X-Dialer-Contact", "1042"),
-    ("X-Dialer-Contact-Name", "Ada Lovelace"),
-)
-
-
-def incoming(leg: str = "in-1", headers: tuple[tuple[str, str], ...] = HEADERS) -> IncomingLeg:
-    return IncomingLeg(LegId(leg), T0, "<sip:dialer@127.0.0.1>", "<sip:amy@127.0.0.1>", headers)
+from .softphone_calls import HEADERS, T0, incoming
 
 
 def ended(leg: str = "in-1", at: datetime = T0, answered: bool = True) -> LegEnded:

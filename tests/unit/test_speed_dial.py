@@ -17,7 +17,7 @@ from campaigns.speed_dial import (
 from dialer.softphone import phone
 from dialer.telephony.events import LegAnswered, LegId
 
-from .test_softphone import T0, incoming
+from .softphone_calls import T0, incoming
 
 
 def _entry(scope: Scope, owner: int, slot: int, label: str) -> SpeedDialEntry:

@@ -19,8 +19,8 @@ from dialer.call_flow.inputs import (
 from dialer.call_flow.model import TransferOutcome
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring
 
+from .blind_transfer_desks import ALICE, THIRD_URI, Desk, WarmDesk
 from .call_flow_support import CUSTOMER_URI, Claimer, Reporter, spec
-from .test_blind_transfer import ALICE, THIRD_URI, Desk, WarmDesk
 
 pytestmark = pytest.mark.unit
 

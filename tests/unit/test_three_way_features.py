@@ -17,7 +17,7 @@ from dialer.telephony.events import LegId
 from dialer.telephony.fake import FakeTelephony
 from dialer.telephony.requests import OriginateRequest
 
-from .test_call_features import AGENT, CUSTOMER, MUSIC, THIRD, transferable_call
+from .call_features_support import AGENT, CUSTOMER, MUSIC, THIRD, transferable_call
 
 pytestmark = pytest.mark.unit
 
