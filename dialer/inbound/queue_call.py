@@ -13,22 +13,14 @@ inbound call's id negated: attempts and inbound calls never share a number in th
 from __future__ import annotations
 
 import logging
-import re
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import phonenumbers
 import redis
-from phonenumbers import timezone as number_timezone
-from psycopg_pool import ConnectionPool
 
 from campaigns.agents import AgentState
-from campaigns.contact_import.time_zones import number_zones
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import InboundOutcome, Overflow, QueueRoute
 from dialer import call_commands, live_events
@@ -48,11 +40,13 @@ from dialer.agents.call_waiting import (
     WaitingEffect,
     WaitingEvent,
 )
-from dialer.agents.service import AgentService, ClaimedAgent, HandBack
-from dialer.agents.waiting_offers import Answer, WaitingOffers
-from dialer.call_commands import CallCommand, CallCommandListener
+from dialer.agents.service import ClaimedAgent, HandBack
+from dialer.agents.waiting_offers import Answer
+from dialer.call_commands import CallCommand
 from dialer.inbound import media, queue_board
 from dialer.inbound.call_desk import InboundDesk
+from dialer.inbound.caller_number import callback_zones, is_e164, number_of
+from dialer.inbound.context import InboundContext
 from dialer.inbound.on_hold import CallerOnHold
 from dialer.inbound.place_news import PlaceNews, due
 from dialer.inbound.waiting_line import WaitingLine
@@ -71,39 +65,18 @@ from dialer.telephony.events import (
 )
 from dialer.telephony.interface import QueueInbox
 from dialer.telephony.requests import OriginateRequest, SipHeader
-from dialer.telephony.user_agent import UserAgent
+
+# Imported from here by the process and the tests; each lives in its own module.
+__all__ = ["InboundContext", "QueuedCall", "callback_zones", "number_of"]
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.1  # how often a waiting caller looks at its place in the line
-AGENT_RING_S = 8.0  # an agent's phone that does not answer by then: the next agent is tried
 AGENT_LEG_WAIT_S = 1.5  # how long a claimed agent is kept while pjsua frees a call slot
-VOICEMAIL_MAX_S = 60.0
 ANSWER_WAIT_S = 5.0
 HANGUP_WAIT_S = 3.0
 OFFER_LOOK_S = 1.0  # how often a caller at the head of the line looks for a busy agent to offer
 OFFER_POLL_S = 0.2  # how often an offer waiting for its answer looks at the console's answer
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-_USER = re.compile(r"sips?:([^@;>]+)@")
-
-
-@dataclass
-class InboundContext:
-    """What one inbound process shares between its calls."""
-
-    worker: str
-    pool: ConnectionPool
-    redis: redis.Redis
-    telephony: UserAgent
-    agents: AgentService
-    offers: WaitingOffers
-    data_dir: Path
-    now: Callable[[], datetime]
-    stopping: threading.Event = field(default_factory=threading.Event)
-    # The console's commands for answered calls (hang-up, hold, mute, DTMF, recording).
-    commands: CallCommandListener | None = None
-    agent_ring_s: float = AGENT_RING_S
-    voicemail_max_s: float = VOICEMAIL_MAX_S
 
 
 class AgentTry(StrEnum):
@@ -112,31 +85,9 @@ class AgentTry(StrEnum):
     CALLER_GONE = "caller_gone"
 
 
-def number_of(uri: str) -> str:
-    """The user part of a SIP URI as a number: '+15551234567', or digits given a '+'."""
-    found = _USER.search(uri)
-    user = found.group(1) if found else uri
-    digits = "".join(ch for ch in user if ch.isdigit())
-    if user.startswith("+") or (digits and len(digits) >= 7):
-        return f"+{digits}" if digits else user
-    return user
-
-
 def _header_text(text: str) -> str:
     """Header values: one line, printable; anything else is dropped, never sent."""
     return "".join(ch for ch in text if ch.isprintable())[:120]
-
-
-def callback_zones(number: str) -> tuple[str, ...]:
-    """The candidate zones of the caller's number (the calling window is checked in each)."""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return ()
-    zones = number_zones(
-        number_timezone.time_zones_for_number(parsed), phonenumbers.number_type(parsed), None
-    )
-    return zones
 
 
 class QueuedCall:
@@ -543,7 +494,7 @@ class QueuedCall:
         self._stop_hold()
         wants_callback = overflow_of(route.overflow, self.from_attempt) is Overflow.CALLBACK
         zones = callback_zones(caller) if wants_callback else ()
-        if wants_callback and route.campaign_id is not None and _E164.fullmatch(caller) and zones:
+        if wants_callback and route.campaign_id is not None and is_e164(caller) and zones:
             with self.ctx.pool.connection() as conn:
                 contact = inbound_store.schedule_callback(
                     conn, route.campaign_id, caller, zones, self.ctx.now()
