@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import redis
 
@@ -27,11 +26,9 @@ from dialer import live_events
 from dialer.call_commands import TRANSFERS, CallCommand, CommandReceived
 from dialer.call_features import CallFeatures, FeatureRefused, RecordingPolicy
 from dialer.hold_music import HoldMusicUnavailable, hold_music
+from dialer.inbound.context import InboundContext
 from dialer.telephony import TelephonyError
 from dialer.telephony.events import LegId
-
-if TYPE_CHECKING:
-    from dialer.inbound.queue_call import InboundContext
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ class ScreenPop:
     campaign: str = ""
     contact_id: int | None = None
     attempt_id: int | None = None
-    # An inbound call (dialer/inbound/queue_call.py): its id, and the caller's number.
+    # An inbound call (dialer/inbound/agent_leg.py): its id, and the caller's number.
     inbound_id: int | None = None
     caller_number: str = ""
     call_waiting: bool = False

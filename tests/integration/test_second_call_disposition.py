@@ -34,7 +34,7 @@ def queue(db: Connection, campaign: Campaign) -> int:
 
 
 def second_call(db: Connection, agent: Agent, campaign: Campaign, queue: int) -> int:
-    """What dialer.inbound.queue_call does for an accepted offer: the caller answered by the
+    """What dialer.inbound.second_call does for an accepted offer: the caller answered by the
     agent (marked a second call, the agent's live state untouched), then over."""
     call_id, _ = inbound_store.offer_call(
         db,

@@ -1,0 +1,143 @@
+"""A claimed ready agent for a queued caller: their phone rung with the screen pop, the caller
+bridged to them when they answer, and the talk until either side hangs up.
+
+Agents are claimed with the outbound hand-off's Redis claim (QueuedCall), so the same agents serve
+both directions. The agent's call reference is the inbound call's id negated: attempts and
+inbound calls never share a number in the agent's state. The agent leg uses the leg reserved when
+the call was taken, so a caller who waited is never left unbridged for want of a pjsua slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from enum import StrEnum
+
+from campaigns.storage import inbound_store
+from campaigns.storage.inbound_store import QueueRoute
+from dialer.agents.service import ClaimedAgent, HandBack
+from dialer.inbound.call_desk import InboundDesk
+from dialer.inbound.caller_leg import CallerLeg
+from dialer.inbound.context import InboundContext
+from dialer.telephony import NoFreeLeg, TelephonyError
+from dialer.telephony.events import LegAnswered, LegEnded
+from dialer.telephony.requests import OriginateRequest, SipHeader
+
+log = logging.getLogger(__name__)
+
+AGENT_LEG_WAIT_S = 1.5  # how long a claimed agent is kept while pjsua frees a call slot
+
+
+class AgentTry(StrEnum):
+    """What came of trying an agent (a ready one, or a busy one offered a second call)."""
+
+    TALKED = "talked"
+    NOT_ANSWERED = "not_answered"
+    CALLER_GONE = "caller_gone"
+
+
+def _header_text(text: str) -> str:
+    """Header values: one line, printable; anything else is dropped, never sent."""
+    return "".join(ch for ch in text if ch.isprintable())[:120]
+
+
+def screen_pop(
+    call_id: int, route: QueueRoute, caller: str, contact: int | None, from_attempt: int | None
+) -> tuple[SipHeader, ...]:
+    """The headers the agent's console shows the call from (dialer.softphone.screen_pop)."""
+    headers = [
+        SipHeader("X-Dialer-Inbound", str(call_id)),
+        SipHeader("X-Dialer-Campaign", _header_text(route.campaign_name)),
+        SipHeader("X-Dialer-Caller", _header_text(caller)),
+    ]
+    if contact is not None:
+        headers.append(SipHeader("X-Dialer-Contact", str(contact)))
+    if from_attempt is not None:
+        headers.append(SipHeader("X-Dialer-Transferred-From", str(from_attempt)))
+    return tuple(headers)
+
+
+class AgentLeg:
+    """Ready agents tried for one call, one at a time; `agent` is the one claimed and not yet
+    handed back (so a failure can hand them back)."""
+
+    def __init__(self, ctx: InboundContext, call: CallerLeg) -> None:
+        self.ctx = ctx
+        self.call = call
+        self.agent: ClaimedAgent | None = None
+
+    def connect(
+        self, agent: ClaimedAgent, route: QueueRoute, caller: str, contact: int | None
+    ) -> AgentTry:
+        """Ring the agent; on their answer, bridge and talk. A talk leaves the agent claimed
+        (the caller stores the call's end before handing them back: `release`)."""
+        call = self.call
+        agent_leg = call.next_agent_leg()
+        self.agent = agent
+        headers = screen_pop(call.call_id, route, caller, contact, call.from_attempt)
+        request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=headers)
+        placed = self._place(request, agent)
+        if placed is not None:
+            return placed
+        ring_until = time.monotonic() + self.ctx.agent_ring_s
+        while True:
+            event = call.inbox.get(max(0.0, ring_until - time.monotonic()))
+            if event is None:  # the agent's phone rang too long
+                call.hangup_agent(agent_leg)
+                self.release(agent, HandBack.NOT_ANSWERING)
+                return AgentTry.NOT_ANSWERED
+            if isinstance(event, LegEnded) and event.leg == call.leg:
+                call.caller_gone = True
+                call.hangup_agent(agent_leg)
+                self.release(agent, HandBack.UNUSED)
+                return AgentTry.CALLER_GONE
+            if isinstance(event, LegEnded) and event.leg == agent_leg:
+                self.release(agent, HandBack.NOT_ANSWERING)
+                return AgentTry.NOT_ANSWERED
+            if isinstance(event, LegAnswered) and event.leg == agent_leg:
+                break
+        call.bridge(agent_leg)
+        at = self.ctx.now()
+        self.ctx.agents.connected(agent.agent_id, -call.call_id, at)
+        with self.ctx.pool.connection() as conn:
+            inbound_store.record_answered(conn, call.call_id, agent.agent_id, at)
+        log.info("inbound call %s: agent %s connected", call.call_id, agent.agent_id)
+        desk = InboundDesk(self.ctx, call.call_id, call.leg, agent.campaign_id, agent.agent_id)
+        with desk.talking(agent_leg):
+            call.talk(agent_leg)
+        return AgentTry.TALKED
+
+    def _place(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
+        """Ring the agent; None once rung. pjsua may still hold a slot for an INVITE it just
+        refused (a full process keeps being offered calls) although our budget has the leg:
+        PJ_ETOOMANY then passes in a moment, so the agent is kept and the INVITE retried."""
+        call = self.call
+        deadline = time.monotonic() + AGENT_LEG_WAIT_S
+        while True:
+            try:
+                self.ctx.telephony.originate(request, call.inbox, call.reservation)
+                return None
+            except NoFreeLeg as full:
+                if time.monotonic() < deadline and not call.drain(0.05):
+                    continue
+                error: TelephonyError = full
+            except TelephonyError as failed:
+                error = failed
+            log.warning(
+                "inbound call %s: agent %s not rung: %s", call.call_id, agent.agent_id, error
+            )
+            self.release(agent, HandBack.UNUSED)
+            return AgentTry.CALLER_GONE if call.caller_gone else AgentTry.NOT_ANSWERED
+
+    def release(self, agent: ClaimedAgent, how: HandBack) -> None:
+        self.agent = None
+        now = self.ctx.now()
+        # TALKED: wrap-up, left by the agent's disposition (the console's inbound screen pop) or
+        # at the campaign's wrap-up limit, as after an outbound call.
+        self.ctx.agents.release(agent.agent_id, -self.call.call_id, how, now)
+
+    def hand_back(self) -> None:
+        """After an unexpected error: the agent claimed, if any, handed back (to wrap-up if
+        they talked to the caller)."""
+        if self.agent is not None:
+            self.release(self.agent, HandBack.TALKED if self.call.connected else HandBack.UNUSED)
