@@ -12,9 +12,9 @@ happens, and when none is free the transfer is refused and the call is not touch
 - Mute: the agent's direction only (agent -> customer); the agent still hears the customer.
   Mute survives hold: resume bridges both ways, then silences the agent again.
 - DTMF: RFC 2833 telephone events to the customer's leg (IVRs, payment lines).
-- Recording (campaign's mode: never, on demand, always): both legs' audio mixed into one WAV
-  under the data dir; the music on hold is not in it (the player is not one of the legs).
-  One file per call: a second start after a stop is refused rather than overwriting it.
+- Recording (campaign's mode: never, on demand, always; dialer.call_recording): both legs'
+  audio mixed into one WAV under the data dir; the music on hold is not in it (the player is
+  not one of the legs). One file per call.
 - Blind transfer to an external number: only to a destination on the campaign's allow list
   (campaigns.transfer_destinations). The customer goes on hold (music) while the third party
   rings through the campaign's trunk; the call flow (dialer.call_flow.machine) bridges them on
@@ -32,8 +32,9 @@ happens, and when none is free the transfer is refused and the call is not touch
   party can be another agent ready in the campaign (claimed and rung as for a transfer to an
   agent): leaving then makes the call theirs.
 
-Commands arrive on the listener's thread while the attempt's own thread runs the call flow;
-a lock keeps the two from interleaving on the feature state.
+When a command is refused in the call's state, and what a transfer may go to, are pure rules
+(dialer.call_feature_rules). Commands arrive on the listener's thread while the attempt's own
+thread runs the call flow; a lock keeps the two from interleaving on the feature state.
 """
 
 from __future__ import annotations
@@ -42,85 +43,37 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from campaigns.campaign import RecordingMode
-from campaigns.transfer_destinations import refusal
-from dialer.call_commands import CallCommand, check_destination, check_digits, check_phone
+from dialer.call_commands import CallCommand, check_digits, check_phone
+from dialer.call_feature_rules import (
+    DESK_DECISIONS,
+    FeatureRefused,
+    TransferPolicy,
+    check_allowed,
+    desk_decision,
+    transfer_number,
+    transfer_queue,
+)
 from dialer.call_flow.inputs import (
     AgentTransferRequested,
-    ConferenceDecided,
-    ConferenceMove,
     FlowEvent,
     QueueTransferRequested,
-    TransferDecided,
     TransferRequested,
 )
 from dialer.call_flow.model import TransferOutcome, TransferReport
+from dialer.call_recording import CallRecording, RecordingPolicy
 from dialer.call_supervision import Supervision, SupervisionRefused
-from dialer.queue_transfer import QueueTarget
 from dialer.supervision import SuperviseMode
 from dialer.telephony import NoFreeLeg, Telephony, TelephonyError
 from dialer.telephony.capacity import LegReservation, reserve_feature_leg
 from dialer.telephony.events import LegId
-from dialer.telephony.numbers import E164, InvalidNumber
+
+# Where other modules and tests find them: the features' refusal and their policies.
+__all__ = ["CallFeatures", "FeatureRefused", "RecordingPolicy", "TransferPolicy"]
 
 log = logging.getLogger(__name__)
-
-
-_NOT_WHILE_TRANSFERRING = frozenset(
-    {
-        CallCommand.HOLD,
-        CallCommand.RESUME,
-        CallCommand.MUTE,
-        CallCommand.UNMUTE,
-        CallCommand.TRANSFER,
-        CallCommand.CONSULT,
-        CallCommand.CONFERENCE,
-        CallCommand.TRANSFER_AGENT,
-        CallCommand.CONSULT_AGENT,
-        CallCommand.TRANSFER_QUEUE,
-        CallCommand.CONFERENCE_AGENT,
-    }
-)
-# In a three-way call: hold and mute would act on the customer alone (the third party would
-# still hear the agent); a transfer needs the third party gone first. Unmute stays allowed: a
-# mute from before the third party joined is never stuck.
-_NOT_IN_CONFERENCE = _NOT_WHILE_TRANSFERRING - {CallCommand.UNMUTE}
-
-_MOVES = {
-    CallCommand.CONFERENCE_LEAVE: ConferenceMove.LEAVE,
-    CallCommand.CONFERENCE_DROP: ConferenceMove.DROP,
-}
-
-
-class FeatureRefused(Exception):
-    """The command cannot be carried out now; the message says why (shown to the agent)."""
-
-
-@dataclass(frozen=True)
-class TransferPolicy:
-    """The campaign's allow list, and who hears of a transfer's result (record, agent)."""
-
-    destinations: tuple[str, ...] = ()
-    on_report: Callable[[TransferReport], None] = lambda report: None
-    # The name an agent is known by (notices about a transfer to them), from their id.
-    agent_name: Callable[[int], str] = lambda agent_id: f"agent {agent_id}"
-    # A queue the call may go to, by id (the campaign's own, with a number), else None; and
-    # where the inbound processes take calls (host:port; None: no transfers to queues).
-    queue: Callable[[int], QueueTarget | None] = lambda queue_id: None
-    inbound_address: str | None = None
-
-
-@dataclass(frozen=True)
-class RecordingPolicy:
-    mode: RecordingMode
-    # Where this call's recording goes (absolute), and the same relative to the data dir (kept
-    # on the attempt: the dashboard resolves it against its own data dir).
-    path: Path
-    stored_as: str
 
 
 class CallFeatures:
@@ -139,14 +92,11 @@ class CallFeatures:
         self._telephony = telephony
         self._customer = customer
         self._hold_music = hold_music
-        self._recording = recording
-        self._on_recording_started = on_recording_started
+        self._recording = CallRecording(telephony, customer, recording, on_recording_started)
         self._lock = threading.Lock()
         self._agent: LegId | None = None
         self._music: str | None = None
         self._muted = False
-        self._recorder: str | None = None
-        self._recorded = False
         self._transfers = transfers or TransferPolicy()
         self._now = now or (lambda: datetime.now().astimezone())
         self._requests: deque[FlowEvent] = deque()
@@ -171,7 +121,7 @@ class CallFeatures:
 
     @property
     def recording(self) -> bool:
-        return self._recorder is not None
+        return self._recording.active
 
     @property
     def transferring(self) -> bool:
@@ -187,23 +137,14 @@ class CallFeatures:
         """The customer and ``agent`` are bridged: features apply; 'always' starts recording."""
         with self._lock:
             self._agent = agent
-            if self._recorder is not None:  # another agent took the call over: record them too
-                try:
-                    self._telephony.record_also(self._recorder, agent)
-                except TelephonyError as error:  # the file lacks the new agent; say so loudly
-                    log.error("leg %s: agent %s not recorded: %s", self._customer, agent, error)
-            elif self._recording.mode is RecordingMode.ALWAYS and not self._recorded:
-                try:
-                    self._start_recording(agent)
-                except TelephonyError as error:  # the call goes on unrecorded; say so loudly
-                    log.error("leg %s: recording did not start: %s", self._customer, error)
+            self._recording.agent_connected(agent)
 
     def finish(self) -> None:
         """The attempt is over: complete the recording file (its legs may be gone already)."""
         with self._lock:
             self._agent = None
             self._music = None  # the player went with the customer's leg
-            recorder, self._recorder = self._recorder, None
+            recorder = self._recording.detach()
             self._requests.clear()
             self._under_way = self._consulting = self._conference = False
             leg, self._transfer_leg = self._transfer_leg, None
@@ -214,10 +155,7 @@ class CallFeatures:
         if leg is not None:
             leg.release()
         if recorder is not None:
-            try:
-                self._telephony.stop_recording(recorder)
-            except TelephonyError as error:
-                log.warning("leg %s: recording not completed: %s", self._customer, error)
+            self._recording.complete(recorder)
 
     # -- from the console (the command listener's thread) --------------------------------------
     # -- the call flow's CallDesk (the attempt's thread) ---------------------------------------
@@ -241,7 +179,7 @@ class CallFeatures:
                     self._back_to_agent(agent)
                 except TelephonyError as error:  # the agent's leg went meanwhile
                     log.warning("leg %s: not back to the agent: %s", self._customer, error)
-                self._record_third_party(report)
+                self._recording.third_party_joined(report.leg)
             elif report.outcome is TransferOutcome.ANSWERED:
                 # The customer is about to be bridged to the third party: no more music, and
                 # nothing left for the agent to act on.
@@ -281,12 +219,7 @@ class CallFeatures:
                 return
             if agent is None:
                 raise FeatureRefused("no agent is talking on this call")
-            if self._under_way and command in _NOT_WHILE_TRANSFERRING:
-                raise FeatureRefused("a transfer is under way: wait for its answer")
-            if self._conference and command in _NOT_IN_CONFERENCE:
-                raise FeatureRefused(
-                    "a three-way call is on: leave it or drop the third party first"
-                )
+            check_allowed(command, transferring=self._under_way, conference=self._conference)
             match command:
                 case CallCommand.HOLD:
                     self._hold(agent)
@@ -297,9 +230,9 @@ class CallFeatures:
                 case CallCommand.DTMF:
                     self._telephony.send_dtmf(self._customer, check_digits(digits))
                 case CallCommand.RECORD_START:
-                    self._start_recording(agent)
+                    self._recording.start(agent)
                 case CallCommand.RECORD_STOP:
-                    self._stop_recording()
+                    self._recording.stop()
                 case CallCommand.TRANSFER | CallCommand.CONSULT | CallCommand.CONFERENCE:
                     self._transfer(agent, destination, command)
                 case (
@@ -310,22 +243,15 @@ class CallFeatures:
                     self._transfer_to_agent(agent, agent_id, command)
                 case CallCommand.TRANSFER_QUEUE:
                     self._transfer_to_queue(agent, queue_id)
-                case CallCommand.CONFERENCE_LEAVE | CallCommand.CONFERENCE_DROP:
-                    if not self._conference:
-                        raise FeatureRefused("no three-way call is on")
-                    self._requests.append(ConferenceDecided(_MOVES[command], self._now()))
-                case CallCommand.CONFERENCE_MERGE:
-                    if not self._consulting:
-                        raise FeatureRefused("no third party is on the line to bring in")
-                    self._requests.append(ConferenceDecided(ConferenceMove.MERGE, self._now()))
-                case CallCommand.TRANSFER_COMPLETE:
-                    if not self._consulting:
-                        raise FeatureRefused("no third party is on the line to hand over to")
-                    self._requests.append(TransferDecided(True, self._now()))
-                case CallCommand.TRANSFER_CANCEL:
-                    if not self._under_way:
-                        raise FeatureRefused("no transfer is under way")
-                    self._requests.append(TransferDecided(False, self._now()))
+                case _ if command in DESK_DECISIONS:
+                    decided = desk_decision(
+                        command,
+                        self._now(),
+                        transferring=self._under_way,
+                        consulting=self._consulting,
+                        conference=self._conference,
+                    )
+                    self._requests.append(decided)
                 case CallCommand.LISTEN | CallCommand.WHISPER | CallCommand.BARGE:
                     self._supervise(SuperviseMode(command.value), agent, phone)
                 case _:
@@ -344,14 +270,7 @@ class CallFeatures:
             raise
 
     def _transfer(self, agent: LegId, destination: str, command: CallCommand) -> None:
-        number = check_destination(destination)
-        why = refusal(self._transfers.destinations, number)
-        if why is not None:
-            raise FeatureRefused(why)
-        try:
-            e164 = E164(number)
-        except InvalidNumber as bad:
-            raise FeatureRefused(str(bad)) from None
+        e164 = transfer_number(self._transfers, destination)
         leg = self._hold_for_third_party(agent)
         warm, conference = command is CallCommand.CONSULT, command is CallCommand.CONFERENCE
         self._requests.append(TransferRequested(e164, self._now(), leg, warm, conference))
@@ -374,20 +293,7 @@ class CallFeatures:
     def _transfer_to_queue(self, agent: LegId, queue_id: int | None) -> None:
         """To an inbound queue (dialer.queue_transfer): one of the campaign's, with a number,
         and an inbound address to reach it at; else refused before the call is touched."""
-        if queue_id is None:
-            raise FeatureRefused("no queue to transfer to")
-        address = self._transfers.inbound_address
-        if not address:
-            raise FeatureRefused(
-                "transfers to queues are not set up on this worker (DIALER_INBOUND_ADDRESS)"
-            )
-        target = self._transfers.queue(queue_id)
-        if target is None:
-            raise FeatureRefused(f"queue {queue_id} is not one this campaign transfers to")
-        try:
-            E164(target.did)
-        except InvalidNumber as bad:
-            raise FeatureRefused(f"{target.label}: {bad}") from None
+        target, address = transfer_queue(self._transfers, queue_id)
         leg = self._hold_for_third_party(agent)
         self._requests.append(QueueTransferRequested(target, address, self._now(), leg))
 
@@ -433,15 +339,6 @@ class CallFeatures:
             if self._muted:
                 self._telephony.transmit(agent, self._customer, on=False)
 
-    def _record_third_party(self, report: TransferReport) -> None:
-        """A recording under way takes in the party who joined (the whole conversation)."""
-        if self._recorder is None or report.leg is None:
-            return
-        try:
-            self._telephony.record_also(self._recorder, report.leg)
-        except TelephonyError as error:  # the call goes on; the file lacks the third party
-            log.error("leg %s: third party not recorded: %s", self._customer, error)
-
     def _stop_music(self) -> None:
         music, self._music = self._music, None
         if music is not None:
@@ -465,24 +362,3 @@ class CallFeatures:
         if self._music is None:  # on hold nothing flows anyway; resume applies it
             self._telephony.transmit(agent, self._customer, on=not muted)
         self._muted = muted
-
-    def _start_recording(self, agent: LegId) -> None:
-        policy = self._recording
-        if policy.mode is RecordingMode.NEVER:
-            raise FeatureRefused("this campaign never records calls")
-        if self._recorder is not None:
-            raise FeatureRefused("the call is already being recorded")
-        if self._recorded:
-            raise FeatureRefused("this call was recorded already (one recording per call)")
-        policy.path.parent.mkdir(parents=True, exist_ok=True)
-        self._recorder = self._telephony.record([self._customer, agent], policy.path)
-        self._recorded = True
-        self._on_recording_started(policy.stored_as)
-
-    def _stop_recording(self) -> None:
-        if self._recording.mode is RecordingMode.ALWAYS:
-            raise FeatureRefused("this campaign records every call in full")
-        recorder, self._recorder = self._recorder, None
-        if recorder is None:
-            raise FeatureRefused("the call is not being recorded")
-        self._telephony.stop_recording(recorder)

@@ -5,8 +5,9 @@ LOCKED), held as a queued 'preview' attempt with no expiry, and the agent is res
 attempt in Redis in the same step: no worker can give the agent another call while they read, and
 no other agent can be shown the same contact. Dial checks the rules again (the agent may have read
 for minutes), gives the attempt a short expiry and hands it to a worker, which dials the customer
-and bridges the agent already reserved (dialer.dialing: the pre-assigned agent). Skip, pause and
-log-out close the preview as cancelled (never dialed, no attempt used up) and free the agent.
+and bridges the agent already reserved (dialer.dialing.claimer: the pre-assigned agent). Skip,
+pause and log-out close the preview as cancelled (never dialed, no attempt used up) and free the
+agent.
 
 A preview held past the campaign's `preview_timeout_s` (the agent walked away, the browser closed)
 is released by the scheduler's sweep (`release_expired_previews`), or at once by a Dial or a

@@ -1,4 +1,4 @@
-"""The screen pop: who is calling, from the INVITE's X-Dialer-* headers (dialer/dialing.py)."""
+"""The screen pop: who is calling, from the INVITE's X-Dialer-* headers (dialer/dialing/spec.py)."""
 
 from __future__ import annotations
 
