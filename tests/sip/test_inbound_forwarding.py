@@ -106,3 +106,29 @@ def test_an_inbound_caller_goes_to_the_desk_when_pia_forwards_always_and_never_t
         call.stop()
         calls(db, count=2)
     assert "inbound queue calls are forwarded to sip: URIs only" in inbound.log()
+
+
+def test_an_inbound_caller_goes_to_the_desk_when_pias_busy_phone_refuses(
+    db: Connection,
+    redis_url: str,
+    service_env: dict[str, str],
+    carrier: Carrier,
+    tmp_path: Path,
+    softphones: Callable[..., SoftphoneProcess],
+) -> None:
+    floor = queue_floor(db, redis_url, carrier)
+    busy_phone = carrier(Scenario.BUSY_486)  # Pia's phone, answering every call 486 Busy Here
+    desk_phone = softphones("desk", "--auto-answer")
+    [desk_uri] = desk_phone.ready_uris()
+    pia = floor.agent("pia", f"sip:pia@{busy_phone.host_port}")
+    forward(db, pia, ForwardMode.BUSY, desk_uri)
+
+    with running_inbound(service_env, tmp_path) as inbound:
+        call = caller(tmp_path, inbound, DID, CALLER, hang_up_after_s=2)
+        desk_phone.wait_for("connected", timeout=30)
+        assert call.wait(60) == 0
+        call.stop()
+        [row] = calls(db)
+
+    assert row[OUTCOME] == "answered" and row[AGENT_ID] == pia.id
+    assert busy_phone.invites_received() == 1
