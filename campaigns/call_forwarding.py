@@ -60,3 +60,17 @@ def setting_problem(
         f"forward_to: {forward_to} is on no transfer allow list of your campaigns ({names}):"
         " ask a supervisor to allow it, or forward to a sip: URI"
     )
+
+
+def inbound_forward_target(
+    mode: ForwardMode, forward_to: str | None
+) -> tuple[ForwardTarget | None, str | None]:
+    """The forwarding that applies to an inbound queue call: the inbound process has no trunk,
+    so only a sip: URI is rung; a number is refused (None, reason) and the agent's own phone
+    is offered the call."""
+    if mode is not ForwardMode.OFF and forward_to and not forward_to.startswith(("sip:", "sips:")):
+        return None, (
+            f"forwarding refused: {forward_to}: inbound queue calls are forwarded to sip: URIs"
+            " only (the inbound process has no trunk)"
+        )
+    return forward_target(mode, forward_to, ())

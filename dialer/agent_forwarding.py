@@ -13,7 +13,8 @@ import logging
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from campaigns.call_forwarding import ForwardTarget, forward_target
+from campaigns.agents import ForwardMode
+from campaigns.call_forwarding import ForwardTarget, forward_target, inbound_forward_target
 from campaigns.storage import agent_store
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,38 @@ log = logging.getLogger(__name__)
 def forwarding_for(
     pool: ConnectionPool, agent_id: int, attempt_id: int, allow_list: tuple[str, ...]
 ) -> ForwardTarget | None:
+    setting = _read(pool, agent_id, f"attempt {attempt_id}")
+    if setting is None:
+        return None
+    target, refused = forward_target(*setting, allow_list)
+    return _noted(target, refused, agent_id, f"attempt {attempt_id}")
+
+
+def inbound_forwarding_for(
+    pool: ConnectionPool, agent_id: int, call_id: int
+) -> ForwardTarget | None:
+    """The same for an inbound queue call offered to the agent (sip: URIs only: no trunk)."""
+    setting = _read(pool, agent_id, f"inbound call {call_id}")
+    if setting is None:
+        return None
+    target, refused = inbound_forward_target(*setting)
+    return _noted(target, refused, agent_id, f"inbound call {call_id}")
+
+
+def _read(pool: ConnectionPool, agent_id: int, call: str) -> tuple[ForwardMode, str | None] | None:
     try:
         with pool.connection() as conn:
-            mode, forward_to = agent_store.forwarding(conn, agent_id)
+            return agent_store.forwarding(conn, agent_id)
     except psycopg.Error as failed:  # the offer goes on to the agent's own phone
-        log.warning("attempt %s: agent %s's forwarding unread: %s", attempt_id, agent_id, failed)
+        log.warning("%s: agent %s's forwarding unread: %s", call, agent_id, failed)
         return None
-    target, refused = forward_target(mode, forward_to, allow_list)
+
+
+def _noted(
+    target: ForwardTarget | None, refused: str | None, agent_id: int, call: str
+) -> ForwardTarget | None:
     if refused is not None:
-        log.warning("attempt %s: agent %s: %s", attempt_id, agent_id, refused)
+        log.warning("%s: agent %s: %s", call, agent_id, refused)
     elif target is not None:
-        log.info("attempt %s: agent %s forwards (%s)", attempt_id, agent_id, target.mode.value)
+        log.info("%s: agent %s forwards (%s)", call, agent_id, target.mode.value)
     return target

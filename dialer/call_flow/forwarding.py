@@ -12,7 +12,7 @@ our phones, never for a carrier).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from campaigns.agents import ForwardMode
 from campaigns.call_forwarding import ForwardTarget
@@ -31,22 +31,40 @@ def first_offer(
 ) -> tuple[OriginateRequest, tuple[Effect, ...]]:
     """The request that offers the call to ``agent`` and any timer it needs."""
     forward = agent.forward
-    if forward is not None and forward.mode is ForwardMode.ALWAYS:
+    if forward is not None and forwards_at_once(forward):
         return forward_request(spec, forward, leg, headers), ()
     request = OriginateRequest(leg=leg, uri=agent.sip_uri, headers=headers)
-    if forward is not None and forward.mode is ForwardMode.NO_ANSWER:
-        return request, (StartTimer(Timer.FORWARD_NO_ANSWER, at + forward.after),)
+    after = no_answer_delay(forward)
+    if after is not None:
+        return request, (StartTimer(Timer.FORWARD_NO_ANSWER, at + after),)
     return request, ()
 
 
-def forwards_when_ended(agent: AgentRef | None, sip_status: int) -> bool:
-    """Whether the agent's ringing phone ending with ``sip_status`` forwards the call."""
-    forward = agent.forward if agent is not None else None
+def forwards_at_once(forward: ForwardTarget | None) -> bool:
+    """Whether the offer rings the destination instead of the agent's phone (always)."""
+    return forward is not None and forward.mode is ForwardMode.ALWAYS
+
+
+def no_answer_delay(forward: ForwardTarget | None) -> timedelta | None:
+    """How long the agent's phone rings before it is rung off and the call forwarded."""
+    if forward is not None and forward.mode is ForwardMode.NO_ANSWER:
+        return forward.after
+    return None
+
+
+def forwards_on_end(forward: ForwardTarget | None, sip_status: int) -> bool:
+    """Whether the agent's ringing phone ending with ``sip_status`` forwards the call: busy
+    (486/600) for `busy`, any end for `no_answer` (declined, unreachable, rung off)."""
     if forward is None:
         return False
     if forward.mode is ForwardMode.BUSY:
         return sip_status in BUSY_STATUSES
     return forward.mode is ForwardMode.NO_ANSWER
+
+
+def forwards_when_ended(agent: AgentRef | None, sip_status: int) -> bool:
+    """Whether the agent's ringing phone ending with ``sip_status`` forwards the call."""
+    return forwards_on_end(agent.forward if agent is not None else None, sip_status)
 
 
 def forward_request(

@@ -13,14 +13,17 @@ import logging
 import time
 from enum import StrEnum
 
+from campaigns.call_forwarding import ForwardTarget
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import QueueRoute
+from dialer.agent_forwarding import inbound_forwarding_for
 from dialer.agents.service import ClaimedAgent, HandBack
+from dialer.call_flow import forwarding
 from dialer.inbound.call_desk import InboundDesk
 from dialer.inbound.caller_leg import CallerLeg
 from dialer.inbound.context import InboundContext
 from dialer.telephony import NoFreeLeg, TelephonyError
-from dialer.telephony.events import LegAnswered, LegEnded
+from dialer.telephony.events import LegAnswered, LegEnded, LegId
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
 log = logging.getLogger(__name__)
@@ -75,13 +78,32 @@ class AgentLeg:
         agent_leg = call.next_agent_leg()
         self.agent = agent
         headers = screen_pop(call.call_id, route, caller, contact, call.from_attempt)
-        request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=headers)
-        placed = self._place(request, agent)
+        forward = inbound_forwarding_for(self.ctx.pool, agent.agent_id, call.call_id)
+        uri = agent.sip_uri
+        if forwarding.forwards_at_once(forward):
+            assert forward is not None and forward.uri is not None
+            uri, forward = forward.uri, None  # always: the destination instead of the phone
+        placed = self._place(OriginateRequest(leg=agent_leg, uri=uri, headers=headers), agent)
         if placed is not None:
             return placed
         ring_until = time.monotonic() + self.ctx.agent_ring_s
+        delay = forwarding.no_answer_delay(forward)
+        forward_at = None if delay is None else time.monotonic() + delay.total_seconds()
         while True:
-            event = call.inbox.get(max(0.0, ring_until - time.monotonic()))
+            wait_until = ring_until if forward_at is None else forward_at
+            event = call.inbox.get(max(0.0, wait_until - time.monotonic()))
+            if event is None and forward is not None and forward_at is not None:
+                # No answer in time: the phone rung off (its slot back), the destination rung.
+                call.hangup_agent(agent_leg)
+                if call.caller_gone:
+                    self.release(agent, HandBack.UNUSED)
+                    return AgentTry.CALLER_GONE
+                agent_leg, placed = self._forward(agent, forward, headers)
+                if placed is not None:
+                    return placed
+                forward = forward_at = None
+                ring_until = time.monotonic() + self.ctx.agent_ring_s
+                continue
             if event is None:  # the agent's phone rang too long
                 call.hangup_agent(agent_leg)
                 self.release(agent, HandBack.NOT_ANSWERING)
@@ -92,6 +114,13 @@ class AgentLeg:
                 self.release(agent, HandBack.UNUSED)
                 return AgentTry.CALLER_GONE
             if isinstance(event, LegEnded) and event.leg == agent_leg:
+                if forward is not None and forwarding.forwards_on_end(forward, event.sip_status):
+                    agent_leg, placed = self._forward(agent, forward, headers)
+                    if placed is not None:
+                        return placed
+                    forward = forward_at = None
+                    ring_until = time.monotonic() + self.ctx.agent_ring_s
+                    continue
                 self.release(agent, HandBack.NOT_ANSWERING)
                 return AgentTry.NOT_ANSWERED
             if isinstance(event, LegAnswered) and event.leg == agent_leg:
@@ -106,6 +135,20 @@ class AgentLeg:
         with desk.talking(agent_leg):
             call.talk(agent_leg)
         return AgentTry.TALKED
+
+    def _forward(
+        self, agent: ClaimedAgent, forward: ForwardTarget, headers: tuple[SipHeader, ...]
+    ) -> tuple[LegId, AgentTry | None]:
+        """Ring the agent's forward destination on a new leg that takes the agent leg's place
+        (and its reserved slot, the agent's phone having ended); the call stays the agent's."""
+        assert forward.uri is not None  # inbound calls forward to sip: URIs only
+        call = self.call
+        leg = call.next_agent_leg()
+        log.info(
+            "inbound call %s: agent %s forwarded to %s", call.call_id, agent.agent_id, forward.uri
+        )
+        request = OriginateRequest(leg=leg, uri=forward.uri, headers=headers)
+        return leg, self._place(request, agent)
 
     def _place(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
         """Ring the agent; None once rung. pjsua may still hold a slot for an INVITE it just

@@ -12,10 +12,11 @@ from campaigns.call_forwarding import (
     FORWARD_NO_ANSWER,
     ForwardTarget,
     forward_target,
+    inbound_forward_target,
     setting_problem,
 )
 from campaigns.errors import ValidationError
-from dialer.call_flow import AgentRef, AgentRelease, AttemptResult, run_attempt
+from dialer.call_flow import AgentRef, AgentRelease, AttemptResult, forwarding, run_attempt
 from dialer.telephony import E164, Outcome
 from dialer.telephony.fake import Answer, FakeTelephony, Reject, RemoteHangup, Ring, Step
 
@@ -118,3 +119,28 @@ def test_forwarding_to_a_number_no_campaign_of_the_agent_allows_is_refused_when_
     assert problem is not None and "(Autumn, Spring)" in problem
     assert setting_problem(ForwardMode.ALWAYS, MOBILE, {**lists, "UK": ("+447700900*",)}) is None
     assert setting_problem(ForwardMode.BUSY, DESK, {}) is None
+
+
+def test_an_inbound_queue_call_forwards_to_a_sip_uri_and_refuses_a_number() -> None:
+    # The inbound process has no trunk: a number is refused whatever an allow list says.
+    assert inbound_forward_target(ForwardMode.NO_ANSWER, DESK) == (
+        ForwardTarget(ForwardMode.NO_ANSWER, uri=DESK),
+        None,
+    )
+    target, why = inbound_forward_target(ForwardMode.ALWAYS, MOBILE)
+    assert target is None and why is not None and "sip: URIs only" in why
+    assert inbound_forward_target(ForwardMode.OFF, MOBILE) == (None, None)
+    assert inbound_forward_target(ForwardMode.BUSY, None) == (None, None)
+
+
+def test_the_rules_an_inbound_offer_shares_with_the_call_flow() -> None:
+    always = ForwardTarget(ForwardMode.ALWAYS, uri=DESK)
+    busy = ForwardTarget(ForwardMode.BUSY, uri=DESK)
+    no_answer = ForwardTarget(ForwardMode.NO_ANSWER, uri=DESK)
+    assert forwarding.forwards_at_once(always) and not forwarding.forwards_at_once(no_answer)
+    assert not forwarding.forwards_at_once(None)
+    assert forwarding.no_answer_delay(no_answer) == FORWARD_NO_ANSWER
+    assert forwarding.no_answer_delay(busy) is None and forwarding.no_answer_delay(None) is None
+    assert forwarding.forwards_on_end(busy, 486) and forwarding.forwards_on_end(busy, 600)
+    assert not forwarding.forwards_on_end(busy, 480) and not forwarding.forwards_on_end(None, 486)
+    assert forwarding.forwards_on_end(no_answer, 487) and forwarding.forwards_on_end(no_answer, 603)
