@@ -7,7 +7,8 @@ has to start well inside it). And where: another phone by its sip: URI (another 
 or an E.164 number, which goes out through the campaign's trunk and so must be on the
 campaign's transfer allow list (campaigns.transfer_destinations: no toll fraud). A number the
 campaign does not allow is refused: the call is offered to the agent's own phone as if
-forwarding were off, and the reason is logged with the attempt.
+forwarding were off, and the reason is logged with the attempt. Inbound queue calls follow the
+same rules with the queue's campaign (its allow list and trunk).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def forward_target(
     refused when it is (None, reason); (None, None) when the agent forwards nothing."""
     if mode is ForwardMode.OFF or not forward_to:
         return None, None
-    if not forward_to.startswith(("sip:", "sips:")):  # a number (validate_agent checked it)
+    if not is_uri(forward_to):  # a number (validate_agent checked it)
         why = transfer_destinations.refusal(allow_list, forward_to)
         if why is not None:
             return None, f"forwarding refused: {why}"
@@ -51,7 +52,7 @@ def setting_problem(
 ) -> str | None:
     """Why forwarding to a number is pointless for an agent whose campaigns (name -> allow
     list) allow it nowhere: every call would ring their own phone. None when it applies."""
-    if mode is ForwardMode.OFF or not forward_to or forward_to.startswith(("sip:", "sips:")):
+    if mode is ForwardMode.OFF or not forward_to or is_uri(forward_to):
         return None
     if any(forward_target(mode, forward_to, allowed)[0] for allowed in allow_lists.values()):
         return None
@@ -63,14 +64,17 @@ def setting_problem(
 
 
 def inbound_forward_target(
-    mode: ForwardMode, forward_to: str | None
+    mode: ForwardMode, forward_to: str | None, allow_list: tuple[str, ...], has_trunk: bool
 ) -> tuple[ForwardTarget | None, str | None]:
-    """The forwarding that applies to an inbound queue call: the inbound process has no trunk,
-    so only a sip: URI is rung; a number is refused (None, reason) and the agent's own phone
-    is offered the call."""
-    if mode is not ForwardMode.OFF and forward_to and not forward_to.startswith(("sip:", "sips:")):
-        return None, (
-            f"forwarding refused: {forward_to}: inbound queue calls are forwarded to sip: URIs"
-            " only (the inbound process has no trunk)"
-        )
-    return forward_target(mode, forward_to, ())
+    """The forwarding that applies to an inbound queue call: the outbound rules
+    (forward_target) with the queue's campaign's allow list, a number going out through that
+    campaign's trunk, so refused (None, reason) when the campaign has none; the agent's own
+    phone is then offered the call."""
+    if mode is not ForwardMode.OFF and forward_to and not has_trunk and not is_uri(forward_to):
+        return None, f"forwarding refused: {forward_to}: the queue's campaign has no trunk"
+    return forward_target(mode, forward_to, allow_list)
+
+
+def is_uri(forward_to: str) -> bool:
+    """Whether a forward destination is a phone by its SIP URI (else an E.164 number)."""
+    return forward_to.startswith(("sip:", "sips:"))

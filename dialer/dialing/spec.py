@@ -12,9 +12,9 @@ from campaigns.storage.campaign_store import amd_from_json
 from dialer.abandon_message import message_for
 from dialer.call_flow.amd_policy import AmdPolicy, detector_settings
 from dialer.call_flow.model import AttemptSpec, HandoffPolicy
+from dialer.campaign_trunk import trunk_config
 from dialer.telephony.numbers import E164
 from dialer.telephony.requests import SipHeader
-from dialer.telephony.trunk import DigestCredentials, TrunkConfig
 
 
 def attempt_spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
@@ -22,21 +22,7 @@ def attempt_spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
     attempt cannot be dialed (the caller closes it as failed, nothing goes out)."""
     if to_dial.trunk is None:
         raise ValueError("the campaign has no trunk")
-    trunk = to_dial.trunk
-    credentials = (
-        DigestCredentials(trunk.auth_username, trunk.auth_password, trunk.auth_realm or "*")
-        if trunk.auth_username and trunk.auth_password
-        else None
-    )
-    config = TrunkConfig(
-        name=trunk.name,
-        uri_template=trunk.uri_template,
-        caller_id=E164(to_dial.caller_id),
-        outbound_proxy=trunk.outbound_proxy,
-        credentials=credentials,
-        max_lines=trunk.max_lines,
-        max_calls_per_second=trunk.max_cps,
-    )
+    config = trunk_config(to_dial.trunk, to_dial.caller_id)
     message = message_for(
         to_dial.campaign_name, to_dial.caller_id, to_dial.abandon_message, data_dir
     )

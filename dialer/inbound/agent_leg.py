@@ -13,10 +13,9 @@ import logging
 import time
 from enum import StrEnum
 
-from campaigns.call_forwarding import ForwardTarget
 from campaigns.storage import inbound_store
 from campaigns.storage.inbound_store import QueueRoute
-from dialer.agent_forwarding import inbound_forwarding_for
+from dialer.agent_forwarding import InboundForward, inbound_forwarding_for
 from dialer.agents.service import ClaimedAgent, HandBack
 from dialer.call_flow import forwarding
 from dialer.inbound.call_desk import InboundDesk
@@ -24,6 +23,7 @@ from dialer.inbound.caller_leg import CallerLeg
 from dialer.inbound.context import InboundContext
 from dialer.telephony import NoFreeLeg, TelephonyError
 from dialer.telephony.events import LegAnswered, LegEnded, LegId
+from dialer.telephony.numbers import E164
 from dialer.telephony.requests import OriginateRequest, SipHeader
 
 log = logging.getLogger(__name__)
@@ -78,16 +78,18 @@ class AgentLeg:
         agent_leg = call.next_agent_leg()
         self.agent = agent
         headers = screen_pop(call.call_id, route, caller, contact, call.from_attempt)
-        forward = inbound_forwarding_for(self.ctx.pool, agent.agent_id, call.call_id)
-        uri = agent.sip_uri
-        if forwarding.forwards_at_once(forward):
-            assert forward is not None and forward.uri is not None
-            uri, forward = forward.uri, None  # always: the destination instead of the phone
-        placed = self._place(OriginateRequest(leg=agent_leg, uri=uri, headers=headers), agent)
+        found = inbound_forwarding_for(
+            self.ctx.pool, agent.agent_id, call.call_id, route.campaign_id
+        )
+        forward = found
+        request = OriginateRequest(leg=agent_leg, uri=agent.sip_uri, headers=headers)
+        if found is not None and forwarding.forwards_at_once(found.target):
+            request, forward = self._forward_request(found, agent_leg, headers), None
+        placed = self._place(request, agent)
         if placed is not None:
             return placed
         ring_until = time.monotonic() + self.ctx.agent_ring_s
-        delay = forwarding.no_answer_delay(forward)
+        delay = forwarding.no_answer_delay(forward.target if forward else None)
         forward_at = None if delay is None else time.monotonic() + delay.total_seconds()
         while True:
             wait_until = ring_until if forward_at is None else forward_at
@@ -114,7 +116,9 @@ class AgentLeg:
                 self.release(agent, HandBack.UNUSED)
                 return AgentTry.CALLER_GONE
             if isinstance(event, LegEnded) and event.leg == agent_leg:
-                if forward is not None and forwarding.forwards_on_end(forward, event.sip_status):
+                if forward is not None and forwarding.forwards_on_end(
+                    forward.target, event.sip_status
+                ):
                     agent_leg, placed = self._forward(agent, forward, headers)
                     if placed is not None:
                         return placed
@@ -137,18 +141,29 @@ class AgentLeg:
         return AgentTry.TALKED
 
     def _forward(
-        self, agent: ClaimedAgent, forward: ForwardTarget, headers: tuple[SipHeader, ...]
+        self, agent: ClaimedAgent, forward: InboundForward, headers: tuple[SipHeader, ...]
     ) -> tuple[LegId, AgentTry | None]:
         """Ring the agent's forward destination on a new leg that takes the agent leg's place
         (and its reserved slot, the agent's phone having ended); the call stays the agent's."""
-        assert forward.uri is not None  # inbound calls forward to sip: URIs only
         call = self.call
         leg = call.next_agent_leg()
-        log.info(
-            "inbound call %s: agent %s forwarded to %s", call.call_id, agent.agent_id, forward.uri
-        )
-        request = OriginateRequest(leg=leg, uri=forward.uri, headers=headers)
+        request = self._forward_request(forward, leg, headers)
+        to = forward.target.uri or forward.target.number
+        log.info("inbound call %s: agent %s forwarded to %s", call.call_id, agent.agent_id, to)
         return leg, self._place(request, agent)
+
+    def _forward_request(
+        self, forward: InboundForward, leg: LegId, headers: tuple[SipHeader, ...]
+    ) -> OriginateRequest:
+        """A sip: URI rung with the screen pop; a number through the queue's campaign's trunk
+        with the campaign's caller ID and no screen pop (as the outbound call flow forwards)."""
+        target = forward.target
+        if target.number is not None:
+            assert forward.trunk is not None  # inbound_forwarding_for: a number needs the trunk
+            marker = (SipHeader("X-Dialer-Forward", f"inbound-{self.call.call_id}"),)
+            return OriginateRequest.to_number(leg, forward.trunk, E164(target.number), marker)
+        assert target.uri is not None
+        return OriginateRequest(leg=leg, uri=target.uri, headers=headers)
 
     def _place(self, request: OriginateRequest, agent: ClaimedAgent) -> AgentTry | None:
         """Ring the agent; None once rung. pjsua may still hold a slot for an INVITE it just

@@ -121,16 +121,26 @@ def test_forwarding_to_a_number_no_campaign_of_the_agent_allows_is_refused_when_
     assert setting_problem(ForwardMode.BUSY, DESK, {}) is None
 
 
-def test_an_inbound_queue_call_forwards_to_a_sip_uri_and_refuses_a_number() -> None:
-    # The inbound process has no trunk: a number is refused whatever an allow list says.
-    assert inbound_forward_target(ForwardMode.NO_ANSWER, DESK) == (
+def test_an_inbound_queue_call_forwards_to_a_number_on_its_campaigns_list_through_its_trunk() -> (
+    None
+):
+    allowed = ("+447700900*",)
+    assert inbound_forward_target(ForwardMode.NO_ANSWER, DESK, (), False) == (
         ForwardTarget(ForwardMode.NO_ANSWER, uri=DESK),
         None,
     )
-    target, why = inbound_forward_target(ForwardMode.ALWAYS, MOBILE)
-    assert target is None and why is not None and "sip: URIs only" in why
-    assert inbound_forward_target(ForwardMode.OFF, MOBILE) == (None, None)
-    assert inbound_forward_target(ForwardMode.BUSY, None) == (None, None)
+    assert inbound_forward_target(ForwardMode.ALWAYS, MOBILE, allowed, True) == (
+        ForwardTarget(ForwardMode.ALWAYS, number=MOBILE),
+        None,
+    )
+    # Off the queue's campaign's list: the outbound rule and its reason.
+    assert inbound_forward_target(ForwardMode.ALWAYS, MOBILE, ("+1415555XXXX",), True) == (
+        forward_target(ForwardMode.ALWAYS, MOBILE, ("+1415555XXXX",))
+    )
+    target, why = inbound_forward_target(ForwardMode.ALWAYS, MOBILE, allowed, False)
+    assert target is None and why is not None and "the queue's campaign has no trunk" in why
+    assert inbound_forward_target(ForwardMode.OFF, MOBILE, allowed, True) == (None, None)
+    assert inbound_forward_target(ForwardMode.BUSY, None, allowed, False) == (None, None)
 
 
 def test_the_rules_an_inbound_offer_shares_with_the_call_flow() -> None:
