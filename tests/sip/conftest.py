@@ -33,6 +33,28 @@ pj_adapter = pytest.importorskip("dialer.telephony.pjsua2_adapter")
 RTP_PORTS = RTP_PORT_BLOCK  # as a worker's: slack for ports other processes hold meanwhile
 
 
+# The logs a failed sip test's processes left in its tmp_path, tails first: a failure in CI is
+# read from its output alone (the tmp dirs are gone), and "the phone never answered" means
+# nothing without what the worker, the inbound process and the phones said meanwhile.
+_LOG_GLOBS = ("workers.log", "inbound*.log", "*/baresip.log", "softphone*.log", "*errors.log")
+_LOG_TAIL_LINES = 60
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    tmp_path = getattr(item, "funcargs", {}).get("tmp_path")
+    if not report.failed or call.when != "call" or not isinstance(tmp_path, Path):
+        return
+    logs = [log for pattern in _LOG_GLOBS for log in sorted(tmp_path.glob(pattern))]
+    if "dashboard_url" in item.fixturenames:  # the session's dashboard, beside the tmp dirs
+        logs += sorted(tmp_path.parent.glob("dashboard-data*/dashboard.log"))
+    for log in logs:
+        lines = log.read_text(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
+        report.sections.append((f"{log.name} (last lines, {log.parent})", "\n".join(lines)))
+
+
 @pytest.fixture(scope="session")
 def telephony() -> Iterator[object]:
     """One endpoint for the whole session, as in a worker process (one Endpoint per process)."""
