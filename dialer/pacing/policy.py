@@ -113,3 +113,7 @@ class PacingDecision:
     controller: ControllerState
     # estimated chance that the last call placed finds no agent (0 when none is at risk)
     risk: float = 0.0
+    # the same chance for each call placed, in order (predictive decisions only; empty when no
+    # model was used): stored on the attempts, so what the model expected can be checked
+    # against what happened (`dialer bench live-pacing`, the simulator's `abandons_expected`)
+    call_risks: tuple[float, ...] = ()
