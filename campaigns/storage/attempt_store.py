@@ -7,6 +7,7 @@ applying its outcome to the contact happen in one transaction, and only once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,12 +99,17 @@ LEFT JOIN contacts k ON k.id = a.contact_id
 WHERE a.id = %(id)s
 """
 
+# `pacing_risks` pairs with `contact_ids` (NULLs where no model placed the call).
 _INSERT_ATTEMPT = """
 INSERT INTO call_attempts (campaign_id, contact_id, kind, called_number, caller_id, expires_at,
-                           queued_at)
-SELECT %(campaign_id)s, k.id, %(kind)s, k.phone_e164, c.caller_id, %(expires_at)s, %(now)s
-FROM contacts k JOIN campaigns c ON c.id = k.campaign_id
-WHERE k.id = ANY(%(contact_ids)s) AND k.campaign_id = %(campaign_id)s
+                           queued_at, pacing_risk)
+SELECT %(campaign_id)s, k.id, %(kind)s, k.phone_e164, c.caller_id, %(expires_at)s, %(now)s, r.risk
+FROM unnest(%(contact_ids)s::bigint[], %(pacing_risks)s::real[])
+     WITH ORDINALITY AS r(contact_id, risk, n)
+JOIN contacts k ON k.id = r.contact_id
+JOIN campaigns c ON c.id = k.campaign_id
+WHERE k.campaign_id = %(campaign_id)s
+ORDER BY r.n
 RETURNING id
 """
 
@@ -170,13 +176,20 @@ def create_attempts(
     now: datetime,
     expires_at: datetime,
     kind: str = "auto",
+    pacing_risks: Sequence[float | None] = (),
 ) -> list[int]:
-    """One queued attempt per (already claimed) contact; the caller commits, then enqueues."""
+    """One queued attempt per (already claimed) contact; the caller commits, then enqueues.
+
+    ``pacing_risks``: the pacing model's risk of each contact's call, in the same order (those
+    missing are NULL: placed without the model)."""
+    risks = [*pacing_risks[: len(contact_ids)]]
+    risks += [None] * (len(contact_ids) - len(risks))
     rows = conn.execute(
         _INSERT_ATTEMPT,
         {
             "campaign_id": campaign_id,
             "contact_ids": contact_ids,
+            "pacing_risks": risks,
             "kind": kind,
             "expires_at": expires_at,
             "now": now,

@@ -31,6 +31,7 @@ from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
 from dialer.cli.output import emit_json
 from dialer.cli.runtime import Runtime
 from dialer.demo.setup import prepare_fresh
+from dialer.pacing.calibration import model_check
 from dialer.scheduler.loop import PACING_KEY
 from dialer.softphone.provision import provision_robots
 from dialer.supervisor import Supervisor
@@ -234,8 +235,9 @@ def _analysis(
     """The stored rows of the run analysed, with the scheduler's samples it was given."""
     campaign = campaign_store.get_campaign(conn, campaign_id)
     agent_ids = live_pacing_rows.campaign_agent_ids(conn, campaign_id)
+    attempts = live_pacing_rows.attempts(conn, campaign_id, start, end)
     buckets, summary = analyse(
-        live_pacing_rows.attempts(conn, campaign_id, start, end),
+        attempts,
         live_pacing_rows.state_intervals(conn, agent_ids, start, end),
         samples,
         start=start,
@@ -249,6 +251,10 @@ def _analysis(
         "pacing_samples": len(samples),
         "summary": asdict(summary),
         "buckets": [asdict(b) for b in buckets],
+        # the answered calls predictive decisions placed: abandoned vs what the model expected
+        "model_check": model_check(
+            (a.pacing_risk, a.abandoned) for a in attempts if a.live and a.pacing_risk is not None
+        ).as_json(),
         "samples": [[s.at.isoformat(), s.reason, s.dial_level] for s in samples],
     }
 

@@ -30,6 +30,7 @@ class AttemptRow:
     hangup_at: datetime | None
     outcome: str | None
     amd_false_positive: bool  # AMD said machine, the agent's disposition says a person
+    pacing_risk: float | None = None  # the model's risk when a predictive decision placed it
 
     @property
     def live(self) -> bool:

@@ -13,7 +13,8 @@ _ATTEMPTS = """
 SELECT a.dial_at, a.answer_at, a.hangup_at, a.outcome,
        (a.outcome = 'machine' AND a.disposition IS NOT NULL AND EXISTS (
             SELECT 1 FROM dispositions d
-            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND d.human))
+            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND d.human)),
+       a.pacing_risk
 FROM call_attempts a
 WHERE a.campaign_id = %(campaign_id)s AND a.queued_at >= %(start)s AND a.queued_at < %(end)s
 ORDER BY a.id
@@ -43,8 +44,8 @@ def attempts(
 ) -> list[AttemptRow]:
     params = {"campaign_id": campaign_id, "start": start, "end": end}
     return [
-        AttemptRow(dial_at, answer_at, hangup_at, outcome, bool(false_positive))
-        for dial_at, answer_at, hangup_at, outcome, false_positive in conn.execute(
+        AttemptRow(dial_at, answer_at, hangup_at, outcome, bool(false_positive), risk)
+        for dial_at, answer_at, hangup_at, outcome, false_positive, risk in conn.execute(
             _ATTEMPTS, params
         ).fetchall()
     ]

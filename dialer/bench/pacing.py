@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from dialer.pacing import PacingPolicy, PolicyKind
+from dialer.pacing.calibration import ModelCheck
 from dialer.simulation import DayResult, Scenario, Stress, simulate_day
 
 DEFAULT_SEEDS = 4
@@ -44,6 +45,8 @@ def summarise(days: Sequence[DayResult], seeds: Sequence[int]) -> dict[str, Any]
         "every_day_within_cap": all(d.abandon_rate <= ABANDON_CAP for d in days),
         "alarms": sorted({str(a) for d in days for a in d.alarms}),
         "decisions_by_reason": dict(sorted(reasons.items())),
+        # the predictive decisions' answered calls: abandoned vs the sum of the model's risks
+        "model_check": sum((d.model_check for d in days), ModelCheck()).as_json(),
         "per_seed": [
             {
                 "seed": seed,

@@ -54,13 +54,19 @@ def brake(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
 def surplus(counts: AbandonmentCounts, policy: PacingPolicy) -> float:
     """Abandons still to spend before the tightest window reaches the target, in units of the
     window's Poisson noise (so 2 abandons to spare means more in a small window than a large one).
+
+    Clipped at 2 below (far over the target) and at `spend_clip` above: a surplus is spent
+    slowly. Warm-up abandons no one, so the first predictive minutes always start with one; with
+    the same clip both ways, the risk limit rose by e (2 x 0.5 gain) at once and those minutes
+    abandoned 3.6 % of their answers in simulated 10-minute days (2.5 % with the clip at 0.5,
+    at higher occupancy: fewer stops at the cap). Over 8-hour days it changes nothing measurable.
     """
     lowest = math.inf
     for window in policy.windows:
         abandoned, live = window_counts(counts, window)
         allowed = policy.abandon_target * live
         lowest = min(lowest, (allowed - abandoned) / math.sqrt(max(allowed, 1.0)))
-    return min(max(lowest, -_SURPLUS_CLIP), _SURPLUS_CLIP)
+    return min(max(lowest, -_SURPLUS_CLIP), policy.controller.spend_clip)
 
 
 _SURPLUS_CLIP = 2.0

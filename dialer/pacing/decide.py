@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from dialer.pacing import controller
 from dialer.pacing.model import PacingModel
 from dialer.pacing.observations import AbandonmentCounts, AgentFloor, CallsInFlight, InboundDemand
@@ -110,4 +112,5 @@ def decide(inputs: PacingInputs, policy: PacingPolicy) -> PacingDecision:
     wait = int(policy.max_wait_seconds)
     balance = Balance.of(inputs.model, inputs.agents, inputs.calls, wait, inputs.inbound)
     calls, risk = balance.most_calls_within(state.risk_limit * brake * ramp, floor, limit)
-    return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk)
+    call_risks = tuple(balance.risks(np.arange(1, calls + 1)).tolist()) if calls else ()
+    return PacingDecision(calls, DecisionReason.PREDICTIVE, raised, state, risk, call_risks)

@@ -54,7 +54,8 @@ class Alarm(StrEnum):
 class ControllerTuning:
     """The integral controller that moves the per-call risk limit towards the day's target."""
 
-    initial_risk: float = 0.04
+    # where a day starts: the target itself (0.04 spent the warm-up's spare abandons too fast)
+    initial_risk: float = DEFAULT_ABANDON_TARGET
     min_risk: float = 0.002
     max_risk: float = 0.5
     interval_seconds: float = 60.0
@@ -62,6 +63,8 @@ class ControllerTuning:
     proportional_gain: float = 0.5
     # change of the base log(risk limit) per interval and unit of surplus
     integral_gain: float = 0.05
+    # the most surplus (abandons to spare, in Poisson noise units) acted on: spent slowly
+    spend_clip: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -113,3 +116,7 @@ class PacingDecision:
     controller: ControllerState
     # estimated chance that the last call placed finds no agent (0 when none is at risk)
     risk: float = 0.0
+    # the same chance for each call placed, in order (predictive decisions only; empty when no
+    # model was used): stored on the attempts, so what the model expected can be checked
+    # against what happened (`dialer bench live-pacing`, the simulator's `abandons_expected`)
+    call_risks: tuple[float, ...] = ()

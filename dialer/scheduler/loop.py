@@ -292,9 +292,7 @@ class Scheduler:
         pacer.controller = decision.controller
         pacer.last_decision = decision
         placed = (
-            self._place(conn, campaign, decision.calls, floor, leadership, now)
-            if decision.calls
-            else 0
+            self._place(conn, campaign, decision, floor, leadership, now) if decision.calls else 0
         )
         bucket.take(placed)
         self._publish(campaign, decision, inputs, placed, now, pacer)
@@ -312,7 +310,7 @@ class Scheduler:
         self,
         conn: Connection,
         campaign: Campaign,
-        count: int,
+        decision: PacingDecision,
         floor: CampaignFloor | None,
         leadership: Leadership,
         now: datetime,
@@ -324,14 +322,19 @@ class Scheduler:
                 claimed = claim_store.claim_dialable_contacts(
                     conn,
                     campaign,
-                    count,
+                    decision.calls,
                     now,
                     fencing_token=leadership.token,
                     leader=leadership.identity,
                     ready_agent_ids=ready,
                 )
                 attempts = attempt_store.create_attempts(
-                    conn, campaign.id, [c.contact_id for c in claimed], now=now, expires_at=expires
+                    conn,
+                    campaign.id,
+                    [c.contact_id for c in claimed],
+                    now=now,
+                    expires_at=expires,
+                    pacing_risks=decision.call_risks,
                 )
         except claim_store.FencedOut:
             log.warning("scheduler %s was fenced out: a newer leader exists", leadership.identity)

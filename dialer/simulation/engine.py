@@ -27,6 +27,7 @@ from dialer.pacing import (
     StatisticsRecorder,
     decide,
 )
+from dialer.pacing.calibration import ModelCheck
 from dialer.simulation.draws import Draws
 from dialer.simulation.results import DayResult
 from dialer.simulation.scenario import SECONDS_PER_HOUR, Scenario
@@ -73,6 +74,11 @@ class Simulation:
         self.ready: deque[int] = deque(range(n))
         self.ringing: dict[int, float] = {}
         self.waiting: dict[int, float] = {}
+        # the model's risk of each call a predictive decision placed, until it is answered or
+        # not; then the answered ones' risks are summed against how many found no agent
+        self.call_risk: dict[int, float] = {}
+        self.risked_waiting: set[int] = set()
+        self.model_check = ModelCheck()
         self.lines_in_use = 0
         self.peak_lines = 0
         self.dials = 0
@@ -152,8 +158,9 @@ class Simulation:
         self.controller = decision.controller
         self.alarms.update(decision.alarms)
         self.reasons[decision.reason] += 1
-        for _ in range(decision.calls):
-            self._dial()
+        risks = decision.call_risks
+        for i in range(decision.calls):
+            self._dial(risks[i] if i < len(risks) else None)
 
     def _live_expected(self) -> float:
         """What a scheduler would estimate: the day's answer rate so far, up to an hour ahead."""
@@ -175,9 +182,11 @@ class Simulation:
 
     # -- calls -------------------------------------------------------------------------------
 
-    def _dial(self) -> None:
+    def _dial(self, risk: float | None) -> None:
         s, draws, now = self.scenario, self.draws, self.now
         call = self.dials
+        if risk is not None:
+            self.call_risk[call] = risk
         self.dials += 1
         self.dials_this_second += 1
         self.lines_in_use += 1
@@ -198,6 +207,7 @@ class Simulation:
 
     def _live_answer(self, call: int) -> None:
         rung = self.now - self.ringing.pop(call)
+        risk = self.call_risk.pop(call, None)
         self.live += 1
         hour = int(self.now / SECONDS_PER_HOUR)
         self.hourly_live[hour] += 1
@@ -208,17 +218,23 @@ class Simulation:
             self._at(self.now + self.scenario.machine_recognised_after, _Event.LINE_RELEASED)
             return
         self.recorder.ringing_ended(rung, live=True)
+        if risk is not None:
+            self.model_check += ModelCheck(1, 0, risk)
         if self.ready:
             self._start_talk(self.ready.popleft())
         else:
+            if risk is not None:
+                self.risked_waiting.add(call)
             self.waiting[call] = self.now
             self._at(self.now + self.scenario.max_wait, _Event.WAIT_EXPIRED, call)
 
     def _machine_answer(self, call: int) -> None:
+        self.call_risk.pop(call, None)
         self.recorder.ringing_ended(self.now - self.ringing.pop(call), live=False)
         self._at(self.now + self.scenario.machine_recognised_after, _Event.LINE_RELEASED)
 
     def _ringing_failed(self, call: int) -> None:
+        self.call_risk.pop(call, None)
         self.recorder.ringing_ended(self.now - self.ringing.pop(call), live=False)
         self._line_released(call)
 
@@ -229,6 +245,8 @@ class Simulation:
     def _wait_expired(self, call: int) -> None:
         if self.waiting.pop(call, None) is not None:
             self._abandon(int(self.now / SECONDS_PER_HOUR))
+            if call in self.risked_waiting:
+                self.model_check += ModelCheck(0, 1, 0.0)
             self.lines_in_use -= 1
 
     def _abandon(self, hour: int) -> None:
@@ -259,6 +277,7 @@ class Simulation:
             # the longest-waiting answered call takes the agent straight away
             call = next(iter(self.waiting))
             del self.waiting[call]
+            self.risked_waiting.discard(call)
             self._start_talk(agent)
         else:
             self.agent_state[agent] = _Agent.READY
@@ -279,6 +298,7 @@ class Simulation:
             peak_lines=self.peak_lines,
             alarms=tuple(sorted(self.alarms)),
             decisions_by_reason=dict(self.reasons),
+            model_check=self.model_check,
         )
 
 

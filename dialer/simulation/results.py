@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dialer.pacing import Alarm, DecisionReason
+from dialer.pacing.calibration import ModelCheck
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class DayResult:
     peak_lines: int
     alarms: tuple[Alarm, ...]
     decisions_by_reason: dict[DecisionReason, int]
+    model_check: ModelCheck = field(default_factory=ModelCheck)
 
     @property
     def occupancy(self) -> float:

@@ -137,3 +137,25 @@ def test_a_machine_verdict_is_kept_with_its_cause_timing_and_voicemail_start(
     assert row == ("machine", "machine", "long greeting", 3400, decided, decided, voicemail)
     last = db.execute("SELECT last_outcome FROM contacts WHERE id = %s", (contact,)).fetchone()
     assert last == ("machine",)  # the campaign's retry rule for machines applies
+
+
+def test_attempts_keep_the_pacing_risk_of_each_call_in_the_claims_order(db: Connection) -> None:
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999")
+    contacts = make_contacts(db, campaign, ["+12025550113", "+12025550111", "+12025550112"])
+    claimed = [contacts[2], contacts[0], contacts[1]]  # the claim's priority order
+    attempts = attempt_store.create_attempts(
+        db,
+        campaign.id,
+        claimed,
+        now=NOW,
+        expires_at=NOW + timedelta(seconds=60),
+        pacing_risks=(0.001, 0.02),  # the third call was placed without the model
+    )
+    rows = db.execute(
+        "SELECT id, contact_id, pacing_risk FROM call_attempts WHERE id = ANY(%s)", [attempts]
+    ).fetchall()
+    stored = {contact: risk for _, contact, risk in rows}
+    assert [int(row[0]) for row in sorted(rows, key=lambda r: claimed.index(r[1]))] == attempts
+    assert stored[claimed[0]] == pytest.approx(0.001)
+    assert stored[claimed[1]] == pytest.approx(0.02)
+    assert stored[claimed[2]] is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from campaigns.storage.db import Connection
 from dialer.bench import live_pacing_rows
 from dialer.demo.setup import CAMPAIGN, prepare, prepare_fresh
@@ -45,11 +47,11 @@ def test_reads_the_runs_attempts_and_its_agents_state_intervals(
     robots = provision_robots(db, 2, (campaign_id,), prefix=f"pacing-{campaign_id}-robot")
     insert = """
         INSERT INTO call_attempts (campaign_id, called_number, caller_id, state, outcome,
-                                   queued_at, dial_at, answer_at, hangup_at)
-        VALUES (%s, '+12025550123', '+12025550100', 'ended', %s, %s, %s, %s, %s)"""
+                                   queued_at, dial_at, answer_at, hangup_at, pacing_risk)
+        VALUES (%s, '+12025550123', '+12025550100', 'ended', %s, %s, %s, %s, %s, %s)"""
     for offset, outcome in ((-5, "connected"), (10, "abandoned"), (400, "connected")):
         at = T0 + timedelta(seconds=offset)
-        db.execute(insert, (campaign_id, outcome, at, at, at + timedelta(seconds=5), at))
+        db.execute(insert, (campaign_id, outcome, at, at, at + timedelta(seconds=5), at, 0.03))
     history = """
         INSERT INTO agent_state_history (agent_id, campaign_id, state, started_at, ended_at)
         VALUES (%s, %s, %s, %s, %s)"""
@@ -60,6 +62,7 @@ def test_reads_the_runs_attempts_and_its_agents_state_intervals(
     attempts = live_pacing_rows.attempts(db, campaign_id, T0, end)
     assert [a.outcome for a in attempts] == ["abandoned"]
     assert attempts[0].live and attempts[0].abandoned
+    assert attempts[0].pacing_risk == pytest.approx(0.03)
     ids = live_pacing_rows.campaign_agent_ids(db, campaign_id)
     assert ids == sorted(r.agent_id for r in robots)
     intervals = live_pacing_rows.state_intervals(db, ids, T0, end)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,6 +127,23 @@ def test_the_risk_limit_stays_within_its_bounds(state: PacingInputs, later: floa
     again = decide(replace(state, now=state.now + later, controller=first.controller), PREDICTIVE)
     tuning = PREDICTIVE.controller
     assert tuning.min_risk <= again.controller.risk_limit <= tuning.max_risk
+
+
+@settings(max_examples=120, deadline=None)
+@given(floors(), policies)
+def test_each_call_placed_by_the_model_carries_its_risk_the_last_the_decisions(
+    state: PacingInputs, policy: PacingPolicy
+) -> None:
+    decision = decide(state, policy)
+    if decision.reason is not DecisionReason.PREDICTIVE:
+        assert decision.call_risks == ()
+        return
+    risks = decision.call_risks
+    assert len(risks) == decision.calls
+    assert all(0.0 <= r <= 1.0 for r in risks)
+    assert list(risks) == sorted(risks)  # each call risks no less than the ones before it
+    if risks:
+        assert risks[-1] == pytest.approx(decision.risk)
 
 
 def test_dials_ahead_of_idle_agents_when_agents_are_about_to_free_up() -> None:

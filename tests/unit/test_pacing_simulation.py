@@ -67,3 +67,13 @@ def test_the_bench_reports_each_policy_figures_as_json_ready_values() -> None:
         "seeds",
     ):
         assert key in figures
+
+
+def test_the_simulator_sets_the_models_expected_abandons_against_what_happened() -> None:
+    day = simulate_day(ONE_HOUR, policy_for(PolicyKind.PREDICTIVE, ONE_HOUR, 1.0), 0)
+    check = day.model_check
+    assert 0 < check.live_answers <= day.live_answers
+    assert check.abandoned <= day.abandoned
+    assert 0.0 < check.abandons_expected < check.live_answers
+    progressive = simulate_day(ONE_HOUR, policy_for(PolicyKind.PROGRESSIVE, ONE_HOUR, 1.0), 0)
+    assert progressive.model_check.live_answers == 0
