@@ -32,7 +32,7 @@ from campaigns.storage.reports.wallboard import wallboard_figures
 from dialer import worker_registry
 from dialer.agents import codec
 from dialer.inbound.queue_board import QueueBoard, queue_boards
-from dialer.scheduler.loop import PACING_KEY
+from dialer.scheduler.published import PACING_KEY
 from dialer.wallboard_contacts import ContactCounter, Dialability
 
 log = logging.getLogger(__name__)

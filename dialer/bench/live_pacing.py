@@ -32,7 +32,7 @@ from dialer.cli.output import emit_json
 from dialer.cli.runtime import Runtime
 from dialer.demo.setup import prepare_fresh
 from dialer.pacing.calibration import model_check
-from dialer.scheduler.loop import PACING_KEY
+from dialer.scheduler.published import PACING_KEY
 from dialer.softphone.provision import provision_robots
 from dialer.supervisor import Supervisor
 from dialer.telephony.ports import free_udp_port

@@ -33,7 +33,7 @@ from campaigns.transfer_destinations import parse_destinations
 from dialer.bootstrap import RedisUnavailable, redis_client
 from dialer.cli.output import emit_fields, emit_json, emit_table
 from dialer.cli.runtime import Runtime
-from dialer.scheduler.loop import PACING_KEY
+from dialer.scheduler.published import PACING_KEY
 
 _DAYS = ("weekday", "saturday", "sunday")
 

@@ -46,6 +46,7 @@ from dialer.pacing import PacingDecision, PacingInputs, decide
 from dialer.preview import release_expired_previews
 from dialer.reaper import reap
 from dialer.scheduler.leader import LeaderLease, Leadership
+from dialer.scheduler.learning import learn
 from dialer.scheduler.observe import (
     INBOUND_RATE_WINDOW,
     abandonment_counts,
@@ -54,6 +55,7 @@ from dialer.scheduler.observe import (
     inbound_demand,
 )
 from dialer.scheduler.pacer import CampaignPacer, policy_for
+from dialer.scheduler.published import PACING_KEY, PUBLISHED_FOR_S, pacing_state
 from dialer.scheduler.rate import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,6 @@ RECORDING_SWEEP_EVERY_S = 3600.0
 # A queued attempt not picked up within this is dropped (by the broker and the database).
 DIAL_EXPIRY_S = 15.0
 WARMUP_HISTORY = timedelta(hours=24)
-PACING_KEY = "dialer:pacing:"
 
 
 @dataclass
@@ -174,7 +175,7 @@ class Scheduler:
             woken: set[int] = set()
             for event in events:
                 self.events_after = event.id
-                woken |= self._learn(event)
+                woken |= learn(event, self.pool, self.pacers)
             if woken and self.leading is not None:
                 now, mono = self.now(), self.monotonic()
                 with self.pool.connection() as conn:
@@ -354,73 +355,12 @@ class Scheduler:
         pacer: CampaignPacer,
     ) -> None:
         """The campaign's last decision, for the wallboard and `dialer campaign status`."""
-        state = {
-            "at": now.isoformat(),
-            "calls": decision.calls,
-            "placed": placed,
-            "reason": decision.reason.value,
-            "alarms": [a.value for a in decision.alarms],
-            "risk": round(decision.risk, 4),
-            "ready_agents": inputs.agents.ready,
-            "working_agents": inputs.agents.working,
-            "calls_in_flight": inputs.calls.count,
-            "free_lines": inputs.free_lines,
-            "dial_level": round(inputs.calls.count / inputs.agents.ready, 2)
-            if inputs.agents.ready
-            else None,
-            "amd_false_positives": pacer.amd_state(inputs.abandonment),
-        }
+        state = pacing_state(decision, inputs, placed, now, pacer.amd_state(inputs.abandonment))
         try:
-            self.redis.set(PACING_KEY + str(campaign.id), json.dumps(state), ex=60)
+            key = PACING_KEY + str(campaign.id)
+            self.redis.set(key, json.dumps(state), ex=PUBLISHED_FOR_S)
         except redis.RedisError:
             log.warning("pacing state of campaign %s not published", campaign.id)
-
-    # -- learning from events ---------------------------------------------------------------
-
-    def _learn(self, event: live_events.StreamedEvent) -> set[int]:
-        """Feed the statistics; return the campaigns worth an early decision."""
-        data = event.data
-        kind = event.type
-        if kind is live_events.EventType.CALL_ENDED:
-            pacer = self.pacers.get(int(data["campaign_id"]))
-            if pacer is None:
-                return set()
-            with self.pool.connection() as conn:
-                ended = pacing_store.ended_attempt(conn, int(data["attempt_id"]))
-            if ended is not None:
-                pacer.learn_attempt(ended)
-            return {pacer.campaign.id}
-        if kind is live_events.EventType.AGENT_STATE:
-            campaigns = {int(c) for c in data.get("campaigns") or []}
-            self._learn_inbound_talk(data)
-            if data.get("previous") == "wrap_up":
-                with self.pool.connection() as conn:
-                    wrap = pacing_store.last_wrap_up(conn, int(data["agent_id"]))
-                if wrap is not None:
-                    for campaign_id in campaigns & set(self.pacers):
-                        self.pacers[campaign_id].learn_wrap_up(
-                            wrap.seconds, after_inbound=wrap.after_inbound
-                        )
-            if data.get("state") == "ready":
-                return campaigns & set(self.pacers)
-        return set()
-
-    def _learn_inbound_talk(self, data: dict[str, object]) -> None:
-        """An agent left an inbound call for its wrap-up: the call's end is stored by then (the
-        inbound process releases the agent after writing it), so its talk is learnt now."""
-        attempt = data.get("attempt_id")
-        if not (
-            data.get("state") == "wrap_up"
-            and data.get("previous") == "on_call"
-            and isinstance(attempt, int)
-            and attempt < 0
-        ):
-            return
-        with self.pool.connection() as conn:
-            talk = pacing_store.ended_inbound_talk(conn, -attempt)
-        pacer = self.pacers.get(talk.campaign_id) if talk else None
-        if talk is not None and pacer is not None:
-            pacer.learn_inbound_talk(talk.seconds)
 
 
 def _trunk_lines(

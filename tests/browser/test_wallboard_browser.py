@@ -22,7 +22,7 @@ from campaigns.storage.db import open_pool
 from dialer import call_commands, live_events, worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
-from dialer.scheduler.loop import PACING_KEY
+from dialer.scheduler.published import PACING_KEY
 from dialer.worker_registry import WorkerStatus
 from tests.agent_factories import make_pause_codes
 from tests.dashboard_fixtures import password_hash

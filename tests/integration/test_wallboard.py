@@ -24,7 +24,7 @@ from dialer import worker_registry
 from dialer.agents.service import AgentService
 from dialer.bootstrap import redis_client
 from dialer.inbound.waiting_line import WaitingLine
-from dialer.scheduler.loop import PACING_KEY
+from dialer.scheduler.published import PACING_KEY
 from dialer.wallboard_contacts import ContactCounter, forget_dialability
 from dialer.worker_registry import WorkerStatus
 from tests.agent_fixtures import agents
