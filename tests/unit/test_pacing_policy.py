@@ -24,6 +24,7 @@ from dialer.pacing import (
     PacingInputs,
     PacingPolicy,
     PolicyKind,
+    controller,
     decide,
     progressive_calls,
 )
@@ -246,6 +247,20 @@ BUSY_FLOOR = {
     "on_call": tuple(float(s) for s in range(100, 1100, 50)),
     "wrap_up": (15.0,) * 5,
 }
+
+
+def test_a_day_starts_at_the_target_and_a_surplus_is_spent_slowly() -> None:
+    """Warm-up abandons no one: its spare abandons must not raise the risk limit by e at once
+    (the first live minutes after warm-up abandoned in bursts when they did)."""
+    assert ControllerState.initial(PREDICTIVE).risk_limit == PREDICTIVE.abandon_target
+    spare = AbandonmentCounts(0, 400, 0, 400)  # 10 abandons to spare: 3.2 noise units
+    assert controller.surplus(spare, PREDICTIVE) == PREDICTIVE.controller.spend_clip
+    first = controller.adjust(ControllerState.initial(PREDICTIVE), spare, PREDICTIVE, 0.0)
+    tuning = PREDICTIVE.controller
+    boost = np.exp(tuning.proportional_gain * tuning.spend_clip)
+    assert first.risk_limit == pytest.approx(tuning.initial_risk * boost)
+    far_over = AbandonmentCounts(40, 400, 40, 400)
+    assert controller.surplus(far_over, PREDICTIVE) == -2.0  # a deficit still counts in full
 
 
 def _fresh(state: PacingInputs) -> PacingInputs:
