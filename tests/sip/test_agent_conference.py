@@ -59,12 +59,16 @@ def speech_beside_tones(samples: np.ndarray) -> float:
 
 
 class PhoneStream:
-    """What the worker sends to a baresip phone: its call's RTP port is one of its block."""
+    """What the worker sends to a baresip phone: its call's RTP port is one of its block.
+
+    The port is the one that received audio, not just any packet: RTCP goes to the port above
+    the RTP one and can arrive first, and a stream cut from it decodes to nothing.
+    """
 
     def __init__(self, capture: RtpCapture, phone: BaresipAgent) -> None:
         self.capture = capture
         deadline = time.monotonic() + 10
-        while not (ports := [p for p in phone.rtp_ports if capture.packets_to(p)]):
+        while not (ports := [p for p in phone.rtp_ports if capture.audio_to(p).size]):
             assert time.monotonic() < deadline, "no audio reached the phone"
             time.sleep(0.05)
         self.port = ports[0]
