@@ -28,6 +28,15 @@ CLAIM_RETRY = timedelta(seconds=0.1)
 # The last claim is made this long before the abandonment timer: time for the agent's phone to
 # answer (3-30 ms on a LAN, robots included), with room for a slow one.
 AGENT_CONNECT_ALLOWANCE = timedelta(seconds=0.3)
+
+
+def claim_window(connect_window: timedelta = CONNECT_WINDOW) -> timedelta:
+    """How long after a person answers an agent can still be claimed for them: the window less
+    the message's margin and the agent phone's allowance (1.4 s of the regulators' 2 s). An agent
+    freeing after this is too late for the call, which pacing must count on."""
+    return connect_window - MESSAGE_MARGIN - AGENT_CONNECT_ALLOWANCE
+
+
 # Legs that do not end after a hang-up (a CANCEL nobody answers) are given up after this:
 # it is longer than pjsip's INVITE transaction timer (64 x T1 = 32 s).
 ENDING_GUARD = timedelta(seconds=40)

@@ -9,7 +9,7 @@ takes over.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from campaigns.amd_false_positives import (
@@ -21,6 +21,7 @@ from campaigns.amd_policy import AmdMode
 from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.campaign import Campaign, DialMode
 from campaigns.storage.pacing_store import AmdVerdictCounts, EndedAttempt
+from dialer.call_flow.model import claim_window
 from dialer.pacing import (
     AbandonmentCounts,
     ControllerState,
@@ -57,7 +58,11 @@ def policy_for(campaign: Campaign, amd_false_positive_rate: float = 0.0) -> Paci
         abandon_target=spec.abandon_target,
         abandon_cap=spec.rules.abandon_cap,
         min_agents=spec.min_agents_predictive,
-        max_wait_seconds=spec.rules.max_agent_wait_s,
+        # what the workers leave for finding an agent, not the rules' whole window: an agent
+        # freeing in its last 0.6 s is too late (the message must have started by then)
+        max_wait_seconds=claim_window(
+            timedelta(seconds=spec.rules.max_agent_wait_s)
+        ).total_seconds(),
         amd_false_positive_rate=amd_false_positive_rate,
     )
 
