@@ -7,7 +7,7 @@ validation will not let a campaign relax (for example a ring timeout below 15 s)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from enum import StrEnum
 
 
@@ -76,6 +76,11 @@ class RuleSet:
     no_repeat_after_abandon_h: int | None
     # Records kept this many years (call detail including disposition).
     record_retention_years: int | None
+
+    @property
+    def agent_wait(self) -> timedelta:
+        """The window a live answer has for an agent (or the abandonment message)."""
+        return timedelta(seconds=self.max_agent_wait_s)
 
 
 RULE_SETS: dict[RuleSetName, RuleSet] = {

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 
 from campaigns.attempt import AttemptState, Outcome
 from campaigns.retry import ContactHistory, decide_after_attempt
+from campaigns.rules import RuleSetName
 from campaigns.storage import campaign_store
 from campaigns.storage.db import Connection
 from campaigns.storage.trunk_store import get_trunk
@@ -42,6 +43,8 @@ class AttemptToDial:
     first_name: str
     last_name: str
     custom_fields: dict[str, Any]
+    # The campaign's rule set: its wait for an agent is the call's hand-off window.
+    rule_set: RuleSetName
     kind: str = "auto"
     # The agent already reserved for this call (preview and manual dials); None: claim one.
     preassigned_agent_id: int | None = None
@@ -92,7 +95,7 @@ SELECT a.id AS attempt_id, a.campaign_id, c.name AS campaign_name, a.contact_id,
        coalesce(k.first_name, '') AS first_name, coalesce(k.last_name, '') AS last_name,
        coalesce(k.custom_fields, '{}') AS custom_fields, a.kind,
        CASE WHEN a.kind <> 'auto' THEN a.agent_id END AS preassigned_agent_id,
-       c.transfer_destinations
+       c.transfer_destinations, c.rule_set
 FROM call_attempts a
 JOIN campaigns c ON c.id = a.campaign_id
 LEFT JOIN contacts k ON k.id = a.contact_id
@@ -217,6 +220,7 @@ def begin_dialing(
             row = cur.execute(_TO_DIAL, {"id": attempt_id}).fetchone()
     assert row is not None
     row["transfer_destinations"] = tuple(row["transfer_destinations"] or ())
+    row["rule_set"] = RuleSetName(row["rule_set"])
     trunk_id = row.pop("trunk_id")
     trunk = get_trunk(conn, trunk_id).spec if trunk_id is not None else None
     return AttemptToDial(trunk=trunk, **row)

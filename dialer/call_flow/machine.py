@@ -46,7 +46,6 @@ from dialer.call_flow.inputs import (
     TransferRequested,
 )
 from dialer.call_flow.model import (
-    AGENT_CONNECT_ALLOWANCE,
     CLAIM_RETRY,
     AgentRef,
     AgentRelease,
@@ -237,9 +236,7 @@ def _person_on_the_line(
         deadline = at + state.spec.max_talk
         talking = replace(answered, phase=Phase.TALKING, hangup_deadline=deadline)
         return talking, (*effects, StartTimer(Timer.MAX_TALK, deadline))
-    # Never before ``at``: a verdict that came late leaves no time, the message starts at once.
-    abandon_at = max(at, window_from + handoff.connect_window - handoff.message_margin)
-    claim_until = abandon_at - AGENT_CONNECT_ALLOWANCE
+    claim_until, abandon_at = handoff.deadlines(window_from, at)
     seeking = replace(answered, phase=Phase.SEEKING_AGENT, claim_until=claim_until)
     return seeking, (
         *effects,

@@ -30,11 +30,14 @@ CLAIM_RETRY = timedelta(seconds=0.1)
 AGENT_CONNECT_ALLOWANCE = timedelta(seconds=0.3)
 
 
-def claim_window(connect_window: timedelta = CONNECT_WINDOW) -> timedelta:
+def claim_window(
+    connect_window: timedelta = CONNECT_WINDOW, message_margin: timedelta = MESSAGE_MARGIN
+) -> timedelta:
     """How long after a person answers an agent can still be claimed for them: the window less
     the message's margin and the agent phone's allowance (1.4 s of the regulators' 2 s). An agent
-    freeing after this is too late for the call, which pacing must count on."""
-    return connect_window - MESSAGE_MARGIN - AGENT_CONNECT_ALLOWANCE
+    freeing after this is too late for the call, which pacing must count on. The call flow's
+    deadlines (`HandoffPolicy.deadlines`) are computed from this, so the two cannot drift."""
+    return connect_window - message_margin - AGENT_CONNECT_ALLOWANCE
 
 
 # Legs that do not end after a hang-up (a CANCEL nobody answers) are given up after this:
@@ -165,6 +168,15 @@ class HandoffPolicy:
     def __post_init__(self) -> None:
         if not timedelta(0) <= self.message_margin < self.connect_window:
             raise AttemptSpecError("message_margin must be shorter than connect_window")
+
+    def deadlines(self, window_from: datetime, at: datetime) -> tuple[datetime, datetime]:
+        """(last moment to claim an agent, moment the message starts) for a person whose window
+        runs from ``window_from``: never before ``at`` (a late AMD verdict leaves no time)."""
+        claim_until = max(
+            at - AGENT_CONNECT_ALLOWANCE,
+            window_from + claim_window(self.connect_window, self.message_margin),
+        )
+        return claim_until, claim_until + AGENT_CONNECT_ALLOWANCE
 
 
 @dataclass(frozen=True)

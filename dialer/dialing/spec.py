@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from campaigns.amd_policy import AmdMode, samples_machine_verdict
+from campaigns.rules import RULE_SETS
 from campaigns.storage.attempt_store import AttemptToDial
 from campaigns.storage.campaign_store import amd_from_json
 from dialer.abandon_message import message_for
@@ -40,7 +41,9 @@ def attempt_spec(to_dial: AttemptToDial, data_dir: Path) -> AttemptSpec:
         number=E164(to_dial.called_number),
         trunk=config,
         ring_timeout=timedelta(seconds=to_dial.ring_timeout_s),
-        handoff=HandoffPolicy(abandon_message=message),
+        handoff=HandoffPolicy(
+            abandon_message=message, connect_window=RULE_SETS[to_dial.rule_set].agent_wait
+        ),
         amd=amd_policy(to_dial),
         screen_pop=tuple(headers),
     )

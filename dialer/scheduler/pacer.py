@@ -9,7 +9,7 @@ takes over.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from campaigns.amd_false_positives import (
@@ -60,9 +60,7 @@ def policy_for(campaign: Campaign, amd_false_positive_rate: float = 0.0) -> Paci
         min_agents=spec.min_agents_predictive,
         # what the workers leave for finding an agent, not the rules' whole window: an agent
         # freeing in its last 0.6 s is too late (the message must have started by then)
-        max_wait_seconds=claim_window(
-            timedelta(seconds=spec.rules.max_agent_wait_s)
-        ).total_seconds(),
+        max_wait_seconds=claim_window(spec.rules.agent_wait).total_seconds(),
         amd_false_positive_rate=amd_false_positive_rate,
     )
 

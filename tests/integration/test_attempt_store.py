@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import concurrent.futures
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.storage import attempt_store
+from campaigns.rules import RULE_SETS, RuleSetName
+from campaigns.storage import attempt_store, campaign_store
 from campaigns.storage.attempt_store import AttemptResult
 from campaigns.storage.db import Connection, connect
+from dialer.call_flow.model import claim_window
+from dialer.dialing.spec import attempt_spec
+from dialer.scheduler.pacer import policy_for
 from tests.factories import make_campaign, make_contacts
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -50,6 +56,28 @@ def test_begin_dialing_returns_what_the_worker_needs(db: Connection) -> None:
     assert to_dial.contact_id == contact
     assert to_dial.trunk is not None and to_dial.trunk.uri_template.startswith("sip:{number}")
     assert to_dial.ring_timeout_s >= 15
+
+
+def test_a_call_gets_its_campaigns_rule_set_wait_for_an_agent(
+    db: Connection, tmp_path: Path
+) -> None:
+    """The worker's hand-off window is the rule set's, as the scheduler's pacing assumes."""
+    campaign = make_campaign(db, trunk_uri="sip:{number}@127.0.0.1:5999", rule_set=RuleSetName.UK)
+    [contact] = make_contacts(db, campaign, ["+442079460000"])
+    [attempt] = attempt_store.create_attempts(
+        db, campaign.id, [contact], now=NOW, expires_at=NOW + timedelta(seconds=60)
+    )
+    db.commit()
+    to_dial = attempt_store.begin_dialing(db, attempt, "w1", NOW)
+    assert to_dial is not None and to_dial.rule_set is RuleSetName.UK
+    message = tmp_path / "abandon.wav"
+    message.write_bytes(b"RIFF")  # an uploaded message: used as it is
+    handoff = attempt_spec(replace(to_dial, abandon_message=str(message)), tmp_path).handoff
+    assert handoff is not None
+    assert handoff.connect_window == RULE_SETS[RuleSetName.UK].agent_wait
+    pacing = policy_for(campaign_store.get_campaign(db, campaign.id))
+    assert pacing is not None
+    assert pacing.max_wait_seconds == claim_window(handoff.connect_window).total_seconds()
 
 
 def test_an_expired_attempt_is_never_dialed(db: Connection) -> None:
