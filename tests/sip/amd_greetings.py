@@ -1,8 +1,8 @@
 """What the carrier plays after answering, for AMD tests: greeting.ulaw in sipp's directory.
 
-Made at test time with espeak-ng and sox, as the corpus is. Every file ends with seconds of
-mu-law silence: a real line keeps sending RTP after the greeting, and the detector measures
-silence from frames, so a stream that simply stopped would leave it nothing to time.
+Made at test time with espeak-ng and sox, as the corpus is. Most files end with seconds of
+mu-law silence, as a line that keeps sending RTP; `human_hello_then_no_rtp` stops sending after
+the hello, as a carrier suppressing silence does (pjsua keeps the detector's frames coming).
 """
 
 from __future__ import annotations
@@ -60,10 +60,17 @@ def write_greeting(directory: Path, *parts: bytes) -> float:
     return len(audio) / BYTES_PER_SECOND
 
 
-def human_hello(directory: Path) -> float:
+def human_hello(directory: Path, trailing_silence_s: float = 20) -> float:
     work = directory / "work"
     work.mkdir(parents=True, exist_ok=True)
-    return write_greeting(directory, silence(0.4), spoken(work, "hello", "Hello?"), silence(20))
+    return write_greeting(
+        directory, silence(0.4), spoken(work, "hello", "Hello?"), silence(trailing_silence_s)
+    )
+
+
+def human_hello_then_no_rtp(directory: Path) -> float:
+    """A hello, then the line sends nothing (a carrier suppressing silence)."""
+    return human_hello(directory, trailing_silence_s=0)
 
 
 def voicemail_with_beep(directory: Path) -> tuple[float, float]:

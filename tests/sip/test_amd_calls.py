@@ -132,6 +132,45 @@ def test_a_person_saying_hello_reaches_a_baresip_agent_within_two_s_of_their_gre
     assert claimer.released == [("sam", AgentRelease.TALKED)]
 
 
+def test_a_hello_is_timed_when_the_line_stops_sending_rtp_after_it(
+    call_with_agent: AgentCall,
+) -> None:
+    """Silence suppression: the carrier sends no RTP once the person stops talking. pjsua's
+    stream keeps giving the conference bridge (silent) frames, so the detector still hears the
+    0.8 s of silence after the hello and the person reaches the agent in their window."""
+    result, claimer = call_with_agent(
+        amd_greetings.human_hello_then_no_rtp, AmdPolicy(), "amd-human-no-rtp"
+    )
+    tl = result.timeline
+    assert tl.amd_decision is Decision.HUMAN, tl.amd_cause
+    assert tl.amd_cause and tl.amd_cause.startswith("human:")  # not "no verdict"
+    assert result.outcome is Outcome.ANSWERED and result.agent is not None
+    assert tl.answered_at and tl.amd_decided_at and tl.speech_ended_at and tl.agent_connected_at
+    assert tl.amd_decided_at - tl.answered_at < timedelta(seconds=3.5)
+    assert tl.agent_connected_at - tl.speech_ended_at < TWO_SECONDS
+    assert claimer.released == [("sam", AgentRelease.TALKED)]
+
+
+def test_a_line_silent_from_the_answer_without_rtp_is_decided_by_initial_silence(
+    telephony: object, runner: AnalysisRunner, tmp_path: Path, messages: tuple[Path, Path]
+) -> None:
+    """0.2 s of RTP, then nothing: the initial silence (2.5 s) is still counted out."""
+    customer = customer_playing(
+        tmp_path, lambda d: amd_greetings.write_greeting(d, amd_greetings.silence(0.2))
+    )
+    try:
+        result = amd_attempt(
+            telephony, runner, customer, Claimer([]), messages[0], AmdPolicy(), "amd-no-rtp"
+        )
+    finally:
+        customer.stop()
+    tl = result.timeline
+    assert tl.amd_decision is Decision.MACHINE and tl.amd_cause == "initial silence"
+    assert result.outcome is Outcome.MACHINE
+    assert tl.answered_at and tl.amd_decided_at
+    assert tl.amd_decided_at - tl.answered_at < timedelta(seconds=4)
+
+
 def test_a_voicemail_greeting_is_hung_up_without_bothering_an_agent(
     telephony: object, runner: AnalysisRunner, tmp_path: Path, messages: tuple[Path, Path]
 ) -> None:
