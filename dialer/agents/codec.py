@@ -10,6 +10,8 @@ allows within one slot.
 - `campaign:<id>:inbound_waiting` sorted set: inbound calls waiting in the campaign's queues,
   scored by the Unix second their waiting process last said it was alive plus a few seconds
   (dialer.inbound.waiting_line writes it; the claim and the pacing count it)
+- `campaign:<id>:answers_waiting` sorted set: outbound answers waiting for an agent, scored by
+  the last moment each may claim one (the claim serves them earliest deadline first)
 - `logged_in` set: every logged-in agent
 - `wrap_up` sorted set: agents in wrap-up, scored by the end of their wrap-up limit
 - `built` string: present once the live state was built from PostgreSQL (see rebuild)
@@ -55,6 +57,10 @@ def campaign_agents_key(campaign_id: int) -> str:
 
 def inbound_waiting_key(campaign_id: int) -> str:
     return f"{PREFIX}campaign:{campaign_id}:inbound_waiting"
+
+
+def answers_waiting_key(campaign_id: int) -> str:
+    return f"{PREFIX}campaign:{campaign_id}:answers_waiting"
 
 
 def micros(moment: datetime) -> int:

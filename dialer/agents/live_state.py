@@ -103,12 +103,23 @@ class LiveState:
         at: datetime,
         only_agent_id: int | None = None,
         yield_to_inbound: bool = False,
+        until: datetime | None = None,
     ) -> Claimed | None:
         wanted = "" if only_agent_id is None else str(only_agent_id)
         yielding = "1" if yield_to_inbound else ""
+        # A named agent is that agent or nobody: such a claim never waits in the line.
+        deadline = "" if until is None or only_agent_id is not None else codec.micros(until)
         reply = self._claim(
             keys=[codec.ready_key(campaign_id)],
-            args=[codec.PREFIX, attempt_id, campaign_id, codec.micros(at), wanted, yielding],
+            args=[
+                codec.PREFIX,
+                attempt_id,
+                campaign_id,
+                codec.micros(at),
+                wanted,
+                yielding,
+                deadline,
+            ],
         )
         if reply is None:
             return None
@@ -116,6 +127,10 @@ class LiveState:
         fields = dict(zip(flat[::2], flat[1::2], strict=True))
         agent_id = int(fields["agent_id"])
         return Claimed(codec.decode_profile(agent_id, fields), codec.decode(agent_id, fields))
+
+    def leave_line(self, campaign_id: int, attempt_id: int) -> None:
+        """The answer stopped waiting for an agent (its call ended): give its place up now."""
+        self._redis.zrem(codec.answers_waiting_key(campaign_id), str(attempt_id))
 
     def status(self, agent_id: int) -> LiveStatus:
         fields = cast(dict[str, str], self._redis.hgetall(codec.agent_key(agent_id)))

@@ -18,9 +18,20 @@ Those are exactly the agents the heads of the waiting lines claim next, in the s
 so an outbound answer takes the first ready agent after them, or none (its abandon message
 then plays within the 2 seconds, and the pacing, which counts the waiting callers, dials less).
 
+Answers waiting for an agent are served earliest deadline first. With a deadline in ARGV[7] (an
+outbound answer that may wait for an agent until then), the attempt joins the campaign's
+`campaign:<id>:answers_waiting` line, scored by that deadline; entries whose deadline has passed
+are dropped (their call has stopped asking), and an answer with R earlier deadlines in the line
+passes over the first R agents it could take: those are left for the answers that must be
+connected sooner, which ask again within 0.1 s. Without the line, every waiting answer asked
+Redis every 0.1 s and whichever came first took the agent, so a later answer could take the
+agent an earlier one was waiting for, and the earlier one was abandoned. A successful claim
+leaves the line; an answer that stops asking leaves it too (LiveState.leave_line).
+
 KEYS[1] the campaign's ready queue; ARGV: key prefix, attempt id, campaign id, now (us), agent id
-or '', '1' to leave agents to inbound callers or ''. Returns the agent's whole hash after the
-claim, flat (field, value, ...), or nil when no one is ready.
+or '', '1' to leave agents to inbound callers or '', the answer's claim deadline (us) or ''.
+Returns the agent's whole hash after the claim, flat (field, value, ...), or nil when no one is
+ready.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ CLAIM = """
 local ready = KEYS[1]
 local prefix, attempt, campaign, now, wanted = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local yield_to_inbound = ARGV[6] == '1'
+local deadline = ARGV[7] or ''
 local clock = tonumber(redis.call('TIME')[1])
 
 local function works_here(state, campaigns)
@@ -94,6 +106,14 @@ if wanted ~= '' then
     end
     return reserve(wanted, since, campaigns)
 end
+-- Answers with earlier deadlines in this campaign's line get the agents we pass over.
+local line, ahead = nil, 0
+if deadline ~= '' then
+    line = prefix .. 'campaign:' .. campaign .. ':answers_waiting'
+    redis.call('ZREMRANGEBYSCORE', line, '-inf', '(' .. now)
+    redis.call('ZADD', line, deadline, attempt)
+    ahead = redis.call('ZRANK', line, attempt)
+end
 local place = 0
 while true do
     local id = redis.call('ZRANGE', ready, place, place)[1]
@@ -105,7 +125,11 @@ while true do
         redis.call('ZREM', ready, id)
     elseif yield_to_inbound and kept_for_inbound(id, campaigns) then
         place = place + 1
+    elseif ahead > 0 then
+        ahead = ahead - 1
+        place = place + 1
     else
+        if line then redis.call('ZREM', line, attempt) end
         return reserve(id, since, campaigns)
     end
 end

@@ -161,13 +161,18 @@ class AgentService:
         now: datetime,
         only_agent_id: int | None = None,
         yield_to_inbound: bool = False,
+        until: datetime | None = None,
     ) -> ClaimedAgent | None:
         """Reserve the longest-idle ready agent of the campaign for this answered call; None when
         no agent is ready. One Lua script: no agent is ever given two calls. `only_agent_id`:
         that agent or nobody (a callback promised by one agent, contacts.callback_agent_id).
         `yield_to_inbound` (an outbound answer): pass over the agents that waiting inbound
-        callers will be given next (dialer.agents.scripts), so inbound calls come first."""
-        claimed = self.live.claim(campaign_id, attempt_id, now, only_agent_id, yield_to_inbound)
+        callers will be given next (dialer.agents.scripts), so inbound calls come first.
+        `until` (an answer that may wait until then): wait in the campaign's line, earliest
+        deadline first; call `leave_line` if the attempt ends while it waits."""
+        claimed = self.live.claim(
+            campaign_id, attempt_id, now, only_agent_id, yield_to_inbound, until
+        )
         if claimed is None:
             return None
         effect = StateChanged(AgentState.READY, claimed.status.change())
@@ -181,6 +186,9 @@ class AgentService:
             attempt_id,
             campaign_id,
         )
+
+    def leave_line(self, campaign_id: int, attempt_id: int) -> None:
+        self.live.leave_line(campaign_id, attempt_id)
 
     def reserved_for(self, agent_id: int, attempt_id: int) -> ClaimedAgent | None:
         """The agent, if they are reserved for this very attempt (a preview or manual dial

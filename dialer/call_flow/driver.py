@@ -210,8 +210,8 @@ class _Run:
                 self.timers.start(timer, at)
             case CancelTimer(timer):
                 self.timers.cancel(timer)
-            case ClaimAgent(_, only):
-                agent = self.claimer.claim_agent(attempt, only)
+            case ClaimAgent(_, only, until):
+                agent = self.claimer.claim_agent(attempt, only, until)
                 now = self.clock.now()
                 return [AgentClaimed(agent, now) if agent else NoAgentAvailable(now)]
             case ReleaseAgent(agent, reason):

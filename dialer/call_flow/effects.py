@@ -65,6 +65,9 @@ class ClaimAgent:
     attempt_id: str
     # That agent or nobody (a transfer to another agent); None: any ready agent.
     only_agent_id: str | None = None
+    # An answer waiting for any agent: the last moment it may claim one. Answers waiting in the
+    # same campaign are given agents earliest deadline first.
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -241,7 +241,7 @@ def _person_on_the_line(
     return seeking, (
         *effects,
         StartTimer(Timer.ABANDON, abandon_at),
-        ClaimAgent(state.spec.attempt_id),
+        ClaimAgent(state.spec.attempt_id, until=claim_until),
     )
 
 
@@ -351,7 +351,7 @@ def _agent_leg_ended(state: AttemptState, leg: LegId, at: datetime) -> Step:
         # The agent's phone failed or rejected: report it, try another agent while time remains.
         release = ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)
         seeking = replace(cleared, phase=Phase.SEEKING_AGENT)
-        return seeking, (release, ClaimAgent(state.spec.attempt_id))
+        return seeking, (release, ClaimAgent(state.spec.attempt_id, until=seeking.claim_until))
     release = ReleaseAgent(state.agent, _release_reason(state))
     if state.phase is Phase.TALKING:
         return ending(cleared, at, (release, Hangup(state.customer)))
@@ -407,7 +407,7 @@ def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
     if timer is Timer.ABANDON and state.phase in _SEEKING:
         return _abandon(state, at)
     if timer is Timer.RECLAIM and state.phase is Phase.SEEKING_AGENT and state.agent is None:
-        return state, (ClaimAgent(state.spec.attempt_id),)
+        return state, (ClaimAgent(state.spec.attempt_id, until=state.claim_until),)
     if timer is Timer.MAX_TALK and state.phase in _CONVERSATION:
         return ending(state, at, tuple(Hangup(leg) for leg in sorted(state.live_legs)))
     if timer is Timer.AMD_VERDICT and state.phase is Phase.DETECTING:

@@ -29,8 +29,12 @@ class AttemptReporter(Protocol):
 class AgentClaimer(Protocol):
     """Claims a ready agent atomically (no agent gets two calls) and hands agents back."""
 
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
-        """Any ready agent of the campaign; with ``only_agent_id`` that agent or nobody."""
+    def claim_agent(
+        self, attempt_id: str, only_agent_id: str | None = None, until: datetime | None = None
+    ) -> AgentRef | None:
+        """Any ready agent of the campaign; with ``only_agent_id`` that agent or nobody.
+        ``until``: the answer may wait for an agent until then; the claimer may leave a freed
+        agent to an answer with an earlier deadline (it asks again every CLAIM_RETRY)."""
         ...
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None: ...
@@ -48,7 +52,9 @@ class AgentClaimer(Protocol):
 class NoAgents:
     """The claimer of a campaign without agents: every answer is abandoned."""
 
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+    def claim_agent(
+        self, attempt_id: str, only_agent_id: str | None = None, until: datetime | None = None
+    ) -> AgentRef | None:
         return None
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:

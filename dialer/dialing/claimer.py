@@ -3,10 +3,12 @@ live state in Redis (dialer.agents), including the agent a transfer asks for."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from campaigns.storage.attempt_store import AttemptToDial
 from dialer.agent_forwarding import forwarding_for
 from dialer.agents.service import HandBack
-from dialer.call_flow.model import AgentRef, AgentRelease
+from dialer.call_flow.model import CLAIM_RETRY, AgentRef, AgentRelease
 from dialer.dialing.context import DialContext
 
 
@@ -20,8 +22,12 @@ class Claimer:
         # The agent holding this call now (reserved or talking), if any.
         self.current: int | None = None
         self.claims = 0
+        # Asked for any agent with a deadline and got none: in the campaign's line of answers.
+        self._in_line = False
 
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+    def claim_agent(
+        self, attempt_id: str, only_agent_id: str | None = None, until: datetime | None = None
+    ) -> AgentRef | None:
         if only_agent_id is not None:
             return self._claim_transfer_target(int(attempt_id), int(only_agent_id))
         preassigned = self.to_dial.preassigned_agent_id
@@ -33,8 +39,17 @@ class Claimer:
             claimed = self.ctx.agents.reserved_for(preassigned, int(attempt_id))
         else:
             claimed = self.ctx.agents.claim(
-                self.to_dial.campaign_id, int(attempt_id), self.ctx.now(), yield_to_inbound=True
+                self.to_dial.campaign_id,
+                int(attempt_id),
+                self.ctx.now(),
+                yield_to_inbound=True,
+                until=until,
             )
+            self._in_line = claimed is None and until is not None
+            if self._in_line and until is not None and self.ctx.now() + CLAIM_RETRY > until:
+                # The call flow will not ask again (it plays the message): leave the line now,
+                # not at the deadline, so the answers behind are not kept waiting for nobody.
+                self.leave_line()
         if claimed is None:
             return None
         self.current = claimed.agent_id
@@ -93,6 +108,12 @@ class Claimer:
             self.ctx.agents.release(
                 agent_id, self.to_dial.attempt_id, HandBack.UNUSED, self.ctx.now()
             )
+
+    def leave_line(self) -> None:
+        """The attempt is over: an answer still waiting for an agent gives its place up."""
+        if self._in_line:
+            self.ctx.agents.leave_line(self.to_dial.campaign_id, self.to_dial.attempt_id)
+            self._in_line = False
 
     def release_deferred(self) -> None:
         for agent_id in self._deferred:

@@ -55,7 +55,9 @@ class Claimer:
     took: list[str] = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
 
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+    def claim_agent(
+        self, attempt_id: str, only_agent_id: str | None = None, until: datetime | None = None
+    ) -> AgentRef | None:
         if only_agent_id is not None:  # a transfer to that agent: ready (in ``others``) or not
             return self.others.pop(only_agent_id, None)
         return self.agents.pop(0) if self.agents else None

@@ -147,10 +147,14 @@ class _ReadyAfter:
     delay: timedelta
     agent: AgentRef = ALICE
     claims: list[datetime] = field(default_factory=list)
+    deadlines: list[datetime | None] = field(default_factory=list)
     released: list[tuple[str, AgentRelease]] = field(default_factory=list)
 
-    def claim_agent(self, attempt_id: str, only_agent_id: str | None = None) -> AgentRef | None:
+    def claim_agent(
+        self, attempt_id: str, only_agent_id: str | None = None, until: datetime | None = None
+    ) -> AgentRef | None:
         self.claims.append(self.clock.now())
+        self.deadlines.append(until)
         return self.agent if self.clock.now() - self.claims[0] >= self.delay else None
 
     def release_agent(self, agent: AgentRef, reason: AgentRelease) -> None:
@@ -188,4 +192,7 @@ def test_an_agent_freed_too_late_to_connect_in_time_leaves_the_answer_to_the_mes
     last_claim = claimer.claims[-1]
     abandon_at = tl.answered_at + CONNECT_WINDOW - MESSAGE_MARGIN
     assert abandon_at - last_claim >= AGENT_CONNECT_ALLOWANCE
+    # every claim told the claimer how long this answer may wait (its place in the line)
+    assert set(claimer.deadlines) == {abandon_at - AGENT_CONNECT_ALLOWANCE}
+    assert all(at <= abandon_at - AGENT_CONNECT_ALLOWANCE for at in claimer.claims)
     assert claimer.released == []
