@@ -1,9 +1,10 @@
 """`dialer bench amd`: how well answering-machine detection does on the generated corpus.
 
 Offline mode feeds the corpus files straight to the classifier (decoded from G.711 as a trunk would
-deliver them). The real-call mode, where sipp plays the same files over RTP to the pjsua2 adapter,
-plugs in another `FrameSource` once the adapter exists. Accuracy is scored on the evaluation
-profiles (voices never used for tuning); see docs/amd.md for how the defaults were chosen.
+deliver them), optionally at several frame phases (`--phases`). The real-call bench is
+`dialer bench amd-calls` (sipp plays the same files over RTP to the pjsua2 adapter). Accuracy is
+scored on the evaluation profiles (voices never used for tuning); see docs/amd.md for how the
+defaults were chosen.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from dialer.amd.settings import settings_as_dict
 from dialer.bench.amd_eval import classify, measure, summarize
 from dialer.bench.amd_report import render_text
 from dialer.bench.amd_runner_load import runner_load
-from dialer.bench.amd_sources import Codec, FrameSource, OfflineSource
+from dialer.bench.amd_sources import (
+    FRAME_SAMPLES,
+    Codec,
+    FrameSource,
+    OfflineSource,
+    phased_sources,
+)
 
 EVALUATION_PROFILES = (HELD_OUT.name, FRESH.name)
 # Long enough for every loaded call to reach a verdict and wait for its beep.
@@ -32,20 +39,22 @@ LOAD_SECONDS = 6.0
 
 def run_offline(
     corpora: dict[str, list[CorpusItem]],
-    source: FrameSource,
+    sources: dict[str, FrameSource],
     settings: AmdSettings,
     beep_settings: BeepSettings,
 ) -> dict[str, Any]:
-    """Score every corpus, and all of them together (the headline figures)."""
+    """Score every corpus through every labelled source (frame phase), and all of them together
+    (the headline figures: with several phases, each item counts once per phase)."""
     measured_all = []
     per_corpus: dict[str, Any] = {}
     measure_us: list[float] = []
     for name, items in corpora.items():
-        measured, us = measure(items, source)
-        measure_us.append(us)
-        results, _ = classify(measured, settings, beep_settings)
-        per_corpus[name] = _headline(summarize(results, settings))
-        measured_all.extend(measured)
+        for label, source in sources.items():
+            measured, us = measure(items, source)
+            measure_us.append(us)
+            results, _ = classify(measured, settings, beep_settings)
+            per_corpus[f"{name} {label}".strip()] = _headline(summarize(results, settings))
+            measured_all.extend(measured)
     results, classify_us = classify(measured_all, settings, beep_settings)
     report = summarize(results, settings)
     report["per_corpus"] = per_corpus
@@ -118,6 +127,14 @@ def parse_overrides(pairs: tuple[str, ...]) -> AmdSettings:
     help="Calls pushed at real-time pace to measure the audio-thread cost (0: skip).",
 )
 @click.option(
+    "--phases",
+    type=click.IntRange(1, FRAME_SAMPLES),
+    default=1,
+    show_default=True,
+    help="Score each item at this many frame phases spread over 20 ms (a call's frames fall "
+    "anywhere in the audio; 8: every 2.5 ms).",
+)
+@click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the JSON result to this file.",
@@ -132,13 +149,14 @@ def amd_command(
     codec: str,
     overrides: tuple[str, ...],
     load_calls: int,
+    phases: int,
     output: Path | None,
 ) -> None:
     """Score answering-machine detection on the generated greeting corpus."""
     if not offline:
         raise click.UsageError(
-            "only --offline is available: the real-call mode (sipp playing the corpus to the "
-            "pjsua2 adapter) plugs in once the telephony adapter has landed"
+            "this command scores the corpus offline (--offline); for real calls (sipp playing "
+            "the corpus to the pjsua2 adapter) run `dialer bench amd-calls`"
         )
     settings = parse_overrides(overrides)
     if corpus_dir is not None:
@@ -148,9 +166,11 @@ def amd_command(
             name: generate_corpus(default_cache_dir(PROFILES[name], scale), PROFILES[name], scale)
             for name in profiles or EVALUATION_PROFILES
         }
-    report = run_offline(corpora, OfflineSource(Codec(codec)), settings, BeepSettings())
+    sources: dict[str, FrameSource] = dict(phased_sources(Codec(codec), phases))
+    report = run_offline(corpora, sources, settings, BeepSettings())
     report["mode"] = "offline"
     report["codec"] = codec
+    report["phases"] = phases
     report["corpora"] = {name: len(items) for name, items in corpora.items()}
     if load_calls > 0:
         source = OfflineSource(Codec(codec))

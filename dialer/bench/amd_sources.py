@@ -1,6 +1,6 @@
-"""Where the benchmark's audio frames come from. Offline: the corpus files, decoded as a G.711
-trunk would deliver them. The real-call source (sipp playing the corpus to the pjsua2 adapter)
-will implement the same protocol once the adapter lands."""
+"""Where the offline benchmark's audio frames come from: the corpus files, decoded as a G.711
+trunk would deliver them, cut into 20 ms frames from a chosen phase. (The real-call bench,
+dialer.bench.amd_calls, has sipp play the same files to the pjsua2 adapter instead.)"""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from dialer.amd.audio import FRAME_BYTES
+from dialer.amd.audio import BYTES_PER_SAMPLE, FRAME_BYTES, MS_PER_SECOND, SAMPLE_RATE_HZ
 from dialer.amd.corpus import CorpusItem
+
+FRAME_SAMPLES = FRAME_BYTES // BYTES_PER_SAMPLE
 
 
 class Codec(StrEnum):
@@ -30,15 +32,36 @@ class FrameSource(Protocol):
 
 
 class OfflineSource:
-    """Feeds the corpus files straight to the classifier, with no network or telephony."""
+    """Feeds the corpus files straight to the classifier, with no network or telephony.
 
-    def __init__(self, codec: Codec = Codec.ULAW) -> None:
+    `offset_samples` drops that many samples first, so the 20 ms frames fall elsewhere in the
+    audio: on a call the frame grid has no fixed place in the greeting, and a verdict that
+    changes with it (a word counted as two) is a verdict the corpus cannot vouch for."""
+
+    def __init__(self, codec: Codec = Codec.ULAW, offset_samples: int = 0) -> None:
+        if not 0 <= offset_samples < FRAME_SAMPLES:
+            raise ValueError(f"offset must be 0-{FRAME_SAMPLES - 1} samples")
         self.codec = codec
+        self.offset_samples = offset_samples
 
     def frames(self, item: CorpusItem) -> Iterator[bytes]:
-        pcm = read_pcm(item, self.codec)
+        pcm = read_pcm(item, self.codec)[self.offset_samples * BYTES_PER_SAMPLE :]
         for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
             yield pcm[start : start + FRAME_BYTES]
+
+
+def phased_sources(codec: Codec, phases: int) -> dict[str, OfflineSource]:
+    """`phases` sources whose frame grids start evenly spread over one 20 ms frame, by label
+    ("+0.0 ms", "+2.5 ms", ...; one phase: the single source, labelled "")."""
+    if not 1 <= phases <= FRAME_SAMPLES:
+        raise ValueError(f"phases must be 1-{FRAME_SAMPLES}")
+    if phases == 1:
+        return {"": OfflineSource(codec)}
+    sources = {}
+    for k in range(phases):
+        offset = k * FRAME_SAMPLES // phases
+        sources[f"+{offset * MS_PER_SECOND / SAMPLE_RATE_HZ:.1f} ms"] = OfflineSource(codec, offset)
+    return sources
 
 
 def read_pcm(item: CorpusItem, codec: Codec) -> bytes:
