@@ -63,7 +63,7 @@ class AmdThresholds:
     initial_silence_ms: int = _threshold(2500, 1000, 10000, "ms", "Initial silence")
     initial_silence_decision: SilentAnswer = SilentAnswer.MACHINE
     greeting_ms: int = _threshold(2000, 500, 5000, "ms", "Greeting length")
-    wordy_greeting_ms: int = _threshold(1400, 500, 5000, "ms", "Wordy greeting length")
+    wordy_greeting_ms: int = _threshold(1800, 500, 5000, "ms", "Wordy greeting length")
     wordy_greeting_words: int = _threshold(4, 1, 20, "words", "Wordy greeting words")
     beep_after_greeting_ms: int = _threshold(
         200, 100, 2500, "ms", "Beep after a short greeting (shortest)"

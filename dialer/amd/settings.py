@@ -38,7 +38,10 @@ class AmdSettings:
     # A greeting of this much voice in at least `wordy_greeting_words` words is a machine reading
     # its message, before it reaches `greeting_ms`: people's hellos that long came in fewer
     # bursts (a named hello: 1-3), voicemail in many. Decides machines earlier, not more of them.
-    wordy_greeting_ms: int = 1400
+    # Where the 20 ms frames fall splits a word in two or not: at 1400 ms a tuning hello made 4
+    # bursts at half the frame phases (and a person was hung up on a real call); 1800 is 1.2x
+    # the 1480 ms above which no phase of any tuning hello did (docs/amd.md).
+    wordy_greeting_ms: int = 1800
     wordy_greeting_words: int = 4
     # A beep-like tone this long after some speech, before any verdict, is a voicemail's beep
     # after a short greeting ("Hi, leave a message." *beep*), which would otherwise pass for a

@@ -70,13 +70,14 @@ def test_many_short_words_are_a_machine() -> None:
 
 
 def test_a_greeting_in_many_words_is_a_machine_before_it_is_long() -> None:
-    # Five words of 300 ms: 1.4 s of voice in the fifth word, well before greeting_ms (2 s)
-    words = (voice(300) + silence(200)) * 6
+    # Words of 400 ms: 1.8 s of voice 200 ms into the fifth word, before greeting_ms (2 s)
+    assert AmdSettings().wordy_greeting_ms == 1800
+    words = (voice(400) + silence(200)) * 6
     decided = decide(silence(500) + words + silence(3000))
     assert decided.decision is Decision.MACHINE
     assert decided.cause is Cause.WORDY_GREETING
     assert decided.voice_ms == AmdSettings().wordy_greeting_ms
-    assert decided.at_ms == 500 + 4 * 500 + 200
+    assert decided.at_ms == 500 + 4 * 600 + 200
 
 
 def test_a_named_hello_in_few_words_is_still_a_person() -> None:

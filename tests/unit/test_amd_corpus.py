@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dialer.amd import AmdSettings, BeepSettings
+from dialer.amd import AmdSettings, BeepSettings, connects_to_agent
 from dialer.amd.corpus import CorpusItem, generate_corpus, load_corpus, main
 from dialer.amd.corpus_plan import (
     HELD_OUT,
@@ -25,7 +25,7 @@ from dialer.amd.corpus_plan import (
 )
 from dialer.amd.corpus_render import missing_tools
 from dialer.bench.amd_eval import classify, measure, summarize
-from dialer.bench.amd_sources import Codec, OfflineSource, read_pcm
+from dialer.bench.amd_sources import Codec, OfflineSource, phased_sources, read_pcm
 
 pytestmark = pytest.mark.unit
 
@@ -97,6 +97,28 @@ def test_accuracy_on_held_out_voices_meets_the_targets(corpus: list[CorpusItem])
     assert report["announcement_as_machine"] == 100.0
     assert report["beep"]["detection_rate"] >= 95.0
     assert report["beep"]["false_or_misplaced"] == 0
+
+
+@needs_tools
+def test_no_person_is_hung_up_wherever_the_frames_fall(corpus: list[CorpusItem]) -> None:
+    """On a call the 20 ms frame grid has no fixed place in the greeting: a word split in two
+    at one phase once made a person a "wordy greeting" (docs/amd.md)."""
+    people = [item for item in corpus if item.label is Label.HUMAN]
+    settings = AmdSettings()
+    for phase, source in phased_sources(Codec.ULAW, 4).items():
+        measured, _ = measure(people, source)
+        results, _ = classify(measured, settings, BeepSettings())
+        hung_up = [r.item.item_id for r in results if not connects_to_agent(r.decided.decision)]
+        assert hung_up == [], phase
+
+
+def test_phased_sources_spread_the_frame_grid_over_one_frame() -> None:
+    sources = phased_sources(Codec.ULAW, 8)
+    assert list(sources) == [f"+{k * 2.5:.1f} ms" for k in range(8)]
+    assert [s.offset_samples for s in sources.values()] == [k * 20 for k in range(8)]
+    assert list(phased_sources(Codec.ULAW, 1)) == [""]
+    with pytest.raises(ValueError, match="offset"):
+        OfflineSource(Codec.ULAW, offset_samples=160)
 
 
 @needs_tools
