@@ -41,6 +41,13 @@ def claim(
     return None if claimed is None else claimed.agent_id
 
 
+def early_waiting(db: Connection, service: AgentService) -> Campaign:
+    """A campaign with no agent ready, whose EARLY answer waits for one until 11.0."""
+    campaign = make_campaign(db)
+    assert claim(service, campaign, EARLY, 10.0, until=11.0) is None
+    return campaign
+
+
 def logged_in(db: Connection, service: AgentService, campaign: Campaign, name: str) -> int:
     agent = make_agent(db, name, [campaign])
     service.login(agent.id, at(0))
@@ -63,8 +70,7 @@ def test_a_freed_agent_goes_to_the_answer_that_must_be_connected_first(
 def test_a_later_answer_takes_the_agent_after_those_left_for_earlier_ones(
     db: Connection, agents: AgentService
 ) -> None:
-    campaign = make_campaign(db)
-    assert claim(agents, campaign, EARLY, 10.0, until=11.0) is None
+    campaign = early_waiting(db, agents)
     alice, bob = (a.id for a in ready_agents(db, agents, [campaign], ["alice", "bob"]))
     assert claim(agents, campaign, LATE, 10.2, until=11.2) == bob
     assert claim(agents, campaign, EARLY, 10.3, until=11.0) == alice
@@ -73,8 +79,7 @@ def test_a_later_answer_takes_the_agent_after_those_left_for_earlier_ones(
 def test_an_answer_past_its_deadline_holds_no_agent_back(
     db: Connection, agents: AgentService
 ) -> None:
-    campaign = make_campaign(db)
-    assert claim(agents, campaign, EARLY, 10.0, until=11.0) is None
+    campaign = early_waiting(db, agents)
     [alice] = (a.id for a in ready_agents(db, agents, [campaign], ["alice"]))
     # the early answer stopped asking at 11.0 (its message plays): the line forgets it
     assert claim(agents, campaign, LATE, 11.05, until=12.0) == alice
@@ -83,8 +88,7 @@ def test_an_answer_past_its_deadline_holds_no_agent_back(
 def test_an_answer_whose_call_ended_gives_its_place_up(
     db: Connection, agents: AgentService
 ) -> None:
-    campaign = make_campaign(db)
-    assert claim(agents, campaign, EARLY, 10.0, until=11.0) is None
+    campaign = early_waiting(db, agents)
     agents.leave_line(campaign.id, EARLY)  # the person hung up while waiting
     [alice] = (a.id for a in ready_agents(db, agents, [campaign], ["alice"]))
     assert claim(agents, campaign, LATE, 10.2, until=11.2) == alice
@@ -93,8 +97,7 @@ def test_an_answer_whose_call_ended_gives_its_place_up(
 def test_a_claim_for_a_named_agent_or_without_a_deadline_does_not_wait_in_the_line(
     db: Connection, agents: AgentService
 ) -> None:
-    campaign = make_campaign(db)
-    assert claim(agents, campaign, EARLY, 10.0, until=11.0) is None
+    campaign = early_waiting(db, agents)
     alice, bob = (a.id for a in ready_agents(db, agents, [campaign], ["alice", "bob"]))
     # a transfer to alice (that agent or nobody) is not an answer waiting for any agent
     named = agents.claim(campaign.id, LATE, at(10.1), only_agent_id=alice, until=at(11.2))
