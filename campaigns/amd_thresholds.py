@@ -91,7 +91,8 @@ class AmdThresholds:
     beep_max_hz: float = _threshold(
         2500.0, 1000.0, 3800.0, "Hz", "Highest beep", ThresholdGroup.BEEP
     )
-    beep_min_tone_ms: int = _threshold(100, 40, 1000, "ms", "Shortest beep", ThresholdGroup.BEEP)
+    beep_min_tone_ms: int = _threshold(80, 40, 1000, "ms", "Shortest beep", ThresholdGroup.BEEP)
+    beep_confirm_ms: int = _threshold(200, 0, 1000, "ms", "Quiet after a beep", ThresholdGroup.BEEP)
     beep_max_tone_ms: int = _threshold(2500, 200, 5000, "ms", "Longest beep", ThresholdGroup.BEEP)
     beep_min_purity: float = _threshold(0.95, 0.5, 1.0, "", "Beep purity", ThresholdGroup.BEEP)
     beep_max_drift_hz: float = _threshold(40.0, 5.0, 200.0, "Hz", "Beep drift", ThresholdGroup.BEEP)
@@ -167,6 +168,11 @@ def threshold_problems(thresholds: AmdThresholds) -> list[str]:
             t.beep_min_tone_ms <= t.beep_max_tone_ms,
             "beep_min_tone_ms",
             "must not exceed beep_max_tone_ms",
+        ),
+        (
+            t.beep_confirm_ms < t.beep_silence_fallback_ms,
+            "beep_confirm_ms",
+            "must be below beep_silence_fallback_ms",
         ),
         (
             t.beep_silence_fallback_ms < t.beep_max_wait_ms,

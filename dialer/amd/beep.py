@@ -2,8 +2,10 @@
 
 A campaign that leaves messages must start speaking after the beep, or the start of its message is
 lost. We follow runs of frames whose strongest peak is pure, in band, loud enough and steady in
-frequency, and report the beep when such a run ends with a beep-like length. Machines that record
-without a beep are caught by the silence fallback; a greeting that never ends by the wait limit.
+frequency, and report the beep once such a run has ended with a beep-like length and no voice has
+followed it for `confirm_ms` (a machine records after its beep; a held vowel whose strongest
+harmonic passed for a tone is followed by more of the greeting). Machines that record without a
+beep are caught by the silence fallback; a greeting that never ends by the wait limit.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class ToneRun:
 class BeepState:
     tone: ToneRun | None = None
     silence_run_ms: int = 0
+    # A tone of a beep's length that has ended, reported once `confirm_ms` pass without voice.
+    pending: BeepDetected | None = None
+    quiet_after_ms: int = 0
 
 
 def is_tone_frame(frame: FrameFeatures, settings: BeepSettings) -> bool:
@@ -81,9 +86,21 @@ def wait_for_beep(
     state: BeepState, frame: FrameFeatures, at_ms: int, voiced: bool, settings: BeepSettings
 ) -> tuple[BeepState, BeepDetected | BeepWaitEnded | None]:
     """One more frame while waiting for the beep; `voiced` comes from the classifier's floor."""
-    state, beep = follow_tone(state, frame, at_ms, settings)
-    if beep is not None:
-        return state, beep
+    state, ended = follow_tone(state, frame, at_ms, settings)
+    if ended is not None and settings.confirm_ms == 0:
+        return state, ended
+    if ended is not None:
+        # This frame may still hold the tone's tail: judge the frames after it.
+        state = replace(state, pending=ended, quiet_after_ms=0)
+    elif state.pending is not None and state.tone is None:
+        if voiced:
+            # The greeting went on: that "tone" was a held vowel's strongest harmonic.
+            state = replace(state, pending=None, quiet_after_ms=0)
+        else:
+            quiet = state.quiet_after_ms + frame.duration_ms
+            if quiet >= settings.confirm_ms:
+                return replace(state, pending=None, quiet_after_ms=0), state.pending
+            state = replace(state, quiet_after_ms=quiet)
     silence = 0 if voiced or state.tone is not None else state.silence_run_ms + frame.duration_ms
     state = replace(state, silence_run_ms=silence)
     end_ms = at_ms + frame.duration_ms

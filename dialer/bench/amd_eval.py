@@ -60,7 +60,7 @@ def measure(items: Iterable[CorpusItem], source: FrameSource) -> tuple[list[Meas
         features = tuple(measure_frame(frame) for frame in pcm_frames)
         cpu_s += time.process_time() - started
         frames += len(features)
-        measured.append(MeasuredItem(item, features))
+        measured.append(MeasuredItem(source.as_heard(item), features))
     return measured, _us_per_frame(cpu_s, frames)
 
 

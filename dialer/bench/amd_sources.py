@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import wave
 from collections.abc import Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,10 @@ class FrameSource(Protocol):
         """320-byte frames of 8 kHz 16-bit little-endian PCM, in order, from the answer on."""
         ...
 
+    def as_heard(self, item: CorpusItem) -> CorpusItem:
+        """The item with its times (beep) as these frames place them."""
+        ...
+
 
 class OfflineSource:
     """Feeds the corpus files straight to the classifier, with no network or telephony.
@@ -48,6 +53,22 @@ class OfflineSource:
         pcm = read_pcm(item, self.codec)[self.offset_samples * BYTES_PER_SAMPLE :]
         for start in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
             yield pcm[start : start + FRAME_BYTES]
+
+    def as_heard(self, item: CorpusItem) -> CorpusItem:
+        """Dropped samples bring the beep that much closer to the answer (to the ms)."""
+        if not self.offset_samples:
+            return item
+        dropped_ms = self.offset_samples * MS_PER_SECOND / SAMPLE_RATE_HZ
+
+        def moved(ms: int | None) -> int | None:
+            return None if ms is None else round(ms - dropped_ms)
+
+        return replace(
+            item,
+            duration_ms=round(item.duration_ms - dropped_ms),
+            beep_time_ms=moved(item.beep_time_ms),
+            beep_end_ms=moved(item.beep_end_ms),
+        )
 
 
 def phased_sources(codec: Codec, phases: int) -> dict[str, OfflineSource]:

@@ -47,6 +47,35 @@ def test_a_beep_after_the_greeting_is_reported_at_its_start_and_end(hz: float) -
     assert len(events) == 2
 
 
+def test_a_beep_is_reported_once_it_has_been_followed_by_quiet() -> None:
+    frames = greeting_then(silence(600), tone(300, 1000), silence(3000))
+    session = AmdSession(AmdSettings(), BeepSettings())
+    heard = [(t, e) for f, t in timed(frames) for e in session.feed(f, t)]
+    (at_ms, beep) = heard[1]
+    assert isinstance(beep, BeepDetected) and (beep.start_ms, beep.end_ms) == (5000, 5300)
+    # the frame after the tone (its tail, maybe) is not judged; then confirm_ms of quiet
+    assert at_ms == 5300 + 20 + BeepSettings().confirm_ms - 20
+
+
+def test_a_vowel_that_passes_for_a_tone_mid_greeting_is_not_the_beep() -> None:
+    # a voicemail reading on: a 120 ms "tone" at a low harmonic, then more of the greeting
+    frames = greeting_then(tone(120, 450), voice(1500), silence(600), tone(300, 1000))
+    events = events_of(frames + silence(3000))
+    beeps = [e for e in events if isinstance(e, BeepDetected)]
+    assert [b.start_ms for b in beeps] == [4400 + 120 + 1500 + 600]
+    assert beeps[0].frequency_hz == pytest.approx(1000, abs=15)
+    # as before the confirmation: the vowel was taken for the beep
+    unconfirmed = events_of(frames + silence(3000), BeepSettings(confirm_ms=0))
+    assert [e.start_ms for e in unconfirmed if isinstance(e, BeepDetected)] == [4400]
+
+
+def test_without_confirmation_the_beep_is_reported_at_its_end() -> None:
+    frames = greeting_then(silence(600), tone(300, 1000), silence(3000))
+    session = AmdSession(AmdSettings(), BeepSettings(confirm_ms=0))
+    heard = [(t, e) for f, t in timed(frames) for e in session.feed(f, t)]
+    assert isinstance(heard[1][1], BeepDetected) and heard[1][0] == 5300
+
+
 def test_a_tone_too_short_to_be_a_beep_is_ignored() -> None:
     events = events_of(greeting_then(silence(200), tone(60, 1000), silence(4000)))
     assert isinstance(events[-1], BeepWaitEnded)

@@ -117,6 +117,14 @@ def test_phased_sources_spread_the_frame_grid_over_one_frame() -> None:
     assert list(sources) == [f"+{k * 2.5:.1f} ms" for k in range(8)]
     assert [s.offset_samples for s in sources.values()] == [k * 20 for k in range(8)]
     assert list(phased_sources(Codec.ULAW, 1)) == [""]
+    item = CorpusItem(
+        "machine-1", Label.MACHINE, "personal+beep", Path("a.wav"), Path("a.ulaw"),
+        Path("a.alaw"), 9000, True, 4000, 4500, 1000.0,
+    )  # fmt: skip
+    # the frames start 12.5 ms into the audio: the beep comes 12.5 ms sooner after "the answer"
+    heard = sources["+12.5 ms"].as_heard(item)
+    assert (heard.beep_time_ms, heard.beep_end_ms, heard.duration_ms) == (3988, 4488, 8988)
+    assert sources["+0.0 ms"].as_heard(item) is item
     with pytest.raises(ValueError, match="offset"):
         OfflineSource(Codec.ULAW, offset_samples=160)
 
