@@ -89,9 +89,9 @@ def _dial(to_dial: AttemptToDial, ctx: DialContext) -> Outcome:
             reservation.release()
         # Agents who talked go to wrap-up only once the attempt is stored, so their disposition
         # never races the worker's own write of the outcome.
-        claimer.leave_line()
         claimer.release_deferred()
         claimer.release_preassigned()
+        claimer.leave_line()
     return reporter.outcome or Outcome.FAILED
 
 

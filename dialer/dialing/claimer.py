@@ -3,13 +3,18 @@ live state in Redis (dialer.agents), including the agent a transfer asks for."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+
+import redis
 
 from campaigns.storage.attempt_store import AttemptToDial
 from dialer.agent_forwarding import forwarding_for
 from dialer.agents.service import HandBack
 from dialer.call_flow.model import CLAIM_RETRY, AgentRef, AgentRelease
 from dialer.dialing.context import DialContext
+
+log = logging.getLogger(__name__)
 
 
 class Claimer:
@@ -110,10 +115,15 @@ class Claimer:
             )
 
     def leave_line(self) -> None:
-        """The attempt is over: an answer still waiting for an agent gives its place up."""
-        if self._in_line:
+        """The answer will not ask again (last ask, or the attempt is over): give its place in
+        the campaign's line up. A failure only leaves the entry until its deadline passes."""
+        if not self._in_line:
+            return
+        self._in_line = False
+        try:
             self.ctx.agents.leave_line(self.to_dial.campaign_id, self.to_dial.attempt_id)
-            self._in_line = False
+        except redis.RedisError as error:
+            log.warning("attempt %s: left the line late: %s", self.to_dial.attempt_id, error)
 
     def release_deferred(self) -> None:
         for agent_id in self._deferred:

@@ -194,3 +194,23 @@ def test_an_attempt_that_ends_while_waiting_leaves_the_line(
     assert early.claim_agent(str(EARLY), until=at(11.0)) is None
     early.leave_line()  # dialer.dialing.attempt does this when the attempt is over
     assert worker.in_line() == []
+
+
+def test_a_dead_redis_when_leaving_the_line_ends_the_attempt_all_the_same(
+    db: Connection,
+    agents: AgentService,
+    worker_side: tuple[ConnectionPool, Redis],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    campaign = early_waiting(db, agents)
+    worker = Worker(agents, campaign, *worker_side)
+    early = worker.claimer(EARLY)
+    worker.now = at(10.1)
+    assert early.claim_agent(str(EARLY), until=at(11.0)) is None
+    # Redis goes away while the call ends: the entry stays until its deadline, nothing raises
+    pool, _ = worker_side
+    dead = Redis.from_url("redis://127.0.0.1:1/0", decode_responses=True)
+    worker.ctx.agents = AgentService(dead, pool)
+    early.leave_line()
+    assert "left the line late" in caplog.text
+    assert worker.in_line() == [str(EARLY)]
