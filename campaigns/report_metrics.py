@@ -3,12 +3,15 @@
 Answer rate
     Live answers / dials. A dial is an attempt that placed a call (every ended attempt but
     `expired`, which never left the queue). A live answer is a person: `connected` or `abandoned`,
-    plus AMD false positives. Machine answers are not live answers.
+    plus AMD false positives. Machine answers are not live answers; a machine an agent took
+    (connected, dispositioned as nobody there) still counts as one here, since the hourly rollups
+    keep no disposition for connected calls.
 Abandonment rate (COMPLIANCE.md)
     Abandoned live answers / live answers. Machine-answered, busy and unanswered calls are not in
-    the denominator. A person that answering-machine detection hung up on counts as abandoned (an
-    AMD false positive: AMD said machine and the call's disposition says a human was there), in
-    the numerator and the denominator. Measured per campaign over the rule set's window: 30 days
+    the denominator, nor is a call an agent took and dispositioned as a machine or nobody there. A
+    person that answering-machine detection hung up on counts as abandoned (an AMD false
+    positive: AMD said machine and the call's disposition says a human was there), in the
+    numerator and the denominator. Measured per campaign over the rule set's window: 30 days
     rolling for US, CA and custom rule sets, per day for UK.
 Occupancy
     Handling time / (handling time + available time), where handling is talk (on a call), wrap-up
@@ -56,7 +59,8 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
         "Abandonment rate",
         "Abandoned live answers / live answers, per campaign. Machine-answered, busy and "
-        "unanswered calls are not in the denominator. A person that answering-machine detection "
+        "unanswered calls are not in the denominator, nor are calls an agent took and "
+        "dispositioned as a machine or nobody there. A person that answering-machine detection "
         "hung up on (AMD said machine, the disposition says a human) counts as abandoned. The "
         "rolling rate covers the rule set's window: 30 days for US, CA and custom, one day for UK.",
     ),

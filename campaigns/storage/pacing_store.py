@@ -160,6 +160,13 @@ WHERE a.campaign_id = %(campaign_id)s AND a.amd_result IN ('machine', 'human')
 # (dialer bench live-pacing) kept dialing predictively through four abandonments because none
 # had ended yet. Open attempts count as soon as either is stored.
 _ABANDONED = "(outcome = 'abandoned' OR (state = 'answered' AND message_start_at IS NOT NULL))"
+# A machine an agent heard (AMD off, a HUMAN verdict on voicemail, a machine passed to agents)
+# and dispositioned as nobody there is not a live answer (COMPLIANCE.md); the reports drop it
+# the same way (campaigns.storage.reports.scope.AGENT_HEARD_MACHINE). The campaign's codes that
+# say so are read once per statement, not joined per attempt.
+_AGENT_HEARD_MACHINE = """((outcome = 'connected' OR state = 'connected')
+    AND disposition = ANY(ARRAY(SELECT code FROM dispositions
+                                WHERE campaign_id = %(campaign_id)s AND NOT human)))"""
 _ABANDONMENT = f"""
 SELECT
     count(*) FILTER (WHERE {_ABANDONED} AND queued_at >= %(day_start)s),
@@ -170,6 +177,7 @@ SELECT
 FROM call_attempts
 WHERE campaign_id = %(campaign_id)s AND queued_at >= %(thirty_days_ago)s
   AND (outcome IN ('connected', 'abandoned') OR state = 'connected' OR {_ABANDONED})
+  AND NOT coalesce({_AGENT_HEARD_MACHINE}, false)
 """
 
 # Calls offered to the campaign's inbound queues (a call refused by a full or stopping process

@@ -48,3 +48,21 @@ def test_one_statement_reads_abandonment_the_trunks_open_calls_and_the_queued_at
     assert (load.abandonment.abandoned_today, load.abandonment.live_answers_today) == (1, 2)
     assert load.abandonment.live_answers_30_days == 3
     assert (load.trunk_max_lines, load.calls_on_trunk, load.queued_attempts) == (30, 2, 3)
+
+
+def test_a_machine_an_agent_heard_is_not_a_live_answer(db: Conn) -> None:
+    c = campaign(db, "No AMD")
+    two_hours_ago = NOW - timedelta(hours=2)
+    attempt(db, c, two_hours_ago, "connected", disposition="sale")
+    attempt(db, c, two_hours_ago, "connected")  # not dispositioned yet: a live answer for now
+    attempt(db, c, two_hours_ago, "connected", disposition="answering_machine")
+    attempt(db, c, two_hours_ago, "connected", amd="human", disposition="answering_machine")
+    attempt(db, c, two_hours_ago, "abandoned")
+
+    counts = pacing_store.abandonment(
+        db, c, day_start=TODAY, hour_ago=NOW - timedelta(hours=1),
+        thirty_days_ago=NOW - timedelta(days=30),
+    )  # fmt: skip
+
+    assert (counts.abandoned_today, counts.live_answers_today) == (1, 3)
+    assert (counts.abandoned_30_days, counts.live_answers_30_days) == (1, 3)

@@ -52,6 +52,22 @@ def test_a_person_that_amd_hung_up_on_counts_as_an_abandoned_live_answer(db: Con
     assert (row.live_answers, row.abandoned) == (9, 1)
 
 
+def test_a_machine_an_agent_heard_and_dispositioned_is_not_a_live_answer(db: Conn) -> None:
+    c = campaign(db, "No AMD")
+    noon = at("2026-11-02 12:00")
+    attempts(db, c, noon, "connected", 8)
+    attempt(db, c, noon, "abandoned")
+    # AMD off (or it said human): the agent heard a machine and said so.
+    attempt(db, c, noon, "connected", disposition="answering_machine")
+    attempt(db, c, noon, "connected", amd="human", disposition="answering_machine")
+    attempt(db, c, noon, "connected", disposition="sale")
+    db.commit()
+
+    row = _one_day(db, c, date(2026, 11, 2))
+
+    assert (row.live_answers, row.abandoned) == (10, 1)
+
+
 def test_the_rolling_rate_covers_the_thirty_days_ending_that_day(db: Conn) -> None:
     c = campaign(db, "Rolling")
     attempts(db, c, at("2026-11-01 10:00"), "abandoned", 1)

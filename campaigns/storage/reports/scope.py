@@ -17,9 +17,19 @@ AMD_FALSE_POSITIVE = """(r.outcome = %(machine)s AND r.amd_machine AND r.disposi
     AND EXISTS (SELECT 1 FROM dispositions d
                 WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND d.human))"""
 
+# A machine an agent heard: connected (AMD off, a HUMAN verdict on voicemail, a machine passed to
+# agents) and dispositioned as nobody there. Not a live answer (COMPLIANCE.md). The daily rollups
+# keep every disposition; the hourly ones only an AMD machine's, so the hourly figure (best time
+# to call, the answer rate) still counts these calls as live answers.
+AGENT_HEARD_MACHINE = """(r.outcome = %(connected)s AND r.disposition <> ''
+    AND EXISTS (SELECT 1 FROM dispositions d
+                WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND NOT d.human))"""
+
 # Live answers and abandoned ones of rollup row `r` (report_attempt_hours or _days).
 LIVE_AND_ABANDONED = sql.SQL(
-    "sum(r.attempts) FILTER (WHERE r.outcome = ANY(%(live_outcomes)s) OR "
+    "sum(r.attempts) FILTER (WHERE (r.outcome = ANY(%(live_outcomes)s) AND NOT "
+    + AGENT_HEARD_MACHINE
+    + ") OR "
     + AMD_FALSE_POSITIVE
     + ") AS live_answers,\n"
     + "sum(r.attempts) FILTER (WHERE r.outcome = %(abandoned)s OR "
@@ -53,6 +63,7 @@ def params(report: ReportFilter, **extra: Any) -> dict[str, Any]:
         "live_outcomes": sorted(str(o) for o in LIVE_ANSWER_OUTCOMES),
         "abandoned": str(Outcome.ABANDONED),
         "machine": str(Outcome.MACHINE),
+        "connected": str(Outcome.CONNECTED),
         **extra,
     }
 
