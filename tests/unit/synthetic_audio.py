@@ -51,10 +51,24 @@ def mixed(a: list[bytes], b: list[bytes]) -> list[bytes]:
 
 
 def tone(ms: int, hz: float, level_dbfs: float = -12.0) -> list[bytes]:
-    count = frames_for(ms) * SAMPLES_PER_FRAME
+    """A tone of whole frames (`ms` a multiple of 20)."""
+    return tone_between_frames(ms, hz, 0, level_dbfs)
+
+
+def tone_between_frames(
+    ms: int, hz: float, offset_samples: int, level_dbfs: float = -12.0
+) -> list[bytes]:
+    """A tone that starts `offset_samples` into its first frame, as a call's frames cut a beep
+    wherever it falls; silence fills the first and last frames around it."""
+    count = ms * SAMPLE_RATE_HZ // 1000
     t = np.arange(count) / SAMPLE_RATE_HZ
-    wave = np.sin(2 * np.pi * hz * t) * 10 ** (level_dbfs / 20) * np.sqrt(2)
-    return [_pcm(wave[i : i + SAMPLES_PER_FRAME]) for i in range(0, count, SAMPLES_PER_FRAME)]
+    samples = np.zeros(-(-(offset_samples + count) // SAMPLES_PER_FRAME) * SAMPLES_PER_FRAME)
+    samples[offset_samples : offset_samples + count] = (
+        np.sin(2 * np.pi * hz * t) * 10 ** (level_dbfs / 20) * np.sqrt(2)
+    )
+    return [
+        _pcm(samples[i : i + SAMPLES_PER_FRAME]) for i in range(0, len(samples), SAMPLES_PER_FRAME)
+    ]
 
 
 def timed(frames: list[bytes]) -> Iterator[tuple[bytes, int]]:

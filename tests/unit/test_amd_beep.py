@@ -16,7 +16,7 @@ from dialer.amd import (
     Cause,
     Decision,
 )
-from tests.unit.synthetic_audio import silence, timed, tone, voice
+from tests.unit.synthetic_audio import silence, timed, tone, tone_between_frames, voice
 
 pytestmark = pytest.mark.unit
 
@@ -74,6 +74,18 @@ def test_without_confirmation_the_beep_is_reported_at_its_end() -> None:
     session = AmdSession(AmdSettings(), BeepSettings(confirm_ms=0))
     heard = [(t, e) for f, t in timed(frames) for e in session.feed(f, t)]
     assert isinstance(heard[1][1], BeepDetected) and heard[1][0] == 5300
+
+
+@pytest.mark.parametrize("offset_samples", [0, 40, 80, 120])
+def test_a_100_ms_beep_is_found_wherever_the_frames_cut_it(offset_samples: int) -> None:
+    # Half a frame in, whole frames hold only 80 ms of a 100 ms beep: `min_tone_ms` is 80.
+    frames = greeting_then(silence(600), tone_between_frames(100, 1000, offset_samples))
+    events = events_of(frames + silence(3000))
+    beeps = [e for e in events if isinstance(e, BeepDetected)]
+    assert len(beeps) == 1 and 5000 <= beeps[0].start_ms <= 5020
+    if offset_samples == 80:  # what a 100 ms minimum missed
+        missed = events_of(frames + silence(3000), BeepSettings(min_tone_ms=100))
+        assert not [e for e in missed if isinstance(e, BeepDetected)]
 
 
 def test_a_tone_too_short_to_be_a_beep_is_ignored() -> None:
