@@ -17,6 +17,7 @@ from campaigns.storage.contact_query import ContactView
 from campaigns.trunk import Trunk
 from campaigns.users import User
 from dashboard.openapi import page_schema, schema_of
+from dashboard.schema_parts import NULLABLE_INT, NULLABLE_STRING, TIME, object_schema
 
 
 def json_object() -> dict[str, Any]:
@@ -58,8 +59,6 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
 _WINDOW = {
     "anyOf": [
         {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
@@ -101,12 +100,12 @@ def amd_thresholds_schema() -> dict[str, Any]:
 _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},
     "caller_id": {"type": "string", "description": "E.164, or national in default_region"},
-    "trunk": _NULLABLE_STRING,
+    "trunk": NULLABLE_STRING,
     "dial_mode": {"type": "string", "enum": ["preview", "progressive", "ratio", "predictive"]},
     "dial_ratio": {"type": "number"},
     "abandon_target": {"type": "number", "description": "a fraction: 0.025 is 2.5 %"},
     "min_agents_predictive": {"type": "integer"},
-    "max_lines": _NULLABLE_INT,
+    "max_lines": NULLABLE_INT,
     "rule_set": {"type": "string", "enum": ["US", "UK", "CA", "custom"]},
     "calling_hours": {
         "type": "object",
@@ -122,7 +121,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
         },
     },
     "contact_order": {"type": "array", "items": {"type": "string"}},
-    "abandon_message": _NULLABLE_STRING,
+    "abandon_message": NULLABLE_STRING,
     "wrapup_limit_s": {"type": "integer"},
     "schedule": {"type": "object"},
     "timezone": {"type": "string"},
@@ -131,7 +130,7 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
     "amd": {"type": "string", "enum": ["off", "on"], "description": "answering-machine detection"},
     "amd_on_machine": {"type": "string", "enum": ["hang_up", "leave_message", "to_agent"]},
     "amd_on_not_sure": {"type": "string", "enum": ["to_agent", "hang_up"]},
-    "voicemail_message": _NULLABLE_STRING,
+    "voicemail_message": NULLABLE_STRING,
     "amd_thresholds": amd_thresholds_schema(),
     "amd_machine_sample": {
         "type": "number",
@@ -152,10 +151,10 @@ _CAMPAIGN_SETTINGS: dict[str, Any] = {
 _TRUNK_SETTINGS: dict[str, Any] = {
     "name": {"type": "string"},
     "uri_template": {"type": "string", "description": "sip: URI with {number} once"},
-    "outbound_proxy": _NULLABLE_STRING,
-    "auth_username": _NULLABLE_STRING,
-    "auth_password": _NULLABLE_STRING,
-    "auth_realm": _NULLABLE_STRING,
+    "outbound_proxy": NULLABLE_STRING,
+    "auth_username": NULLABLE_STRING,
+    "auth_password": NULLABLE_STRING,
+    "auth_realm": NULLABLE_STRING,
     "max_lines": {"type": "integer"},
     "max_cps": {"type": "number"},
 }
@@ -164,21 +163,14 @@ _AGENT_SETTINGS: dict[str, Any] = {
     "disabled": {"type": "boolean"},
     "sip_uri": {"type": "string"},
     "forward_mode": {"type": "string", "enum": ["off", "always", "busy", "no_answer"]},
-    "forward_to": _NULLABLE_STRING,
+    "forward_to": NULLABLE_STRING,
     "call_waiting": {"type": "boolean"},
     "campaign_ids": {"type": "array", "items": {"type": "integer"}},
 }
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    return schema
-
-
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "Error": _object(
+    "Error": object_schema(
         {
             "error": {"type": "string"},
             "message": {"type": "string"},
@@ -186,7 +178,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         ["error", "message"],
     ),
-    "User": _object(
+    "User": object_schema(
         {
             "id": {"type": "integer"},
             "username": {"type": "string"},
@@ -195,57 +187,60 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         ["id", "username", "role"],
     ),
-    "Campaign": _object(
+    "Campaign": object_schema(
         {
             "id": {"type": "integer"},
             "state": {"type": "string", "enum": ["stopped", "running", "paused"]},
             **_CAMPAIGN_SETTINGS,
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
+            "created_at": TIME,
+            "updated_at": TIME,
         },
         ["id", "state", *_CAMPAIGN_SETTINGS],
     ),
     "CampaignList": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}},
     "CampaignInput": {
-        **_object(_CAMPAIGN_SETTINGS),
+        **object_schema(_CAMPAIGN_SETTINGS, []),
         "description": "Create: name and caller_id required, the rule set's defaults for the "
         "rest. PATCH: only the settings given change.",
     },
-    "CampaignStateInput": _object(
+    "CampaignStateInput": object_schema(
         {"state": {"type": "string", "enum": ["running", "paused", "stopped"]}}, ["state"]
     ),
-    "Trunk": _object({"id": {"type": "integer"}, **_TRUNK_SETTINGS}, ["id", *_TRUNK_SETTINGS]),
+    "Trunk": object_schema(
+        {"id": {"type": "integer"}, **_TRUNK_SETTINGS}, ["id", *_TRUNK_SETTINGS]
+    ),
     "TrunkList": {"type": "array", "items": {"$ref": "#/components/schemas/Trunk"}},
-    "TrunkInput": _object(_TRUNK_SETTINGS),
+    "TrunkInput": object_schema(_TRUNK_SETTINGS, []),
     "DncEntry": schema_of(DncEntry),
     "DncPage": page_schema("DncEntry"),
-    "DncInput": _object(
+    "DncInput": object_schema(
         {
             "phone": {"type": "string"},
-            "campaign_id": {**_NULLABLE_INT, "description": "null or absent: the global list"},
+            "campaign_id": {**NULLABLE_INT, "description": "null or absent: the global list"},
             "source": {"type": "string"},
         },
         ["phone"],
     ),
-    "Agent": _object(
+    "Agent": object_schema(
         {
             "id": {"type": "integer"},
             "user_id": {"type": "integer"},
             "username": {"type": "string"},
             **_AGENT_SETTINGS,
-            "created_at": {"type": "string", "format": "date-time"},
+            "created_at": TIME,
         },
         ["id", "user_id", "username", *_AGENT_SETTINGS],
     ),
     "AgentList": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}},
-    "AgentInput": _object(
+    "AgentInput": object_schema(
         {"username": {"type": "string"}, "password": {"type": "string"}, **_AGENT_SETTINGS},
+        [],
     ),
     "AgentStatus": schema_of(AgentStatus),
     "AgentStatusList": {"type": "array", "items": {"$ref": "#/components/schemas/AgentStatus"}},
     "Disposition": schema_of(Disposition),
     "DispositionList": {"type": "array", "items": {"$ref": "#/components/schemas/Disposition"}},
-    "DispositionInput": _object(
+    "DispositionInput": object_schema(
         {
             "code": {"type": "string", "pattern": "^[a-z0-9_]{1,32}$"},
             "label": {"type": "string"},
@@ -253,6 +248,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "human": {"type": "boolean"},
             "position": {"type": "integer"},
         },
+        [],
     ),
     "PauseCode": schema_of(PauseCode),
     "PauseCodeList": {"type": "array", "items": {"$ref": "#/components/schemas/PauseCode"}},

@@ -1,5 +1,6 @@
 """The agent console's API answers (live status, disposition result, screen pop) and their JSON
-Schemas, side by side as in dashboard.api_schemas; the wallboard's are in wallboard_schemas."""
+Schemas, side by side as in dashboard.api_schemas; the call-control requests' are in
+call_control_schemas, the wallboard's in wallboard_schemas."""
 
 from __future__ import annotations
 
@@ -11,18 +12,11 @@ from campaigns.calling_window import OutsideWindow
 from campaigns.disposition_outcome import CallbackOutsideWindow
 from campaigns.dispositions import DispositionAction
 from campaigns.storage.screen_pop_query import ScreenPop
+from dashboard.schema_parts import NULLABLE_INT, NULLABLE_STRING, NULLABLE_TIME, TIME, object_schema
 from dialer.agents.dispositions import DispositionDone
 from dialer.agents.model import LiveStatus
 
-_TIME = {"type": "string", "format": "date-time"}
-_NULLABLE_TIME = {"anyOf": [_TIME, {"type": "null"}]}
-_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
 _STATES = {"type": "string", "enum": [s.value for s in AgentState]}
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or list(properties)}
 
 
 def live_status_json(
@@ -139,7 +133,7 @@ def screen_pop_json(pop: ScreenPop) -> dict[str, Any]:
 
 _CALL = {
     "anyOf": [
-        _object(
+        object_schema(
             {
                 "attempt_id": {"type": "integer"},
                 "campaign_id": {"type": "integer"},
@@ -154,41 +148,41 @@ _CALL = {
     ]
 }
 
-_ATTEMPT_SUMMARY = _object(
+_ATTEMPT_SUMMARY = object_schema(
     {
         "id": {"type": "integer"},
         "state": {"type": "string"},
-        "outcome": _NULLABLE_STRING,
+        "outcome": NULLABLE_STRING,
         "called_number": {"type": "string"},
-        "agent_id": _NULLABLE_INT,
-        "agent_name": _NULLABLE_STRING,
-        "queued_at": _TIME,
-        "answer_at": _NULLABLE_TIME,
-        "agent_connect_at": _NULLABLE_TIME,
-        "hangup_at": _NULLABLE_TIME,
-        "disposition": _NULLABLE_STRING,
-        "disposition_label": _NULLABLE_STRING,
-        "disposition_at": _NULLABLE_TIME,
-        "notes": _NULLABLE_STRING,
+        "agent_id": NULLABLE_INT,
+        "agent_name": NULLABLE_STRING,
+        "queued_at": TIME,
+        "answer_at": NULLABLE_TIME,
+        "agent_connect_at": NULLABLE_TIME,
+        "hangup_at": NULLABLE_TIME,
+        "disposition": NULLABLE_STRING,
+        "disposition_label": NULLABLE_STRING,
+        "disposition_at": NULLABLE_TIME,
+        "notes": NULLABLE_STRING,
         "direction": {"type": "string", "enum": ["outbound", "inbound"]},
     }
 )
 
 _INBOUND_CALL = {
     "anyOf": [
-        _object(
+        object_schema(
             {
                 "id": {"type": "integer"},
                 "caller_number": {"type": "string", "description": "E.164 when sent"},
                 "did": {"type": "string", "description": "the number called"},
-                "queue_id": _NULLABLE_INT,
-                "queue_name": _NULLABLE_STRING,
-                "offered_at": _TIME,
-                "answered_at": _NULLABLE_TIME,
+                "queue_id": NULLABLE_INT,
+                "queue_name": NULLABLE_STRING,
+                "offered_at": TIME,
+                "answered_at": NULLABLE_TIME,
                 "waited_s": {"type": "number", "description": "in the queue until answered"},
                 "known_caller": {"type": "boolean"},
                 "transferred_attempt_id": {
-                    **_NULLABLE_INT,
+                    **NULLABLE_INT,
                     "description": "an outbound attempt whose agent transferred its customer "
                     "to this queue",
                 },
@@ -200,9 +194,9 @@ _INBOUND_CALL = {
 }
 
 CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
-    "AgentLiveStatus": _object(
+    "AgentLiveStatus": object_schema(
         {
-            "agent": _object(
+            "agent": object_schema(
                 {
                     "id": {"type": "integer"},
                     "username": {"type": "string"},
@@ -211,33 +205,33 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
                 }
             ),
             "state": _STATES,
-            "since": _NULLABLE_TIME,
+            "since": NULLABLE_TIME,
             "seconds_in_state": {"anyOf": [{"type": "number"}, {"type": "null"}]},
-            "reason": {**_NULLABLE_STRING, "description": "the pause code, when paused"},
+            "reason": {**NULLABLE_STRING, "description": "the pause code, when paused"},
             "campaigns": {"type": "array", "items": {"type": "integer"}},
             "attempt_id": {
-                **_NULLABLE_INT,
+                **NULLABLE_INT,
                 "description": "the call held (reserved to wrap-up); an inbound call's id negated",
             },
-            "inbound_call_id": {**_NULLABLE_INT, "description": "the inbound call held"},
-            "call_campaign_id": _NULLABLE_INT,
+            "inbound_call_id": {**NULLABLE_INT, "description": "the inbound call held"},
+            "call_campaign_id": NULLABLE_INT,
             "call": _CALL,
-            "wrap_up_until": _NULLABLE_TIME,
+            "wrap_up_until": NULLABLE_TIME,
             "after_call": {
                 "anyOf": [
-                    _object({"state": _STATES, "reason": _NULLABLE_STRING}),
+                    object_schema({"state": _STATES, "reason": NULLABLE_STRING}),
                     {"type": "null"},
                 ],
                 "description": "a pause or log-out asked for during a call, applied after it",
             },
             "allowed_campaigns": {
                 "type": "array",
-                "items": _object({"id": {"type": "integer"}, "name": {"type": "string"}}),
+                "items": object_schema({"id": {"type": "integer"}, "name": {"type": "string"}}),
             },
-            "server_time": _TIME,
+            "server_time": TIME,
         }
     ),
-    "AgentLoginInput": _object(
+    "AgentLoginInput": object_schema(
         {
             "campaign_ids": {
                 "type": "array",
@@ -248,21 +242,21 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
         },
         [],
     ),
-    "AgentActionInput": _object(
+    "AgentActionInput": object_schema(
         {"agent_id": {"type": "integer", "description": "managers: the agent to act for"}}, []
     ),
-    "AgentPauseInput": _object(
+    "AgentPauseInput": object_schema(
         {
             "reason": {"type": "string", "description": "a pause code"},
             "agent_id": {"type": "integer", "description": "managers: the agent to act for"},
         },
         ["reason"],
     ),
-    "AttemptDispositionInput": _object(
+    "AttemptDispositionInput": object_schema(
         {
             "code": {"type": "string", "description": "a disposition of the call's campaign"},
             "notes": {"type": "string"},
-            "callback_at": {**_TIME, "description": "callback dispositions: when (with a zone)"},
+            "callback_at": {**TIME, "description": "callback dispositions: when (with a zone)"},
             "callback_for_me": {"type": "boolean", "description": "only this agent calls back"},
             "move_callback_into_window": {
                 "type": "boolean",
@@ -273,23 +267,23 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
         },
         ["code"],
     ),
-    "DispositionResult": _object(
+    "DispositionResult": object_schema(
         {
             "attempt_id": {"type": "integer", "description": "inbound: the call's id negated"},
-            "inbound_call_id": _NULLABLE_INT,
+            "inbound_call_id": NULLABLE_INT,
             "campaign_id": {"type": "integer"},
-            "contact_id": _NULLABLE_INT,
+            "contact_id": NULLABLE_INT,
             "code": {"type": "string"},
             "action": {"type": "string", "enum": [a.value for a in DispositionAction]},
             "contact": {
                 "anyOf": [
-                    _object(
+                    object_schema(
                         {
                             "state": {"type": "string"},
-                            "next_eligible_at": _NULLABLE_TIME,
-                            "callback_agent_id": _NULLABLE_INT,
-                            "moved_from": _NULLABLE_TIME,
-                            "block_reason": _NULLABLE_STRING,
+                            "next_eligible_at": NULLABLE_TIME,
+                            "callback_agent_id": NULLABLE_INT,
+                            "moved_from": NULLABLE_TIME,
+                            "block_reason": NULLABLE_STRING,
                         }
                     ),
                     {"type": "null"},
@@ -297,22 +291,22 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "added_to_dnc": {"type": "boolean"},
             "agent_state": _STATES,
-            "agent_reason": _NULLABLE_STRING,
+            "agent_reason": NULLABLE_STRING,
         }
     ),
-    "CallbackOutsideWindow": _object(
+    "CallbackOutsideWindow": object_schema(
         {
             "error": {"type": "string", "const": "callback_outside_window"},
             "message": {"type": "string"},
             "problems": {"type": "array", "items": {"type": "string"}},
-            "requested": _TIME,
-            "earliest": {**_NULLABLE_TIME, "description": "null: no allowed time within a week"},
+            "requested": TIME,
+            "earliest": {**NULLABLE_TIME, "description": "null: no allowed time within a week"},
             "zones": {
                 "type": "array",
-                "items": _object(
+                "items": object_schema(
                     {
                         "zone": {"type": "string"},
-                        "local_time": _NULLABLE_STRING,
+                        "local_time": NULLABLE_STRING,
                         "window": {
                             "anyOf": [
                                 {"type": "array", "items": {"type": "string"}},
@@ -325,10 +319,10 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
-    "ScreenPop": _object(
+    "ScreenPop": object_schema(
         {
             "attempt": _ATTEMPT_SUMMARY,
-            "campaign": _object(
+            "campaign": object_schema(
                 {
                     "id": {"type": "integer"},
                     "name": {"type": "string"},
@@ -342,15 +336,15 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             ),
             "contact": {
                 "anyOf": [
-                    _object(
+                    object_schema(
                         {
                             "id": {"type": "integer"},
                             "phone_e164": {"type": "string"},
                             "phone_type": {"type": "string"},
-                            "phone_label": _NULLABLE_STRING,
+                            "phone_label": NULLABLE_STRING,
                             "first_name": {"type": "string"},
                             "last_name": {"type": "string"},
-                            "postal_code": _NULLABLE_STRING,
+                            "postal_code": NULLABLE_STRING,
                             "time_zones": {"type": "array", "items": {"type": "string"}},
                             "custom_fields": {"type": "object"},
                             "state": {"type": "string"},
@@ -365,7 +359,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "previous": {"type": "array", "items": _ATTEMPT_SUMMARY},
             "dispositions": {
                 "type": "array",
-                "items": _object(
+                "items": object_schema(
                     {
                         "code": {"type": "string"},
                         "label": {"type": "string"},
@@ -377,13 +371,13 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "inbound": _INBOUND_CALL,
         }
     ),
-    "PreviewCard": _object(
+    "PreviewCard": object_schema(
         {
-            "attempt_id": _NULLABLE_INT,
+            "attempt_id": NULLABLE_INT,
             "screen_pop": {"anyOf": [{"$ref": "#/components/schemas/ScreenPop"}, {"type": "null"}]},
         }
     ),
-    "PreviewDialed": _object({"attempt_id": {"type": "integer"}}),
+    "PreviewDialed": object_schema({"attempt_id": {"type": "integer"}}),
     "PreviewSkipInput": {
         "type": "object",
         "properties": {
@@ -391,119 +385,7 @@ CONSOLE_SCHEMAS: dict[str, dict[str, Any]] = {
             "agent_id": {"type": "integer", "description": "managers: the agent"},
         },
     },
-    "HangupRequested": _object(
-        {"attempt_id": {"type": "integer"}, "command": {"type": "string", "const": "hangup"}}
-    ),
-    "CallActionInput": {
-        "type": "object",
-        "required": ["action"],
-        "properties": {
-            "action": {
-                "type": "string",
-                "enum": [
-                    "hold",
-                    "resume",
-                    "mute",
-                    "unmute",
-                    "dtmf",
-                    "record_start",
-                    "record_stop",
-                    "transfer",
-                    "consult",
-                    "transfer_complete",
-                    "transfer_cancel",
-                    "conference",
-                    "conference_leave",
-                    "conference_drop",
-                    "conference_merge",
-                    "transfer_agent",
-                    "consult_agent",
-                    "transfer_queue",
-                    "conference_agent",
-                ],
-            },
-            "queue_id": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "transfer_queue: the inbound queue to pass the customer to; one "
-                "of the call's campaign's queues with a number (GET "
-                "/api/v1/attempts/{attempt_id}/transfer-queues lists them)",
-            },
-            "to_agent_id": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "transfer_agent, consult_agent and conference_agent: the agent to "
-                "pass the customer to (or to add to the call); ready and logged in to the call's "
-                "campaign (GET /api/v1/attempts/{attempt_id}/transfer-agents lists them)",
-            },
-            "destination": {
-                "type": "string",
-                "pattern": "^\\+[1-9][0-9]{6,14}$",
-                "description": "transfer, consult and conference: the E.164 number to pass the "
-                "customer to (or to add to the call); it must be on the campaign's "
-                "transfer_destinations",
-            },
-            "digits": {
-                "type": "string",
-                "pattern": "^[0-9*#A-D]{1,32}$",
-                "description": "dtmf only: the digits to send to the customer",
-            },
-        },
-    },
-    "SuperviseInput": {
-        "type": "object",
-        "required": ["mode"],
-        "properties": {
-            "mode": {
-                "type": "string",
-                "enum": ["listen", "whisper", "barge", "leave"],
-                "description": "listen: you hear the customer and the agent; whisper: the "
-                "agent hears you too, the customer does not; barge: everyone hears everyone; "
-                "leave: your phone is hung up, the call goes on.",
-            }
-        },
-        "additionalProperties": False,
-    },
-    "SuperviseRequested": _object(
-        {
-            "attempt_id": {"type": "integer"},
-            "command": {"type": "string"},
-            "phone": {"type": "string", "description": "The softphone the worker rings."},
-        }
-    ),
-    "WrapUpEnded": _object({"attempt_id": {"type": "integer"}, "state": _STATES}),
-    "TransferAgents": _object(
-        {
-            "agents": {
-                "type": "array",
-                "items": _object(
-                    {"agent_id": {"type": "integer"}, "display_name": {"type": "string"}}
-                ),
-            }
-        }
-    ),
-    "TransferQueues": _object(
-        {
-            "queues": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "queue_id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "did": {"type": "string", "description": "the number the leg calls"},
-                    }
-                ),
-            }
-        }
-    ),
-    "CallActionRequested": _object(
-        {"attempt_id": {"type": "integer"}, "command": {"type": "string"}}
-    ),
-    "RecordingAudio": {
-        "type": "string",
-        "format": "binary",
-        "description": "The call's conference mix: 8 kHz 16-bit mono PCM WAV.",
-    },
+    "WrapUpEnded": object_schema({"attempt_id": {"type": "integer"}, "state": _STATES}),
     "EventStream": {
         "type": "string",
         "description": "Server-sent events: `id` (resume with Last-Event-ID), `event` "

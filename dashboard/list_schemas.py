@@ -6,45 +6,45 @@ from __future__ import annotations
 from typing import Any
 
 from campaigns.contact_import.status import ImportPhase, ImportState
+from dashboard.schema_parts import (
+    COUNT,
+    NULLABLE_INT,
+    NULLABLE_STRING,
+    NULLABLE_TIME,
+    TIME,
+    object_schema,
+)
 
-_COUNT = {"type": "integer", "minimum": 0}
-_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
-_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-_TIME = {"type": "string", "format": "date-time"}
 _FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
-def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required}
-
-
-_IMPORT_STATUS = _object(
+_IMPORT_STATUS = object_schema(
     {
         "import_id": {"type": "integer"},
         "campaign_id": {"type": "integer"},
-        "list_id": _NULLABLE_INT,
+        "list_id": NULLABLE_INT,
         "filename": {"type": "string"},
         "state": {"type": "string", "enum": [s.value for s in ImportState]},
         "phase": {"anyOf": [{"type": "string", "enum": [p.value for p in ImportPhase]},
                             {"type": "null"}]},
         "progress": {"type": "number", "minimum": 0, "maximum": 1},
-        "rows": _COUNT,
-        "imported": {**_COUNT, "description": "stored and dialable"},
-        "duplicates": {**_COUNT, "description": "same E.164 earlier in the file or campaign"},
-        "invalid": _COUNT,
-        "dnc": {**_COUNT, "description": "stored as not dialable: on a DNC list"},
-        "skipped_recent": _COUNT,
-        "rejected_rows": {**_COUNT, "description": "rows in the rejects CSV"},
-        "error": _NULLABLE_STRING,
-        "started_at": _TIME,
-        "finished_at": {"anyOf": [_TIME, {"type": "null"}]},
-        "updated_at": _TIME,
+        "rows": COUNT,
+        "imported": {**COUNT, "description": "stored and dialable"},
+        "duplicates": {**COUNT, "description": "same E.164 earlier in the file or campaign"},
+        "invalid": COUNT,
+        "dnc": {**COUNT, "description": "stored as not dialable: on a DNC list"},
+        "skipped_recent": COUNT,
+        "rejected_rows": {**COUNT, "description": "rows in the rejects CSV"},
+        "error": NULLABLE_STRING,
+        "started_at": TIME,
+        "finished_at": NULLABLE_TIME,
+        "updated_at": TIME,
     },
     ["import_id", "campaign_id", "state", "progress", "rows", "imported", "duplicates",
      "invalid", "dnc", "skipped_recent", "rejected_rows", "error"],
 )  # fmt: skip
 
-_LIST_UPLOAD = _object(
+_LIST_UPLOAD = object_schema(
     {
         "file": {**_FILE, "description": "CSV (any delimiter and encoding) or XLSX"},
         "options": {
@@ -61,7 +61,7 @@ _LIST_UPLOAD = _object(
     ["file"],
 )
 
-_DNC_UPLOAD = _object(
+_DNC_UPLOAD = object_schema(
     {
         "file": {**_FILE, "description": "CSV or XLSX with a phone column"},
         "campaign_id": {"type": "string", "description": "a campaign's id; absent: global list"},
@@ -71,13 +71,13 @@ _DNC_UPLOAD = _object(
     ["file"],
 )
 
-_DNC_RESULT = _object(
+_DNC_RESULT = object_schema(
     {
-        "rows": _COUNT,
-        "numbers": {**_COUNT, "description": "distinct valid numbers in the file"},
-        "added": {**_COUNT, "description": "numbers not on the list before"},
-        "invalid": _COUNT,
-        "blocked": {**_COUNT, "description": "existing contacts blocked by it now"},
+        "rows": COUNT,
+        "numbers": {**COUNT, "description": "distinct valid numbers in the file"},
+        "added": {**COUNT, "description": "numbers not on the list before"},
+        "invalid": COUNT,
+        "blocked": {**COUNT, "description": "existing contacts blocked by it now"},
     },
     ["rows", "numbers", "added", "invalid", "blocked"],
 )

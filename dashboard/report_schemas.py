@@ -8,15 +8,10 @@ from typing import Any
 from campaigns.report_filter import ReportFilter
 from campaigns.report_metrics import DEFINITIONS
 from dashboard.report_catalog import Options, Report
+from dashboard.schema_parts import NULLABLE_INT, NULLABLE_STRING, object_schema
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
-_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
 _NULLABLE_DATE = {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
-_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": list(properties)}
 
 
 def _definitions(report: Report) -> list[dict[str, str]]:
@@ -62,10 +57,10 @@ def report_data_json(
     }
 
 
-_DEFINITION = _object({"name": {"type": "string"}, "definition": {"type": "string"}})
+_DEFINITION = object_schema({"name": {"type": "string"}, "definition": {"type": "string"}})
 
 REPORT_SCHEMAS: dict[str, dict[str, Any]] = {
-    "ReportSummary": _object(
+    "ReportSummary": object_schema(
         {
             "slug": {"type": "string"},
             "title": {"type": "string"},
@@ -78,21 +73,21 @@ REPORT_SCHEMAS: dict[str, dict[str, Any]] = {
             "definitions": {"type": "array", "items": _DEFINITION},
         }
     ),
-    "ReportList": _object(
+    "ReportList": object_schema(
         {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ReportSummary"}}}
     ),
-    "ReportData": _object(
+    "ReportData": object_schema(
         {
             "report": {"type": "string"},
             "title": {"type": "string"},
-            "filter": _object(
+            "filter": object_schema(
                 {
                     "campaign_ids": {"type": "array", "items": {"type": "integer"}},
                     "from": _NULLABLE_DATE,
                     "to": _NULLABLE_DATE,
                     "tz": {"type": "string"},
-                    "sort": _NULLABLE_STRING,
-                    "threshold_s": _NULLABLE_INT,
+                    "sort": NULLABLE_STRING,
+                    "threshold_s": NULLABLE_INT,
                 }
             ),
             "columns": _STRINGS,

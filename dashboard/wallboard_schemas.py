@@ -9,24 +9,23 @@ from campaigns.attempt import AttemptState
 from campaigns.calling_window import BlockReason
 from campaigns.campaign import DialMode
 from campaigns.report_metrics import ratio
+from dashboard.schema_parts import (
+    COUNT,
+    NULLABLE_INT,
+    NULLABLE_NUMBER,
+    NULLABLE_STRING,
+    NULLABLE_TIME,
+    TIME,
+    object_schema,
+)
 from dialer.wallboard import AbandonLevel, Wallboard
 
-_TIME = {"type": "string", "format": "date-time"}
-_NULLABLE_TIME = {"anyOf": [_TIME, {"type": "null"}]}
-_NULLABLE_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
-_NULLABLE_STRING = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-_NULLABLE_INT = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
-_COUNT = {"type": "integer", "minimum": 0}
 _WORKING_STATES = [s.value for s in AgentState if s is not AgentState.LOGGED_OUT]
 _OPEN_STATES = [s.value for s in AttemptState if s is not AttemptState.ENDED]
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or list(properties)}
-
-
 def _counts(keys: list[str]) -> dict[str, Any]:
-    return _object(dict.fromkeys(keys, _COUNT))
+    return object_schema(dict.fromkeys(keys, COUNT))
 
 
 def wallboard_json(board: Wallboard) -> dict[str, Any]:
@@ -126,22 +125,22 @@ def wallboard_json(board: Wallboard) -> dict[str, Any]:
     }
 
 
-_RATE = _object(
+_RATE = object_schema(
     {
-        "live_answers": _COUNT,
-        "abandoned": _COUNT,
-        "rate": _NULLABLE_NUMBER,
+        "live_answers": COUNT,
+        "abandoned": COUNT,
+        "rate": NULLABLE_NUMBER,
         "level": {"type": "string", "enum": [level.value for level in AbandonLevel]},
     }
 )
 
 _AMD_FALSE_POSITIVES = {
-    **_object(
+    **object_schema(
         {
             "person_given_machine": {"type": "number"},
             "machine_given_human": {"type": "number"},
-            "machine_checked": _COUNT,
-            "human_checked": _COUNT,
+            "machine_checked": COUNT,
+            "human_checked": COUNT,
             "mostly_prior": {"type": "boolean"},
             "people_hung_up_today": {"type": "number"},
             "people_hung_up_30_days": {"type": "number"},
@@ -154,9 +153,9 @@ _AMD_FALSE_POSITIVES = {
 }
 
 WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
-    "Wallboard": _object(
+    "Wallboard": object_schema(
         {
-            "campaign": _object(
+            "campaign": object_schema(
                 {
                     "id": {"type": "integer"},
                     "name": {"type": "string"},
@@ -165,22 +164,22 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                     "rule_set": {"type": "string"},
                 }
             ),
-            "server_time": _TIME,
+            "server_time": TIME,
             "agents": {
                 "type": "array",
                 "description": "Logged-in agents working the campaign, longest in state first.",
-                "items": _object(
+                "items": object_schema(
                     {
                         "id": {"type": "integer"},
                         "username": {"type": "string"},
                         "display_name": {"type": "string"},
                         "state": {"type": "string", "enum": _WORKING_STATES},
-                        "since": _TIME,
+                        "since": TIME,
                         "seconds_in_state": {"type": "number"},
-                        "reason": _NULLABLE_STRING,
-                        "call_campaign_id": _NULLABLE_INT,
+                        "reason": NULLABLE_STRING,
+                        "call_campaign_id": NULLABLE_INT,
                         "attempt_id": {
-                            **_NULLABLE_INT,
+                            **NULLABLE_INT,
                             "description": "The call the agent holds (an inbound call's id "
                             "negated): listen, whisper or barge on an outbound one with "
                             "POST /api/v1/attempts/{id}/supervise.",
@@ -194,25 +193,25 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Attempts in progress by state (answered: waiting for an agent "
                 "or hearing the abandonment message).",
             },
-            "last_15_minutes": _object(
-                {"dials": _COUNT, "answers": _COUNT, "answer_rate": _NULLABLE_NUMBER}
+            "last_15_minutes": object_schema(
+                {"dials": COUNT, "answers": COUNT, "answer_rate": NULLABLE_NUMBER}
             ),
             "dial_ratio": {
-                **_object(
+                **object_schema(
                     {
-                        "current": _NULLABLE_NUMBER,
-                        "configured": _NULLABLE_NUMBER,
-                        "decided_at": _NULLABLE_TIME,
-                        "reason": _NULLABLE_STRING,
-                        "calls_in_flight": _NULLABLE_INT,
-                        "ready_agents": _NULLABLE_INT,
+                        "current": NULLABLE_NUMBER,
+                        "configured": NULLABLE_NUMBER,
+                        "decided_at": NULLABLE_TIME,
+                        "reason": NULLABLE_STRING,
+                        "calls_in_flight": NULLABLE_INT,
+                        "ready_agents": NULLABLE_INT,
                     }
                 ),
                 "description": "current: calls in flight per ready agent at the scheduler's "
                 "last decision (null when it made none in the last minute); configured: the "
                 "ratio of a ratio-mode campaign.",
             },
-            "abandonment": _object(
+            "abandonment": object_schema(
                 {
                     "target": {"type": "number"},
                     "cap": {"type": "number"},
@@ -222,15 +221,15 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                     "amd_false_positives": {"anyOf": [_AMD_FALSE_POSITIVES, {"type": "null"}]},
                 }
             ),
-            "contacts": _object(
+            "contacts": object_schema(
                 {
-                    "total": _COUNT,
-                    "dialable_now": _COUNT,
+                    "total": COUNT,
+                    "dialable_now": COUNT,
                     "blocked": _counts([r.value for r in BlockReason]),
-                    "counted_at": _TIME,
+                    "counted_at": TIME,
                 }
             ),
-            "lines": _object({"workers": _COUNT, "total": _COUNT, "in_use": _COUNT}),
+            "lines": object_schema({"workers": COUNT, "total": COUNT, "in_use": COUNT}),
             "queues": {
                 "type": "array",
                 "description": "The campaign's inbound queues. estimated_wait_s: for a caller "
@@ -238,23 +237,23 @@ WALLBOARD_SCHEMAS: dict[str, dict[str, Any]] = {
                 "(0 while a ready agent is free; null with no handle time in the last hour or no "
                 "agent serving). handle_s: mean talk plus wrap-up of the last hour's answered "
                 "calls. callers: the first 20 in line, position 1 being the next served.",
-                "items": _object(
+                "items": object_schema(
                     {
                         "id": {"type": "integer"},
                         "name": {"type": "string"},
-                        "waiting": _COUNT,
-                        "longest_wait_s": _NULLABLE_NUMBER,
-                        "estimated_wait_s": _NULLABLE_NUMBER,
-                        "handle_s": _NULLABLE_NUMBER,
-                        "handled_last_hour": _COUNT,
+                        "waiting": COUNT,
+                        "longest_wait_s": NULLABLE_NUMBER,
+                        "estimated_wait_s": NULLABLE_NUMBER,
+                        "handle_s": NULLABLE_NUMBER,
+                        "handled_last_hour": COUNT,
                         "callers": {
                             "type": "array",
-                            "items": _object(
+                            "items": object_schema(
                                 {
                                     "call_id": {"type": "integer"},
                                     "position": {"type": "integer", "minimum": 1},
                                     "waited_s": {"type": "number"},
-                                    "estimated_wait_s": _NULLABLE_NUMBER,
+                                    "estimated_wait_s": NULLABLE_NUMBER,
                                 }
                             ),
                         },

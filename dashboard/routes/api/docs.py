@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from dashboard.access import public
 from dashboard.api_schemas import SCHEMAS
+from dashboard.call_control_schemas import CALL_CONTROL_SCHEMAS
 from dashboard.console_schemas import CONSOLE_SCHEMAS
 from dashboard.list_schemas import LIST_SCHEMAS
 from dashboard.openapi import build_document, documented
@@ -27,6 +28,7 @@ def openapi_document() -> ResponseReturnValue:
             {
                 **SCHEMAS,
                 **CONSOLE_SCHEMAS,
+                **CALL_CONTROL_SCHEMAS,
                 **WALLBOARD_SCHEMAS,
                 **LIST_SCHEMAS,
                 **REPORT_SCHEMAS,
