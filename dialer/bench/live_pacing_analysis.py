@@ -2,7 +2,8 @@
 over the stored rows (attempts, agent state intervals, the scheduler's published decisions).
 
 Definitions follow the reports (campaigns.report_metrics): a dial is an attempt that placed a
-call; a live answer is a connected or abandoned call (or an AMD false positive); the abandonment
+call; a live answer is a connected or abandoned call (or an AMD false positive), not a machine an
+agent took and dispositioned as nobody there; the abandonment
 rate is abandoned / live answers; occupancy is (talk + wrap-up + reserved) / (that + ready),
 pauses and logged-out time counting in neither part.
 """
@@ -31,9 +32,13 @@ class AttemptRow:
     outcome: str | None
     amd_false_positive: bool  # AMD said machine, the agent's disposition says a person
     pacing_risk: float | None = None  # the model's risk when a predictive decision placed it
+    # connected, and the agent's disposition says nobody was there: a machine, not a live answer
+    agent_heard_machine: bool = False
 
     @property
     def live(self) -> bool:
+        if self.agent_heard_machine:
+            return False
         return self.outcome in (Outcome.CONNECTED, Outcome.ABANDONED) or self.amd_false_positive
 
     @property

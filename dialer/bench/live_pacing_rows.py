@@ -8,13 +8,17 @@ from campaigns.storage.db import Connection
 from dialer.bench.live_pacing_analysis import AttemptRow, StateInterval
 
 # Attempts queued during the run. An AMD false positive (AMD said machine, the agent's
-# disposition says a person) counts as an abandoned live answer, as in the reports.
+# disposition says a person) counts as an abandoned live answer, and a machine an agent took
+# (connected, dispositioned as nobody there) as no live answer, as in the reports.
 _ATTEMPTS = """
 SELECT a.dial_at, a.answer_at, a.hangup_at, a.outcome,
        (a.outcome = 'machine' AND a.disposition IS NOT NULL AND EXISTS (
             SELECT 1 FROM dispositions d
             WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND d.human)),
-       a.pacing_risk
+       a.pacing_risk,
+       (a.outcome = 'connected' AND a.disposition IS NOT NULL AND EXISTS (
+            SELECT 1 FROM dispositions d
+            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND NOT d.human))
 FROM call_attempts a
 WHERE a.campaign_id = %(campaign_id)s AND a.queued_at >= %(start)s AND a.queued_at < %(end)s
 ORDER BY a.id
@@ -44,8 +48,10 @@ def attempts(
 ) -> list[AttemptRow]:
     params = {"campaign_id": campaign_id, "start": start, "end": end}
     return [
-        AttemptRow(dial_at, answer_at, hangup_at, outcome, bool(false_positive), risk)
-        for dial_at, answer_at, hangup_at, outcome, false_positive, risk in conn.execute(
+        AttemptRow(
+            dial_at, answer_at, hangup_at, outcome, bool(false_positive), risk, bool(machine)
+        )
+        for dial_at, answer_at, hangup_at, outcome, false_positive, risk, machine in conn.execute(
             _ATTEMPTS, params
         ).fetchall()
     ]

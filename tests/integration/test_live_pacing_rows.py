@@ -52,6 +52,13 @@ def test_reads_the_runs_attempts_and_its_agents_state_intervals(
     for offset, outcome in ((-5, "connected"), (10, "abandoned"), (400, "connected")):
         at = T0 + timedelta(seconds=offset)
         db.execute(insert, (campaign_id, outcome, at, at, at + timedelta(seconds=5), at, 0.03))
+    db.execute(
+        """INSERT INTO call_attempts (campaign_id, called_number, caller_id, state, outcome,
+                                      queued_at, dial_at, answer_at, hangup_at, disposition)
+           VALUES (%s, '+12025550124', '+12025550100', 'ended', 'connected', %s, %s, %s, %s,
+                   'answering_machine')""",
+        (campaign_id, *[T0 + timedelta(seconds=20)] * 3, T0 + timedelta(seconds=40)),
+    )
     history = """
         INSERT INTO agent_state_history (agent_id, campaign_id, state, started_at, ended_at)
         VALUES (%s, %s, %s, %s, %s)"""
@@ -60,8 +67,9 @@ def test_reads_the_runs_attempts_and_its_agents_state_intervals(
     db.execute(history, (agent, campaign_id, "on_call", T0, None))
     end = T0 + timedelta(seconds=300)
     attempts = live_pacing_rows.attempts(db, campaign_id, T0, end)
-    assert [a.outcome for a in attempts] == ["abandoned"]
+    assert [a.outcome for a in attempts] == ["abandoned", "connected"]
     assert attempts[0].live and attempts[0].abandoned
+    assert attempts[1].agent_heard_machine and not attempts[1].live  # "Answering machine"
     assert attempts[0].pacing_risk == pytest.approx(0.03)
     ids = live_pacing_rows.campaign_agent_ids(db, campaign_id)
     assert ids == sorted(r.agent_id for r in robots)

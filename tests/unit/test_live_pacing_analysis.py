@@ -67,6 +67,12 @@ def test_an_amd_false_positive_is_an_abandoned_live_answer() -> None:
     assert (summary.live_answers, summary.abandoned) == (1, 1)
 
 
+def test_a_machine_an_agent_took_is_not_a_live_answer() -> None:
+    machine = AttemptRow(at(1), at(5), at(20), "connected", False, agent_heard_machine=True)
+    _, summary = run([machine, call(2, "abandoned", answer=6)], [], seconds=30)
+    assert (summary.live_answers, summary.abandoned) == (1, 1)
+
+
 def test_an_attempt_never_dialed_is_not_a_dial() -> None:
     expired = AttemptRow(None, None, None, "expired", False)
     buckets, summary = run([expired], [], seconds=30)
