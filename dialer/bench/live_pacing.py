@@ -24,7 +24,12 @@ from campaigns.campaign import CampaignState
 from campaigns.storage import campaign_store
 from campaigns.storage.db import Connection
 from dialer.bench import live_pacing_rows
-from dialer.bench.live_pacing_analysis import PacingSample, analyse, samples_from_buckets
+from dialer.bench.live_pacing_analysis import (
+    PacingSample,
+    abandoned_with_an_agent_ready,
+    analyse,
+    samples_from_buckets,
+)
 from dialer.bench.live_pacing_chart import live_pacing_figure
 from dialer.bootstrap import redis_client
 from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
@@ -236,9 +241,10 @@ def _analysis(
     campaign = campaign_store.get_campaign(conn, campaign_id)
     agent_ids = live_pacing_rows.campaign_agent_ids(conn, campaign_id)
     attempts = live_pacing_rows.attempts(conn, campaign_id, start, end)
+    intervals = live_pacing_rows.state_intervals(conn, agent_ids, start, end)
     buckets, summary = analyse(
         attempts,
-        live_pacing_rows.state_intervals(conn, agent_ids, start, end),
+        intervals,
         samples,
         start=start,
         end=end,
@@ -256,6 +262,14 @@ def _analysis(
             (a.pacing_risk, a.abandoned) for a in attempts if a.live and a.pacing_risk is not None
         ).as_json(),
         "samples": [[s.at.isoformat(), s.reason, s.dial_level] for s in samples],
+        # hand-offs that failed while an agent was free (the claim's fault, not pacing's)
+        "abandoned_with_an_agent_ready": [
+            {
+                "answer_at": a.answer_at.isoformat() if a.answer_at else None,
+                "message_start_at": a.message_start_at.isoformat() if a.message_start_at else None,
+            }
+            for a in abandoned_with_an_agent_ready(attempts, intervals, end)
+        ],
     }
 
 

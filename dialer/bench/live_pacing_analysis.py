@@ -34,6 +34,7 @@ class AttemptRow:
     pacing_risk: float | None = None  # the model's risk when a predictive decision placed it
     # connected, and the agent's disposition says nobody was there: a machine, not a live answer
     agent_heard_machine: bool = False
+    message_start_at: datetime | None = None  # the abandonment message started
 
     @property
     def live(self) -> bool:
@@ -229,6 +230,34 @@ def analyse(
         predictive_lines_per_agent=statistics.fmean(phase_lines) if phase_lines else None,
     )
     return buckets, summary
+
+
+# An agent ready this long while an answer waited could have been claimed (claims retry every
+# 0.1 s): shorter overlaps are the agent becoming ready as the message started.
+MISSED_READY_S = 0.3
+
+
+def abandoned_with_an_agent_ready(
+    attempts: list[AttemptRow], intervals: list[StateInterval], run_end: datetime
+) -> list[AttemptRow]:
+    """Abandoned calls (not AMD's) during whose wait, from the answer to the message (or the
+    customer's hang-up), an agent of the campaign was ready for `MISSED_READY_S` or more: each
+    one a hand-off that failed with someone free, not for want of an agent."""
+    missed = []
+    for attempt in attempts:
+        if attempt.outcome != Outcome.ABANDONED or attempt.answer_at is None:
+            continue
+        until = attempt.message_start_at or attempt.hangup_at or run_end
+        if any(
+            interval.state == AgentState.READY
+            and _overlap(
+                interval.started_at, interval.ended_at or run_end, attempt.answer_at, until
+            )
+            >= MISSED_READY_S
+            for interval in intervals
+        ):
+            missed.append(attempt)
+    return missed
 
 
 def _steady(buckets: list[Bucket]) -> tuple[float | None, int | None]:

@@ -18,7 +18,8 @@ SELECT a.dial_at, a.answer_at, a.hangup_at, a.outcome,
        a.pacing_risk,
        (a.outcome = 'connected' AND a.disposition IS NOT NULL AND EXISTS (
             SELECT 1 FROM dispositions d
-            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND NOT d.human))
+            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND NOT d.human)),
+       a.message_start_at
 FROM call_attempts a
 WHERE a.campaign_id = %(campaign_id)s AND a.queued_at >= %(start)s AND a.queued_at < %(end)s
 ORDER BY a.id
@@ -49,9 +50,9 @@ def attempts(
     params = {"campaign_id": campaign_id, "start": start, "end": end}
     return [
         AttemptRow(
-            dial_at, answer_at, hangup_at, outcome, bool(false_positive), risk, bool(machine)
+            dial_at, answer_at, hangup_at, outcome, bool(fp), risk, bool(machine), message_at
         )
-        for dial_at, answer_at, hangup_at, outcome, false_positive, risk, machine in conn.execute(
+        for dial_at, answer_at, hangup_at, outcome, fp, risk, machine, message_at in conn.execute(
             _ATTEMPTS, params
         ).fetchall()
     ]

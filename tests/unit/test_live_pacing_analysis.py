@@ -8,6 +8,7 @@ from dialer.bench.live_pacing_analysis import (
     AttemptRow,
     PacingSample,
     StateInterval,
+    abandoned_with_an_agent_ready,
     analyse,
     samples_from_buckets,
 )
@@ -71,6 +72,24 @@ def test_a_machine_an_agent_took_is_not_a_live_answer() -> None:
     machine = AttemptRow(at(1), at(5), at(20), "connected", False, agent_heard_machine=True)
     _, summary = run([machine, call(2, "abandoned", answer=6)], [], seconds=30)
     assert (summary.live_answers, summary.abandoned) == (1, 1)
+
+
+def test_an_abandon_while_an_agent_stood_ready_is_a_missed_hand_off() -> None:
+    def dropped(answer: float, message: float) -> AttemptRow:
+        return AttemptRow(at(answer - 5), at(answer), at(message + 10), "abandoned", False,
+                          message_start_at=at(message))  # fmt: skip
+
+    missed, in_time, unlucky = dropped(10, 12), dropped(30, 32), dropped(50, 52)
+    intervals = [
+        state(1, "on_call", 0, 11),
+        state(1, "ready", 11, 11.5),  # ready half a second of the first wait: a claim missed it
+        state(1, "reserved", 11.5, 30),
+        state(1, "on_call", 30, 51.9),
+        state(1, "ready", 51.9, 52.5),  # ready as the message started: too late to be claimed
+    ]
+    connected = call(1, "connected", answer=11.2, hangup=40)
+    found = abandoned_with_an_agent_ready([missed, in_time, unlucky, connected], intervals, at(60))
+    assert found == [missed]
 
 
 def test_an_attempt_never_dialed_is_not_a_dial() -> None:
