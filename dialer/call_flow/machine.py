@@ -3,8 +3,9 @@
 No I/O and no clock: every input carries its time, every action is returned as an effect.
 Customer leg first; after answer (when a hand-off policy is set) an agent is claimed and
 called, and either both legs are bridged or the abandonment message is played to the customer.
-A third party on the call (transfers, three-way calls) is ``third_party``'s part; the state
-and how an attempt ends are ``state``'s, shared by both.
+Finding, ringing and bridging the agent (or abandoning) is ``agent_handoff``'s part, a third
+party on the call (transfers, three-way calls) ``third_party``'s; the state and how an attempt
+ends are ``state``'s, shared by all.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from datetime import datetime, timedelta
 
 from campaigns.amd_policy import MachineAction
 from dialer.amd import Decision
+from dialer.call_flow import agent_handoff as handoff
 from dialer.call_flow import forwarding, third_party
 from dialer.call_flow.amd_policy import checked_by_agent, goes_to_agent
 from dialer.call_flow.effects import (
-    Bridge,
     CancelTimer,
     ClaimAgent,
     Effect,
@@ -46,9 +47,6 @@ from dialer.call_flow.inputs import (
     TransferRequested,
 )
 from dialer.call_flow.model import (
-    CLAIM_RETRY,
-    AgentRef,
-    AgentRelease,
     AttemptSpec,
     Milestone,
     Phase,
@@ -62,14 +60,11 @@ from dialer.call_flow.state import (
     ending,
     final_outcome,
     finish,
-    maybe_finish,
-    offer_headers,
 )
 from dialer.telephony.events import (
     LegAnswered,
     LegDialing,
     LegEnded,
-    LegId,
     LegRinging,
     PlaybackFinished,
     StopRequested,
@@ -111,7 +106,7 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
         case LegAnswered(leg, at) if leg == state.customer:
             return _customer_answered(state, at)
         case LegAnswered(leg, at) if leg == state.agent_leg and state.phase is Phase.AGENT_RINGING:
-            return _agent_answered(state, at)
+            return handoff.agent_answered(state, at)
         case LegAnswered(leg, at) if state.transfer is not None and leg == state.transfer.leg:
             if state.transfer.conference and state.agent_leg is not None:
                 return third_party.conferenced(state, at)
@@ -144,24 +139,24 @@ def transition(state: AttemptState, event: FlowEvent) -> Step:
             and state.phase is Phase.AGENT_RINGING
             and forwarding.forwards_when_ended(state.agent, status)
         ):
-            return _forward(replace(state, live_legs=state.live_legs - {leg}))
+            return handoff.forward(replace(state, live_legs=state.live_legs - {leg}))
         case LegEnded(leg) if leg in state.live_legs:
-            return _agent_leg_ended(state, leg, event.at)
+            return handoff.agent_leg_ended(state, leg, event.at)
         case OriginateFailed(leg, at) if leg == state.customer:
             timeline = replace(state.timeline, ended_at=at, sip_reason=event.reason)
             return finish(replace(state, timeline=timeline, live_legs=frozenset()), at)
         case OriginateFailed(leg, at) if state.transfer is not None and leg == state.transfer.leg:
             return third_party.transfer_failed(state, at, TransferOutcome.FAILED, event.reason)
         case OriginateFailed(leg, at, no_capacity=True) if leg == state.agent_leg:
-            return _no_slot_for_agent(state, leg, at)
+            return handoff.no_slot_for_agent(state, leg, at)
         case OriginateFailed(leg, at) if leg in state.live_legs:
-            return _agent_leg_ended(state, leg, at)
+            return handoff.agent_leg_ended(state, leg, at)
         case TimerFired(timer, at):
             return _timer_fired(state, timer, at)
         case AgentClaimed(agent, at) if state.phase is Phase.SEEKING_AGENT:
-            return _call_agent(state, agent, at)
+            return handoff.call_agent(state, agent, at)
         case NoAgentAvailable(at) if state.phase is Phase.SEEKING_AGENT:
-            return _no_agent_yet(state, at)
+            return handoff.no_agent_yet(state, at)
         case AgentClaimed(agent, at) if third_party.claiming_other_agent(state):
             return third_party.ring_other_agent(state, agent, at)
         case NoAgentAvailable(at) if third_party.claiming_other_agent(state):
@@ -222,27 +217,7 @@ def _customer_answered(state: AttemptState, at: datetime) -> Step:
             StartTimer(Timer.AMD_VERDICT, amd.verdict_deadline(at)),
         )
     answered = replace(answered, timeline=replace(answered.timeline, speech_ended_at=at))
-    return _person_on_the_line(answered, at, at, effects)
-
-
-def _person_on_the_line(
-    answered: AttemptState, at: datetime, window_from: datetime, effects: tuple[Effect, ...]
-) -> Step:
-    """Talk (no hand-off asked for) or find an agent, who must be connected within the window
-    counted from ``window_from`` (the answer, or the end of the greeting with AMD)."""
-    state = answered
-    handoff = state.spec.handoff
-    if handoff is None:
-        deadline = at + state.spec.max_talk
-        talking = replace(answered, phase=Phase.TALKING, hangup_deadline=deadline)
-        return talking, (*effects, StartTimer(Timer.MAX_TALK, deadline))
-    claim_until, abandon_at = handoff.deadlines(window_from, at)
-    seeking = replace(answered, phase=Phase.SEEKING_AGENT, claim_until=claim_until)
-    return seeking, (
-        *effects,
-        StartTimer(Timer.ABANDON, abandon_at),
-        ClaimAgent(state.spec.attempt_id, until=claim_until),
-    )
+    return handoff.person_on_the_line(answered, at, at, effects)
 
 
 def _verdict(state: AttemptState, verdict: AmdVerdict) -> Step:
@@ -271,7 +246,7 @@ def _verdict(state: AttemptState, verdict: AmdVerdict) -> Step:
         stop = (*done_listening, StopDetection(state.customer))
         # A machine passed to an agent is no live person: its window counts from the verdict.
         window_from = speech_end if verdict.decision is not Decision.MACHINE else at
-        return _person_on_the_line(decided, at, window_from, stop)
+        return handoff.person_on_the_line(decided, at, window_from, stop)
     if verdict.decision is Decision.MACHINE and amd.on_machine is MachineAction.LEAVE_MESSAGE:
         waiting = replace(decided, phase=Phase.AWAITING_BEEP)
         answered_at = state.timeline.answered_at or at
@@ -294,118 +269,12 @@ def _leave_message(state: AttemptState, at: datetime) -> Step:
     )
 
 
-def _call_agent(state: AttemptState, agent: AgentRef, at: datetime) -> Step:
-    tried = (*state.timeline.agents_tried, agent.agent_id)
-    leg = state.spec.agent_leg(len(tried))
-    request, timers = forwarding.first_offer(state.spec, agent, leg, offer_headers(state.spec), at)
-    if agent.forward is not None and request.uri != agent.sip_uri:
-        agent = replace(agent, forward=None)  # forwarded at once (always): nothing more to do
-    return replace(
-        state,
-        phase=Phase.AGENT_RINGING,
-        agent=agent,
-        agent_leg=leg,
-        live_legs=state.live_legs | {leg},
-        timeline=replace(state.timeline, agents_tried=tried),
-    ), (Originate(request), *timers)
-
-
-def _forward(state: AttemptState) -> Step:
-    """Offer the call to the agent's forward destination instead (once), the agent's phone
-    having ended (busy, rejected, or rung off when it did not answer in time)."""
-    agent = state.agent
-    assert agent is not None and agent.forward is not None
-    leg = state.spec.forward_leg(len(state.timeline.agents_tried))
-    request = forwarding.forward_request(state.spec, agent.forward, leg, offer_headers(state.spec))
-    return replace(
-        state,
-        agent=replace(agent, forward=None),
-        agent_leg=leg,
-        live_legs=state.live_legs | {leg},
-    ), (CancelTimer(Timer.FORWARD_NO_ANSWER), Originate(request, may_take_free_leg=True))
-
-
-def _agent_answered(state: AttemptState, at: datetime) -> Step:
-    assert state.agent_leg is not None
-    deadline = at + state.spec.max_talk
-    return replace(
-        state,
-        phase=Phase.TALKING,
-        talked_with=state.agent,
-        hangup_deadline=deadline,
-        timeline=replace(state.timeline, agent_connected_at=at),
-    ), (
-        Bridge(state.customer, state.agent_leg),
-        CancelTimer(Timer.ABANDON),
-        StartTimer(Timer.MAX_TALK, deadline),
-        Notify(Milestone.AGENT_CONNECTED, at),
-    )
-
-
-def _agent_leg_ended(state: AttemptState, leg: LegId, at: datetime) -> Step:
-    remaining = replace(state, live_legs=state.live_legs - {leg})
-    if leg != state.agent_leg or state.agent is None:
-        return maybe_finish(remaining, at, ())
-    cleared = replace(remaining, agent=None, agent_leg=None)
-    if state.phase is Phase.AGENT_RINGING:
-        # The agent's phone failed or rejected: report it, try another agent while time remains.
-        release = ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)
-        seeking = replace(cleared, phase=Phase.SEEKING_AGENT)
-        return seeking, (release, ClaimAgent(state.spec.attempt_id, until=seeking.claim_until))
-    release = ReleaseAgent(state.agent, _release_reason(state))
-    if state.phase is Phase.TALKING:
-        return ending(cleared, at, (release, Hangup(state.customer)))
-    return maybe_finish(cleared, at, (release,))
-
-
-def _release_reason(state: AttemptState) -> AgentRelease:
-    return AgentRelease.TALKED if state.talked_with is not None else AgentRelease.UNUSED
-
-
-def _no_agent_yet(state: AttemptState, at: datetime) -> Step:
-    """Nobody is ready now: ask again shortly while an agent claimed then could still be
-    connected in time, else play the message at once. Abandoning at the first refusal threw away
-    the agents freeing up within the window that pacing counts on: a live run abandoned 4.3 % of
-    its answers where the simulation of the same pacing, whose answers wait, abandoned 2.8 %."""
-    retry_at = at + CLAIM_RETRY
-    if state.claim_until is None or retry_at > state.claim_until:
-        return _abandon(state, at)
-    return state, (StartTimer(Timer.RECLAIM, retry_at),)
-
-
-def _no_slot_for_agent(state: AttemptState, leg: LegId, at: datetime) -> Step:
-    """Our process cannot place the agent leg: hand the agent back untouched and abandon."""
-    assert state.agent is not None
-    release = ReleaseAgent(state.agent, AgentRelease.UNUSED)
-    cleared = replace(state, live_legs=state.live_legs - {leg}, agent=None, agent_leg=None)
-    abandoned, effects = _abandon(cleared, at)
-    return abandoned, (release, *effects)
-
-
-def _abandon(state: AttemptState, at: datetime) -> Step:
-    effects: list[Effect] = []
-    if state.agent is not None and state.agent_leg is not None:
-        effects += [Hangup(state.agent_leg), ReleaseAgent(state.agent, AgentRelease.NOT_ANSWERING)]
-    assert state.spec.handoff is not None
-    effects += [
-        CancelTimer(Timer.ABANDON),
-        PlayMessage(state.customer, state.spec.handoff.abandon_message),
-        Notify(Milestone.ABANDONED, at),
-    ]
-    return replace(
-        state,
-        phase=Phase.ABANDONING,
-        agent=None,
-        timeline=replace(state.timeline, message_started_at=at),
-    ), tuple(effects)
-
-
 def _timer_fired(state: AttemptState, timer: Timer, at: datetime) -> Step:
     if timer is Timer.RING and state.phase in _BEFORE_ANSWER:
         timeline = replace(state.timeline, cancel_reason=CancelReason.RING_TIMEOUT)
         return ending(replace(state, timeline=timeline), at, (Hangup(state.customer),))
     if timer is Timer.ABANDON and state.phase in _SEEKING:
-        return _abandon(state, at)
+        return handoff.abandon(state, at)
     if timer is Timer.RECLAIM and state.phase is Phase.SEEKING_AGENT and state.agent is None:
         return state, (ClaimAgent(state.spec.attempt_id, until=state.claim_until),)
     if timer is Timer.MAX_TALK and state.phase in _CONVERSATION:
@@ -466,7 +335,7 @@ def _customer_ended(state: AttemptState, ended: LegEnded) -> Step:
         effects += third_party.customer_left(state, ended.at)
         after = replace(after, transfer=None)
     if state.agent is not None and state.agent_leg is not None:
-        effects.append(ReleaseAgent(state.agent, _release_reason(state)))
+        effects.append(ReleaseAgent(state.agent, handoff.release_reason(state)))
         after = replace(after, agent=None)
     effects += [Hangup(leg) for leg in sorted(after.live_legs)]
     if after.live_legs:
