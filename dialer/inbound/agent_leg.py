@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 
 from campaigns.storage import inbound_store
@@ -60,6 +61,19 @@ def screen_pop(
     return tuple(headers)
 
 
+@dataclass
+class _Ringing:
+    """The leg rung for the agent and, until it is used, their forward (time.monotonic())."""
+
+    leg: LegId
+    forward: InboundForward | None
+    forward_at: float | None  # no answer by then: forward
+    until: float  # no answer by then: the agent is not answering
+
+    def waits_until(self) -> float:
+        return self.until if self.forward_at is None else self.forward_at
+
+
 class AgentLeg:
     """Ready agents tried for one call, one at a time; `agent` is the one claimed and not yet
     handed back (so a failure can hand them back)."""
@@ -88,47 +102,47 @@ class AgentLeg:
         placed = self._place(request, agent)
         if placed is not None:
             return placed
-        ring_until = time.monotonic() + self.ctx.agent_ring_s
         delay = forwarding.no_answer_delay(forward.target if forward else None)
-        forward_at = None if delay is None else time.monotonic() + delay.total_seconds()
+        ring = _Ringing(
+            agent_leg,
+            forward,
+            None if delay is None else time.monotonic() + delay.total_seconds(),
+            time.monotonic() + self.ctx.agent_ring_s,
+        )
         while True:
-            wait_until = ring_until if forward_at is None else forward_at
-            event = call.inbox.get(max(0.0, wait_until - time.monotonic()))
-            if event is None and forward is not None and forward_at is not None:
+            event = call.inbox.get(max(0.0, ring.waits_until() - time.monotonic()))
+            if event is None and ring.forward is not None and ring.forward_at is not None:
                 # No answer in time: the phone rung off (its slot back), the destination rung.
-                call.hangup_agent(agent_leg)
+                call.hangup_agent(ring.leg)
                 if call.caller_gone:
                     self.release(agent, HandBack.UNUSED)
                     return AgentTry.CALLER_GONE
-                agent_leg, placed = self._forward(agent, forward, headers)
+                placed = self._forward(agent, ring, headers)
                 if placed is not None:
                     return placed
-                forward = forward_at = None
-                ring_until = time.monotonic() + self.ctx.agent_ring_s
                 continue
             if event is None:  # the agent's phone rang too long
-                call.hangup_agent(agent_leg)
+                call.hangup_agent(ring.leg)
                 self.release(agent, HandBack.NOT_ANSWERING)
                 return AgentTry.NOT_ANSWERED
             if isinstance(event, LegEnded) and event.leg == call.leg:
                 call.caller_gone = True
-                call.hangup_agent(agent_leg)
+                call.hangup_agent(ring.leg)
                 self.release(agent, HandBack.UNUSED)
                 return AgentTry.CALLER_GONE
-            if isinstance(event, LegEnded) and event.leg == agent_leg:
-                if forward is not None and forwarding.forwards_on_end(
-                    forward.target, event.sip_status
+            if isinstance(event, LegEnded) and event.leg == ring.leg:
+                if ring.forward is not None and forwarding.forwards_on_end(
+                    ring.forward.target, event.sip_status
                 ):
-                    agent_leg, placed = self._forward(agent, forward, headers)
+                    placed = self._forward(agent, ring, headers)
                     if placed is not None:
                         return placed
-                    forward = forward_at = None
-                    ring_until = time.monotonic() + self.ctx.agent_ring_s
                     continue
                 self.release(agent, HandBack.NOT_ANSWERING)
                 return AgentTry.NOT_ANSWERED
-            if isinstance(event, LegAnswered) and event.leg == agent_leg:
+            if isinstance(event, LegAnswered) and event.leg == ring.leg:
                 break
+        agent_leg = ring.leg
         call.bridge(agent_leg)
         at = self.ctx.now()
         self.ctx.agents.connected(agent.agent_id, -call.call_id, at)
@@ -141,16 +155,21 @@ class AgentLeg:
         return AgentTry.TALKED
 
     def _forward(
-        self, agent: ClaimedAgent, forward: InboundForward, headers: tuple[SipHeader, ...]
-    ) -> tuple[LegId, AgentTry | None]:
+        self, agent: ClaimedAgent, ring: _Ringing, headers: tuple[SipHeader, ...]
+    ) -> AgentTry | None:
         """Ring the agent's forward destination on a new leg that takes the agent leg's place
-        (and its reserved slot, the agent's phone having ended); the call stays the agent's."""
+        (and its reserved slot, the agent's phone having ended); the call stays the agent's,
+        and the destination rings as long as a phone does, with no forward after it."""
         call = self.call
+        forward = ring.forward
+        assert forward is not None
         leg = call.next_agent_leg()
         request = self._forward_request(forward, leg, headers)
         to = forward.target.uri or forward.target.number
         log.info("inbound call %s: agent %s forwarded to %s", call.call_id, agent.agent_id, to)
-        return leg, self._place(request, agent)
+        ring.leg, ring.forward, ring.forward_at = leg, None, None
+        ring.until = time.monotonic() + self.ctx.agent_ring_s
+        return self._place(request, agent)
 
     def _forward_request(
         self, forward: InboundForward, leg: LegId, headers: tuple[SipHeader, ...]
