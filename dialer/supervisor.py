@@ -39,10 +39,19 @@ class _Child:
     next_start: float = 0.0
 
 
+@dataclass
+class _Stage:
+    """Children started together and stopped together, within their own deadline."""
+
+    children: list[_Child]
+    stop_timeout_s: float
+
+
 class Supervisor:
     def __init__(self, specs: list[ChildSpec], stop_timeout_s: float = 30.0) -> None:
         self.children = [_Child(spec) for spec in specs]
         self.stop_timeout_s = stop_timeout_s
+        self._stages = [_Stage(list(self.children), stop_timeout_s)]
         self._stopping = False
 
     def start(self) -> None:
@@ -51,11 +60,16 @@ class Supervisor:
             if child.process is None:
                 self._spawn(child)
 
-    def add(self, specs: list[ChildSpec]) -> None:
-        """More children, started now (the demo's robots once the dashboard answers)."""
+    def add(self, specs: list[ChildSpec], stop_timeout_s: float | None = None) -> None:
+        """More children, started now (the demo's robots once the dashboard answers). They may
+        need what was started before them, so they are stopped first, and all of them gone (or
+        killed after `stop_timeout_s`) before the earlier ones are asked to stop."""
+        stage = _Stage([], self.stop_timeout_s if stop_timeout_s is None else stop_timeout_s)
+        self._stages.append(stage)
         for spec in specs:
             child = _Child(spec)
             self.children.append(child)
+            stage.children.append(child)
             self._spawn(child)
 
     def _spawn(self, child: _Child) -> None:
@@ -99,23 +113,15 @@ class Supervisor:
         return [c.spec.name for c in self.children if c.process and c.process.poll() is None]
 
     def stop(self) -> None:
-        """SIGTERM every child, wait up to the deadline, then SIGKILL whatever is left."""
+        """Stage by stage, the last added first: SIGTERM its children, wait up to its deadline,
+        then SIGKILL whatever is left. The demo's robots used to be stopped with the dashboard:
+        their log-outs and last dispositions found no API, and a robot finishing a long call
+        outlived the core's deadline and was killed."""
         if self._stopping:
             return
         self._stopping = True
-        running = [c.process for c in self.children if c.process and c.process.poll() is None]
-        for process in running:
-            process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout_s
-        for process in running:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.warning(
-                    "pid %s did not stop in %.0f s: killing it", process.pid, self.stop_timeout_s
-                )
-                process.kill()
-                process.wait()
+        for stage in reversed(self._stages):
+            _stop_all(stage.children, stage.stop_timeout_s)
 
     def run_until_signalled(
         self, on_tick: Callable[[], None] | None = None, tick_s: float = 1.0
@@ -141,3 +147,17 @@ class Supervisor:
             self.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _stop_all(children: list[_Child], timeout_s: float) -> None:
+    running = [c.process for c in children if c.process and c.process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("pid %s did not stop in %.0f s: killing it", process.pid, timeout_s)
+            process.kill()
+            process.wait()

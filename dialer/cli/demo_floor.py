@@ -98,7 +98,9 @@ def start_floor(robots: list[RobotAgent], options: FloorOptions) -> Supervisor:
         team = robot_children(
             robots, logs / "robots", options.url, robot_args, rtp_ports=(20000, WORKER_RTP_BASE - 1)
         )
-        supervisor.add(team)
+        # Stopped before the core: each robot logs out, ends its call (the drawn talk time, the
+        # robots' own grace) and records its disposition while the dashboard still answers.
+        supervisor.add(team, stop_timeout_s=options.talk_mean * 3 + 30)
     except BaseException:
         supervisor.stop()
         raise
