@@ -1,5 +1,5 @@
 """Dialer: pacing, call flow, telephony, settings and the `dialer` command.
 
 Depends on `campaigns` only; imports neither Flask nor Celery. `dialer.telephony.pjsua2_adapter` is
-the one package in the code base that imports pjsua2.
+the one module in the code base that imports pjsua2.
 """

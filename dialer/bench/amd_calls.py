@@ -115,7 +115,7 @@ def as_item_result(call: CallResult) -> ItemResult | None:
 
 
 def run_calls(items: list[CorpusItem], policy: AmdPolicy, parallel: int) -> dict[str, Any]:
-    from dialer.telephony.pjsua2_adapter import Pjsua2Telephony  # the one pjsua2 package
+    from dialer.telephony.pjsua2_adapter import Pjsua2Telephony  # the one pjsua2 module
 
     # Held: the bench starts a sipp per call for minutes, never inside this endpoint's ports.
     config = EndpointConfig(

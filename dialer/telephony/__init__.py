@@ -1,6 +1,6 @@
 """Telephony: a small SIP port (originate, hang up, bridge, play, record, tap, events).
 
-``pjsua2_adapter`` is its only real implementation and the only package that imports pjsua2;
+``pjsua2_adapter`` is its only real implementation and the only module that imports pjsua2;
 ``fake`` serves unit tests. Import the adapter explicitly: importing this package never loads
 pjsua2.
 """
