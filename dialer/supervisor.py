@@ -49,10 +49,13 @@ class _Stage:
 
 class Supervisor:
     def __init__(self, specs: list[ChildSpec], stop_timeout_s: float = 30.0) -> None:
-        self.children = [_Child(spec) for spec in specs]
         self.stop_timeout_s = stop_timeout_s
-        self._stages = [_Stage(list(self.children), stop_timeout_s)]
+        self._stages = [_Stage([_Child(spec) for spec in specs], stop_timeout_s)]
         self._stopping = False
+
+    @property
+    def children(self) -> list[_Child]:
+        return [child for stage in self._stages for child in stage.children]
 
     def start(self) -> None:
         """Start every child not running yet (safe to call again)."""
@@ -68,7 +71,6 @@ class Supervisor:
         self._stages.append(stage)
         for spec in specs:
             child = _Child(spec)
-            self.children.append(child)
             stage.children.append(child)
             self._spawn(child)
 
