@@ -12,15 +12,12 @@ from dialer.bench.live_pacing_analysis import AttemptRow, StateInterval
 # (connected, dispositioned as nobody there) as no live answer, as in the reports.
 _ATTEMPTS = """
 SELECT a.dial_at, a.answer_at, a.hangup_at, a.outcome,
-       (a.outcome = 'machine' AND a.disposition IS NOT NULL AND EXISTS (
-            SELECT 1 FROM dispositions d
-            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND d.human)),
+       coalesce(a.outcome = 'machine' AND d.human, false),
        a.pacing_risk,
-       (a.outcome = 'connected' AND a.disposition IS NOT NULL AND EXISTS (
-            SELECT 1 FROM dispositions d
-            WHERE d.campaign_id = a.campaign_id AND d.code = a.disposition AND NOT d.human)),
+       coalesce(a.outcome = 'connected' AND NOT d.human, false),
        a.message_start_at
 FROM call_attempts a
+LEFT JOIN dispositions d ON d.campaign_id = a.campaign_id AND d.code = a.disposition
 WHERE a.campaign_id = %(campaign_id)s AND a.queued_at >= %(start)s AND a.queued_at < %(end)s
 ORDER BY a.id
 """

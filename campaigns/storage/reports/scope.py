@@ -10,20 +10,26 @@ from campaigns.attempt import LIVE_ANSWER_OUTCOMES, Outcome
 from campaigns.report_filter import ReportFilter
 from campaigns.storage.db import Connection
 
+
+def _disposition_says(human: bool) -> str:
+    """Rollup row `r`'s disposition says a person was there (or, `human` false, nobody)."""
+    flag = "d.human" if human else "NOT d.human"
+    return f"""(r.disposition <> '' AND EXISTS (SELECT 1 FROM dispositions d
+        WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND {flag}))"""
+
+
 # An AMD false positive: AMD took the call for a machine and its disposition says a human was
 # there. It counts as an abandoned live answer (COMPLIANCE.md). The EXISTS only runs for the
 # few AMD-machine rows with a disposition, so report rows need no join with dispositions.
-AMD_FALSE_POSITIVE = """(r.outcome = %(machine)s AND r.amd_machine AND r.disposition <> ''
-    AND EXISTS (SELECT 1 FROM dispositions d
-                WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND d.human))"""
+AMD_FALSE_POSITIVE = (
+    f"(r.outcome = %(machine)s AND r.amd_machine AND {_disposition_says(human=True)})"
+)
 
 # A machine an agent heard: connected (AMD off, a HUMAN verdict on voicemail, a machine passed to
 # agents) and dispositioned as nobody there. Not a live answer (COMPLIANCE.md). The daily rollups
 # keep every disposition; the hourly ones only an AMD machine's, so the hourly figure (best time
 # to call, the answer rate) still counts these calls as live answers.
-AGENT_HEARD_MACHINE = """(r.outcome = %(connected)s AND r.disposition <> ''
-    AND EXISTS (SELECT 1 FROM dispositions d
-                WHERE d.campaign_id = r.campaign_id AND d.code = r.disposition AND NOT d.human))"""
+AGENT_HEARD_MACHINE = f"(r.outcome = %(connected)s AND {_disposition_says(human=False)})"
 
 # Live answers and abandoned ones of rollup row `r` (report_attempt_hours or _days).
 LIVE_AND_ABANDONED = sql.SQL(
