@@ -3,9 +3,8 @@
 Answer rate
     Live answers / dials. A dial is an attempt that placed a call (every ended attempt but
     `expired`, which never left the queue). A live answer is a person: `connected` or `abandoned`,
-    plus AMD false positives. Machine answers are not live answers; a machine an agent took
-    (connected, dispositioned as nobody there) still counts as one here, since the hourly rollups
-    keep no disposition for connected calls.
+    plus AMD false positives. Machine answers are not live answers, nor is a machine an agent
+    took (connected, dispositioned as nobody there: a disposition whose `human` flag is off).
 Abandonment rate (COMPLIANCE.md)
     Abandoned live answers / live answers. Machine-answered, busy and unanswered calls are not in
     the denominator, nor is a call an agent took and dispositioned as a machine or nobody there. A

@@ -41,8 +41,12 @@ def available_migrations() -> list[Migration]:
     return found
 
 
-def upgrade(conn: psycopg.Connection[TupleRow]) -> list[Migration]:
-    """Apply every pending migration; return those applied (empty when up to date)."""
+def upgrade(conn: psycopg.Connection[TupleRow], up_to: int | None = None) -> list[Migration]:
+    """Apply every pending migration (up to version `up_to` if given); return those applied.
+
+    `up_to` lets a test hold data written under an older schema and then upgrade it, as a
+    running service's database is upgraded.
+    """
     applied: list[Migration] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -54,7 +58,7 @@ def upgrade(conn: psycopg.Connection[TupleRow]) -> list[Migration]:
         )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
         for migration in available_migrations():
-            if migration.version in done:
+            if migration.version in done or (up_to is not None and migration.version > up_to):
                 continue
             with conn.transaction():
                 conn.execute(migration.sql.encode())

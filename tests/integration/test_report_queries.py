@@ -207,12 +207,15 @@ def test_best_time_to_call_is_the_live_answer_rate_by_local_weekday_and_hour(db:
     attempts(db, c, at("2026-11-02 15:10"), "no_answer", 2)
     attempts(db, c, at("2026-11-02 15:20"), "machine", 1)
     attempts(db, c, at("2026-11-02 15:30"), "expired", 5)
+    # Connected, but the agent heard a machine and said so (AMD off): a dial, not a live answer.
+    attempt(db, c, at("2026-11-02 15:40"), "connected", disposition="answering_machine")
+    attempt(db, c, at("2026-11-02 15:45"), "connected", disposition="sale")
     db.commit()
 
     (cell,) = best_time_to_call(db, _nov2(c, tz="America/New_York"))
 
-    assert (cell.weekday, cell.hour, cell.dials, cell.live_answers) == (1, 10, 4, 1)
-    assert cell.answer_rate == pytest.approx(0.25)
+    assert (cell.weekday, cell.hour, cell.dials, cell.live_answers) == (1, 10, 6, 2)
+    assert cell.answer_rate == pytest.approx(2 / 6)
 
 
 def test_inbound_service_level_speed_of_answer_and_abandonment(db: Conn) -> None:

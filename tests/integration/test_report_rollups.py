@@ -77,7 +77,7 @@ def test_incremental_rollups_equal_a_rebuild_after_random_changes(db: Conn) -> N
                 moment,
                 rng.choice(outcomes),
                 amd=rng.choice([None, "machine", "human"]),
-                disposition=rng.choice([None, "sale", "not_interested"]),
+                disposition=rng.choice([None, "sale", "not_interested", "answering_machine"]),
             )
         )
         who = rng.choice(agents)

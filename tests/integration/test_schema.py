@@ -15,6 +15,8 @@ from psycopg import sql
 
 from campaigns.storage import migrate
 from tests.conftest import with_database
+from tests.integration.report_data import at, attempt, campaign
+from tests.integration.rollup_snapshot import _snapshot
 from tests.integration.schema_dump import dump_schema
 
 SNAPSHOT = Path(__file__).with_name("schema_snapshot.txt")
@@ -60,3 +62,35 @@ def test_upgrading_twice_changes_nothing(postgres_admin_url: str) -> None:
             assert migrate.current_version(conn) == len(migrate.available_migrations())
     finally:
         _drop(postgres_admin_url, url)
+
+
+def test_upgrading_recounts_the_hours_of_connected_calls_with_their_dispositions(
+    postgres_admin_url: str,
+) -> None:
+    """0023: hour rows stored before it get the dispositions of connected calls."""
+    url = _empty_database(postgres_admin_url)
+    try:
+        with psycopg.connect(url) as conn:
+            migrate.upgrade(conn, up_to=22)
+            c = campaign(conn, "Before 0023")
+            noon = at("2026-11-02 12:00")
+            attempt(conn, c, noon, "connected", disposition="answering_machine")
+            attempt(conn, c, noon, "connected", disposition="sale")
+            attempt(conn, c, noon, "connected")
+            attempt(conn, c, noon, "machine", amd="machine", disposition="sale")
+            conn.commit()
+            assert [m.version for m in migrate.upgrade(conn)] == [23]
+            hours = conn.execute(
+                "SELECT outcome, disposition, attempts FROM report_attempt_hours ORDER BY 1, 2"
+            ).fetchall()
+            upgraded = _snapshot(conn)
+            conn.execute("SELECT report_rebuild_rollups()")
+            assert _snapshot(conn) == upgraded
+    finally:
+        _drop(postgres_admin_url, url)
+    assert hours == [
+        ("connected", "", 1),
+        ("connected", "answering_machine", 1),
+        ("connected", "sale", 1),
+        ("machine", "sale", 1),
+    ]

@@ -27,8 +27,8 @@ AMD_FALSE_POSITIVE = (
 
 # A machine an agent heard: connected (AMD off, a HUMAN verdict on voicemail, a machine passed to
 # agents) and dispositioned as nobody there. Not a live answer (COMPLIANCE.md). The daily rollups
-# keep every disposition; the hourly ones only an AMD machine's, so the hourly figure (best time
-# to call, the answer rate) still counts these calls as live answers.
+# keep every disposition, the hourly ones a connected call's and an AMD machine's (migration 0023,
+# `report_hour_disposition`), so both can tell these calls apart.
 AGENT_HEARD_MACHINE = f"(r.outcome = %(connected)s AND {_disposition_says(human=False)})"
 
 # Live answers and abandoned ones of rollup row `r` (report_attempt_hours or _days).
