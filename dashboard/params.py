@@ -35,6 +35,18 @@ def optional_choice(args: Mapping[str, str], name: str, choices: Iterable[str]) 
     return raw
 
 
+def optional_bool(args: Mapping[str, str], name: str) -> bool | None:
+    """`true`/`false` (also 1/0, yes/no); empty or missing is None."""
+    raw = args.get(name, "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "1", "yes"):
+        return True
+    if raw in ("false", "0", "no"):
+        return False
+    raise ValidationError([f"{name}: expected true or false"])
+
+
 def optional_time(args: Mapping[str, str], name: str) -> datetime | None:
     """ISO 8601 date or date-time; naive values are UTC."""
     raw = args.get(name, "").strip()

@@ -34,6 +34,8 @@ class AttemptFilter:
     since: datetime | None = None
     until: datetime | None = None
     number_prefix: str | None = None
+    # With a recording still kept (True) or without one (False).
+    recorded: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class AttemptView:
     disposition: str | None
     disposition_at: datetime | None
     notes: str | None
+    # A recording is kept (made, and not yet deleted at the end of its retention).
+    recorded: bool
 
 
 _CLAUSES = {
@@ -76,13 +80,15 @@ _CLAUSES = {
     "since": "a.queued_at >= %(since)s",
     "until": "a.queued_at < %(until)s",
     "number_prefix": "starts_with(a.called_number, %(number_prefix)s)",
+    "recorded": "(a.recording_path IS NOT NULL AND a.recording_deleted_at IS NULL) = %(recorded)s",
 }
 
 _SELECT = """
 SELECT a.id, a.campaign_id, a.contact_id, a.kind, a.called_number, a.caller_id, a.state,
        a.outcome, a.sip_status, a.sip_reason, a.agent_id, a.queued_at, a.dial_at, a.answer_at,
        a.agent_connect_at, a.hangup_at, a.hangup_by, a.amd_result, a.amd_cause,
-       a.amd_decision_ms, a.amd_machine_checked, a.disposition, a.disposition_at, a.notes
+       a.amd_decision_ms, a.amd_machine_checked, a.disposition, a.disposition_at, a.notes,
+       (a.recording_path IS NOT NULL AND a.recording_deleted_at IS NULL) AS recorded
 FROM call_attempts a
 """
 

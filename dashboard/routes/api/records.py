@@ -20,6 +20,7 @@ from dashboard.auth import current_user
 from dashboard.db import get_db
 from dashboard.openapi import PAGING, Param, documented, sort_param
 from dashboard.params import (
+    optional_bool,
     optional_choice,
     optional_int,
     optional_phone_prefix,
@@ -86,6 +87,7 @@ def _own_agent_id() -> int | None:
         Param("since", "Queued at or after (ISO 8601).", {"type": "string", "format": "date-time"}),
         Param("until", "Queued before (ISO 8601).", {"type": "string", "format": "date-time"}),
         Param("number", "Called numbers starting with these digits."),
+        Param("recorded", "With a kept recording (true) or without (false).", {"type": "boolean"}),
         *PAGING,
         sort_param(list(attempt_query.SORTABLE)),
     ],
@@ -107,6 +109,7 @@ def list_attempts() -> ResponseReturnValue:
         since=optional_time(args, "since"),
         until=optional_time(args, "until"),
         number_prefix=optional_phone_prefix(args, "number"),
+        recorded=optional_bool(args, "recorded"),
     )
     page = attempt_query.list_attempts(get_db(), filters, page_request(args, "-queued_at"))
     return jsonify(items=page.items, next_offset=page.next_offset)

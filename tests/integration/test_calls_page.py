@@ -1,0 +1,103 @@
+"""The Calls page (/attempts): supervisors find a call by campaign, day, outcome, disposition,
+agent, number or recording, in the campaign's time zone, and open it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from campaigns.agents import Agent
+from campaigns.storage.db import Connection
+from campaigns.users import Role, User
+from tests.attempt_factories import evening_calls
+from tests.dashboard_fixtures import DashboardClient
+
+
+def _listed(page: Any) -> list[int]:
+    assert page.status_code == 200, page.text
+    return [int(row) for row in _rows(page.text)]
+
+
+def _rows(html: str) -> list[str]:
+    marker = 'data-attempt="'
+    return [part.split('"', 1)[0] for part in html.split(marker)[1:]]
+
+
+def test_supervisors_find_calls_by_campaign_day_outcome_and_recording(
+    db: Connection,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+) -> None:
+    alice = make_agent("alice")
+    campaign, sale, busy, machine = evening_calls(db, alice.id)
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    day = f"/attempts?campaign_id={campaign}&from=2026-11-02&to=2026-11-02"
+
+    # The campaign's own evening (New York), newest first, only its calls.
+    assert sorted(_listed(boss.get(day))) == sorted([sale, busy, machine])
+    assert _listed(boss.get(f"/attempts?campaign_id={campaign}&from=2026-11-03")) == []
+    page = boss.get(day)
+    assert "2026-11-02 23:30:00" in page.text and "America/New_York" in page.text
+    assert _listed(boss.get(day + "&outcome=busy")) == [busy]
+    assert _listed(boss.get(day + "&disposition=sale")) == [sale]
+    assert _listed(boss.get(day + f"&agent_id={alice.id}")) == [sale]
+    assert _listed(boss.get(day + "&number=%2B12025550103")) == [machine]
+    recorded = boss.get(day + "&recorded=true")
+    assert _listed(recorded) == [sale]
+    assert f"/attempts/{sale}#recording" in recorded.text and "Alice" in recorded.text
+    assert "42 s" in recorded.text  # talk: agent connected to hang-up
+    assert " s</td>" not in boss.get(day + "&outcome=busy").text  # no agent, no talk
+    assert sorted(_listed(boss.get(day + "&recorded=false"))) == sorted([busy, machine])
+    # Every campaign, in UTC: the same evening is the 3rd there.
+    everything = _listed(boss.get("/attempts?from=2026-11-03&to=2026-11-03"))
+    assert len(everything) == 4
+
+    # The call itself: its agent by name, a way back to its campaign's calls.
+    shown = boss.get(f"/attempts/{sale}")
+    assert "Alice" in shown.text and f"/attempts?campaign_id={campaign}" in shown.text
+    assert "2026-11-02 23:30:05" in shown.text  # answered, in the campaign's zone
+
+
+def test_bad_filters_are_named_and_agents_are_refused(
+    db: Connection,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+) -> None:
+    alice = make_agent("alice")
+    evening_calls(db, alice.id)
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    for query, problem in (
+        ("outcome=sold", "outcome: one of"),
+        ("campaign_id=999999", "campaign_id: no campaign 999999"),
+        ("from=yesterday", "from: 'yesterday' is not a date"),
+        ("recorded=maybe", "recorded: expected true or false"),
+        ("tz=Mars/Olympus", "tz: 'Mars/Olympus' is not a time zone"),
+    ):
+        answer = boss.get(f"/attempts?{query}")
+        assert answer.status_code == 400, query
+        assert problem in html.unescape(answer.text), query
+    assert sign_in(alice).get("/attempts").status_code == 403
+
+
+def test_the_api_lists_recorded_calls_and_says_which_are(
+    db: Connection,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+    check: Any,
+) -> None:
+    _, sale, busy, _ = evening_calls(db, make_agent("alice").id)
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    recorded = check("GET", "/attempts", boss.get("/api/v1/attempts?recorded=true"))
+    assert [a["id"] for a in recorded["items"]] == [sale]
+    assert recorded["items"][0]["recorded"] is True
+    assert (
+        check("GET", "/attempts/{attempt_id}", boss.get(f"/api/v1/attempts/{busy}"))["recorded"]
+        is False
+    )
+    db.execute("UPDATE call_attempts SET recording_deleted_at = now() WHERE id = %s", (sale,))
+    db.commit()
+    assert boss.get("/api/v1/attempts?recorded=true").json["items"] == []
