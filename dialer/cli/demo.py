@@ -19,7 +19,7 @@ from campaigns.storage.progress_store import Progress, campaign_progress
 from dialer.cli.demo_floor import FloorOptions, lines_for, run_for, start_floor
 from dialer.cli.runtime import Runtime
 from dialer.demo.setup import ADMIN, prepare
-from dialer.softphone.provision import provision_robots
+from dialer.softphone.provision import provision_robots, robots_stop_timeout_s
 from dialer.supervisor import Supervisor
 from dialer.telephony.ports import free_udp_port
 
@@ -112,10 +112,17 @@ def demo(
         )
         _run(runtime, supervisor, setup.campaign.id, minutes)
     finally:
-        if supervisor is not None:
-            supervisor.stop()
+        # Paused first, so the scheduler places no new calls while the robots finish theirs (a
+        # call answered after its agent logged out would be abandoned).
         with runtime.connection() as conn:
             campaign_store.set_campaign_state(conn, setup.campaign.id, CampaignState.PAUSED)
+        if supervisor is not None:
+            click.echo(
+                "stopping: campaign paused; robot agents finish their calls and dispositions"
+                f" (up to {robots_stop_timeout_s(talk_mean):.0f} s), then the rest",
+                err=True,
+            )
+            supervisor.stop()
         click.echo("demo stopped; the campaign is paused and its data kept", err=True)
 
 

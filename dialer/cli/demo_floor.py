@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from dialer.cli.workers import worker_specs
-from dialer.softphone.provision import RobotAgent, robot_children
+from dialer.softphone.provision import RobotAgent, robot_children, robots_stop_timeout_s
 from dialer.supervisor import ChildSpec, Supervisor
 from dialer.telephony.endpoint_config import RTP_PORT_BLOCK
 from dialer.telephony.ports import free_udp_port
@@ -100,7 +100,7 @@ def start_floor(robots: list[RobotAgent], options: FloorOptions) -> Supervisor:
         )
         # Stopped before the core: each robot logs out, ends its call (the drawn talk time, the
         # robots' own grace) and records its disposition while the dashboard still answers.
-        supervisor.add(team, stop_timeout_s=options.talk_mean * 3 + 30)
+        supervisor.add(team, stop_timeout_s=robots_stop_timeout_s(options.talk_mean))
     except BaseException:
         supervisor.stop()
         raise

@@ -10,7 +10,7 @@ import click
 
 from campaigns.storage import campaign_store
 from dialer.cli.runtime import Runtime
-from dialer.softphone.provision import provision_robots, robot_children
+from dialer.softphone.provision import provision_robots, robot_children, robots_stop_timeout_s
 from dialer.supervisor import Supervisor
 
 
@@ -51,4 +51,4 @@ def robots(
     with tempfile.TemporaryDirectory(prefix="dialer-robots-") as work:
         children = robot_children(made, Path(work), url, robot_args)
         click.echo(f"{count} robots in {len(children)} processes; logs in {work}", err=True)
-        Supervisor(children, stop_timeout_s=talk_mean * 3 + 30).run_until_signalled()
+        Supervisor(children, stop_timeout_s=robots_stop_timeout_s(talk_mean)).run_until_signalled()

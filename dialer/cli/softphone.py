@@ -19,6 +19,7 @@ from dialer.cli.runtime import Runtime
 from dialer.softphone.app import SoftphoneOptions, Stopper, run_softphone
 from dialer.softphone.desk import AgentDesk
 from dialer.softphone.dice import DispositionMix, MixError, TalkTime
+from dialer.softphone.provision import robot_call_grace_s
 from dialer.softphone.robot_team import RobotSpec, TeamOptions
 from dialer.softphone.terminal import Keyboard
 from dialer.telephony.endpoint_config import RTP_PORT_BLOCK, AudioDevice, EndpointConfigError
@@ -193,7 +194,7 @@ def _robots(phone: SoftphoneOptions, options: TeamOptions) -> None:
         for line in team.start():
             _echo(f"READY {line.name} {line.uri}")
         stop.stop.wait()
-        report = team.stop(grace_s=options.talk.mean_s * 3 + 10)
+        report = team.stop(grace_s=robot_call_grace_s(options.talk.mean_s))
         _echo("REPORT " + json.dumps(asdict(report)))
     except Exception as failed:  # noqa: BLE001 - the process edge: say why, then shut down in order
         click.echo(f"error: {failed}", err=True)

@@ -73,6 +73,18 @@ def _existing(conn: Connection, username: str) -> Agent | None:
     return agent_store.agent_for_user(conn, user.id)
 
 
+def robot_call_grace_s(talk_mean_s: float) -> float:
+    """How long a stopping robot waits for the call it is on: talk times drawn with a CV of 0.6
+    rarely run past 3 x the mean."""
+    return talk_mean_s * 3 + 10
+
+
+def robots_stop_timeout_s(talk_mean_s: float) -> float:
+    """The supervisor's deadline for a robot process: the call's grace, then the disposition,
+    the log-out and the exit."""
+    return robot_call_grace_s(talk_mean_s) + 20
+
+
 def teams(robots: list[RobotAgent]) -> list[list[RobotAgent]]:
     """Robots grouped by process: at most 4 per process (one call each), as even as can be."""
     if not robots:

@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from campaigns.calling_window import all_open
+from campaigns.campaign import CampaignState
 from campaigns.storage import campaign_store
 from tests.conftest import ROOT
 
@@ -124,6 +125,9 @@ def test_a_short_demo_places_calls_that_add_up_and_keeps_every_rule(
     process = demo_run["process"]
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 0, demo_run["log"].read_text()[-4000:]
+    # Ctrl-C paused the campaign before the robots logged out, and said what it waits for.
+    assert "stopping: campaign paused" in demo_run["log"].read_text()
+    assert campaign_store.find_campaign(db, "Demo").state is CampaignState.PAUSED
 
     # Every attempt closed, and every call that connected had an agent.
     assert db.execute("SELECT count(*) FROM call_attempts WHERE state <> 'ended'").fetchone() == (
