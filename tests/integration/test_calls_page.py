@@ -10,18 +10,14 @@ from typing import Any
 from campaigns.agents import Agent
 from campaigns.storage.db import Connection
 from campaigns.users import Role, User
-from tests.attempt_factories import evening_calls
+from tests.attempt_factories import evening_calls, evening_inbound_calls
 from tests.dashboard_fixtures import DashboardClient
 
 
-def _listed(page: Any) -> list[int]:
+def _listed(page: Any, marker: str = "data-attempt") -> list[int]:
+    """The calls a list page shows, by the id on each row."""
     assert page.status_code == 200, page.text
-    return [int(row) for row in _rows(page.text)]
-
-
-def _rows(html: str) -> list[str]:
-    marker = 'data-attempt="'
-    return [part.split('"', 1)[0] for part in html.split(marker)[1:]]
+    return [int(part.split('"', 1)[0]) for part in page.text.split(f'{marker}="')[1:]]
 
 
 def test_supervisors_find_calls_by_campaign_day_outcome_and_recording(
@@ -101,3 +97,38 @@ def test_the_api_lists_recorded_calls_and_says_which_are(
     db.execute("UPDATE call_attempts SET recording_deleted_at = now() WHERE id = %s", (sale,))
     db.commit()
     assert boss.get("/api/v1/attempts?recorded=true").json["items"] == []
+
+
+def test_inbound_calls_are_found_by_their_queue_s_campaign_and_opened(
+    db: Connection,
+    make_agent: Callable[..., Agent],
+    make_user: Callable[..., User],
+    sign_in: Callable[..., DashboardClient],
+) -> None:
+    alice = make_agent("alice")
+    campaign, *_ = evening_calls(db, alice.id)
+    answered, abandoned, lost = evening_inbound_calls(db, alice.id, campaign)
+    boss = sign_in(make_user(Role.SUPERVISOR, "boss"))
+    day = f"/inbound-calls?campaign_id={campaign}&from=2026-11-02&to=2026-11-02"
+
+    def listed(url: str) -> list[int]:
+        return _listed(boss.get(url), "data-inbound-call")
+
+    assert sorted(listed(day)) == sorted([answered, abandoned])  # not the queue without campaign
+    assert sorted(listed("/inbound-calls?from=2026-11-03")) == sorted([answered, abandoned, lost])
+    assert listed(day + "&outcome=abandoned") == [abandoned]
+    assert listed(day + f"&agent_id={alice.id}&disposition=sale") == [answered]
+    assert listed(day + "&caller=%2B12125550002") == [abandoned]
+    recorded = boss.get(day + "&recorded=true")
+    assert f"/inbound-calls/{answered}#recording" in recorded.text
+    assert "12 s" in recorded.text and "180 s" in recorded.text  # waited, talked
+    assert boss.get("/inbound-calls?outcome=sold").status_code == 400
+
+    shown = boss.get(f"/inbound-calls/{answered}")
+    assert shown.status_code == 200
+    assert "2026-11-02 23:30:12" in shown.text  # answered, in the campaign's zone
+    assert f'src="/api/v1/inbound-calls/{answered}/recording"' in shown.text
+    assert "Alice" in shown.text and "Help" in shown.text
+    assert "Not recorded" in boss.get(f"/inbound-calls/{abandoned}").text
+    assert boss.get("/inbound-calls/999999").status_code == 404
+    assert sign_in(alice).get(f"/inbound-calls/{answered}").status_code == 403
