@@ -18,6 +18,12 @@ class NavItem:
     roles: frozenset[Role]
     # Lower first; gaps of 10 leave room for other modules' entries.
     order: int = 100
+    # Other blueprints whose pages are under this entry (it is shown as the current one there).
+    also: tuple[str, ...] = ()
+
+    @property
+    def blueprints(self) -> frozenset[str]:
+        return frozenset({self.endpoint.split(".", 1)[0], *self.also})
 
 
 def init_navigation(app: Flask, items: list[NavItem]) -> None:
@@ -30,7 +36,7 @@ def init_navigation(app: Flask, items: list[NavItem]) -> None:
             return {"menu": []}
         return {
             "menu": [
-                (item.label, url_for(item.endpoint), item.endpoint)
+                (item.label, url_for(item.endpoint), item.blueprints)
                 for item in ordered
                 if user.role in item.roles
             ]

@@ -21,7 +21,11 @@ from dashboard.navigation import NavItem
 from dashboard.params import optional_choice, optional_phone_prefix, page_request
 
 blueprint = Blueprint("attempts", __name__, url_prefix="/attempts")
-NAV = [NavItem("Calls", "attempts.index", frozenset({Role.ADMIN, Role.SUPERVISOR}), 20)]
+NAV = [
+    NavItem(
+        "Calls", "attempts.index", frozenset({Role.ADMIN, Role.SUPERVISOR}), 20, ("inbound_calls",)
+    )
+]
 
 
 @blueprint.get("")

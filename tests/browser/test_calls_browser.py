@@ -61,6 +61,7 @@ def test_a_supervisor_finds_a_recorded_call_and_opens_it(
     page.click("a:text('Calls of Evening')")
     page.click("nav.tabs a:text('Inbound')")
     inbound = _find_that_evening(page)
+    assert page.locator("nav.menu a.active").inner_text() == "Calls"
     assert _ids(inbound, "data-inbound-call") == sorted([answered, abandoned])
     page.screenshot(path=str(artifacts / "dashboard-inbound-calls.png"), full_page=True)
     page.click(f"tr[data-inbound-call='{answered}'] a:text('play')")
