@@ -37,6 +37,8 @@ class SippError(RuntimeError):
 class Scenario(StrEnum):
     ANSWER_SPEECH = "answer_speech"
     ANSWER_GREETING = "answer_greeting"  # plays greeting.ulaw once (AMD tests and bench)
+    # Replays greeting.pcap: speech, then comfort-noise packets (RFC 3389), CN in its SDP.
+    ANSWER_COMFORT_NOISE = "answer_comfort_noise"
     ANSWER_AND_WAIT = "answer_and_wait"
     # As ANSWER_AND_WAIT with telephone-event (RFC 2833) in its SDP, up 45 s: call features.
     ANSWER_WITH_DTMF = "answer_with_dtmf"

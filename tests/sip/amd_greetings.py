@@ -10,7 +10,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from .rtp_pcap import write_speech_then_comfort_noise
+
 GREETING_FILE = "greeting.ulaw"
+PCAP_FILE = "greeting.pcap"  # Scenario.ANSWER_COMFORT_NOISE replays it
 MULAW_SILENCE = b"\xff"  # mu-law code of 0
 BYTES_PER_SECOND = 8000
 BEEP_HZ = 1000
@@ -71,6 +74,16 @@ def human_hello(directory: Path, trailing_silence_s: float = 20) -> float:
 def human_hello_then_no_rtp(directory: Path) -> float:
     """A hello, then the line sends nothing (a carrier suppressing silence)."""
     return human_hello(directory, trailing_silence_s=0)
+
+
+def human_hello_then_comfort_noise(directory: Path) -> float:
+    """A hello, then only comfort-noise packets (RFC 3389) at -60 dBov: a carrier with VAD.
+    For Scenario.ANSWER_COMFORT_NOISE (greeting.pcap)."""
+    work = directory / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    hello = silence(0.4) + spoken(work, "hello", "Hello?")
+    write_speech_then_comfort_noise(directory / PCAP_FILE, hello, noise_dbov=60, noise_seconds=20)
+    return len(hello) / BYTES_PER_SECOND
 
 
 def voicemail_with_beep(directory: Path) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -56,10 +57,12 @@ def messages(audio_dir: Path) -> tuple[Path, Path]:
     return abandon, voicemail
 
 
-def customer_playing(tmp_path: Path, make: Callable[[Path], object]) -> SippCarrier:
+def customer_playing(
+    tmp_path: Path, make: Callable[[Path], object], scenario: Scenario = Scenario.ANSWER_GREETING
+) -> SippCarrier:
     workdir = tmp_path / "customer"
     make(workdir)
-    return SippCarrier(Scenario.ANSWER_GREETING, workdir).start()
+    return SippCarrier(scenario, workdir).start()
 
 
 def amd_attempt(
@@ -84,7 +87,14 @@ def amd_attempt(
     return run_attempt(spec, telephony, Reporter(), claimer=claimer, detector=detector)  # type: ignore[arg-type]
 
 
-AgentCall = Callable[[Callable[[Path], object], AmdPolicy, str], tuple[AttemptResult, Claimer]]
+class AgentCall(Protocol):
+    def __call__(
+        self,
+        greeting: Callable[[Path], object],
+        policy: AmdPolicy,
+        name: str,
+        scenario: Scenario = Scenario.ANSWER_GREETING,
+    ) -> tuple[AttemptResult, Claimer]: ...
 
 
 @pytest.fixture
@@ -98,9 +108,12 @@ def call_with_agent(
     """One AMD attempt on sipp playing a greeting, with a baresip agent, Sam, free to take it."""
 
     def call(
-        greeting: Callable[[Path], object], policy: AmdPolicy, name: str
+        greeting: Callable[[Path], object],
+        policy: AmdPolicy,
+        name: str,
+        scenario: Scenario = Scenario.ANSWER_GREETING,
     ) -> tuple[AttemptResult, Claimer]:
-        customer = customer_playing(tmp_path, greeting)
+        customer = customer_playing(tmp_path, greeting, scenario)
         mic = speak(audio_dir, "agent-voice", "Hello, you are speaking with Sam.", repeat=8)
         try:
             with BaresipAgent(tmp_path / "agent", mic, user="sam") as phone:
@@ -144,6 +157,30 @@ def test_a_hello_is_timed_when_the_line_stops_sending_rtp_after_it(
     tl = result.timeline
     assert tl.amd_decision is Decision.HUMAN, tl.amd_cause
     assert tl.amd_cause and tl.amd_cause.startswith("human:")  # not "no verdict"
+    assert result.outcome is Outcome.ANSWERED and result.agent is not None
+    assert tl.answered_at and tl.amd_decided_at and tl.speech_ended_at and tl.agent_connected_at
+    assert tl.amd_decided_at - tl.answered_at < timedelta(seconds=3.5)
+    assert tl.agent_connected_at - tl.speech_ended_at < TWO_SECONDS
+    assert claimer.released == [("sam", AgentRelease.TALKED)]
+
+
+def test_a_hello_then_comfort_noise_packets_is_a_person_timed_from_the_hello(
+    call_with_agent: AgentCall,
+) -> None:
+    """A carrier with VAD sends RFC 3389 comfort-noise packets once the person stops talking,
+    in place of the silence. pjsua never offers CN (its offer is PCMA, PCMU, telephone-event),
+    so they arrive unnegotiated, though the carrier's answer lists CN; pjsua drops them and
+    hands the bridge silence, as when no RTP comes. The hello's end is heard and timed: the
+    person reaches the agent in their window, not "no verdict" or a machine."""
+    result, claimer = call_with_agent(
+        amd_greetings.human_hello_then_comfort_noise,
+        AmdPolicy(),
+        "amd-human-comfort-noise",
+        Scenario.ANSWER_COMFORT_NOISE,
+    )
+    tl = result.timeline
+    assert tl.amd_decision is Decision.HUMAN, tl.amd_cause
+    assert tl.amd_cause and tl.amd_cause.startswith("human:")
     assert result.outcome is Outcome.ANSWERED and result.agent is not None
     assert tl.answered_at and tl.amd_decided_at and tl.speech_ended_at and tl.agent_connected_at
     assert tl.amd_decided_at - tl.answered_at < timedelta(seconds=3.5)
