@@ -16,7 +16,8 @@ class DispositionAction(StrEnum):
     DNC = "dnc"  # the person asked not to be called: onto the campaign's DNC list
 
 
-_CODE = re.compile(r"^[a-z0-9_]{1,32}$")
+MAX_CODE_LENGTH = 32
+_CODE = re.compile(rf"^[a-z0-9_]{{1,{MAX_CODE_LENGTH}}}$")
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,13 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from campaigns.campaign import Campaign
+from campaigns.dispositions import MAX_CODE_LENGTH
 from campaigns.errors import ValidationError
 from campaigns.report_filter import parse_report_filter
 from campaigns.storage import agent_store, campaign_store
 from campaigns.storage.paging import Page
 from dashboard.db import get_db
-from dashboard.params import optional_bool, optional_int
-
-MAX_DISPOSITION = 32
+from dashboard.params import optional_bool, optional_int, optional_text
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def parse_call_search(args: Mapping[str, str], campaigns: Sequence[Campaign]) ->
         last_day=days.last_day,
         since=days.start(),
         until=days.end(),
-        disposition=args.get("disposition", "").strip()[:MAX_DISPOSITION] or None,
+        disposition=optional_text(args, "disposition", MAX_CODE_LENGTH),
         agent_id=optional_int(args, "agent_id"),
         recorded=optional_bool(args, "recorded"),
     )
@@ -69,11 +68,14 @@ def in_zone(zone: str) -> Callable[[datetime | None], str]:
 
 
 def call_list_page(
-    template: str, outcomes: Sequence[str], find: Callable[[CallSearch], Page[Any]]
+    template: str,
+    outcomes: Sequence[str],
+    find: Callable[[CallSearch], Page[Any]],
+    **extra: object,
 ) -> ResponseReturnValue:
     """A call list: the shared filters parsed, `find` given them for the page of calls (it reads
-    the list's own filters from the request), and the template rendered; 400 with every
-    problem named when a filter is wrong."""
+    the list's own filters from the request), and the template rendered with `extra` too; 400
+    with every problem named when a filter is wrong."""
     db = get_db()
     campaigns = campaign_store.list_campaigns(db)
     page, problems, search = None, [], None
@@ -95,4 +97,5 @@ def call_list_page(
         zone=zone,
         local=in_zone(zone),
         args=request.args.to_dict(),
+        **extra,
     ), (400 if problems else 200)

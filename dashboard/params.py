@@ -35,6 +35,14 @@ def optional_choice(args: Mapping[str, str], name: str, choices: Iterable[str]) 
     return raw
 
 
+def optional_text(args: Mapping[str, str], name: str, max_length: int) -> str | None:
+    """Stripped text of at most `max_length` characters; empty or missing is None."""
+    raw = args.get(name, "").strip()
+    if len(raw) > max_length:
+        raise ValidationError([f"{name}: at most {max_length} characters"])
+    return raw or None
+
+
 def optional_bool(args: Mapping[str, str], name: str) -> bool | None:
     """`true`/`false` (also 1/0, yes/no); empty or missing is None."""
     raw = args.get(name, "").strip().lower()

@@ -11,6 +11,7 @@ from campaigns.storage import (
     agent_store,
     campaign_store,
     inbound_call_query,
+    inbound_store,
     recording_store,
 )
 from campaigns.storage.inbound_call_query import InboundCallFilter, InboundCallView
@@ -45,7 +46,9 @@ def index() -> ResponseReturnValue:
         page = page_request(args, "-offered_at")
         return inbound_call_query.list_inbound_calls(get_db(), filters, page)
 
-    return call_list_page("inbound_calls/index.html", [o.value for o in InboundOutcome], find)
+    queues = [(q.queue_id, q.queue_name) for q in inbound_store.all_routes(get_db())]
+    outcomes = [o.value for o in InboundOutcome]
+    return call_list_page("inbound_calls/index.html", outcomes, find, queues=queues)
 
 
 @blueprint.get("/<int:call_id>")

@@ -71,6 +71,7 @@ def test_bad_filters_are_named_and_agents_are_refused(
         ("from=yesterday", "from: 'yesterday' is not a date"),
         ("recorded=maybe", "recorded: expected true or false"),
         ("tz=Mars/Olympus", "tz: 'Mars/Olympus' is not a time zone"),
+        ("disposition=" + "x" * 33, "disposition: at most 32 characters"),
     ):
         answer = boss.get(f"/attempts?{query}")
         assert answer.status_code == 400, query
@@ -123,6 +124,13 @@ def test_inbound_calls_are_found_by_their_queue_s_campaign_and_opened(
     assert f"/inbound-calls/{answered}#recording" in recorded.text
     assert "12 s" in recorded.text and "180 s" in recorded.text  # waited, talked
     assert boss.get("/inbound-calls?outcome=sold").status_code == 400
+    help_desk = db.execute("SELECT id FROM inbound_queues WHERE name = 'Help'").fetchone()
+    assert help_desk is not None
+    by_queue = f"/inbound-calls?queue_id={help_desk[0]}&from=2026-11-03"
+    assert sorted(listed(by_queue)) == sorted([answered, abandoned])
+    assert f'<option value="{help_desk[0]}" selected>Help</option>' in boss.get(
+        by_queue
+    ).text.replace("  ", " ")
 
     shown = boss.get(f"/inbound-calls/{answered}")
     assert shown.status_code == 200

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from campaigns.attempt import AttemptState, Outcome
-from campaigns.errors import ValidationError
+from campaigns.dispositions import MAX_CODE_LENGTH
 from campaigns.storage import agent_store, attempt_query, contact_query
 from campaigns.storage.attempt_query import AttemptFilter
 from campaigns.storage.contact_query import CONTACT_STATES, ContactFilter
@@ -24,6 +24,7 @@ from dashboard.params import (
     optional_choice,
     optional_int,
     optional_phone_prefix,
+    optional_text,
     optional_time,
     page_request,
 )
@@ -96,16 +97,13 @@ def _own_agent_id() -> int | None:
 def list_attempts() -> ResponseReturnValue:
     args = request.args
     own = _own_agent_id()
-    disposition = args.get("disposition", "").strip() or None
-    if disposition is not None and len(disposition) > 32:
-        raise ValidationError(["disposition: at most 32 characters"])
     filters = AttemptFilter(
         campaign_id=optional_int(args, "campaign_id"),
         agent_id=own if own is not None else optional_int(args, "agent_id"),
         contact_id=optional_int(args, "contact_id"),
         state=optional_choice(args, "state", list(AttemptState)),
         outcome=optional_choice(args, "outcome", list(Outcome)),
-        disposition=disposition,
+        disposition=optional_text(args, "disposition", MAX_CODE_LENGTH),
         since=optional_time(args, "since"),
         until=optional_time(args, "until"),
         number_prefix=optional_phone_prefix(args, "number"),
