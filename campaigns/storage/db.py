@@ -23,8 +23,9 @@ class DatabaseUnavailable(RuntimeError):
 # PostgreSQL compiles a query with LLVM once its estimated cost passes `jit_above_cost`. Ours are
 # short statements and aggregates over rollups: the best-time report over 30 days of 20 campaigns
 # ran in 46 ms and then spent 280 ms compiling (its EXISTS on dispositions inflates the estimate),
-# and only while psycopg sent it unprepared (its first runs on a connection). JIT never paid back
-# on any query measured (`dialer bench reports`), so every connection turns it off.
+# in its first ten runs on a connection (then the server used a generic plan of the statement
+# psycopg had prepared, without JIT). JIT never paid back on any query measured (`dialer bench
+# reports`), so every connection turns it off.
 _SESSION_OPTIONS = "-c jit=off"
 
 

@@ -112,17 +112,19 @@ def demo(
         )
         _run(runtime, supervisor, setup.campaign.id, minutes)
     finally:
-        # Paused first, so the scheduler places no new calls while the robots finish theirs (a
-        # call answered after its agent logged out would be abandoned).
-        with runtime.connection() as conn:
-            campaign_store.set_campaign_state(conn, setup.campaign.id, CampaignState.PAUSED)
-        if supervisor is not None:
-            click.echo(
-                "stopping: campaign paused; robot agents finish their calls and dispositions"
-                f" (up to {robots_stop_timeout_s(talk_mean):.0f} s), then the rest",
-                err=True,
-            )
-            supervisor.stop()
+        try:
+            # Paused first, so the scheduler places no new calls while the robots finish
+            # theirs (a call answered after its agent logged out would be abandoned).
+            with runtime.connection() as conn:
+                campaign_store.set_campaign_state(conn, setup.campaign.id, CampaignState.PAUSED)
+        finally:
+            if supervisor is not None:
+                click.echo(
+                    "stopping: robot agents finish their calls and dispositions"
+                    f" (up to {robots_stop_timeout_s(talk_mean):.0f} s), then the rest",
+                    err=True,
+                )
+                supervisor.stop()
         click.echo("demo stopped; the campaign is paused and its data kept", err=True)
 
 

@@ -126,7 +126,7 @@ def test_a_short_demo_places_calls_that_add_up_and_keeps_every_rule(
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 0, demo_run["log"].read_text()[-4000:]
     # Ctrl-C paused the campaign before the robots logged out, and said what it waits for.
-    assert "stopping: campaign paused" in demo_run["log"].read_text()
+    assert "stopping: robot agents finish their calls" in demo_run["log"].read_text()
     assert campaign_store.find_campaign(db, "Demo").state is CampaignState.PAUSED
 
     # Every attempt closed, and every call that connected had an agent.
