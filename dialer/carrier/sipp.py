@@ -69,6 +69,13 @@ class Scenario(StrEnum):
         return SCENARIO_DIR / f"{self.value}.xml"
 
 
+# What a scenario replays from sipp's working directory, written by the caller before start.
+_PLAYED_FILE = {
+    Scenario.ANSWER_GREETING.value: "greeting.ulaw",
+    Scenario.ANSWER_COMFORT_NOISE.value: "greeting.pcap",
+}
+
+
 def make_speech_audio(directory: Path, text: str = DEFAULT_SPEECH) -> Path:
     """Write ``speech.ulaw`` (raw G.711 mu-law, 8 kHz) spoken by espeak-ng into ``directory``."""
     target = directory / SPEECH_FILE
@@ -194,10 +201,13 @@ class SippCarrier:
         make_speech_audio(self.workdir)
         if self.scenario_path.stem == Scenario.DEMO.value:
             make_voicemail_audio(self.workdir)
-        greeting = self.workdir / "greeting.ulaw"
-        if self.scenario_path.stem == Scenario.ANSWER_GREETING.value and not greeting.is_file():
-            # sipp would die at start with "Cannot read/cache rtpstream file": say what is missing.
-            raise SippError(f"{Scenario.ANSWER_GREETING.value} plays {greeting}: write it first")
+        played = _PLAYED_FILE.get(self.scenario_path.stem)
+        if played is not None and not (self.workdir / played).is_file():
+            # sipp would die at start ("Cannot read/cache rtpstream file", or the pcap's open):
+            # say what is missing.
+            raise SippError(
+                f"{self.scenario_path.stem} plays {self.workdir / played}: write it first"
+            )
         for _ in range(3):
             if not self._fixed_ports or not self.port:
                 self.port = free_udp_port(address=self.address)

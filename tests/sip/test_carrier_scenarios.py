@@ -15,6 +15,7 @@ from dialer.carrier import Scenario, SippCarrier
 from dialer.telephony import NoFreeLeg, Outcome
 
 from .conftest import CUSTOMER, Reporter, trunk_to
+from .rtp_pcap import write_speech_then_comfort_noise
 
 pytestmark = pytest.mark.sip
 
@@ -24,6 +25,8 @@ UAS_SCENARIOS = [s for s in Scenario if not s.value.startswith("uac_")]
 def test_every_carrier_scenario_is_accepted_by_sipp(tmp_path: Path) -> None:
     # sipp exits at once when a scenario does not parse (e.g. a variable used only once)
     (tmp_path / "greeting.ulaw").write_bytes(b"\xff" * 8000)  # what answer_greeting plays
+    # and answer_comfort_noise's capture: 1 s of silence, then comfort noise
+    write_speech_then_comfort_noise(tmp_path / "greeting.pcap", b"\xff" * 8000, 60, 1.0)
     carriers: list[SippCarrier] = []
     try:
         for scenario in UAS_SCENARIOS:  # started one by one: a failure still stops the others
